@@ -1,0 +1,98 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from inventory import services
+from inventory.models import SKU, ChannelListing, Product, StockHold, StockLevel, StockMovement
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only services write: visible to head office, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SKUInline(admin.TabularInline):
+    model = SKU
+    extra = 0
+    fields = ["code", "gtin", "colour", "size", "active"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["style", "name", "brand", "category"]
+    list_filter = ["brand", "category"]
+    search_fields = ["style", "name", "skus__code", "skus__gtin"]
+    inlines = [SKUInline]
+
+
+class ChannelListingInline(admin.TabularInline):
+    model = ChannelListing
+    extra = 0
+
+
+@admin.register(SKU)
+class SKUAdmin(admin.ModelAdmin):
+    list_display = ["code", "product", "colour", "size", "gtin", "active"]
+    list_filter = ["active", "product__category", "size"]
+    search_fields = ["code", "gtin", "product__name", "product__style"]
+    list_select_related = ["product"]
+    autocomplete_fields = ["product"]
+    inlines = [ChannelListingInline]
+
+
+@admin.register(ChannelListing)
+class ChannelListingAdmin(admin.ModelAdmin):
+    list_display = ["sku", "channel", "price", "currency", "published"]
+    list_filter = ["channel", "published", "currency"]
+    search_fields = ["sku__code", "sku__product__name"]
+    list_select_related = ["sku", "channel"]
+    autocomplete_fields = ["sku"]
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(admin.ModelAdmin):
+    """On hand and committed change only through stock services (receipts, counts, holds); safety stock here."""
+
+    list_display = ["sku", "location", "on_hand", "committed", "safety_stock", "available_display"]
+    list_filter = ["location"]
+    search_fields = ["sku__code", "sku__gtin", "sku__product__name", "location__code"]
+    list_select_related = ["sku", "location"]
+    fields = ["location", "sku", "on_hand", "committed", "safety_stock"]
+    readonly_fields = ["location", "sku", "on_hand", "committed"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("available"))
+    def available_display(self, obj):
+        return obj.available
+
+    def save_model(self, request, obj, form, change):
+        services.set_safety_stock(location=obj.location, sku=obj.sku, safety_stock=obj.safety_stock)
+
+
+@admin.register(StockHold)
+class StockHoldAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "kind", "status", "quantity", "released_quantity", "consumed_quantity", "expires_at"]
+    list_filter = ["kind", "status", "stock_level__location"]
+    search_fields = ["reference", "stock_level__sku__code"]
+    list_select_related = ["stock_level"]
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = ["at", "location", "sku", "reason", "delta_on_hand", "on_hand_after", "reference", "actor"]
+    list_filter = ["reason", "location", ("at", admin.DateFieldListFilter)]
+    search_fields = ["sku__code", "reference", "note"]
+    list_select_related = ["location", "sku", "actor"]
+    date_hierarchy = "at"

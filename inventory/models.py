@@ -1,0 +1,188 @@
+"""Catalog and stock truth.
+
+Stock rows (`StockLevel`, `StockHold`, `StockMovement`) are written only by `inventory.services`; the CHECK
+constraints below are the last guard against an oversell even if a service had a bug.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from omnichannel.models import TimeStampedModel
+from stores.models import Location, SalesChannel
+
+
+class Product(TimeStampedModel):
+    style = models.CharField(_("style"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    brand = models.CharField(_("brand"), max_length=80, blank=True)
+    category = models.CharField(_("category"), max_length=80, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["style"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self):
+        return f"{self.style} · {self.name}"
+
+
+class SKU(TimeStampedModel):
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="skus", verbose_name=_("product"))
+    code = models.CharField(_("SKU"), max_length=64, unique=True)
+    gtin = models.CharField(_("GTIN"), max_length=14, blank=True, db_index=True)
+    colour = models.CharField(_("colour"), max_length=40, blank=True)
+    size = models.CharField(_("size"), max_length=20, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("SKU")
+        verbose_name_plural = _("SKUs")
+
+    def __str__(self):
+        return self.code
+
+
+class ChannelListing(TimeStampedModel):
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="listings")
+    channel = models.ForeignKey(SalesChannel, on_delete=models.CASCADE, related_name="listings")
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    published = models.BooleanField(_("published"), default=True)
+
+    class Meta:
+        verbose_name = _("channel listing")
+        verbose_name_plural = _("channel listings")
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "channel"], name="unique_listing_per_channel"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="listing_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku.code} @ {self.channel.code}: {self.price} {self.currency}"
+
+
+class StockLevelQuerySet(models.QuerySet):
+    def with_available(self):
+        """`available` = on_hand - committed - safety_stock, as the database computes it (may be negative)."""
+        return self.annotate(available_raw=F("on_hand") - F("committed") - F("safety_stock"))
+
+
+class StockLevel(TimeStampedModel):
+    """Units of one SKU at one location. `committed` = units held for orders, reservations, transfers."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels")
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="stock_levels")
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    committed = models.IntegerField(_("committed"), default=0)
+    # Units a store keeps for walk-in customers: never offered to remote channels.
+    safety_stock = models.IntegerField(_("safety stock"), default=0)
+
+    objects = StockLevelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(fields=["location", "sku"], name="unique_stock_level"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(committed__gte=0), name="stock_committed_not_negative"),
+            models.CheckConstraint(condition=Q(committed__lte=F("on_hand")), name="stock_committed_within_on_hand"),
+            models.CheckConstraint(condition=Q(safety_stock__gte=0), name="stock_safety_not_negative"),
+        ]
+        # (sku, location) serves "where is this SKU" (availability); the unique one serves (location, sku).
+        indexes = [models.Index(fields=["sku", "location"], name="stocklevel_sku_location")]
+
+    def __str__(self):
+        return f"{self.sku_id}@{self.location_id}: {self.on_hand} on hand, {self.committed} committed"
+
+    @property
+    def available(self) -> int:
+        return max(self.on_hand - self.committed - self.safety_stock, 0)
+
+
+class StockHold(TimeStampedModel):
+    """Units of a stock level promised to something (an order line, a reservation, a transfer).
+
+    Open units = quantity - released_quantity - consumed_quantity; the sum of open units of a stock level's
+    active holds equals its `committed`.
+    """
+
+    class Kind(models.TextChoices):
+        ALLOCATION = "allocation", _("Order allocation")
+        RESERVATION = "reservation", _("Store reservation")
+        TRANSFER = "transfer", _("Transfer")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RELEASED = "released", _("Released")
+        CONSUMED = "consumed", _("Consumed")
+
+    stock_level = models.ForeignKey(StockLevel, on_delete=models.PROTECT, related_name="holds")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What the hold is for, e.g. "order:A1B2-0042:line:7" or "reservation:R-0012".
+    reference = models.CharField(_("reference"), max_length=120, db_index=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    released_quantity = models.PositiveIntegerField(_("released"), default=0)
+    consumed_quantity = models.PositiveIntegerField(_("consumed"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stock hold")
+        verbose_name_plural = _("stock holds")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="hold_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=F("released_quantity") + F("consumed_quantity")),
+                name="hold_closed_within_quantity",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="hold_status_expiry")]
+
+    def __str__(self):
+        return f"{self.kind} {self.reference}: {self.open_quantity}/{self.quantity}"
+
+    @property
+    def open_quantity(self) -> int:
+        return self.quantity - self.released_quantity - self.consumed_quantity
+
+
+class StockMovement(models.Model):
+    """Append-only ledger: every change of a stock level's `on_hand` writes one row."""
+
+    class Reason(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        SALE = "sale", _("Sale (online order)")
+        POS_SALE = "pos_sale", _("Sale in store")
+        RETURN = "return", _("Return")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        COUNT = "count", _("Stock count")
+        TRANSFER_OUT = "transfer_out", _("Transfer out")
+        TRANSFER_IN = "transfer_in", _("Transfer in")
+        DAMAGED = "damaged", _("Damaged")
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_movements")
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="stock_movements")
+    delta_on_hand = models.IntegerField(_("change"))
+    on_hand_after = models.IntegerField(_("on hand after"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        indexes = [models.Index(fields=["location", "sku", "at"], name="movement_location_sku_at")]
+
+    def __str__(self):
+        return f"{self.reason} {self.delta_on_hand:+d} → {self.on_hand_after}"

@@ -1,0 +1,475 @@
+"""Every write to stock rows (`StockLevel`, `StockHold`, `StockMovement`) happens here.
+
+The no-oversell contract (DESIGN.md section 5):
+- A hold is one conditional `UPDATE … SET committed = committed + q WHERE on_hand - committed - safety >= q`
+  per stock row: one row updated = granted, none = not enough. Nothing reads then writes.
+- Rows of one call are touched in (location id, sku id) order, so two concurrent calls wait for each other
+  instead of deadlocking.
+- Every change of `on_hand` writes a `StockMovement` in the same transaction.
+- The CHECK constraints on `StockLevel` refuse any oversell a bug here might still attempt.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inventory.errors import HoldNotOpen, InsufficientStock, InvalidStockChange
+from inventory.models import SKU, StockHold, StockLevel, StockMovement
+from stores.models import Location
+
+Reason = StockMovement.Reason
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Stock levels and the ledger
+
+
+def _stock_level_for_update(*, location_id: int, sku_id: int) -> StockLevel:
+    """The (location, sku) row, created at zero if missing, locked for this transaction."""
+    try:
+        with transaction.atomic():
+            StockLevel.objects.get_or_create(location_id=location_id, sku_id=sku_id)
+    except IntegrityError:
+        pass  # created meanwhile by a concurrent transaction: it exists now, which is all we need
+    return StockLevel.objects.select_for_update().get(location_id=location_id, sku_id=sku_id)
+
+
+def _change_on_hand(
+    *,
+    level: StockLevel,
+    delta: int,
+    reason: str,
+    reference: str = "",
+    note: str = "",
+    actor=None,
+) -> StockMovement:
+    """Apply `delta` to a locked stock level and write its ledger row."""
+    new_on_hand = level.on_hand + delta
+    if new_on_hand < 0:
+        raise InvalidStockChange(
+            _("On hand cannot go below zero (on hand %(on_hand)s, change %(delta)s).")
+            % {"on_hand": level.on_hand, "delta": delta},
+            details={"on_hand": level.on_hand, "delta": delta},
+        )
+    if new_on_hand < level.committed:
+        raise InvalidStockChange(
+            _("On hand cannot go below the %(committed)s units committed to orders and reservations.")
+            % {"committed": level.committed},
+            details={"on_hand": level.on_hand, "committed": level.committed, "delta": delta},
+        )
+    level.on_hand = new_on_hand
+    level.save(update_fields=["on_hand", "updated_at"])
+    return StockMovement.objects.create(
+        location_id=level.location_id,
+        sku_id=level.sku_id,
+        delta_on_hand=delta,
+        on_hand_after=new_on_hand,
+        reason=reason,
+        reference=reference,
+        note=note[:200],
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def receive_stock(
+    *, location: Location, sku: SKU, quantity: int, reference: str = "", actor=None, reason: str = Reason.RECEIPT
+) -> StockMovement:
+    """Units arrive at `location` (a delivery, a transfer in, a resellable return)."""
+    if quantity <= 0:
+        raise InvalidStockChange(_("A receipt must add at least one unit."), details={"quantity": quantity})
+    if reason not in (Reason.RECEIPT, Reason.TRANSFER_IN, Reason.RETURN):
+        raise InvalidStockChange(_("A receipt's reason must be receipt, transfer in or return."))
+    level = _stock_level_for_update(location_id=location.pk, sku_id=sku.pk)
+    return _change_on_hand(level=level, delta=quantity, reason=reason, reference=reference, actor=actor)
+
+
+ADJUSTMENT_REASONS = (Reason.ADJUSTMENT, Reason.DAMAGED, Reason.POS_SALE, Reason.TRANSFER_OUT, Reason.RETURN)
+
+
+@transaction.atomic
+def adjust_stock(
+    *,
+    location: Location,
+    sku: SKU,
+    delta: int,
+    note: str,
+    reason: str = Reason.ADJUSTMENT,
+    reference: str = "",
+    actor=None,
+) -> StockMovement:
+    """Correct on-hand by `delta` for a stated reason (damaged, found, sold in store without the OMS, …)."""
+    if delta == 0:
+        raise InvalidStockChange(_("An adjustment must change the stock."))
+    if not (note or "").strip():
+        raise InvalidStockChange(_("Say why the stock is adjusted."))
+    if reason not in ADJUSTMENT_REASONS:
+        raise InvalidStockChange(
+            _("Not an adjustment reason: %(reason)s.") % {"reason": reason},
+            details={"allowed": list(ADJUSTMENT_REASONS)},
+        )
+    level = _stock_level_for_update(location_id=location.pk, sku_id=sku.pk)
+    return _change_on_hand(level=level, delta=delta, reason=reason, reference=reference, note=note, actor=actor)
+
+
+@transaction.atomic
+def set_counted_stock(
+    *, location: Location, sku: SKU, counted: int, reference: str = "", actor=None
+) -> StockMovement | None:
+    """A count found `counted` units: on-hand becomes that, the difference is a `count` movement.
+
+    Returns None when the count agrees with the books (nothing to write).
+    """
+    if counted < 0:
+        raise InvalidStockChange(_("A count cannot be negative."), details={"counted": counted})
+    level = _stock_level_for_update(location_id=location.pk, sku_id=sku.pk)
+    delta = counted - level.on_hand
+    if delta == 0:
+        return None
+    return _change_on_hand(level=level, delta=delta, reason=Reason.COUNT, reference=reference, actor=actor)
+
+
+@dataclass
+class CountLine:
+    line_number: int
+    location_id: int
+    sku_id: int
+    counted: int
+
+
+@dataclass
+class BulkCountResult:
+    applied: int = 0
+    unchanged: int = 0
+    created_levels: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+
+
+@transaction.atomic
+def apply_counts(
+    *, lines: Sequence[CountLine], reference: str = "", actor=None, skip_invalid: bool = False, progress=None
+) -> BulkCountResult:
+    """Set on-hand for many (location, sku) pairs at once, with bulk writes (imports, RFID counts).
+
+    Rows are locked in (location id, sku id) order, the same order holds use, so an import running beside live
+    orders waits rather than deadlocks. A count below what is committed cannot be applied (the units are
+    promised): such a line is rejected, and unless `skip_invalid` the whole call writes nothing.
+    `progress(n)` is called as lines are processed.
+    """
+    result = BulkCountResult()
+    chunk_size = 2000
+    ordered = sorted(lines, key=lambda line: (line.location_id, line.sku_id))
+    movements: list[StockMovement] = []
+    for start in range(0, len(ordered), chunk_size):
+        chunk = ordered[start : start + chunk_size]
+        wanted = {(line.location_id, line.sku_id) for line in chunk}
+        existing = {
+            (level.location_id, level.sku_id): level
+            for level in StockLevel.objects.select_for_update()
+            .filter(location_id__in={loc for loc, _ in wanted}, sku_id__in={sku for _, sku in wanted})
+            .order_by("location_id", "sku_id")
+            .only("id", "location_id", "sku_id", "on_hand", "committed")
+            if (level.location_id, level.sku_id) in wanted
+        }
+        to_create, to_update = [], []
+        for line in chunk:
+            level = existing.get((line.location_id, line.sku_id))
+            if level is None:
+                if line.counted:
+                    to_create.append(StockLevel(location_id=line.location_id, sku_id=line.sku_id, on_hand=line.counted))
+                    movements.append(_count_movement(line, delta=line.counted, reference=reference, actor=actor))
+                else:
+                    result.unchanged += 1
+                continue
+            if line.counted < level.committed:
+                result.rejected.append(
+                    (
+                        line.line_number,
+                        str(
+                            _("on_hand %(counted)s is below the %(committed)s units committed to orders")
+                            % {"counted": line.counted, "committed": level.committed}
+                        ),
+                    )
+                )
+                continue
+            delta = line.counted - level.on_hand
+            if delta == 0:
+                result.unchanged += 1
+                continue
+            level.on_hand = line.counted
+            to_update.append(level)
+            movements.append(_count_movement(line, delta=delta, reference=reference, actor=actor))
+        if to_create:
+            StockLevel.objects.bulk_create(to_create, batch_size=1000)
+            result.created_levels += len(to_create)
+        if to_update:
+            StockLevel.objects.bulk_update(to_update, ["on_hand"], batch_size=1000)
+        result.applied += len(to_create) + len(to_update)
+        if progress:
+            progress(len(chunk))
+    if result.rejected and not skip_invalid:
+        # Every chunk was checked so the caller learns every bad line; raising rolls all writes back.
+        raise InvalidStockChange(
+            _("%(n)s lines cannot be applied; nothing was written.") % {"n": len(result.rejected)},
+            details={"lines": [{"line": n, "reason": r} for n, r in result.rejected]},
+        )
+    StockMovement.objects.bulk_create(movements, batch_size=2000)
+    return result
+
+
+def _count_movement(line: CountLine, *, delta: int, reference: str, actor) -> StockMovement:
+    return StockMovement(
+        location_id=line.location_id,
+        sku_id=line.sku_id,
+        delta_on_hand=delta,
+        on_hand_after=line.counted,
+        reason=Reason.COUNT,
+        reference=reference,
+        actor=actor,
+        at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def set_safety_stock(*, location: Location, sku: SKU, safety_stock: int) -> StockLevel:
+    if safety_stock < 0:
+        raise InvalidStockChange(_("Safety stock cannot be negative."))
+    level = _stock_level_for_update(location_id=location.pk, sku_id=sku.pk)
+    level.safety_stock = safety_stock
+    level.save(update_fields=["safety_stock", "updated_at"])
+    return level
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Holds
+
+
+@dataclass(frozen=True)
+class HoldLine:
+    location_id: int
+    sku_id: int
+    quantity: int
+
+
+def _as_hold_lines(lines: Iterable) -> list[HoldLine]:
+    """Accept (location, sku, qty) with model instances or ids; merge repeated pairs; sort for lock order."""
+    merged: dict[tuple[int, int], int] = defaultdict(int)
+    for location, sku, quantity in lines:
+        location_id = getattr(location, "pk", location)
+        sku_id = getattr(sku, "pk", sku)
+        if not isinstance(quantity, int) or quantity <= 0:
+            raise InvalidStockChange(
+                _("Hold quantities must be positive whole numbers."), details={"quantity": quantity}
+            )
+        merged[(location_id, sku_id)] += quantity
+    # Fixed order (location id, sku id): two transactions holding the same rows never wait on each other
+    # in a cycle, whatever order their callers listed the lines in.
+    return [HoldLine(loc, sku, qty) for (loc, sku), qty in sorted(merged.items())]
+
+
+@transaction.atomic
+def hold_stock(
+    *,
+    lines: Iterable,
+    kind: str,
+    reference: str,
+    expires_at=None,
+    respect_safety_stock: bool = True,
+) -> list[StockHold]:
+    """Hold every line or none: `lines` is [(location, sku, quantity)], locations and SKUs as rows or ids.
+
+    One conditional UPDATE per stock row; when any line is short, every line is still tried so the caller
+    learns all shortfalls, then `InsufficientStock` (per-line requested/available) rolls the whole call back.
+    Returns the holds in lock order. Queries: 1 + one per line + 1.
+    """
+    if kind not in StockHold.Kind.values:
+        raise InvalidStockChange(_("Unknown hold kind: %(kind)s.") % {"kind": kind})
+    hold_lines = _as_hold_lines(lines)
+    if not hold_lines:
+        raise InvalidStockChange(_("Nothing to hold."))
+    level_ids = {
+        (row["location_id"], row["sku_id"]): row["id"]
+        for row in StockLevel.objects.filter(
+            location_id__in={line.location_id for line in hold_lines},
+            sku_id__in={line.sku_id for line in hold_lines},
+        ).values("id", "location_id", "sku_id")
+    }
+    reserve = F("committed") + (F("safety_stock") if respect_safety_stock else 0)
+    shortfalls, holds = [], []
+    for line in hold_lines:
+        level_id = level_ids.get((line.location_id, line.sku_id))
+        granted = (
+            level_id is not None
+            and StockLevel.objects.filter(pk=level_id, on_hand__gte=reserve + line.quantity).update(
+                committed=F("committed") + line.quantity, updated_at=timezone.now()
+            )
+            == 1
+        )
+        if granted:
+            holds.append(
+                StockHold(
+                    stock_level_id=level_id,
+                    kind=kind,
+                    reference=reference,
+                    quantity=line.quantity,
+                    expires_at=expires_at,
+                )
+            )
+        else:
+            shortfalls.append(line)
+    if shortfalls:
+        raise InsufficientStock(_shortfall_details(shortfalls, respect_safety_stock=respect_safety_stock))
+    return StockHold.objects.bulk_create(holds)
+
+
+def _shortfall_details(shortfalls: list[HoldLine], *, respect_safety_stock: bool) -> list[dict]:
+    levels = {
+        (level.location_id, level.sku_id): level
+        for level in StockLevel.objects.filter(
+            location_id__in={line.location_id for line in shortfalls}, sku_id__in={line.sku_id for line in shortfalls}
+        ).select_related("location", "sku")
+    }
+    missing_skus = dict(SKU.objects.filter(pk__in={line.sku_id for line in shortfalls}).values_list("pk", "code"))
+    missing_locations = dict(
+        Location.objects.filter(pk__in={line.location_id for line in shortfalls}).values_list("pk", "code")
+    )
+    details = []
+    for line in shortfalls:
+        level = levels.get((line.location_id, line.sku_id))
+        if level is None:
+            available = 0
+        else:
+            reserved = level.committed + (level.safety_stock if respect_safety_stock else 0)
+            available = max(level.on_hand - reserved, 0)
+        details.append(
+            {
+                "sku": missing_skus.get(line.sku_id, str(line.sku_id)),
+                "location": missing_locations.get(line.location_id, str(line.location_id)),
+                "requested": line.quantity,
+                "available": available,
+            }
+        )
+    return details
+
+
+def _locked_open_hold(hold: StockHold | int) -> StockHold:
+    hold = StockHold.objects.select_for_update().get(pk=getattr(hold, "pk", hold))
+    if hold.status != StockHold.Status.ACTIVE or hold.open_quantity == 0:
+        raise HoldNotOpen(details={"hold": hold.pk, "status": hold.status})
+    return hold
+
+
+def _closing_quantity(hold: StockHold, quantity: int | None) -> int:
+    quantity = hold.open_quantity if quantity is None else quantity
+    if quantity <= 0 or quantity > hold.open_quantity:
+        raise InvalidStockChange(
+            _("Quantity must be between 1 and the %(open)s units still held.") % {"open": hold.open_quantity},
+            details={"quantity": quantity, "open": hold.open_quantity},
+        )
+    return quantity
+
+
+def _after_closing(hold: StockHold, final_status: str) -> None:
+    if hold.open_quantity == 0:
+        hold.status = final_status
+        hold.closed_at = timezone.now()
+    hold.save(update_fields=["released_quantity", "consumed_quantity", "status", "closed_at", "updated_at"])
+
+
+@transaction.atomic
+def release_hold(*, hold: StockHold | int, quantity: int | None = None) -> StockHold:
+    """Give held units back to sale (cancel, expiry, short pick, re-route). All open units by default."""
+    hold = _locked_open_hold(hold)
+    quantity = _closing_quantity(hold, quantity)
+    StockLevel.objects.filter(pk=hold.stock_level_id).update(
+        committed=F("committed") - quantity, updated_at=timezone.now()
+    )
+    hold.released_quantity += quantity
+    _after_closing(hold, StockHold.Status.RELEASED)
+    return hold
+
+
+CONSUME_REASONS = (Reason.SALE, Reason.POS_SALE, Reason.TRANSFER_OUT)
+
+
+@transaction.atomic
+def consume_hold(
+    *,
+    hold: StockHold | int,
+    quantity: int | None = None,
+    reason: str = Reason.SALE,
+    reference: str = "",
+    actor=None,
+) -> StockHold:
+    """The held units leave the location (shipped, handed over, sold in store): on-hand and committed go down."""
+    if reason not in CONSUME_REASONS:
+        raise InvalidStockChange(_("Not a reason for units leaving: %(reason)s.") % {"reason": reason})
+    hold = _locked_open_hold(hold)
+    quantity = _closing_quantity(hold, quantity)
+    level = StockLevel.objects.select_for_update().get(pk=hold.stock_level_id)
+    level.committed -= quantity
+    level.save(update_fields=["committed", "updated_at"])
+    _change_on_hand(level=level, delta=-quantity, reason=reason, reference=reference or hold.reference, actor=actor)
+    hold.consumed_quantity += quantity
+    _after_closing(hold, StockHold.Status.CONSUMED)
+    return hold
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Catalog
+
+
+@transaction.atomic
+def upsert_catalog(*, products: list[dict], skus: list[dict], listings: list[dict]) -> int:
+    """Create or update products (by style), SKUs (by code) and channel listings (by SKU and channel) in bulk.
+
+    `skus` items name their product by `style`; `listings` items name their SKU by `sku` code.
+    Returns the number of SKUs written.
+    """
+    from inventory.models import ChannelListing, Product
+
+    Product.objects.bulk_create(
+        [Product(**product) for product in products],
+        update_conflicts=True,
+        unique_fields=["style"],
+        update_fields=["name", "brand", "category", "description", "updated_at"],
+        batch_size=1000,
+    )
+    product_ids = {}
+    styles = list({product["style"] for product in products})
+    for start in range(0, len(styles), 5000):
+        product_ids.update(Product.objects.filter(style__in=styles[start : start + 5000]).values_list("style", "id"))
+    SKU.objects.bulk_create(
+        [SKU(product_id=product_ids[sku["style"]], **{k: v for k, v in sku.items() if k != "style"}) for sku in skus],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["product", "gtin", "colour", "size", "active", "updated_at"],
+        batch_size=1000,
+    )
+    if listings:
+        codes = list({listing["sku"] for listing in listings})
+        sku_ids = {}
+        for start in range(0, len(codes), 5000):
+            sku_ids.update(SKU.objects.filter(code__in=codes[start : start + 5000]).values_list("code", "id"))
+        ChannelListing.objects.bulk_create(
+            [
+                ChannelListing(
+                    sku_id=sku_ids[listing["sku"]],
+                    channel_id=listing["channel_id"],
+                    price=listing["price"],
+                    currency=listing["currency"],
+                    published=True,
+                )
+                for listing in listings
+            ],
+            update_conflicts=True,
+            unique_fields=["sku", "channel"],
+            update_fields=["price", "currency", "published", "updated_at"],
+            batch_size=1000,
+        )
+    return len(skus)

@@ -1,0 +1,19 @@
+"""/api/v1/: every app's API views in one place (this module and settings are the ones that name every app)."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from inventory.api.views import AvailabilityApi, ProductDetailApi, ProductListApi
+from omnichannel.api.errors import not_found_view
+from stores.api.views import LocationListApi
+
+urlpatterns = [
+    path("locations/", LocationListApi.as_view(), name="locations"),
+    path("products/", ProductListApi.as_view(), name="products"),
+    path("products/<str:sku>/", ProductDetailApi.as_view(), name="product"),
+    path("availability/", AvailabilityApi.as_view(), name="availability"),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^.*$", not_found_view),
+]

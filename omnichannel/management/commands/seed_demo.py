@@ -1,0 +1,19 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Load the demo brand (stores, channels, staff, catalog, stock, ...). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--logins", action="store_true", help="Only print the demo logins.")
+
+    def handle(self, *args, logins=False, **options):
+        if not logins:
+            self.stdout.write("Loading the demo brand:")
+            # Each app's part, in dependency order (settings.DEMO_SEEDERS); every part is idempotent.
+            for module in settings.DEMO_SEEDERS:
+                import_module(module).seed(self.stdout)
+        import_module("stores.demo").print_logins(self.stdout)

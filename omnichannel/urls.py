@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from omnichannel.views import healthz
+
+admin.site.site_header = "Omnichannel OMS"
+admin.site.site_title = "Omnichannel OMS"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="stores:dashboard", permanent=False)),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(("omnichannel.api.urls", "api"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("login/", auth_views.LoginView.as_view(template_name="stores/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", include("stores.urls")),
+    path("dashboard/<slug:store>/stock/", include("inventory.urls")),
+]

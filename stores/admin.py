@@ -1,0 +1,75 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from stores import services
+from stores.models import ApiKey, Location, SalesChannel, StoreMembership
+
+
+class StoreMembershipInline(admin.TabularInline):
+    model = StoreMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "city", "fulfillment_priority", "active"]
+    list_filter = ["kind", "active", "country", "city"]
+    search_fields = ["code", "name", "city", "postcode"]
+    inlines = [StoreMembershipInline]
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    extra = 0
+    fields = ["prefix", "name", "created_at", "revoked_at"]
+    readonly_fields = ["prefix", "name", "created_at", "revoked_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SalesChannel)
+class SalesChannelAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "safety_buffer", "currency", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["source_locations"]
+    inlines = [ApiKeyInline]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "channel", "name", "created_at", "revoked_at"]
+    list_filter = ["channel", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "name", "channel__code"]
+    fields = ["channel", "name", "prefix", "created_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "channel"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name", "updated_at"])
+            return
+        api_key, raw_key = services.create_api_key(channel=obj.channel, name=obj.name)
+        obj.pk = api_key.pk
+        obj.prefix = api_key.prefix
+        messages.warning(request, _("The new API key (shown only now): %(key)s") % {"key": raw_key})
+
+    @admin.action(description=_("Revoke the selected API keys"))
+    def revoke(self, request, queryset):
+        for api_key in queryset:
+            services.revoke_api_key(api_key=api_key)
+        messages.success(request, _("Revoked %(n)s keys.") % {"n": queryset.count()})
+
+
+@admin.register(StoreMembership)
+class StoreMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "location", "role"]
+    list_filter = ["role", "location"]
+    search_fields = ["user__username", "user__email", "location__code", "location__name"]
+    autocomplete_fields = ["user", "location"]

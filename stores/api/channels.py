@@ -1,0 +1,27 @@
+"""Which sales channel an API request speaks for."""
+
+from omnichannel.errors import DomainError, InvalidInput, NotFound
+from stores.models import SalesChannel
+
+
+class ChannelForbidden(DomainError):
+    code = "permission_denied"
+    status_code = 403
+
+
+def request_channel(request, *, required: bool) -> SalesChannel | None:
+    """The `?channel=` code, or the API key's channel. A key may only speak for its own channel."""
+    code = request.query_params.get("channel")
+    key_channel_id = getattr(request.user, "channel_id", None)
+    if not code:
+        if key_channel_id is not None:
+            return SalesChannel.objects.get(pk=key_channel_id)
+        if required:
+            raise InvalidInput("Give ?channel=<code> (or call with a channel's API key).", details={"channel": None})
+        return None
+    channel = SalesChannel.objects.filter(code=code, active=True).first()
+    if channel is None:
+        raise NotFound(f"Unknown sales channel: {code}", details={"channel": code})
+    if key_channel_id is not None and channel.id != key_channel_id:
+        raise ChannelForbidden("This API key belongs to another sales channel.", details={"channel": code})
+    return channel

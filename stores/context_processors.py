@@ -1,0 +1,18 @@
+from stores import shell
+from stores.selectors import stores_for_user
+
+
+def dashboard(request):
+    """The shell's navigation for dashboard pages: the current store, the user's stores, menu entries."""
+    location = getattr(request, "location", None)
+    if location is None or not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    menu = []
+    for entry in shell.menu_entries():
+        badge = entry.badge(location, request.user) if entry.badge else 0
+        menu.append({"title": entry.title, "url": entry.url(location), "badge": badge, "key": entry.key})
+    return {
+        "current_store": location,
+        "user_stores": list(stores_for_user(request.user).only("code", "name")),
+        "dashboard_menu": menu,
+    }

@@ -1,0 +1,168 @@
+"""The store network: locations (warehouse, stores, lockers), sales channels and who works where."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from omnichannel.models import TimeStampedModel
+
+
+class Capability(models.TextChoices):
+    SHIPS = "ships", _("Ships parcels")
+    SHIP_FROM_STORE = "ship_from_store", _("Ship from store")
+    CLICK_AND_COLLECT = "click_and_collect", _("Click & collect")
+    CLICK_AND_RESERVE = "click_and_reserve", _("Click & reserve")
+    SHIP_TO_STORE = "ship_to_store", _("Ship to store")
+    CURBSIDE = "curbside", _("Curbside pickup")
+    ACCEPTS_RETURNS = "accepts_returns", _("Accepts returns")
+    SAME_DAY = "same_day", _("Same-day delivery")
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def validate_capabilities(value):
+    if not isinstance(value, list):
+        raise ValidationError(_("Capabilities must be a list."))
+    unknown = sorted(set(value) - set(Capability.values))
+    if unknown:
+        raise ValidationError(_("Unknown capabilities: %(names)s") % {"names": ", ".join(unknown)})
+
+
+def validate_opening_hours(value):
+    """{"mon": [["10:00", "19:30"]], "sun": []}: a list of open intervals per weekday."""
+    if not isinstance(value, dict):
+        raise ValidationError(_("Opening hours must map weekdays to lists of [open, close] times."))
+    for day, intervals in value.items():
+        if day not in WEEKDAYS or not isinstance(intervals, list):
+            raise ValidationError(_("Bad opening hours for %(day)s.") % {"day": day})
+        for interval in intervals:
+            if not (isinstance(interval, list | tuple) and len(interval) == 2):
+                raise ValidationError(_("Bad opening hours for %(day)s.") % {"day": day})
+            opens, closes = interval
+            if not (isinstance(opens, str) and isinstance(closes, str) and len(opens) == len(closes) == 5):
+                raise ValidationError(_("Times must look like 09:30."))
+            if opens >= closes:
+                raise ValidationError(_("%(day)s: a store must open before it closes.") % {"day": day})
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(tz)s") % {"tz": value})
+
+
+class LocationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def with_capability(self, capability: str):
+        # JSON list containment works on PostgreSQL and SQLite alike through a text match on the quoted name.
+        return self.filter(capabilities__icontains=f'"{capability}"')
+
+
+class Location(TimeStampedModel):
+    class Kind(models.TextChoices):
+        WAREHOUSE = "warehouse", _("Warehouse")
+        STORE = "store", _("Store")
+        LOCKER = "locker", _("Locker")
+        SUPPLIER = "supplier", _("Supplier")
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="IT")
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    latitude = models.FloatField(_("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(_("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    timezone = models.CharField(_("time zone"), max_length=40, default="Europe/Rome", validators=[validate_timezone])
+    opening_hours = models.JSONField(_("opening hours"), default=dict, blank=True, validators=[validate_opening_hours])
+    capabilities = models.JSONField(_("capabilities"), default=list, blank=True, validators=[validate_capabilities])
+    # Lower number = preferred when sourcing ties (DESIGN.md section 7).
+    fulfillment_priority = models.PositiveSmallIntegerField(_("fulfillment priority"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = LocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+    def has_capability(self, capability: str) -> bool:
+        return capability in (self.capabilities or [])
+
+
+class SalesChannel(TimeStampedModel):
+    class Kind(models.TextChoices):
+        WEB = "web", _("Web shop")
+        MARKETPLACE = "marketplace", _("Marketplace")
+        POS = "pos", _("Point of sale")
+        CALL_CENTER = "call_center", _("Call center")
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The locations whose stock this channel sells (DESIGN.md section 5).
+    source_locations = models.ManyToManyField(
+        Location, related_name="sales_channels", blank=True, verbose_name=_("source locations")
+    )
+    # Units per SKU held back from this channel's available-to-sell, against sync lag and oversell.
+    safety_buffer = models.PositiveIntegerField(_("safety buffer"), default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    webhook_url = models.URLField(_("webhook URL"), blank=True)
+    webhook_secret = models.CharField(_("webhook signing secret"), max_length=128, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("sales channel")
+        verbose_name_plural = _("sales channels")
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+
+class ApiKey(TimeStampedModel):
+    """A channel's credential. Only a SHA-256 of the key is stored; the key itself is shown once."""
+
+    channel = models.ForeignKey(SalesChannel, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=16, db_index=True, editable=False)
+    hashed_key = models.CharField(max_length=64, unique=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.channel.code})"
+
+
+class StoreMembership(TimeStampedModel):
+    class Role(models.TextChoices):
+        ASSOCIATE = "associate", _("Store associate")
+        MANAGER = "manager", _("Store manager")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_memberships")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ASSOCIATE)
+
+    class Meta:
+        verbose_name = _("store membership")
+        verbose_name_plural = _("store memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "location"], name="unique_store_membership")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.location.code} ({self.role})"

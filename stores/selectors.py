@@ -1,0 +1,116 @@
+"""Reads for the store network."""
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from omnichannel.geo import haversine_km
+from stores.models import ApiKey, Location, SalesChannel, StoreMembership
+
+HEAD_OFFICE_GROUP = "head_office"
+
+
+def locations(*, capability: str | None = None, kind: str | None = None, active_only: bool = True) -> QuerySet:
+    qs = Location.objects.all()
+    if active_only:
+        qs = qs.active()
+    if capability:
+        qs = qs.with_capability(capability)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("code")
+
+
+def sorted_by_distance(locs, *, lat: float, lon: float) -> list[tuple[Location, float]]:
+    """(location, km) pairs, nearest first; ties broken by code so the order is stable."""
+    pairs = [(loc, haversine_km(lat, lon, loc.latitude, loc.longitude)) for loc in locs]
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0].code))
+
+
+def nearby_stores(*, location: Location, radius_km: float | None = None, limit: int | None = None):
+    """Other active stores around `location`, nearest first, within the configured radius."""
+    radius_km = settings.NEARBY_STORES_RADIUS_KM if radius_km is None else radius_km
+    limit = settings.NEARBY_STORES_LIMIT if limit is None else limit
+    others = locations(kind=Location.Kind.STORE).exclude(pk=location.pk)
+    pairs = sorted_by_distance(others, lat=location.latitude, lon=location.longitude)
+    return [(loc, km) for loc, km in pairs if km <= radius_km][:limit]
+
+
+def is_head_office(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=HEAD_OFFICE_GROUP).exists()))
+
+
+def stores_for_user(user) -> QuerySet:
+    """The locations whose dashboard `user` may open: their memberships; head office sees every one."""
+    if not user.is_authenticated:
+        return Location.objects.none()
+    if is_head_office(user):
+        return Location.objects.active().exclude(kind=Location.Kind.SUPPLIER)
+    return Location.objects.active().filter(memberships__user=user).distinct()
+
+
+def membership_role(*, user, location: Location) -> str | None:
+    return StoreMembership.objects.filter(user=user, location=location).values_list("role", flat=True).first()
+
+
+@dataclass(frozen=True)
+class ChannelClient:
+    """The authenticated principal of an API request made with a channel's key."""
+
+    channel_id: int
+    channel_code: str
+    api_key_id: int
+    is_authenticated: bool = True
+    is_staff: bool = False
+    is_superuser: bool = False
+
+    @property
+    def channel(self) -> SalesChannel:
+        return SalesChannel.objects.get(pk=self.channel_id)
+
+    def __str__(self):
+        return f"channel:{self.channel_code}"
+
+
+# A short per-process cache of key hash -> client: the hot availability path then costs no query for auth.
+# A revoked key stops working in this process at once and in others within API_KEY_CACHE_SECONDS.
+_api_key_cache: dict[str, tuple[float, ChannelClient | None]] = {}
+_api_key_cache_lock = threading.Lock()
+
+
+def forget_cached_api_keys() -> None:
+    with _api_key_cache_lock:
+        _api_key_cache.clear()
+
+
+def channel_client_for_key(hashed_key: str) -> ChannelClient | None:
+    ttl = settings.API_KEY_CACHE_SECONDS
+    now = time.monotonic()
+    if ttl > 0:
+        cached = _api_key_cache.get(hashed_key)
+        if cached and cached[0] > now:
+            return cached[1]
+    row = (
+        ApiKey.objects.filter(hashed_key=hashed_key, revoked_at__isnull=True, channel__active=True)
+        .values("id", "channel_id", "channel__code")
+        .first()
+    )
+    client = row and ChannelClient(
+        channel_id=row["channel_id"], channel_code=row["channel__code"], api_key_id=row["id"]
+    )
+    if ttl > 0:
+        with _api_key_cache_lock:
+            if len(_api_key_cache) > 10_000:
+                _api_key_cache.clear()
+            _api_key_cache[hashed_key] = (now + ttl, client or None)
+    return client or None
+
+
+def now_local(location: Location):
+    import zoneinfo
+
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(location.timezone))

@@ -1,0 +1,54 @@
+"""The dashboard shell's registry of panels (store home) and menu entries (navigation).
+
+Each app registers its own in `AppConfig.ready`, so the shell never imports an upper app and a new
+capability adds its page without editing `stores/` (DESIGN.md section 3).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    title: str
+    url_name: str  # reversed with the store code: `url_name`, kwargs={"store": code}
+    order: int = 100
+    # Optional badge: a function (location, user) -> int shown next to the title when non-zero.
+    badge: Callable | None = None
+
+    def url(self, location) -> str:
+        return reverse(self.url_name, kwargs={"store": location.code})
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block on the store home: `context(location, user)` returns the template's context."""
+
+    key: str
+    title: str
+    template: str
+    context: Callable = field(default=lambda location, user: {})
+    order: int = 100
+
+
+_menu: dict[str, MenuEntry] = {}
+_panels: dict[str, Panel] = {}
+
+
+def register_menu_entry(entry: MenuEntry) -> None:
+    _menu[entry.key] = entry
+
+
+def register_panel(panel: Panel) -> None:
+    _panels[panel.key] = panel
+
+
+def menu_entries() -> list[MenuEntry]:
+    return sorted(_menu.values(), key=lambda e: (e.order, e.key))
+
+
+def panels() -> list[Panel]:
+    return sorted(_panels.values(), key=lambda p: (p.order, p.key))

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from stores import shell
+from stores.access import store_member_required
+from stores.selectors import membership_role, stores_for_user
+
+
+@login_required
+def dashboard(request):
+    """After login: straight to the user's store, or a chooser when they work in several."""
+    stores = list(stores_for_user(request.user))
+    if len(stores) == 1:
+        return redirect("stores:home", store=stores[0].code)
+    return render(request, "stores/choose_store.html", {"stores": stores})
+
+
+@store_member_required
+def home(request):
+    location = request.location
+    panels = []
+    for panel in shell.panels():
+        panels.append({"panel": panel, "context": panel.context(location, request.user)})
+    role = membership_role(user=request.user, location=location)
+    return render(
+        request,
+        "stores/home.html",
+        {"panels": panels, "role": role, "page_title": _("Store home")},
+    )
