@@ -98,6 +98,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "omnichannel" / "static"]
+# Serve straight from the apps' static folders when collectstatic has not run (tests, a quick DEBUG start).
+WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "stores:dashboard"

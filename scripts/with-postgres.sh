@@ -13,7 +13,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 find_pg_bin() {
   if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
-    dirname "$(command -v initdb)"; return
+    dirname "$(readlink -f "$(command -v initdb)")"; return
   fi
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
@@ -47,7 +47,7 @@ trap cleanup EXIT INT TERM
 "${RUN[@]}" "$PG_BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 60 start \
   -o "-p $PORT -k $PGTMP -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   >/dev/null || { cat "$PGTMP/server.log"; exit 1; }
-echo "==> throwaway PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') on 127.0.0.1:$PORT"
+echo "==> throwaway PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/oms"
 "${RUN[@]}" "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres oms

@@ -33,6 +33,8 @@ def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
         api_key.save(update_fields=["revoked_at", "updated_at"])
     from stores.selectors import forget_cached_api_keys
 
+    # Now for this process, and again after commit so no request re-caches the key in between.
+    forget_cached_api_keys()
     transaction.on_commit(forget_cached_api_keys)
     return api_key
 

@@ -1,0 +1,35 @@
+import pytest
+from rest_framework.test import APIClient
+
+from stores.selectors import forget_cached_api_keys
+from stores.services import create_api_key
+from tests.stores.factories import SalesChannelFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    # Password hashing is slow on purpose; tests only need it to work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LANGUAGE_CODE = "en"
+    forget_cached_api_keys()
+    yield
+    forget_cached_api_keys()
+
+
+@pytest.fixture
+def web_channel(db):
+    return SalesChannelFactory(code="web", kind="web")
+
+
+@pytest.fixture
+def api_key(web_channel):
+    _row, raw_key = create_api_key(channel=web_channel)
+    return raw_key
+
+
+@pytest.fixture
+def api(api_key):
+    """An API client speaking for the web channel."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key}")
+    return client
