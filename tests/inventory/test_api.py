@@ -22,8 +22,8 @@ def shop(web_channel):
     rm01 = LocationFactory(code="RM01", latitude=41.9009, longitude=12.4801)
     web_channel.source_locations.set([mi01, mi02, wh01])
     product = ProductFactory(style="TSH001", name="T-shirt girocollo", category="T-shirt")
-    tee_m = SKUFactory(product=product, code="TSH001-NER-M", gtin="8012345000017", colour="Nero", size="M")
-    tee_l = SKUFactory(product=product, code="TSH001-NER-L", gtin="8012345000024", colour="Nero", size="L")
+    tee_m = SKUFactory(product=product, code="TSH001-NER-M", gtin="8012345000012", colour="Nero", size="M")
+    tee_l = SKUFactory(product=product, code="TSH001-NER-L", gtin="8012345000029", colour="Nero", size="L")
     ChannelListingFactory(sku=tee_m, channel=web_channel, price=Decimal("19.90"))
     ChannelListingFactory(sku=tee_l, channel=web_channel, price=Decimal("21.90"))
     for location, sku, qty in [
@@ -45,7 +45,7 @@ def test_products_carry_their_skus_with_the_channel_price(api, shop):
     assert skus == [
         {
             "sku": "TSH001-NER-L",
-            "gtin": "8012345000024",
+            "gtin": "8012345000029",
             "colour": "Nero",
             "size": "L",
             "price": "21.90",
@@ -53,7 +53,7 @@ def test_products_carry_their_skus_with_the_channel_price(api, shop):
         },
         {
             "sku": "TSH001-NER-M",
-            "gtin": "8012345000017",
+            "gtin": "8012345000012",
             "colour": "Nero",
             "size": "M",
             "price": "19.90",

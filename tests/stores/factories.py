@@ -52,7 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "secret-pass-1")
+    password = factory.django.Password("secret-pass-1")
 
 
 class StoreMembershipFactory(factory.django.DjangoModelFactory):
