@@ -74,8 +74,9 @@ class StockLevelQuerySet(models.QuerySet):
 class StockLevel(TimeStampedModel):
     """Units of one SKU at one location. `committed` = units held for orders, reservations, transfers."""
 
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels")
-    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="stock_levels")
+    # No single-column indexes: (location, sku) is unique and (sku, location) covers availability reads.
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels", db_index=False)
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="stock_levels", db_index=False)
     on_hand = models.IntegerField(_("on hand"), default=0)
     committed = models.IntegerField(_("committed"), default=0)
     # Units a store keeps for walk-in customers: never offered to remote channels.
@@ -93,8 +94,16 @@ class StockLevel(TimeStampedModel):
             models.CheckConstraint(condition=Q(committed__lte=F("on_hand")), name="stock_committed_within_on_hand"),
             models.CheckConstraint(condition=Q(safety_stock__gte=0), name="stock_safety_not_negative"),
         ]
-        # (sku, location) serves "where is this SKU" (availability); the unique one serves (location, sku).
-        indexes = [models.Index(fields=["sku", "location"], name="stocklevel_sku_location")]
+        indexes = [
+            # "Where is this SKU": availability reads become index-only scans, one SKU's rows on one or two
+            # index pages instead of one heap page per location. The price: committed/on_hand updates also
+            # touch this index (no HOT update), acceptable as availability reads far outnumber stock writes.
+            models.Index(
+                fields=["sku", "location"],
+                include=["on_hand", "committed", "safety_stock"],
+                name="stocklevel_sku_location",
+            )
+        ]
 
     def __str__(self):
         return f"{self.sku_id}@{self.location_id}: {self.on_hand} on hand, {self.committed} committed"

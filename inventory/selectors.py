@@ -8,15 +8,16 @@ Every function here runs a constant number of queries whatever the number of SKU
 (tests assert it), so the availability API stays flat under load.
 """
 
-from dataclasses import dataclass
+import functools
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from inventory.models import SKU, ChannelListing, Product, StockLevel
 from omnichannel.errors import InvalidInput, NotFound
-from omnichannel.geo import haversine_km
-from stores.models import Location, SalesChannel
-from stores.selectors import nearby_stores
+from omnichannel.geo import distances_km
+from stores.models import Location
+from stores.selectors import ChannelInfo, nearby_stores, network_snapshot
 
 MAX_SKUS_PER_AVAILABILITY_REQUEST = 100
 
@@ -54,77 +55,106 @@ def parse_sku_codes(raw: str) -> list[str]:
     return codes
 
 
-@dataclass(frozen=True)
-class _Loc:
-    id: int
-    code: str
-    latitude: float
-    longitude: float
+@functools.cache
+def _available_rows_sql(count: int) -> str:
+    """(sku code, location id, available) of the rows with available > 0 among `count` SKU codes.
+
+    Written as SQL because it is the hottest read of the product: building the same ORM query on every
+    request cost more CPU than the database spends answering it (docs/benchmarks.md). On PostgreSQL the
+    plan is an index-only scan of `stocklevel_sku_location` per SKU.
+    """
+    level, sku = StockLevel._meta.db_table, SKU._meta.db_table
+    where = "s.code = ANY(%s)" if count == 0 else f"s.code IN ({', '.join(['%s'] * count)})"
+    return (
+        f"SELECT s.code, l.location_id, l.on_hand - l.committed - l.safety_stock "
+        f"FROM {level} l JOIN {sku} s ON s.id = l.sku_id "
+        f"WHERE {where} AND s.active AND l.on_hand > l.committed + l.safety_stock"
+    )
+
+
+def available_rows(sku_codes: list[str], *, prepared: bool | None = None) -> list[tuple[str, int, int]]:
+    """Run `_available_rows_sql` for `sku_codes`.
+
+    On PostgreSQL the codes travel as one array parameter through a server-side-binding cursor: one statement
+    text for any number of SKUs, which psycopg prepares once per connection (no parse or plan per request).
+    Elsewhere (the SQLite demo) the portable `IN (...)` form.
+    """
+    if prepared is None:
+        prepared = connection.vendor == "postgresql"
+    if prepared:
+        import psycopg
+
+        connection.ensure_connection()
+        raw = psycopg.Cursor(connection.connection)
+        # Django's own wrapper, so query logging and the tests' query counts still see this query.
+        cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+        with cursor:
+            cursor.execute(_available_rows_sql(0), [sku_codes])
+            return cursor.fetchall()
+    with connection.cursor() as cursor:
+        cursor.execute(_available_rows_sql(len(sku_codes)), sku_codes)
+        return cursor.fetchall()
 
 
 def availability(
     *,
     sku_codes: list[str],
-    channel: SalesChannel | None = None,
+    channel: ChannelInfo | None = None,
     location_code: str | None = None,
     near: tuple[float, float] | None = None,
 ) -> list[dict]:
     """Per SKU: the channel's available-to-sell and the locations that have it.
 
     `locations` lists every active location with available > 0 (nearest first with `distance_km` when `near`
-    is given, else by code); with `location_code` only that location, even at 0. Four queries.
+    is given, else by code); with `location_code` only that location, even at 0. One query (the network comes
+    from the per-process snapshot), plus one when some SKU has no available unit anywhere.
     """
-    skus = dict(SKU.objects.filter(code__in=sku_codes, active=True).values_list("code", "id"))
-    unknown = [code for code in sku_codes if code not in skus]
-    if unknown:
-        raise NotFound(f"Unknown SKU: {', '.join(unknown)}", details={"skus": unknown})
-
-    locations = {
-        row[0]: _Loc(*row)
-        for row in Location.objects.filter(active=True).values_list("id", "code", "latitude", "longitude")
-    }
-    only_location = None
+    network = network_snapshot()
+    only_location_id = None
     if location_code:
-        only_location = next((loc for loc in locations.values() if loc.code == location_code), None)
-        if only_location is None:
+        only_location_id = network.location_ids_by_code.get(location_code)
+        if only_location_id is None:
             raise NotFound(f"Unknown location: {location_code}", details={"location": location_code})
 
-    source_ids: set[int] = set()
-    if channel is not None:
-        source_ids = set(channel.source_locations.filter(active=True).values_list("id", flat=True))
+    per_sku: dict[str, dict[int, int]] = {}
+    channel_totals: dict[str, int] = {}
+    sources = channel.source_ids if channel is not None else frozenset()
+    active = network.locations
+    for code, location_id, available in available_rows(sku_codes):
+        if location_id in active:
+            per_sku.setdefault(code, {})[location_id] = available
+            if location_id in sources:
+                channel_totals[code] = channel_totals.get(code, 0) + available
+    missing = [code for code in sku_codes if code not in per_sku]
+    if missing:
+        known = set(SKU.objects.filter(code__in=missing, active=True).values_list("code", flat=True))
+        unknown = [code for code in missing if code not in known]
+        if unknown:
+            raise NotFound(f"Unknown SKU: {', '.join(unknown)}", details={"skus": unknown})
 
-    per_sku: dict[int, dict[int, int]] = {sku_id: {} for sku_id in skus.values()}
-    levels = StockLevel.objects.filter(
-        sku_id__in=skus.values(), location__active=True, on_hand__gt=F("committed") + F("safety_stock")
-    ).values_list("sku_id", "location_id", "on_hand", "committed", "safety_stock")
-    for sku_id, location_id, on_hand, committed, safety in levels:
-        per_sku[sku_id][location_id] = on_hand - committed - safety
-
-    distances = {}
+    codes = {loc_id: point.code for loc_id, point in active.items()}
     if near is not None:
-        distances = {loc.id: haversine_km(near[0], near[1], loc.latitude, loc.longitude) for loc in locations.values()}
+        distance = {loc_id: round(km, 1) for loc_id, km in distances_km(near[0], near[1], network.radians).items()}
+        ranked = sorted(active, key=lambda loc_id: (distance[loc_id], codes[loc_id]))
+    else:
+        ranked = sorted(active, key=codes.__getitem__)
+    # One rank per location, computed once: each SKU's locations then sort on a plain dict lookup.
+    rank = {loc_id: position for position, loc_id in enumerate(ranked)}
 
     results = []
     for code in sku_codes:
-        by_location = per_sku[skus[code]]
-        if only_location is not None:
-            location_ids = [only_location.id]
-        else:
-            location_ids = list(by_location)
+        by_location = per_sku.get(code, {})
+        location_ids = [only_location_id] if only_location_id is not None else sorted(by_location, key=rank.__getitem__)
         if near is not None:
-            location_ids.sort(key=lambda loc_id: (distances[loc_id], locations[loc_id].code))
+            entries = [
+                {"location": codes[i], "available": by_location.get(i, 0), "distance_km": distance[i]}
+                for i in location_ids
+            ]
         else:
-            location_ids.sort(key=lambda loc_id: locations[loc_id].code)
-        entries = []
-        for loc_id in location_ids:
-            entry = {"location": locations[loc_id].code, "available": by_location.get(loc_id, 0)}
-            if near is not None:
-                entry["distance_km"] = round(distances[loc_id], 1)
-            entries.append(entry)
+            entries = [{"location": codes[i], "available": by_location.get(i, 0)} for i in location_ids]
         result = {"sku": code}
         if channel is not None:
-            channel_total = sum(qty for loc_id, qty in by_location.items() if loc_id in source_ids)
-            result["channel_available"] = max(channel_total - channel.safety_buffer, 0)
+            result["channel_available"] = max(channel_totals.get(code, 0) - channel.safety_buffer, 0)
         result["locations"] = entries
         results.append(result)
     return results

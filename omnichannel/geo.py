@@ -14,6 +14,23 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
+def distances_km(lat: float, lon: float, points: dict) -> dict:
+    """Haversine distance from (lat, lon) to many points given as {key: (lat_rad, lon_rad, cos_lat)}."""
+    phi1, lmb1 = math.radians(lat), math.radians(lon)
+    cos1 = math.cos(phi1)
+    sin, asin, sqrt = math.sin, math.asin, math.sqrt
+    diameter = 2 * EARTH_RADIUS_KM
+    return {
+        key: diameter * asin(sqrt(sin((phi2 - phi1) / 2) ** 2 + cos1 * cos2 * sin((lmb2 - lmb1) / 2) ** 2))
+        for key, (phi2, lmb2, cos2) in points.items()
+    }
+
+
+def radians_of(lat: float, lon: float) -> tuple[float, float, float]:
+    """What `distances_km` needs of a point, computed once."""
+    return math.radians(lat), math.radians(lon), math.cos(math.radians(lat))
+
+
 def parse_point(raw: str) -> tuple[float, float]:
     """Parse "lat,lon" into floats; ValueError with a readable reason when it is not a point on Earth."""
     parts = [p.strip() for p in (raw or "").split(",")]

@@ -79,7 +79,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Off by default: it costs a round trip per request; turn on where the database restarts under live traffic.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -119,7 +120,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["omnichannel.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "omnichannel.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
@@ -182,6 +183,8 @@ DEMO_SEEDERS = ["stores.demo", "inventory.demo"]
 NEARBY_STORES_RADIUS_KM = env.float("NEARBY_STORES_RADIUS_KM", default=300.0)
 NEARBY_STORES_LIMIT = env.int("NEARBY_STORES_LIMIT", default=5)
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=30)
+# How long a web process reuses its snapshot of active locations and channels (availability's hot path).
+NETWORK_CACHE_SECONDS = env.int("NETWORK_CACHE_SECONDS", default=10)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

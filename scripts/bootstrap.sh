@@ -24,7 +24,12 @@ stamp=".venv/.installed"
 if [ "$extras" = "dev" ]; then spec=".[dev]"; stamp=".venv/.installed-dev"; fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "==> installing Python dependencies ($spec)"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e "$spec"
+  # Build-backend chatter goes to a log, shown only when the install fails.
+  if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e "$spec"; } \
+      >.venv/pip-install.log 2>&1; then
+    cat .venv/pip-install.log
+    echo "pip install failed (log: .venv/pip-install.log)"
+    exit 1
+  fi
   touch "$stamp"
 fi

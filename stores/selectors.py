@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from omnichannel.geo import haversine_km
+from omnichannel.geo import haversine_km, radians_of
 from stores.models import ApiKey, Location, SalesChannel, StoreMembership
 
 HEAD_OFFICE_GROUP = "head_office"
@@ -114,3 +114,84 @@ def now_local(location: Location):
     import zoneinfo
 
     return timezone.now().astimezone(zoneinfo.ZoneInfo(location.timezone))
+
+
+@dataclass(frozen=True)
+class LocationPoint:
+    id: int
+    code: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    id: int
+    code: str
+    source_ids: frozenset
+    safety_buffer: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class NetworkSnapshot:
+    """Active locations and active channels, as hot read paths (availability) need them."""
+
+    locations: dict  # id -> LocationPoint
+    radians: dict  # id -> (lat_rad, lon_rad, cos_lat), for omnichannel.geo.distances_km
+    location_ids_by_code: dict
+    channels_by_code: dict  # code -> ChannelInfo
+    channels_by_id: dict
+
+
+_snapshot: tuple[float, NetworkSnapshot] | None = None
+_snapshot_lock = threading.Lock()
+
+
+def forget_network_snapshot(**_signal_kwargs) -> None:
+    """Called when a location or a channel changes (signal receivers in StoresConfig.ready)."""
+    global _snapshot
+    _snapshot = None
+
+
+def network_snapshot() -> NetworkSnapshot:
+    """The store network, cached per process for NETWORK_CACHE_SECONDS (a change made in another process
+    shows within that time; one made here shows at once). Two queries when rebuilt, none otherwise."""
+    global _snapshot
+    now = time.monotonic()
+    cached = _snapshot
+    if cached and cached[0] > now:
+        return cached[1]
+    locations = {
+        row[0]: LocationPoint(*row)
+        for row in Location.objects.active().values_list("id", "code", "latitude", "longitude")
+    }
+    sources: dict[int, set] = {}
+    channels = list(SalesChannel.objects.filter(active=True).values("id", "code", "safety_buffer", "currency"))
+    through = SalesChannel.source_locations.through.objects.filter(
+        saleschannel__active=True, location__active=True
+    ).values_list("saleschannel_id", "location_id")
+    for channel_id, location_id in through:
+        sources.setdefault(channel_id, set()).add(location_id)
+    infos = [
+        ChannelInfo(
+            id=c["id"],
+            code=c["code"],
+            source_ids=frozenset(sources.get(c["id"], ())),
+            safety_buffer=c["safety_buffer"],
+            currency=c["currency"],
+        )
+        for c in channels
+    ]
+    snapshot = NetworkSnapshot(
+        locations=locations,
+        radians={loc_id: radians_of(p.latitude, p.longitude) for loc_id, p in locations.items()},
+        location_ids_by_code={point.code: point.id for point in locations.values()},
+        channels_by_code={info.code: info for info in infos},
+        channels_by_id={info.id: info for info in infos},
+    )
+    ttl = settings.NETWORK_CACHE_SECONDS
+    if ttl > 0:
+        with _snapshot_lock:
+            _snapshot = (now + ttl, snapshot)
+    return snapshot

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from stores.selectors import forget_cached_api_keys
+from stores.selectors import forget_cached_api_keys, forget_network_snapshot
 from stores.services import create_api_key
 from tests.stores.factories import SalesChannelFactory
 
@@ -12,8 +12,10 @@ def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
     forget_cached_api_keys()
+    forget_network_snapshot()
     yield
     forget_cached_api_keys()
+    forget_network_snapshot()
 
 
 @pytest.fixture

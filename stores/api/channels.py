@@ -1,7 +1,7 @@
 """Which sales channel an API request speaks for."""
 
 from omnichannel.errors import DomainError, InvalidInput, NotFound
-from stores.models import SalesChannel
+from stores.selectors import ChannelInfo, network_snapshot
 
 
 class ChannelForbidden(DomainError):
@@ -9,17 +9,21 @@ class ChannelForbidden(DomainError):
     status_code = 403
 
 
-def request_channel(request, *, required: bool) -> SalesChannel | None:
+def request_channel(request, *, required: bool) -> ChannelInfo | None:
     """The `?channel=` code, or the API key's channel. A key may only speak for its own channel."""
     code = request.query_params.get("channel")
     key_channel_id = getattr(request.user, "channel_id", None)
+    snapshot = network_snapshot()
     if not code:
         if key_channel_id is not None:
-            return SalesChannel.objects.get(pk=key_channel_id)
+            channel = snapshot.channels_by_id.get(key_channel_id)
+            if channel is None:
+                raise ChannelForbidden("This API key's sales channel is not active.")
+            return channel
         if required:
             raise InvalidInput("Give ?channel=<code> (or call with a channel's API key).", details={"channel": None})
         return None
-    channel = SalesChannel.objects.filter(code=code, active=True).first()
+    channel = snapshot.channels_by_code.get(code)
     if channel is None:
         raise NotFound(f"Unknown sales channel: {code}", details={"channel": code})
     if key_channel_id is not None and channel.id != key_channel_id:

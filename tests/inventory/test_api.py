@@ -166,7 +166,7 @@ def test_availability_query_count_does_not_grow_with_skus_or_locations(api, shop
             assert api.get(f"/api/v1/availability/?skus={','.join(skus)}&near=45.46,9.19").status_code == 200
         return len(ctx.captured_queries)
 
-    queries_for(["TSH001-NER-M"])  # warms the per-process API key cache
+    assert queries_for(["TSH001-NER-M"]) == 1 + 3 + 1  # API key, network snapshot (3), stock levels
     small = queries_for(["TSH001-NER-M"])
     extra_locations = [LocationFactory(code=f"S{n:02d}") for n in range(15)]
     web_channel.source_locations.add(*extra_locations)
@@ -176,5 +176,46 @@ def test_availability_query_count_does_not_grow_with_skus_or_locations(api, shop
         many.append(sku.code)
         for location in extra_locations[:5]:
             services.receive_stock(location=location, sku=sku, quantity=2)
-    assert queries_for(many) == small
-    assert small == 5  # channel, its source locations, SKUs, locations, stock levels (the API key is cached)
+    assert queries_for(many) == small + 3  # the network changed: the snapshot is rebuilt once, in 3 queries
+    assert queries_for(many) == small == 1  # stock levels only: key, channel and locations are cached
+
+
+def test_a_sku_out_of_stock_everywhere_costs_one_more_query(api, shop):
+    api.get("/api/v1/availability/?skus=TSH001-NER-M")
+    SKUFactory(code="SOLD-OUT")
+    with CaptureQueriesContext(connection) as ctx:
+        body = api.get("/api/v1/availability/?skus=SOLD-OUT").json()
+    assert body["results"] == [{"sku": "SOLD-OUT", "channel_available": 0, "locations": []}]
+    assert len(ctx.captured_queries) == 2
+
+
+def test_new_locations_show_at_once_in_this_process(api, shop, web_channel):
+    assert api.get("/api/v1/availability/?skus=TSH001-NER-L").json()["results"][0]["channel_available"] == 1
+    new_store = LocationFactory(code="MI03")
+    web_channel.source_locations.add(new_store)
+    services.receive_stock(location=new_store, sku=shop["tee_l"], quantity=4)
+    assert api.get("/api/v1/availability/?skus=TSH001-NER-L").json()["results"][0]["channel_available"] == 5
+    new_store.active = False
+    new_store.save()
+    assert api.get("/api/v1/availability/?skus=TSH001-NER-L").json()["results"][0]["channel_available"] == 1
+
+
+def test_the_prepared_and_the_portable_availability_queries_agree(shop):
+    from django.db import connection
+
+    from inventory.selectors import available_rows
+
+    codes = ["TSH001-NER-M", "TSH001-NER-L", "NOT-A-SKU"]
+    portable = sorted(available_rows(codes, prepared=False))
+    assert portable == sorted(
+        [
+            ("TSH001-NER-M", shop["MI01"].id, 2),
+            ("TSH001-NER-M", shop["MI02"].id, 2),
+            ("TSH001-NER-M", shop["WH01"].id, 10),
+            ("TSH001-NER-M", shop["RM01"].id, 4),
+            ("TSH001-NER-L", shop["WH01"].id, 1),
+        ]
+    )
+    if connection.vendor == "postgresql":
+        for _ in range(7):  # past psycopg's prepare threshold: the prepared statement answers the same
+            assert sorted(available_rows(codes, prepared=True)) == portable

@@ -1,0 +1,176 @@
+"""Availability for 20 random SKUs across the whole network, through the real server (gunicorn + PostgreSQL).
+
+    scripts/with-postgres.sh .venv/bin/python bench/availability.py [--duration 30] [--connections 16]
+
+Builds a network of --locations × --skus (default 60 × 50 000 = 3 000 000 stock rows), starts gunicorn on a
+free loopback port, and drives it with wrk (Debian package, installed when missing): every request asks
+for 20 random SKUs with `near=` (all locations, nearest first). Prints requests/s, p50/p95/p99 and the
+error count, and writes bench/results/availability.json. Not run in CI.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from network import ROOT, build_network, machine, setup_django  # noqa: E402
+
+LUA = """
+math.randomseed(%(seed)d)
+local skus = %(skus)d
+request = function()
+  local codes = {}
+  for i = 1, 20 do codes[i] = string.format("BENCH-%%07d", math.random(1, skus)) end
+  local path = "/api/v1/availability/?skus=" .. table.concat(codes, ",") .. "&near=45.4642,9.1900"
+  return wrk.format("GET", path, {["Authorization"] = "Api-Key %(key)s"})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d %%.3f %%.3f %%.3f %%.3f %%d\\n",
+    summary.requests, summary.duration, summary.errors.status + summary.errors.connect + summary.errors.read
+      + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.mean / 1000, summary.bytes))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run(
+        [*sudo, "apt-get", "install", "-y", "-qq", "wrk"],
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+
+
+def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
+    env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    # gthread workers keep client connections alive (sync workers close after every response).
+    command = [str(ROOT / ".venv/bin/gunicorn"), "omnichannel.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
+    command += ["--keep-alive", "30", "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    for _ in range(60):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    sys.exit("gunicorn did not become healthy")
+
+
+def run_wrk(*, port, key, skus, duration, connections, threads, seed=1) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % {"seed": seed, "skus": skus, "key": key})
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    requests, duration_us, errors, p50, p95, p99, mean, size = line.split()[1:]
+    seconds = int(duration_us) / 1e6
+    return {
+        "requests": int(requests),
+        "errors": int(errors),
+        "seconds": round(seconds, 1),
+        "requests_per_second": round(int(requests) / seconds, 1),
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "p99_ms": float(p99),
+        "mean_ms": float(mean),
+        "bytes_per_response": int(int(size) / max(int(requests), 1)),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--locations", type=int, default=60)
+    parser.add_argument("--skus", type=int, default=50_000)
+    parser.add_argument("--stocked-share", type=float, default=0.35, help="share of SKUs each store has in stock")
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--gunicorn-threads", type=int, default=2, help="threads per gunicorn worker")
+    args = parser.parse_args()
+
+    setup_django()
+    ensure_wrk()
+    network = build_network(locations=args.locations, skus=args.skus, stocked_share=args.stocked_share)
+    print(
+        f"network: {args.locations} locations × {args.skus} SKUs, {network['stock_rows']} stock rows "
+        f"(set-up {network['setup_seconds']} s)"
+    )
+    port = free_port()
+    server = start_server(port, args.workers, args.gunicorn_threads)
+    try:
+        run_wrk(
+            port=port,
+            key=network["api_key"],
+            skus=args.skus,
+            duration=3,
+            connections=args.connections,
+            threads=args.threads,
+            seed=7,
+        )  # warm-up: connections, caches
+        result = run_wrk(
+            port=port,
+            key=network["api_key"],
+            skus=args.skus,
+            duration=args.duration,
+            connections=args.connections,
+            threads=args.threads,
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+    result.update(
+        {
+            "locations": args.locations,
+            "skus": args.skus,
+            "stock_rows": network["stock_rows"],
+            "stocked_share": args.stocked_share,
+            "gunicorn_workers": args.workers,
+            "connections": args.connections,
+            "machine": machine(),
+            "at": time.strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / "availability.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

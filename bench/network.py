@@ -1,0 +1,117 @@
+"""Build (once) a large network for benchmarks: N locations × M SKUs, one stock row per pair.
+
+Rows are written with set-based SQL (INSERT … SELECT generate_series): benchmark set-up, not business
+writes, so it bypasses the stock services and the ledger on purpose. PostgreSQL only.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnichannel.settings")
+
+
+def setup_django():
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("Benchmarks need PostgreSQL: run them through scripts/with-postgres.sh or set DATABASE_URL.")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build_network(*, locations: int, skus: int, stocked_share: float) -> dict:
+    """Locations B001…, SKUs BENCH-0000001…; each store stocks `stocked_share` of the SKUs, the warehouse 90 %."""
+    from django.db import connection, transaction
+
+    from stores.models import SalesChannel
+    from stores.services import create_api_key
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM inventory_sku WHERE code LIKE 'BENCH-%%'")
+        have_skus = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM stores_location WHERE code LIKE 'B%%' AND city = 'Bench'")
+        have_locations = cursor.fetchone()[0]
+    started = time.perf_counter()
+    if (have_skus, have_locations) != (skus, locations):
+        if have_skus or have_locations:
+            sys.exit(f"A different bench network exists ({have_locations} × {have_skus}); use a fresh database.")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO stores_location (code, name, kind, address, city, postcode, country, phone,
+                    latitude, longitude, timezone, opening_hours, capabilities, fulfillment_priority, active,
+                    created_at, updated_at)
+                SELECT 'B' || lpad(i::text, 3, '0'), 'Bench location ' || i,
+                       CASE WHEN i = 1 THEN 'warehouse' ELSE 'store' END, 'Via Bench ' || i, 'Bench', '00000', 'IT', '',
+                       37 + (i * 7919 %% 1000) / 100.0, 7 + (i * 104729 %% 1100) / 100.0, 'Europe/Rome', '{}',
+                       '["ship_from_store", "click_and_collect"]', 100, true, now(), now()
+                FROM generate_series(1, %s) AS i
+                """,
+                [locations],
+            )
+            cursor.execute(
+                """
+                INSERT INTO inventory_product (style, name, brand, category, description, created_at, updated_at)
+                SELECT 'BSTY-' || lpad(i::text, 6, '0'), 'Bench product ' || i, 'Bench', 'Bench', '', now(), now()
+                FROM generate_series(1, %s) AS i
+                """,
+                [max(skus // 10, 1)],
+            )
+            cursor.execute(
+                """
+                INSERT INTO inventory_sku (product_id, code, gtin, colour, size, active, created_at, updated_at)
+                SELECT p.id, 'BENCH-' || lpad(i::text, 7, '0'), '', 'Nero', 'M', true, now(), now()
+                FROM generate_series(1, %s) AS i
+                JOIN inventory_product p ON p.style = 'BSTY-' || lpad(((i - 1) / 10 + 1)::text, 6, '0')
+                """,
+                [skus],
+            )
+            # Deterministic pseudo-random stock: hash of (location, sku) decides whether and how much.
+            cursor.execute(
+                """
+                INSERT INTO inventory_stocklevel
+                    (location_id, sku_id, on_hand, committed, safety_stock, created_at, updated_at)
+                SELECT l.id, s.id,
+                       CASE WHEN abs(hashint8(l.id * 1000003 + s.id)) %% 1000
+                                 < (CASE WHEN l.kind = 'warehouse' THEN 900 ELSE %s END)
+                            THEN 1 + abs(hashint8(s.id * 7 + l.id)) %% 12 ELSE 0 END,
+                       0, 0, now(), now()
+                FROM stores_location l CROSS JOIN inventory_sku s
+                WHERE l.city = 'Bench' AND s.code LIKE 'BENCH-%%'
+                """,
+                [int(stocked_share * 1000)],
+            )
+            cursor.execute("ANALYZE")
+    channel, _ = SalesChannel.objects.get_or_create(code="bench-web", defaults={"name": "Bench web", "kind": "web"})
+    from stores.models import Location
+
+    channel.source_locations.set(Location.objects.filter(city="Bench"))
+    _row, raw_key = create_api_key(channel=channel, name="bench")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM inventory_stocklevel")
+        rows = cursor.fetchone()[0]
+    return {"api_key": raw_key, "stock_rows": rows, "setup_seconds": round(time.perf_counter() - started, 1)}
+
+
+def machine() -> str:
+    import platform
+
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB, {system}"
