@@ -64,33 +64,15 @@ def _available_rows_sql(count: int) -> str:
     plan is an index-only scan of `stocklevel_sku_location` per SKU.
     """
     level, sku = StockLevel._meta.db_table, SKU._meta.db_table
-    where = "s.code = ANY(%s)" if count == 0 else f"s.code IN ({', '.join(['%s'] * count)})"
+    placeholders = ", ".join(["%s"] * count)
     return (
         f"SELECT s.code, l.location_id, l.on_hand - l.committed - l.safety_stock "
         f"FROM {level} l JOIN {sku} s ON s.id = l.sku_id "
-        f"WHERE {where} AND s.active AND l.on_hand > l.committed + l.safety_stock"
+        f"WHERE s.code IN ({placeholders}) AND s.active AND l.on_hand > l.committed + l.safety_stock"
     )
 
 
-def available_rows(sku_codes: list[str], *, prepared: bool | None = None) -> list[tuple[str, int, int]]:
-    """Run `_available_rows_sql` for `sku_codes`.
-
-    On PostgreSQL the codes travel as one array parameter through a server-side-binding cursor: one statement
-    text for any number of SKUs, which psycopg prepares once per connection (no parse or plan per request).
-    Elsewhere (the SQLite demo) the portable `IN (...)` form.
-    """
-    if prepared is None:
-        prepared = connection.vendor == "postgresql"
-    if prepared:
-        import psycopg
-
-        connection.ensure_connection()
-        raw = psycopg.Cursor(connection.connection)
-        # Django's own wrapper, so query logging and the tests' query counts still see this query.
-        cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-        with cursor:
-            cursor.execute(_available_rows_sql(0), [sku_codes])
-            return cursor.fetchall()
+def available_rows(sku_codes: list[str]) -> list[tuple[str, int, int]]:
     with connection.cursor() as cursor:
         cursor.execute(_available_rows_sql(len(sku_codes)), sku_codes)
         return cursor.fetchall()

@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -162,19 +162,25 @@ def apply_counts(
     `progress(n)` is called as lines are processed.
     """
     result = BulkCountResult()
+    now = timezone.now()
     chunk_size = 2000
     ordered = sorted(lines, key=lambda line: (line.location_id, line.sku_id))
     movements: list[StockMovement] = []
     for start in range(0, len(ordered), chunk_size):
         chunk = ordered[start : start + chunk_size]
-        wanted = {(line.location_id, line.sku_id) for line in chunk}
+        skus_by_location: dict[int, list[int]] = defaultdict(list)
+        for line in chunk:
+            skus_by_location[line.location_id].append(line.sku_id)
+        # Exactly the chunk's pairs (one `location AND sku IN (…)` term per location), locked in lock order.
+        pairs = Q()
+        for location_id, sku_ids in skus_by_location.items():
+            pairs |= Q(location_id=location_id, sku_id__in=sku_ids)
         existing = {
-            (level.location_id, level.sku_id): level
-            for level in StockLevel.objects.select_for_update()
-            .filter(location_id__in={loc for loc, _ in wanted}, sku_id__in={sku for _, sku in wanted})
+            (location_id, sku_id): (level_id, on_hand, committed)
+            for level_id, location_id, sku_id, on_hand, committed in StockLevel.objects.select_for_update()
+            .filter(pairs)
             .order_by("location_id", "sku_id")
-            .only("id", "location_id", "sku_id", "on_hand", "committed")
-            if (level.location_id, level.sku_id) in wanted
+            .values_list("id", "location_id", "sku_id", "on_hand", "committed")
         }
         to_create, to_update = [], []
         for line in chunk:
@@ -186,29 +192,28 @@ def apply_counts(
                 else:
                     result.unchanged += 1
                 continue
-            if line.counted < level.committed:
+            level_id, on_hand, committed = level
+            if line.counted < committed:
                 result.rejected.append(
                     (
                         line.line_number,
                         str(
                             _("on_hand %(counted)s is below the %(committed)s units committed to orders")
-                            % {"counted": line.counted, "committed": level.committed}
+                            % {"counted": line.counted, "committed": committed}
                         ),
                     )
                 )
                 continue
-            delta = line.counted - level.on_hand
-            if delta == 0:
+            if line.counted == on_hand:
                 result.unchanged += 1
                 continue
-            level.on_hand = line.counted
-            to_update.append(level)
-            movements.append(_count_movement(line, delta=delta, reference=reference, actor=actor))
+            to_update.append((level_id, line.counted))
+            movements.append(_count_movement(line, delta=line.counted - on_hand, reference=reference, actor=actor))
         if to_create:
             StockLevel.objects.bulk_create(to_create, batch_size=1000)
             result.created_levels += len(to_create)
         if to_update:
-            StockLevel.objects.bulk_update(to_update, ["on_hand"], batch_size=1000)
+            _set_on_hand_bulk(to_update, now=now)
         result.applied += len(to_create) + len(to_update)
         if progress:
             progress(len(chunk))
@@ -220,6 +225,24 @@ def apply_counts(
         )
     StockMovement.objects.bulk_create(movements, batch_size=2000)
     return result
+
+
+def _set_on_hand_bulk(rows: list[tuple[int, int]], *, now) -> None:
+    """on_hand = new value for [(stock level id, new on_hand)], as set-based UPDATE … FROM (VALUES …).
+
+    One statement per 1000 rows (PostgreSQL and SQLite alike name VALUES columns column1, column2): far
+    cheaper than bulk_update's CASE expression or one UPDATE per row. Callers hold the rows' locks.
+    """
+    table = StockLevel._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            batch = rows[start : start + 1000]
+            values = ", ".join(["(%s, %s)"] * len(batch))
+            cursor.execute(
+                f"UPDATE {table} SET on_hand = v.column2, updated_at = %s "
+                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+                [now, *(value for row in batch for value in row)],
+            )
 
 
 def _count_movement(line: CountLine, *, delta: int, reference: str, actor) -> StockMovement:

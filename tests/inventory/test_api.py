@@ -198,24 +198,3 @@ def test_new_locations_show_at_once_in_this_process(api, shop, web_channel):
     new_store.active = False
     new_store.save()
     assert api.get("/api/v1/availability/?skus=TSH001-NER-L").json()["results"][0]["channel_available"] == 1
-
-
-def test_the_prepared_and_the_portable_availability_queries_agree(shop):
-    from django.db import connection
-
-    from inventory.selectors import available_rows
-
-    codes = ["TSH001-NER-M", "TSH001-NER-L", "NOT-A-SKU"]
-    portable = sorted(available_rows(codes, prepared=False))
-    assert portable == sorted(
-        [
-            ("TSH001-NER-M", shop["MI01"].id, 2),
-            ("TSH001-NER-M", shop["MI02"].id, 2),
-            ("TSH001-NER-M", shop["WH01"].id, 10),
-            ("TSH001-NER-M", shop["RM01"].id, 4),
-            ("TSH001-NER-L", shop["WH01"].id, 1),
-        ]
-    )
-    if connection.vendor == "postgresql":
-        for _ in range(7):  # past psycopg's prepare threshold: the prepared statement answers the same
-            assert sorted(available_rows(codes, prepared=True)) == portable
