@@ -62,7 +62,7 @@ def ensure_wrk():
 def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
     env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
     # gthread workers keep client connections alive (sync workers close after every response).
-    command = [str(ROOT / ".venv/bin/gunicorn"), "omnichannel.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command = [str(Path(sys.executable).with_name("gunicorn")), "omnichannel.wsgi", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
     command += ["--keep-alive", "30", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
@@ -121,7 +121,7 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--gunicorn-threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--gunicorn-threads", type=int, default=1, help="threads per gunicorn worker")
     args = parser.parse_args()
 
     setup_django()

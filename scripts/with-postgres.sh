@@ -3,6 +3,7 @@
 # Otherwise start a throwaway cluster (initdb + pg_ctl in a temporary folder, on a free port), run the
 # command, then stop and remove the cluster. Installs Debian's postgresql package when the binaries are
 # missing. As root, the server runs as the `postgres` user (PostgreSQL refuses to run as root).
+# PG_OPTIONS adds server settings, e.g. PG_OPTIONS="-c shared_buffers=1GB" for benchmarks.
 set -euo pipefail
 
 if [ -n "${DATABASE_URL:-}" ]; then
@@ -45,7 +46,7 @@ trap cleanup EXIT INT TERM
   || { cat "$PGTMP/initdb.log"; exit 1; }
 # Durability off: a throwaway test cluster. Enough connections for the concurrency tests' threads.
 "${RUN[@]}" "$PG_BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 60 start \
-  -o "-p $PORT -k $PGTMP -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  -o "-p $PORT -k $PGTMP -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_OPTIONS:-}" \
   >/dev/null || { cat "$PGTMP/server.log"; exit 1; }
 echo "==> throwaway PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT"
 
