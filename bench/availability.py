@@ -9,7 +9,6 @@ error count, and writes bench/results/availability.json. Not run in CI.
 """
 
 import argparse
-import json
 import os
 import shutil
 import socket
@@ -21,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from network import ROOT, build_network, machine, setup_django  # noqa: E402
+from network import ROOT, build_network, setup_django, write_result  # noqa: E402
 
 LUA = """
 math.randomseed(%(seed)d)
@@ -161,15 +160,11 @@ def main():
             "stock_rows": network["stock_rows"],
             "stocked_share": args.stocked_share,
             "gunicorn_workers": args.workers,
+            "gunicorn_threads": args.gunicorn_threads,
             "connections": args.connections,
-            "machine": machine(),
-            "at": time.strftime("%Y-%m-%d %H:%M"),
         }
     )
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    (results / "availability.json").write_text(json.dumps(result, indent=2))
-    print(json.dumps(result, indent=2))
+    write_result("availability", result)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ Results go to bench/results/import_stock.json. Not run in CI.
 
 import argparse
 import csv
-import json
 import os
 import random
 import subprocess
@@ -19,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from network import ROOT, build_network, machine, setup_django  # noqa: E402
+from network import ROOT, build_network, setup_django, write_result  # noqa: E402
 
 
 def main():
@@ -62,13 +61,8 @@ def main():
         "seconds": round(seconds, 1),
         "lines_per_second": round(args.lines / seconds),
         "output": run.stdout.strip().splitlines()[-1],
-        "machine": machine(),
-        "at": time.strftime("%Y-%m-%d %H:%M"),
     }
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    (results / "import_stock.json").write_text(json.dumps(result, indent=2))
-    print(json.dumps(result, indent=2))
+    write_result("import_stock", result)
 
 
 if __name__ == "__main__":

@@ -115,3 +115,14 @@ def machine() -> str:
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
     return f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB, {system}"
+
+
+def write_result(name: str, result: dict) -> None:
+    """Add the machine and time, write bench/results/<name>.json and print it."""
+    import json
+
+    result = {**result, "machine": machine(), "at": time.strftime("%Y-%m-%d %H:%M")}
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"{name}.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
