@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "omnichannel",
     "stores",
     "inventory",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -176,7 +177,7 @@ LOGGING = {
 }
 
 # Which apps contribute to `manage.py seed_demo`, in dependency order (each module has `seed(stdout)`).
-DEMO_SEEDERS = ["stores.demo", "inventory.demo"]
+DEMO_SEEDERS = ["stores.demo", "inventory.demo", "orders.demo"]
 
 # Stock and availability.
 # How far (km) the stock lookup page looks for "nearby stores".
@@ -189,3 +190,14 @@ NETWORK_CACHE_SECONDS = env.int("NETWORK_CACHE_SECONDS", default=10)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
+
+# Orders.
+ORDER_NUMBER_PREFIX = env.str("ORDER_NUMBER_PREFIX", default="BR")
+# How long a pickup waits in store before it is marked not collected and its stock released.
+PICKUP_WINDOW = timedelta(days=env.int("PICKUP_WINDOW_DAYS", default=7))
+SAME_DAY_RADIUS_KM = env.float("SAME_DAY_RADIUS_KM", default=30.0)
+# Payment provider code -> adapter; "*" serves every provider without an integration of its own.
+PAYMENT_ADAPTERS = {"*": "orders.payments.ManualAdapter"}
+
+# SQLite (the zero-setup demo) ignores the INCLUDE columns of the covering stock index; PostgreSQL uses them.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]

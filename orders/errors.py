@@ -1,0 +1,38 @@
+from django.utils.translation import gettext_lazy as _
+
+from omnichannel.errors import DomainError
+
+
+class InvalidOrder(DomainError):
+    code = "invalid"
+    status_code = 400
+
+
+class MethodNotOffered(DomainError):
+    """The chosen location lacks the capability the fulfillment method needs."""
+
+    code = "method_not_offered"
+    status_code = 422
+
+
+class PaymentMismatch(DomainError):
+    code = "payment_mismatch"
+    status_code = 422
+    default_message = _("The payment does not match the order total.")
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status_code = 422
+    default_message = _("This Idempotency-Key was used with a different request body.")
+
+
+class WrongPickupCode(DomainError):
+    code = "wrong_pickup_code"
+    status_code = 422
+    default_message = _("The pickup code does not match this order.")
+
+
+class OrderNotChangeable(DomainError):
+    code = "order_not_changeable"
+    status_code = 409

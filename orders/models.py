@@ -1,0 +1,265 @@
+"""Customers, orders, fulfillments, payments and the order timeline (DESIGN.md sections 4 and 6)."""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import SKU, StockHold
+from omnichannel.models import TimeStampedModel
+from stores.models import Location, SalesChannel
+
+E164 = RegexValidator(r"^\+[1-9]\d{6,14}$", _("Phone numbers are in international form, e.g. +393331234567."))
+
+
+class Customer(TimeStampedModel):
+    """One customer across channels, matched by email."""
+
+    email = models.EmailField(_("email"), unique=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[E164])
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    locale = models.CharField(_("language"), max_length=5, default="it", choices=settings.LANGUAGES)
+    marketing_consent = models.BooleanField(_("marketing consent"), default=False)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+class FulfillmentMethod(models.TextChoices):
+    HOME_DELIVERY = "home_delivery", _("Home delivery")
+    STORE_PICKUP = "store_pickup", _("Click & collect")
+    SHIP_TO_STORE = "ship_to_store", _("Ship to store")
+    CURBSIDE = "curbside", _("Curbside pickup")
+    LOCKER = "locker", _("Locker")
+
+
+class Speed(models.TextChoices):
+    STANDARD = "standard", _("Standard")
+    EXPRESS = "express", _("Express")
+    SAME_DAY = "same_day", _("Same day")
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Order(TimeStampedModel):
+    class Status(models.TextChoices):
+        PLACED = "placed", _("Placed")
+        IN_PROGRESS = "in_progress", _("In progress")
+        READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
+        SHIPPED = "shipped", _("Shipped")
+        COMPLETED = "completed", _("Completed")
+        NOT_COLLECTED = "not_collected", _("Not collected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(_("external id"), max_length=80, blank=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLACED)
+    method = models.CharField(_("fulfillment method"), max_length=20, choices=FulfillmentMethod.choices)
+    speed = models.CharField(_("speed"), max_length=10, choices=Speed.choices, blank=True)
+    pickup_location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="pickup_orders"
+    )
+    # {"name", "line1", "line2", "city", "postcode", "country", "lat", "lon"}
+    shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    lines_total = models.DecimalField(_("lines total"), max_digits=12, decimal_places=2)
+    shipping_price = models.DecimalField(_("shipping price"), max_digits=10, decimal_places=2, default=0)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token, editable=False)
+    # The sourcing decision as staff and channels read it: every candidate, its score, why it won or lost.
+    sourcing = models.JSONField(_("sourcing explanation"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], condition=~Q(external_id=""), name="unique_external_order_id"
+            )
+        ]
+        indexes = [models.Index(fields=["channel", "updated_at"], name="order_channel_updated")]
+
+    def __str__(self):
+        return self.number
+
+
+class OrderLine(TimeStampedModel):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="order_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    quantity_cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    quantity_short = models.PositiveIntegerField(_("missing"), default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=models.F("quantity_cancelled") + models.F("quantity_short")),
+                name="order_line_removed_within_quantity",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.sku_id}"
+
+    @property
+    def quantity_open(self) -> int:
+        return self.quantity - self.quantity_cancelled - self.quantity_short
+
+
+class Fulfillment(TimeStampedModel):
+    """What one source location sends (or hands over) for an order."""
+
+    class Flow(models.TextChoices):
+        SHIP = "ship", _("Shipped to the customer")
+        PICKUP = "pickup", _("Collected at the source store")
+        SHIP_TO_STORE = "ship_to_store", _("Shipped to the pickup store")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("To prepare")
+        PICKING = "picking", _("Picking")
+        PACKED = "packed", _("Packed")
+        SHIPPED = "shipped", _("Shipped")
+        IN_TRANSIT = "in_transit", _("In transit")
+        OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+        DELIVERED = "delivered", _("Delivered")
+        DELIVERY_EXCEPTION = "delivery_exception", _("Delivery exception")
+        RECEIVED_IN_STORE = "received_in_store", _("Received in store")
+        READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
+        COLLECTED = "collected", _("Collected")
+        NOT_COLLECTED = "not_collected", _("Not collected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfillments")
+    source_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="fulfillments")
+    pickup_location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="incoming_fulfillments"
+    )
+    method = models.CharField(_("method"), max_length=20, choices=FulfillmentMethod.choices)
+    flow = models.CharField(_("flow"), max_length=20, choices=Flow.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=80, blank=True)
+    pickup_code = models.CharField(_("pickup code"), max_length=6, blank=True)
+    pickup_deadline = models.DateTimeField(_("collect by"), null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("fulfillment")
+        verbose_name_plural = _("fulfillments")
+        indexes = [
+            models.Index(fields=["source_location", "status"], name="fulfillment_source_status"),
+            models.Index(fields=["pickup_location", "status"], name="fulfillment_pickup_status"),
+            models.Index(fields=["status", "pickup_deadline"], name="fulfillment_pickup_deadline"),
+        ]
+
+    def __str__(self):
+        return f"{self.order.number}/{self.pk} from {self.source_location.code}"
+
+
+class FulfillmentLine(models.Model):
+    fulfillment = models.ForeignKey(Fulfillment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="fulfillment_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    quantity_cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    quantity_short = models.PositiveIntegerField(_("missing"), default=0)
+    # The stock held for this line: at the source, then (ship-to-store) at the pickup store once received.
+    hold = models.ForeignKey(StockHold, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=models.F("quantity_cancelled") + models.F("quantity_short")),
+                name="fulfillment_line_removed_within_quantity",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × line {self.order_line_id}"
+
+    @property
+    def quantity_open(self) -> int:
+        return self.quantity - self.quantity_cancelled - self.quantity_short
+
+
+class Payment(TimeStampedModel):
+    """Money for an order: authorized at placement, captured when goods ship or are collected,
+    refunded (or, before capture, released) for cancelled and missing units. No card data here."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="payment")
+    provider = models.CharField(_("provider"), max_length=30)
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    authorized_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    captured_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(captured_amount__lte=models.F("authorized_amount")),
+                name="payment_capture_within_authorization",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__lte=models.F("authorized_amount")),
+                name="payment_refund_within_authorization",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.reference}"
+
+
+class OrderEvent(models.Model):
+    """The order's timeline: one row per state change, written in the same transaction as the change."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    fulfillment = models.ForeignKey(Fulfillment, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(_("event"), max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+
+    def __str__(self):
+        return f"{self.order_id} {self.type}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a creating POST with an `Idempotency-Key`, replayed on retries."""
+
+    channel = models.ForeignKey(SalesChannel, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=120)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "key"], name="unique_idempotency_key")]
+
+    def __str__(self):
+        return f"{self.channel_id}:{self.key}"

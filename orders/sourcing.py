@@ -1,0 +1,231 @@
+"""Sourcing: which locations fulfil an order (DESIGN.md section 7).
+
+A pure function of its inputs, no database access: fast, unit-testable, and re-runnable when a hold is
+refused because stock moved. Policy, in order:
+1. click & collect / curbside / ship-to-store: the pickup store's own stock first (it becomes a pickup at that
+   store); what it lacks ships to it from the best source (if it accepts ship-to-store parcels);
+2. fewest shipments: one source for every line when possible, else the fewest sources covering the lines;
+3. closest to the customer (or to the pickup store / locker);
+4. the location's fulfillment priority (lower first), then its code (stable results);
+5. stores keep their safety stock for walk-in customers: `available` passed in already excludes it;
+6. same-day only from locations offering it within `same_day_radius_km` of the customer.
+"""
+
+from dataclasses import dataclass, field
+
+from omnichannel.geo import haversine_km
+
+SHIPS = "ships"
+SHIP_FROM_STORE = "ship_from_store"
+
+
+@dataclass(frozen=True)
+class Line:
+    sku_id: int
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    location_id: int
+    code: str
+    kind: str
+    latitude: float
+    longitude: float
+    priority: int
+    capabilities: frozenset
+    available: dict  # sku_id -> units available to remote orders (safety stock already kept back)
+
+
+@dataclass(frozen=True)
+class Policy:
+    same_day_radius_km: float = 30.0
+
+
+@dataclass
+class PlannedFulfillment:
+    source_id: int
+    source: str
+    flow: str  # "ship" | "pickup" | "ship_to_store"
+    lines: list  # [(sku_id, quantity)]
+
+
+@dataclass
+class Plan:
+    fulfillments: list = field(default_factory=list)
+    shortfalls: list = field(default_factory=list)  # [{"sku", "requested", "available"}]
+    explanation: list = field(default_factory=list)  # one entry per candidate considered
+
+    @property
+    def ok(self) -> bool:
+        return not self.shortfalls
+
+
+def plan_sourcing(
+    *,
+    lines: list[Line],
+    method: str,
+    speed: str = "",
+    destination: tuple[float, float] | None = None,
+    pickup: Candidate | None = None,
+    candidates: list[Candidate],
+    policy: Policy = Policy(),
+) -> Plan:
+    """Plan fulfillments for `lines`. `pickup` is the pickup store or locker for those methods."""
+    plan = Plan()
+    needed = {line.sku_id: line.quantity for line in lines}
+    codes = {line.sku_id: line.sku for line in lines}
+    point = destination or ((pickup.latitude, pickup.longitude) if pickup else None)
+    notes: dict[int, dict] = {}
+
+    def note(candidate: Candidate, **data):
+        entry = notes.setdefault(
+            candidate.location_id,
+            {
+                "location": candidate.code,
+                "distance_km": _distance(point, candidate),
+                "priority": candidate.priority,
+                "covers_units": _covers(candidate, needed),
+                "chosen": False,
+            },
+        )
+        entry.update(data)
+
+    collects_in_store = method in ("store_pickup", "curbside", "ship_to_store")
+    remaining = dict(needed)
+
+    # 1. The pickup store's own stock, for the lines it can serve in full.
+    if collects_in_store and pickup is not None:
+        own = [sku_id for sku_id, qty in remaining.items() if pickup.available.get(sku_id, 0) >= qty]
+        if own:
+            plan.fulfillments.append(
+                PlannedFulfillment(pickup.location_id, pickup.code, "pickup", [(s, remaining[s]) for s in own])
+            )
+            for sku_id in own:
+                del remaining[sku_id]
+            note(pickup, chosen=True, why="pickup store's own stock first")
+        else:
+            note(pickup, eligible=True, why="pickup store has none of the lines in full")
+        if remaining and "ship_to_store" not in pickup.capabilities:
+            note(pickup, why="pickup store does not accept ship-to-store parcels for the missing lines")
+            _shortfalls(plan, remaining, needed, codes, [pickup])
+            plan.explanation = sorted(notes.values(), key=_rank_key)
+            return plan
+
+    if remaining:
+        flow = "ship_to_store" if collects_in_store else "ship"
+        eligible = []
+        for candidate in candidates:
+            if pickup is not None and candidate.location_id == pickup.location_id and collects_in_store:
+                continue  # already used above
+            reason = _ineligible(candidate, speed=speed, point=destination, policy=policy)
+            if reason:
+                note(candidate, eligible=False, why=reason)
+            else:
+                eligible.append(candidate)
+        chosen = _fewest_sources(remaining, eligible, point)
+        for candidate, assigned in chosen:
+            plan.fulfillments.append(
+                PlannedFulfillment(candidate.location_id, candidate.code, flow, sorted(assigned.items()))
+            )
+            for sku_id, qty in assigned.items():
+                remaining[sku_id] -= qty
+                if remaining[sku_id] == 0:
+                    del remaining[sku_id]
+            single = len(chosen) == 1 and not remaining
+            note(
+                candidate,
+                eligible=True,
+                chosen=True,
+                why="covers every line, closest then by priority"
+                if single
+                else "covers the most remaining units (split order)",
+            )
+        for candidate in eligible:
+            if candidate.location_id not in {c.location_id for c, _ in chosen}:
+                note(candidate, eligible=True, why=_lost_reason(candidate, chosen, needed))
+        if remaining:
+            _shortfalls(plan, remaining, needed, codes, eligible + ([pickup] if pickup and collects_in_store else []))
+
+    plan.explanation = sorted(notes.values(), key=_rank_key)
+    return plan
+
+
+def _distance(point, candidate: Candidate):
+    if point is None:
+        return None
+    return round(haversine_km(point[0], point[1], candidate.latitude, candidate.longitude), 1)
+
+
+def _covers(candidate: Candidate, needed: dict) -> int:
+    return sum(min(candidate.available.get(sku_id, 0), qty) for sku_id, qty in needed.items())
+
+
+def _rank_key(entry: dict):
+    return (not entry["chosen"], entry["distance_km"] if entry["distance_km"] is not None else 0, entry["location"])
+
+
+def _ineligible(candidate: Candidate, *, speed: str, point, policy: Policy) -> str | None:
+    if not ({SHIPS, SHIP_FROM_STORE} & candidate.capabilities):
+        return "does not ship parcels"
+    if speed == "same_day":
+        if "same_day" not in candidate.capabilities:
+            return "does not offer same-day delivery"
+        if point is None:
+            return "same-day needs the customer's coordinates"
+        distance = haversine_km(point[0], point[1], candidate.latitude, candidate.longitude)
+        if distance > policy.same_day_radius_km:
+            return f"{distance:.0f} km away, beyond the same-day radius of {policy.same_day_radius_km:.0f} km"
+    return None
+
+
+def _order_key(candidate: Candidate, point):
+    distance = haversine_km(point[0], point[1], candidate.latitude, candidate.longitude) if point else 0.0
+    return (distance, candidate.priority, candidate.code)
+
+
+def _fewest_sources(remaining: dict, eligible: list[Candidate], point) -> list[tuple[Candidate, dict]]:
+    """One source covering everything (the closest, then by priority); else greedy: the source covering most
+    remaining units, ties to the closest, until covered or nothing more can be taken."""
+    ranked = sorted(eligible, key=lambda c: _order_key(c, point))
+    for candidate in ranked:
+        if all(candidate.available.get(sku_id, 0) >= qty for sku_id, qty in remaining.items()):
+            return [(candidate, dict(remaining))]
+    chosen, left, used = [], dict(remaining), set()
+    while left:
+        best, best_units = None, 0
+        for candidate in ranked:
+            if candidate.location_id in used:
+                continue
+            units = sum(min(candidate.available.get(sku_id, 0), qty) for sku_id, qty in left.items())
+            if units > best_units:
+                best, best_units = candidate, units
+        if best is None:
+            break
+        assigned = {}
+        for sku_id, qty in list(left.items()):
+            take = min(best.available.get(sku_id, 0), qty)
+            if take:
+                assigned[sku_id] = take
+                left[sku_id] -= take
+                if left[sku_id] == 0:
+                    del left[sku_id]
+        used.add(best.location_id)
+        chosen.append((best, assigned))
+    return chosen
+
+
+def _lost_reason(candidate: Candidate, chosen, needed) -> str:
+    if _covers(candidate, needed) == 0:
+        return "has none of the lines available"
+    if len(chosen) == 1:
+        return "a closer or higher-priority location covers the order"
+    return "covers fewer of the remaining units"
+
+
+def _shortfalls(plan: Plan, remaining: dict, needed: dict, codes: dict, considered: list[Candidate]) -> None:
+    """Per short SKU: the line's quantity and what every eligible location together has of it."""
+    for sku_id in remaining:
+        total = sum(c.available.get(sku_id, 0) for c in considered if c is not None)
+        plan.shortfalls.append({"sku": codes[sku_id], "requested": needed[sku_id], "available": total})
