@@ -15,4 +15,5 @@ class FastJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return orjson.dumps(data, default=_fallback.default)
+        # Non-string keys occur in DRF's own errors (list items by index); json.dumps accepts them too.
+        return orjson.dumps(data, default=_fallback.default, option=orjson.OPT_NON_STR_KEYS)

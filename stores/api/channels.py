@@ -9,9 +9,10 @@ class ChannelForbidden(DomainError):
     status_code = 403
 
 
-def request_channel(request, *, required: bool) -> ChannelInfo | None:
-    """The `?channel=` code, or the API key's channel. A key may only speak for its own channel."""
-    code = request.query_params.get("channel")
+def request_channel(request, *, required: bool, code: str | None = None) -> ChannelInfo | None:
+    """`code` (e.g. from a request body), the `?channel=` code, or the API key's channel.
+    A key may only speak for its own channel."""
+    code = code or request.query_params.get("channel")
     key_channel_id = getattr(request.user, "channel_id", None)
     snapshot = network_snapshot()
     if not code:

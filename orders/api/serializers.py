@@ -1,0 +1,157 @@
+from django.conf import settings
+from rest_framework import serializers
+
+from orders.models import E164, FulfillmentMethod, Speed
+
+
+class CustomerInput(serializers.Serializer):
+    email = serializers.EmailField()
+    phone = serializers.CharField(required=False, allow_blank=True, validators=[E164])
+    name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    locale = serializers.ChoiceField(choices=[code for code, _ in settings.LANGUAGES], required=False)
+    marketing_consent = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class LineInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+
+
+class AddressInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=80)
+    postcode = serializers.CharField(max_length=12)
+    country = serializers.CharField(min_length=2, max_length=2)
+    phone = serializers.CharField(required=False, allow_blank=True, validators=[E164])
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    lon = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+
+
+class FulfillmentInput(serializers.Serializer):
+    method = serializers.ChoiceField(choices=FulfillmentMethod.choices)
+    speed = serializers.ChoiceField(choices=Speed.choices, required=False)
+    pickup_location = serializers.CharField(required=False, max_length=20)
+    address = AddressInput(required=False)
+
+    def validate(self, data):
+        if data["method"] == FulfillmentMethod.HOME_DELIVERY and "address" not in data:
+            raise serializers.ValidationError({"address": "Home delivery needs an address."})
+        if data["method"] != FulfillmentMethod.HOME_DELIVERY and not data.get("pickup_location"):
+            raise serializers.ValidationError({"pickup_location": "This method needs a pickup location."})
+        return data
+
+
+class PaymentInput(serializers.Serializer):
+    provider = serializers.CharField(max_length=30)
+    reference = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    currency = serializers.CharField(min_length=3, max_length=3)
+
+
+class OrderCreateInput(serializers.Serializer):
+    external_id = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    channel = serializers.CharField(required=False)
+    customer = CustomerInput()
+    lines = LineInput(many=True, allow_empty=False, max_length=200)
+    fulfillment = FulfillmentInput()
+    payment = PaymentInput()
+    shipping_price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, default=0)
+
+
+class CancelInput(serializers.Serializer):
+    class CancelLine(serializers.Serializer):
+        sku = serializers.CharField()
+        quantity = serializers.IntegerField(min_value=1)
+
+    lines = CancelLine(many=True, required=False, allow_empty=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class AddressChangeInput(serializers.Serializer):
+    shipping_address = AddressInput()
+
+
+class OrderOutput(serializers.Serializer):
+    class LineOut(serializers.Serializer):
+        sku = serializers.CharField(source="sku.code")
+        quantity = serializers.IntegerField()
+        unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+        quantity_cancelled = serializers.IntegerField()
+        quantity_short = serializers.IntegerField()
+
+    class FulfillmentOut(serializers.Serializer):
+        class FulfillmentLineOut(serializers.Serializer):
+            sku = serializers.CharField(source="order_line.sku.code")
+            quantity = serializers.IntegerField()
+            quantity_cancelled = serializers.IntegerField()
+            quantity_short = serializers.IntegerField()
+
+        id = serializers.IntegerField()
+        source_location = serializers.CharField(source="source_location.code")
+        pickup_location = serializers.CharField(source="pickup_location.code", allow_null=True, default=None)
+        method = serializers.CharField()
+        flow = serializers.CharField()
+        status = serializers.CharField()
+        carrier = serializers.CharField()
+        tracking_number = serializers.CharField()
+        pickup_deadline = serializers.DateTimeField(allow_null=True)
+        lines = FulfillmentLineOut(many=True)
+
+    class EventOut(serializers.Serializer):
+        type = serializers.CharField()
+        at = serializers.DateTimeField()
+        fulfillment = serializers.IntegerField(source="fulfillment_id", allow_null=True)
+        data = serializers.DictField()
+
+    class PaymentOut(serializers.Serializer):
+        provider = serializers.CharField()
+        reference = serializers.CharField()
+        currency = serializers.CharField()
+        authorized_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+        captured_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+        refunded_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+    number = serializers.CharField()
+    external_id = serializers.CharField()
+    channel = serializers.CharField(source="channel.code")
+    status = serializers.CharField()
+    method = serializers.CharField()
+    speed = serializers.CharField()
+    customer = serializers.SerializerMethodField()
+    pickup_location = serializers.CharField(source="pickup_location.code", allow_null=True, default=None)
+    shipping_address = serializers.DictField()
+    currency = serializers.CharField()
+    lines_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    shipping_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    lines = LineOut(many=True)
+    fulfillments = FulfillmentOut(many=True)
+    payment = PaymentOut()
+    sourcing = serializers.DictField()
+    events = EventOut(many=True)
+    tracking_url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_customer(self, order) -> dict:
+        return {"email": order.customer.email, "name": order.customer.name, "locale": order.customer.locale}
+
+    def get_tracking_url(self, order) -> str:
+        path = f"/track/{order.tracking_token}/"
+        base = settings.PUBLIC_BASE_URL.rstrip("/")
+        request = self.context.get("request")
+        return f"{base}{path}" if base or request is None else request.build_absolute_uri(path)
+
+
+class OrderSummaryOutput(serializers.Serializer):
+    number = serializers.CharField()
+    external_id = serializers.CharField()
+    channel = serializers.CharField(source="channel.code")
+    status = serializers.CharField()
+    method = serializers.CharField()
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    updated_at = serializers.DateTimeField()

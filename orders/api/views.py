@@ -1,0 +1,139 @@
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from omnichannel.api.pagination import CursorPagination
+from omnichannel.errors import InvalidInput
+from orders import selectors, services
+from orders.api.idempotency import idempotent
+from orders.api.serializers import (
+    AddressChangeInput,
+    CancelInput,
+    OrderCreateInput,
+    OrderOutput,
+    OrderSummaryOutput,
+)
+from orders.models import Order
+from stores.api.channels import request_channel
+from stores.models import SalesChannel
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retries with the same key get the first response; the same key with another body is a 422.",
+)
+
+
+def _validated(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _detail(request, order) -> dict:
+    order = selectors.order_for_channel(number=order.number, channel_id=None)
+    return OrderOutput(order, context={"request": request}).data
+
+
+def _channel_id(request):
+    """The channel whose orders this request may see: the key's, or any for a head-office session."""
+    return getattr(request.user, "channel_id", None)
+
+
+class OrderListCreateApi(APIView):
+    @extend_schema(
+        operation_id="orders_create",
+        request=OrderCreateInput,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: OrderOutput},
+        description="Place an order: sourced, every unit held, all or nothing. 409 `insufficient_stock` with "
+        "per-line requested/available when stock is short.",
+    )
+    def post(self, request):
+        data = _validated(OrderCreateInput, request.data)
+        channel_info = request_channel(request, required=True, code=data.get("channel"))
+        channel = SalesChannel.objects.get(pk=channel_info.id)
+
+        def create():
+            order = services.place_order(
+                channel=channel,
+                customer=data["customer"],
+                lines=data["lines"],
+                fulfillment=data["fulfillment"],
+                payment=data["payment"],
+                external_id=data["external_id"],
+                shipping_price=data["shipping_price"],
+                actor=request.user,
+            )
+            return Response(_detail(request, order), status=status.HTTP_201_CREATED)
+
+        return idempotent(request, channel_id=channel.id, create=create)
+
+    @extend_schema(
+        operation_id="orders_list",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Order.Status.values),
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+            OpenApiParameter("channel", OpenApiTypes.STR),
+        ],
+        responses={200: OrderSummaryOutput(many=True)},
+    )
+    def get(self, request):
+        params = request.query_params
+        status_filter = params.get("status", "")
+        if status_filter and status_filter not in Order.Status.values:
+            raise InvalidInput(
+                f"Unknown status: {status_filter}", details={"status": status_filter, "allowed": Order.Status.values}
+            )
+        since = None
+        if params.get("updated_since"):
+            since = parse_datetime(params["updated_since"])
+            if since is None:
+                raise InvalidInput(
+                    "updated_since must be an ISO 8601 date-time.", details={"updated_since": params["updated_since"]}
+                )
+        channel_id = _channel_id(request)
+        if channel_id is None and params.get("channel"):
+            channel_id = request_channel(request, required=True).id
+        orders = selectors.orders_for_channel(channel_id=channel_id, status=status_filter, updated_since=since)
+        paginator = CursorPagination()
+        paginator.ordering = ("updated_at", "id")
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderSummaryOutput(page, many=True).data)
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(operation_id="orders_retrieve", responses={200: OrderOutput})
+    def get(self, request, number: str):
+        order = selectors.order_for_channel(number=number, channel_id=_channel_id(request))
+        return Response(OrderOutput(order, context={"request": request}).data)
+
+    @extend_schema(operation_id="orders_change_address", request=AddressChangeInput, responses={200: OrderOutput})
+    def patch(self, request, number: str):
+        data = _validated(AddressChangeInput, request.data)
+        order = selectors.order_for_channel(number=number, channel_id=_channel_id(request))
+        order = services.change_shipping_address(order=order, address=data["shipping_address"], actor=request.user)
+        return Response(_detail(request, order))
+
+
+class OrderCancelApi(APIView):
+    @extend_schema(
+        operation_id="orders_cancel",
+        request=CancelInput,
+        responses={200: OrderOutput},
+        description="Cancel the whole order (no `lines`) or some units, while they have not shipped.",
+    )
+    def post(self, request, number: str):
+        data = _validated(CancelInput, request.data)
+        order = selectors.order_for_channel(number=number, channel_id=_channel_id(request))
+        lines = None
+        if data.get("lines"):
+            lines = {}
+            for line in data["lines"]:
+                lines[line["sku"]] = lines.get(line["sku"], 0) + line["quantity"]
+        order = services.cancel_order(order=order, lines=lines, actor=request.user, reason=data["reason"])
+        return Response(_detail(request, order))

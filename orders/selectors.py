@@ -1,0 +1,82 @@
+"""Reads of orders for the API and the store dashboard."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from omnichannel.errors import NotFound
+from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine
+
+
+def order_detail_queryset() -> QuerySet:
+    """Everything an order page or the API shows, in a fixed number of queries."""
+    return Order.objects.select_related("channel", "customer", "pickup_location", "payment").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku")),
+        Prefetch(
+            "fulfillments",
+            queryset=Fulfillment.objects.select_related("source_location", "pickup_location").prefetch_related(
+                Prefetch("lines", queryset=FulfillmentLine.objects.select_related("order_line__sku"))
+            ),
+        ),
+        Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
+    )
+
+
+def order_for_channel(*, number: str, channel_id: int | None) -> Order:
+    """The order with this number if `channel_id` may see it (a channel sees its own orders only)."""
+    orders = order_detail_queryset().filter(number=number)
+    if channel_id is not None:
+        orders = orders.filter(channel_id=channel_id)
+    order = orders.first()
+    if order is None:
+        raise NotFound(f"Unknown order: {number}", details={"number": number})
+    return order
+
+
+def orders_for_channel(*, channel_id: int | None, status: str = "", updated_since=None) -> QuerySet:
+    orders = Order.objects.select_related("channel")
+    if channel_id is not None:
+        orders = orders.filter(channel_id=channel_id)
+    if status:
+        orders = orders.filter(status=status)
+    if updated_since is not None:
+        orders = orders.filter(updated_at__gte=updated_since)
+    return orders
+
+
+def store_queue(*, location) -> dict:
+    """A store's work: fulfillments it prepares (pickups and ship-from-store), parcels coming to it,
+    pickups waiting at its till."""
+    base = Fulfillment.objects.select_related("order__customer", "source_location", "pickup_location").prefetch_related(
+        Prefetch("lines", queryset=FulfillmentLine.objects.select_related("order_line__sku"))
+    )
+    to_prepare = base.filter(
+        source_location=location,
+        status__in=[Fulfillment.Status.PENDING, Fulfillment.Status.PICKING, Fulfillment.Status.PACKED],
+    ).order_by("created_at")
+    incoming = base.filter(
+        pickup_location=location,
+        flow=Fulfillment.Flow.SHIP_TO_STORE,
+        status__in=[Fulfillment.Status.SHIPPED, Fulfillment.Status.IN_TRANSIT],
+    ).order_by("shipped_at")
+    waiting = base.filter(
+        Q(status=Fulfillment.Status.READY_FOR_PICKUP)
+        & (Q(pickup_location=location) | Q(pickup_location__isnull=True, source_location=location))
+    ).order_by("pickup_deadline")
+    received = base.filter(pickup_location=location, status=Fulfillment.Status.RECEIVED_IN_STORE)
+    return {
+        "to_prepare": list(to_prepare),
+        "incoming": list(incoming),
+        "received": list(received),
+        "waiting": list(waiting),
+    }
+
+
+def store_fulfillment(*, location, fulfillment_id: int) -> Fulfillment:
+    """A fulfillment this store works on (as source or pickup store); 404 for any other."""
+    fulfillment = (
+        Fulfillment.objects.filter(Q(source_location=location) | Q(pickup_location=location), pk=fulfillment_id)
+        .select_related("order__customer", "source_location", "pickup_location")
+        .first()
+    )
+    if fulfillment is None:
+        raise NotFound("No such fulfillment in this store.")
+    return fulfillment
