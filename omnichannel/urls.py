@@ -18,4 +18,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", include("stores.urls")),
     path("dashboard/<slug:store>/stock/", include("inventory.urls")),
+    path("dashboard/<slug:store>/orders/", include("orders.urls")),
 ]

@@ -80,3 +80,22 @@ def store_fulfillment(*, location, fulfillment_id: int) -> Fulfillment:
     if fulfillment is None:
         raise NotFound("No such fulfillment in this store.")
     return fulfillment
+
+
+def store_queue_counts(*, location) -> dict:
+    """How much waits in each part of the store's queue (the menu badge and the home panel)."""
+    S = Fulfillment.Status
+    return {
+        "to_prepare": Fulfillment.objects.filter(
+            source_location=location, status__in=[S.PENDING, S.PICKING, S.PACKED]
+        ).count(),
+        "incoming": Fulfillment.objects.filter(
+            pickup_location=location,
+            flow=Fulfillment.Flow.SHIP_TO_STORE,
+            status__in=[S.SHIPPED, S.IN_TRANSIT, S.RECEIVED_IN_STORE],
+        ).count(),
+        "waiting": Fulfillment.objects.filter(
+            Q(status=S.READY_FOR_PICKUP)
+            & (Q(pickup_location=location) | Q(pickup_location__isnull=True, source_location=location))
+        ).count(),
+    }

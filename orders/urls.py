@@ -1,0 +1,11 @@
+from django.urls import path
+
+from orders import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<int:fulfillment_id>/", views.fulfillment_page, name="fulfillment"),
+    path("<int:fulfillment_id>/<slug:action>/", views.fulfillment_action, name="action"),
+]

@@ -1,0 +1,128 @@
+"""The store order queue: what this store prepares, what comes to it, what waits at its till."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from omnichannel.errors import DomainError, NotFound
+from orders import selectors, services
+from orders.forms import HandOverForm, MissingForm, ShipForm
+from orders.models import Fulfillment
+from stores.access import store_member_required
+
+S = Fulfillment.Status
+
+
+@store_member_required
+def queue(request):
+    return render(
+        request, "orders/queue.html", {**selectors.store_queue(location=request.location), "page_title": _("Orders")}
+    )
+
+
+def _fulfillment(request, fulfillment_id):
+    try:
+        return selectors.store_fulfillment(location=request.location, fulfillment_id=fulfillment_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _actions(fulfillment, location) -> set[str]:
+    """What this store may do now: the source prepares and ships; the collecting store receives and hands over."""
+    allowed = services.TRANSITIONS[fulfillment.flow].get(fulfillment.status, set())
+    is_source = fulfillment.source_location_id == location.pk
+    collects_here = services.fulfillment_store(fulfillment).pk == location.pk and fulfillment.flow != "ship"
+    actions = set()
+    if is_source:
+        if S.PICKING in allowed:
+            actions.add("start_picking")
+        if fulfillment.status in (S.PENDING, S.PICKING):
+            actions.add("report_missing")
+        if S.PACKED in allowed:
+            actions.add("pack")
+        if S.SHIPPED in allowed:
+            actions.add("ship")
+        if S.READY_FOR_PICKUP in allowed and fulfillment.flow == "pickup":
+            actions.add("ready")
+    if collects_here:
+        if S.RECEIVED_IN_STORE in allowed:
+            actions.add("receive")
+        if S.READY_FOR_PICKUP in allowed and fulfillment.flow == "ship_to_store":
+            actions.add("ready")
+        if S.COLLECTED in allowed:
+            actions.update({"hand_over", "not_collected"})
+    return actions
+
+
+def _page(request, fulfillment, *, forms=None, status=200):
+    order = selectors.order_for_channel(number=fulfillment.order.number, channel_id=None)
+    fulfillment = next(f for f in order.fulfillments.all() if f.pk == fulfillment.pk)
+    forms = forms or {}
+    context = {
+        "order": order,
+        "fulfillment": fulfillment,
+        "actions": _actions(fulfillment, request.location),
+        "ship_form": forms.get("ship") or ShipForm(),
+        "hand_over_form": forms.get("hand_over") or HandOverForm(),
+        "missing_form": forms.get("missing"),
+        "collect_store": services.fulfillment_store(fulfillment),
+        "page_title": _("Order %(number)s") % {"number": order.number},
+    }
+    return render(request, "orders/fulfillment.html", context, status=status)
+
+
+@store_member_required
+def fulfillment_page(request, fulfillment_id: int):
+    return _page(request, _fulfillment(request, fulfillment_id))
+
+
+@require_POST
+@store_member_required
+def fulfillment_action(request, fulfillment_id: int, action: str):
+    fulfillment = _fulfillment(request, fulfillment_id)
+    if action not in _actions(fulfillment, request.location):
+        messages.error(request, _("This action is not possible now for this order."))
+        return _page(request, fulfillment, status=409)
+    forms = {}
+    try:
+        if action == "start_picking":
+            services.start_picking(fulfillment=fulfillment, actor=request.user)
+        elif action == "pack":
+            services.mark_packed(fulfillment=fulfillment, actor=request.user)
+        elif action == "ship":
+            forms["ship"] = form = ShipForm(request.POST)
+            if not form.is_valid():
+                return _page(request, fulfillment, forms=forms, status=422)
+            services.ship_fulfillment(fulfillment=fulfillment, actor=request.user, **form.cleaned_data)
+        elif action == "ready":
+            services.mark_ready_for_pickup(fulfillment=fulfillment, actor=request.user)
+        elif action == "receive":
+            services.receive_in_store(fulfillment=fulfillment, actor=request.user)
+        elif action == "hand_over":
+            forms["hand_over"] = form = HandOverForm(request.POST)
+            if not form.is_valid():
+                return _page(request, fulfillment, forms=forms, status=422)
+            services.hand_over(
+                fulfillment=fulfillment, pickup_code=form.cleaned_data["pickup_code"], actor=request.user
+            )
+        elif action == "not_collected":
+            services.mark_not_collected(fulfillment=fulfillment, actor=request.user, reason="marked by the store")
+        elif action == "report_missing":
+            forms["missing"] = form = MissingForm(request.POST)
+            if not form.is_valid():
+                return _page(request, fulfillment, forms=forms, status=422)
+            line = fulfillment.lines.filter(pk=form.cleaned_data["line"]).first()
+            if line is None:
+                raise Http404
+            services.report_missing(fulfillment_line=line, quantity=form.cleaned_data["quantity"], actor=request.user)
+    except DomainError as exc:
+        form = forms.get("hand_over") or forms.get("ship") or forms.get("missing")
+        if form is not None:
+            form.add_error(None, exc.message)
+        else:
+            messages.error(request, exc.message)
+        return _page(request, fulfillment, forms=forms, status=exc.status_code)
+    messages.success(request, _("Done: order %(number)s updated.") % {"number": fulfillment.order.number})
+    return redirect("orders:fulfillment", store=request.location.code, fulfillment_id=fulfillment.pk)

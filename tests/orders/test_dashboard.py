@@ -1,0 +1,109 @@
+import pytest
+
+from inventory.models import StockLevel
+from orders import services
+from orders.models import Fulfillment
+from tests.orders.conftest import HOME_MILAN
+from tests.orders.test_services import place
+from tests.stores.factories import StoreMembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mi01_staff(client, net):
+    user = UserFactory(username="mi01.associate")
+    StoreMembershipFactory(user=user, location=net["MI01"])
+    client.force_login(user)
+    return user
+
+
+def url(net, fulfillment, action=""):
+    base = f"/dashboard/MI01/orders/{fulfillment.pk}/"
+    return f"{base}{action}/" if action else base
+
+
+def test_the_queue_lists_this_stores_work_only(client, net, mi01_staff):
+    pickup = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    other = place(net, [("SCARF", 1, "45.00")], {"method": "store_pickup", "pickup_location": "MI02"})
+    page = client.get("/dashboard/MI01/orders/")
+    assert [f.order.number for f in page.context["to_prepare"]] == [pickup.number]
+    assert other.number not in page.content.decode()
+    assert client.get(url(net, other.fulfillments.get())).status_code == 404
+    home = client.get("/dashboard/MI01/").content.decode()
+    assert 'data-panel="orders_today"' in home and 'data-menu="orders"' in home
+
+
+def test_pick_ready_wrong_code_then_hand_over(client, net, mi01_staff):
+    order = place(net, [("TEE-M", 2, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    fulfillment = order.fulfillments.get()
+    assert client.post(url(net, fulfillment, "start_picking")).status_code == 302
+    assert client.post(url(net, fulfillment, "ready")).status_code == 302
+    fulfillment.refresh_from_db()
+    wrong = "000000" if fulfillment.pickup_code != "000000" else "111111"
+    response = client.post(url(net, fulfillment, "hand_over"), {"pickup_code": wrong})
+    assert response.status_code == 422 and "does not match" in response.content.decode()
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == "ready_for_pickup"
+    short = client.post(url(net, fulfillment, "hand_over"), {"pickup_code": "12"})
+    assert short.status_code == 422
+    response = client.post(url(net, fulfillment, "hand_over"), {"pickup_code": fulfillment.pickup_code}, follow=True)
+    assert response.status_code == 200
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == "collected"
+    level = StockLevel.objects.get(location=net["MI01"], sku=net["skus"]["TEE-M"])
+    assert (level.on_hand, level.committed) == (0, 0)
+    assert "collected" in response.content.decode()
+
+
+def test_illegal_actions_are_refused_and_change_nothing(client, net, mi01_staff):
+    order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    fulfillment = order.fulfillments.get()
+    response = client.post(url(net, fulfillment, "hand_over"), {"pickup_code": "123456"})
+    assert response.status_code == 409
+    assert client.post(url(net, fulfillment, "ship"), {"carrier": "BRT", "tracking_number": "1"}).status_code == 409
+    assert client.get(url(net, fulfillment, "start_picking")).status_code == 405
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == "pending"
+
+
+def test_report_missing_from_the_page(client, net, mi01_staff):
+    order = place(net, [("TEE-M", 2, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    fulfillment = order.fulfillments.get()
+    line = fulfillment.lines.get()
+    too_many = client.post(url(net, fulfillment, "report_missing"), {"line": line.pk, "quantity": 5})
+    assert too_many.status_code == 400
+    client.post(url(net, fulfillment, "report_missing"), {"line": line.pk, "quantity": 1})
+    line.refresh_from_db()
+    assert line.quantity_short == 1
+    assert order.events.filter(type="item_missing").exists()
+
+
+def test_ship_from_store_needs_carrier_and_tracking(client, net, mi01_staff):
+    order = place(net, [("TEE-M", 1, "19.90")], {**HOME_MILAN, "speed": "same_day"})
+    fulfillment = order.fulfillments.get()
+    assert fulfillment.source_location.code == "MI01"
+    client.post(url(net, fulfillment, "start_picking"))
+    client.post(url(net, fulfillment, "pack"))
+    assert client.post(url(net, fulfillment, "ship"), {"carrier": "", "tracking_number": ""}).status_code == 422
+    client.post(url(net, fulfillment, "ship"), {"carrier": "Glovo", "tracking_number": "GL-1"})
+    fulfillment.refresh_from_db()
+    assert (fulfillment.status, fulfillment.carrier) == ("shipped", "Glovo")
+
+
+def test_a_ship_to_store_parcel_is_received_by_the_pickup_store(client, net):
+    order = place(net, [("JEANS-42", 1, "89.90")], {"method": "store_pickup", "pickup_location": "BG01"})
+    fulfillment = order.fulfillments.get()
+    services.start_picking(fulfillment=fulfillment)
+    services.mark_packed(fulfillment=fulfillment)
+    services.ship_fulfillment(fulfillment=fulfillment, carrier="BRT", tracking_number="T")
+    user = UserFactory(username="bg01.associate")
+    StoreMembershipFactory(user=user, location=net["BG01"])
+    client.force_login(user)
+    page = client.get("/dashboard/BG01/orders/")
+    assert [f.order.number for f in page.context["incoming"]] == [order.number]
+    detail = client.get(f"/dashboard/BG01/orders/{fulfillment.pk}/")
+    assert "receive" in detail.context["actions"] and "Why it is sourced from here" in detail.content.decode()
+    client.post(f"/dashboard/BG01/orders/{fulfillment.pk}/receive/")
+    client.post(f"/dashboard/BG01/orders/{fulfillment.pk}/ready/")
+    assert Fulfillment.objects.get(pk=fulfillment.pk).status == "ready_for_pickup"
