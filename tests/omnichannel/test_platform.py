@@ -72,6 +72,6 @@ def test_every_italian_string_is_translated():
     assert len(entries) > 100
     untranslated = [msgid for msgid, msgstr in entries if msgid.strip() != '""' and msgstr.strip() == '""']
     assert not untranslated
-    assert "#, fuzzy\nmsgid" not in po
+    assert "fuzzy" not in po  # compilemessages skips fuzzy entries: they would show in English
     mo = Path(settings.BASE_DIR) / "locale/it/LC_MESSAGES/django.mo"
     assert mo.stat().st_mtime >= 0 and mo.stat().st_size > 1000
