@@ -52,7 +52,7 @@ def build_network(*, locations: int, skus: int, stocked_share: float) -> dict:
                 SELECT 'B' || lpad(i::text, 3, '0'), 'Bench location ' || i,
                        CASE WHEN i = 1 THEN 'warehouse' ELSE 'store' END, 'Via Bench ' || i, 'Bench', '00000', 'IT', '',
                        37 + (i * 7919 %% 1000) / 100.0, 7 + (i * 104729 %% 1100) / 100.0, 'Europe/Rome', '{}',
-                       '["ship_from_store", "click_and_collect"]', 100, true, now(), now()
+                       '["ship_from_store", "click_and_collect", "ship_to_store"]', 100, true, now(), now()
                 FROM generate_series(1, %s) AS i
                 """,
                 [locations],

@@ -308,7 +308,8 @@ def hold_stock(
 
     One conditional UPDATE per stock row; when any line is short, every line is still tried so the caller
     learns all shortfalls, then `InsufficientStock` (per-line requested/available) rolls the whole call back.
-    Returns the holds in lock order. Queries: 1 + one per line + 1.
+    Returns the holds in lock order, each with `location_id` and `sku_id` attributes set.
+    Queries: 1 + one per line + 1.
     """
     if kind not in StockHold.Kind.values:
         raise InvalidStockChange(_("Unknown hold kind: %(kind)s.") % {"kind": kind})
@@ -334,15 +335,12 @@ def hold_stock(
             == 1
         )
         if granted:
-            holds.append(
-                StockHold(
-                    stock_level_id=level_id,
-                    kind=kind,
-                    reference=reference,
-                    quantity=line.quantity,
-                    expires_at=expires_at,
-                )
+            hold = StockHold(
+                stock_level_id=level_id, kind=kind, reference=reference, quantity=line.quantity, expires_at=expires_at
             )
+            # Callers match holds to their lines by these (not model fields: saves them a query).
+            hold.location_id, hold.sku_id = line.location_id, line.sku_id
+            holds.append(hold)
         else:
             shortfalls.append(line)
     if shortfalls:

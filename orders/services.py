@@ -40,6 +40,7 @@ from orders.models import (
 from orders.payments import adapter_for
 from orders.signals import order_event
 from stores.models import Location, SalesChannel
+from stores.selectors import network_snapshot
 
 S = Fulfillment.Status
 CENTS = Decimal("0.01")
@@ -133,30 +134,31 @@ def _new_order_number() -> str:
 
 def _load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict[int, sourcing.Candidate]:
     """Every active location that can send parcels, plus the pickup location, with what it has of the SKUs.
-    Two queries whatever the number of locations (never one per candidate)."""
-    locations = [
-        loc
-        for loc in Location.objects.active()
-        if loc.pk in extra_location_ids or loc.has_capability("ships") or loc.has_capability("ship_from_store")
+    The locations come from the per-process network snapshot; one stock query whatever their number."""
+    network = network_snapshot()
+    points = [
+        point
+        for point in network.locations.values()
+        if point.id in extra_location_ids or {"ships", "ship_from_store"} & point.capabilities
     ]
     available: dict[int, dict[int, int]] = defaultdict(dict)
-    levels = StockLevel.objects.filter(sku_id__in=sku_ids, location_id__in=[loc.pk for loc in locations]).values_list(
+    levels = StockLevel.objects.filter(sku_id__in=sku_ids, location_id__in=[point.id for point in points]).values_list(
         "location_id", "sku_id", "on_hand", "committed", "safety_stock"
     )
     for location_id, sku_id, on_hand, committed, safety in levels:
         available[location_id][sku_id] = max(on_hand - committed - safety, 0)
     return {
-        loc.pk: sourcing.Candidate(
-            location_id=loc.pk,
-            code=loc.code,
-            kind=loc.kind,
-            latitude=loc.latitude,
-            longitude=loc.longitude,
-            priority=loc.fulfillment_priority,
-            capabilities=frozenset(loc.capabilities or []),
-            available=dict(available[loc.pk]),
+        point.id: sourcing.Candidate(
+            location_id=point.id,
+            code=point.code,
+            kind=point.kind,
+            latitude=point.latitude,
+            longitude=point.longitude,
+            priority=point.priority,
+            capabilities=point.capabilities,
+            available=dict(available[point.id]),
         )
-        for loc in locations
+        for point in points
     }
 
 
@@ -347,35 +349,34 @@ def _write_order(
         kind=StockHold.Kind.ALLOCATION,
         reference=f"order:{order.number}",
     )
-    pair_of_level = {
-        level_id: (location_id, sku_id)
-        for level_id, location_id, sku_id in StockLevel.objects.filter(
-            pk__in=[h.stock_level_id for h in holds]
-        ).values_list("pk", "location_id", "sku_id")
-    }
-    hold_by_pair = {pair_of_level[h.stock_level_id]: h for h in holds}
-    for planned in plan.fulfillments:
-        flow = {"ship": Fulfillment.Flow.SHIP, "pickup": Fulfillment.Flow.PICKUP}.get(
-            planned.flow, Fulfillment.Flow.SHIP_TO_STORE
-        )
-        fulfillment = Fulfillment.objects.create(
-            order=order,
-            source_location_id=planned.source_id,
-            method=method,
-            flow=flow,
-            pickup_location=pickup if flow != Fulfillment.Flow.SHIP or method == FulfillmentMethod.LOCKER else None,
-        )
-        FulfillmentLine.objects.bulk_create(
-            [
-                FulfillmentLine(
-                    fulfillment=fulfillment,
-                    order_line=order_lines[sku_id],
-                    quantity=qty,
-                    hold=hold_by_pair[(planned.source_id, sku_id)],
-                )
-                for sku_id, qty in planned.lines
-            ]
-        )
+    hold_by_pair = {(h.location_id, h.sku_id): h for h in holds}
+    # Every fulfillment in one INSERT, every fulfillment line in another: the query count does not grow
+    # with the number of sources.
+    flows = {"ship": Fulfillment.Flow.SHIP, "pickup": Fulfillment.Flow.PICKUP}
+    fulfillments = Fulfillment.objects.bulk_create(
+        [
+            Fulfillment(
+                order=order,
+                source_location_id=planned.source_id,
+                method=method,
+                flow=flows.get(planned.flow, Fulfillment.Flow.SHIP_TO_STORE),
+                pickup_location=pickup if planned.flow != "ship" or method == FulfillmentMethod.LOCKER else None,
+            )
+            for planned in plan.fulfillments
+        ]
+    )
+    FulfillmentLine.objects.bulk_create(
+        [
+            FulfillmentLine(
+                fulfillment=fulfillment,
+                order_line=order_lines[sku_id],
+                quantity=qty,
+                hold=hold_by_pair[(planned.source_id, sku_id)],
+            )
+            for planned, fulfillment in zip(plan.fulfillments, fulfillments, strict=True)
+            for sku_id, qty in planned.lines
+        ]
+    )
     Payment.objects.create(
         order=order,
         provider=payment.get("provider", "manual"),

@@ -122,6 +122,9 @@ class LocationPoint:
     code: str
     latitude: float
     longitude: float
+    kind: str = ""
+    capabilities: frozenset = frozenset()
+    priority: int = 100
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,10 @@ def network_snapshot() -> NetworkSnapshot:
     if cached and cached[0] > now:
         return cached[1]
     locations = {
-        row[0]: LocationPoint(*row)
-        for row in Location.objects.active().values_list("id", "code", "latitude", "longitude")
+        row[0]: LocationPoint(*row[:4], kind=row[4], capabilities=frozenset(row[5] or ()), priority=row[6])
+        for row in Location.objects.active().values_list(
+            "id", "code", "latitude", "longitude", "kind", "capabilities", "fulfillment_priority"
+        )
     }
     sources: dict[int, set] = {}
     channels = list(SalesChannel.objects.filter(active=True).values("id", "code", "safety_buffer", "currency"))

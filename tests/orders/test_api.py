@@ -124,24 +124,28 @@ def test_a_channel_sees_only_its_own_orders(api, net):
 
 
 def test_queries_per_order_grow_with_lines_not_with_locations(api, net):
-    """A constant plus at most one per line; never one per candidate location."""
+    """A constant plus at most one per line (its hold); never one per candidate location or per source."""
     from inventory import services as stock
     from tests.inventory.factories import SKUFactory
     from tests.stores.factories import LocationFactory
 
     def queries(lines):
         with CaptureQueriesContext(connection) as ctx:
-            assert post(api, payload(lines, HOME_MILAN)).status_code == 201
-        return len(ctx.captured_queries)
+            response = post(api, payload(lines, HOME_MILAN))
+            assert response.status_code == 201, response.json()
+        return len(ctx.captured_queries), len(response.json()["fulfillments"])
 
-    post(api, payload([("TEE-M", 1, "19.90")], HOME_MILAN))  # warm the API key cache
-    one = queries([("TEE-M", 1, "19.90")])
+    post(api, payload([("TEE-M", 1, "19.90")], HOME_MILAN))  # warm the per-process caches
+    one, _ = queries([("TEE-M", 1, "19.90")])
     extra = [SKUFactory(code=f"X{n}") for n in range(4)]
-    for n in range(20):  # many more candidate locations
-        store = LocationFactory(code=f"S{n:02d}", capabilities=["ship_from_store"], latitude=44 + n / 10, longitude=9)
-        for sku in extra:
-            stock.receive_stock(location=store, sku=sku, quantity=1)
-    five = queries([("TEE-M", 1, "19.90")] + [(sku.code, 1, "5.00") for sku in extra])
-    assert five - one <= 4 * 3, (one, five)  # per extra line: its hold, its fulfillment line batch share, …
-    more_locations = queries([("TEE-M", 1, "19.90")])
-    assert more_locations == one, (one, more_locations)
+    for n, sku in enumerate(extra):  # each extra SKU only in its own far store: a 5-source split order
+        store = LocationFactory(code=f"S{n:02d}", capabilities=["ship_from_store"], latitude=40 + n, longitude=12)
+        stock.receive_stock(location=store, sku=sku, quantity=1)
+    for n in range(20):  # and many more candidate locations
+        LocationFactory(code=f"T{n:02d}", capabilities=["ship_from_store"], latitude=44 + n / 10, longitude=9)
+    rebuilt, _ = queries([("TEE-M", 1, "19.90")])
+    assert rebuilt == one + 3, (one, rebuilt)  # the network changed: its snapshot is rebuilt once (3 queries)
+    assert queries([("TEE-M", 1, "19.90")])[0] == one  # 25 candidate locations more, not one query more
+    five, sources = queries([("TEE-M", 1, "19.90")] + [(sku.code, 1, "5.00") for sku in extra])
+    assert sources == 5
+    assert five - one <= 4, (one, five)  # four more lines (and four more sources): at most four more queries

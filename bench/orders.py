@@ -1,0 +1,207 @@
+"""Sustained order placement through the real server (gunicorn + PostgreSQL), mixed methods.
+
+    scripts/with-postgres.sh .venv/bin/python bench/orders.py [--duration 30] [--connections 8]
+
+Every order has 2 SKUs (random among the network's 50 000); 60 % home delivery (sourced across the
+network), 40 % click & collect in a random store (its own stock, else ship-to-store). A second run sends
+every order for the same two SKUs ("hot SKU": every hold contends for the same two stock rows).
+Also measures queries per order in-process. Writes bench/results/orders.json. Not run in CI.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from availability import ensure_wrk, free_port, start_server  # noqa: E402
+from network import build_network, setup_django, write_result  # noqa: E402
+
+LUA = """
+math.randomseed(%(seed)d)
+local skus = %(skus)d
+local stores = {%(stores)s}
+local hot = %(hot)s
+local home = '{"method":"home_delivery","speed":"standard","address":{"name":"Bench","line1":"Via Roma 1",'
+  .. '"city":"Milano","postcode":"20121","country":"IT","lat":45.4642,"lon":9.19}}'
+request = function()
+  local a, b = 1, 2
+  if not hot then
+    a = math.random(1, skus); b = math.random(1, skus)
+    if b == a then b = a %% skus + 1 end
+  end
+  local ful = home
+  if math.random(1, 10) > 6 then
+    ful = string.format('{"method":"store_pickup","pickup_location":"%%s"}', stores[math.random(#stores)])
+  end
+  local body = string.format('{"customer":{"email":"c%%d@example.com","locale":"it"},"lines":['
+    .. '{"sku":"BENCH-%%07d","quantity":1,"unit_price":"10.00"},'
+    .. '{"sku":"BENCH-%%07d","quantity":1,"unit_price":"10.00"}],'
+    .. '"fulfillment":%%s,"payment":{"provider":"manual","reference":"bench","amount":"20.00","currency":"EUR"}}',
+    math.random(1, 50000), a, b, ful)
+  return wrk.format("POST", "/api/v1/orders/", {["Authorization"] = "Api-Key %(key)s",
+    ["Content-Type"] = "application/json"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d %%.3f %%.3f %%.3f\\n", summary.requests, summary.duration,
+    summary.errors.status, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000))
+end
+"""
+
+
+def run(*, port, key, skus, stores, hot, duration, connections):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            LUA
+            % {
+                "seed": 3,
+                "skus": skus,
+                "stores": ",".join(f'"{s}"' for s in stores),
+                "hot": "true" if hot else "false",
+                "key": key,
+            }
+        )
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    requests, duration_us, refused, p50, p95, p99 = line.split()[1:]
+    seconds = int(duration_us) / 1e6
+    placed = int(requests) - int(refused)
+    return {
+        "requests": int(requests),
+        "orders_placed": placed,
+        "refused_non_2xx": int(refused),
+        "orders_per_second": round(placed / seconds, 1),
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "p99_ms": float(p99),
+    }
+
+
+def queries_per_order(key, stores) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+
+    def body(n_lines, method):
+        fulfillment = (
+            {"method": "store_pickup", "pickup_location": stores[0]}
+            if method == "pickup"
+            else {
+                "method": "home_delivery",
+                "speed": "standard",
+                "address": {
+                    "name": "B",
+                    "line1": "V",
+                    "city": "Milano",
+                    "postcode": "20121",
+                    "country": "IT",
+                    "lat": 45.46,
+                    "lon": 9.19,
+                },
+            }
+        )
+        lines = [{"sku": f"BENCH-{n + 100:07d}", "quantity": 1, "unit_price": "10.00"} for n in range(n_lines)]
+        return {
+            "customer": {"email": "q@example.com"},
+            "lines": lines,
+            "fulfillment": fulfillment,
+            "payment": {"provider": "manual", "amount": f"{10 * n_lines}.00", "currency": "EUR"},
+        }
+
+    counts = {}
+    for n_lines in (1, 2, 5):
+        for method in ("home", "pickup"):
+            client.post("/api/v1/orders/", body(n_lines, method), format="json")  # warm caches
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.post("/api/v1/orders/", body(n_lines, method), format="json")
+            counts[f"{method}_{n_lines}_lines"] = (len(ctx.captured_queries), response.status_code)
+    return counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=3)
+    args = parser.parse_args()
+
+    setup_django()
+    ensure_wrk()
+    network = build_network(locations=60, skus=50_000, stocked_share=0.35)
+    from django.db import connection
+
+    from stores.models import Location
+
+    with connection.cursor() as cursor:  # bench set-up only: stores take ship-to-store parcels; hot SKUs stocked
+        cursor.execute(
+            'UPDATE stores_location SET capabilities = \'["ship_from_store", "click_and_collect", '
+            "\"ship_to_store\"]' WHERE city = 'Bench'"
+        )
+        cursor.execute(
+            "UPDATE inventory_stocklevel SET on_hand = on_hand + 1000000 WHERE location_id = "
+            "(SELECT id FROM stores_location WHERE code = 'B001') AND sku_id IN "
+            "(SELECT id FROM inventory_sku WHERE code IN ('BENCH-0000001', 'BENCH-0000002'))"
+        )
+    stores = list(Location.objects.filter(city="Bench", kind="store").order_by("code").values_list("code", flat=True))
+    result = {"queries_per_order": queries_per_order(network["api_key"], stores)}
+    port = free_port()
+    server = start_server(port, args.workers, 1)
+    try:
+        run(
+            port=port,
+            key=network["api_key"],
+            skus=50_000,
+            stores=stores,
+            hot=False,
+            duration=3,
+            connections=args.connections,
+        )
+        result["mixed"] = run(
+            port=port,
+            key=network["api_key"],
+            skus=50_000,
+            stores=stores,
+            hot=False,
+            duration=args.duration,
+            connections=args.connections,
+        )
+        result["hot_sku"] = run(
+            port=port,
+            key=network["api_key"],
+            skus=50_000,
+            stores=stores,
+            hot=True,
+            duration=args.duration,
+            connections=args.connections,
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+    result.update({"gunicorn_workers": args.workers, "connections": args.connections})
+    write_result("orders", result)
+
+
+if __name__ == "__main__":
+    main()
