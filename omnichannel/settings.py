@@ -196,6 +196,11 @@ ORDER_NUMBER_PREFIX = env.str("ORDER_NUMBER_PREFIX", default="BR")
 # How long a pickup waits in store before it is marked not collected and its stock released.
 PICKUP_WINDOW = timedelta(days=env.int("PICKUP_WINDOW_DAYS", default=7))
 SAME_DAY_RADIUS_KM = env.float("SAME_DAY_RADIUS_KM", default=30.0)
+# Scheduled jobs: name -> task function and period. Schedules are (re)written after `migrate`;
+# `manage.py run_job <name>` runs one now.
+SCHEDULED_JOBS = {
+    "expire_uncollected_pickups": {"func": "orders.tasks.expire_uncollected_pickups", "every_minutes": 15},
+}
 # Payment provider code -> adapter; "*" serves every provider without an integration of its own.
 PAYMENT_ADAPTERS = {"*": "orders.payments.ManualAdapter"}
 

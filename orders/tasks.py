@@ -1,0 +1,8 @@
+"""django-q2 tasks of the orders app: thin wrappers over services, idempotent, safe to run twice at once."""
+
+from orders import services
+
+
+def expire_uncollected_pickups() -> int:
+    """Pickups past their window become not collected; their stock goes back on sale."""
+    return services.expire_uncollected_pickups()
