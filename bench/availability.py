@@ -14,13 +14,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from network import ROOT, build_network, setup_django, write_result  # noqa: E402
+from network import ROOT, build_network, run_wrk, setup_django, write_result  # noqa: E402
 
 LUA = """
 math.randomseed(%(seed)d)
@@ -75,28 +74,10 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
     sys.exit("gunicorn did not become healthy")
 
 
-def run_wrk(*, port, key, skus, duration, connections, threads, seed=1) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % {"seed": seed, "skus": skus, "key": key})
-    out = subprocess.run(
-        [
-            "wrk",
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--timeout",
-            "10s",
-            "-s",
-            script.name,
-            f"http://127.0.0.1:{port}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    os.unlink(script.name)
-    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
-    requests, duration_us, errors, p50, p95, p99, mean, size = line.split()[1:]
+def measure(*, port, key, skus, duration, connections, threads, seed=1) -> dict:
+    lua = LUA % {"seed": seed, "skus": skus, "key": key}
+    fields = run_wrk(lua, port=port, duration=duration, connections=connections, threads=threads)
+    requests, duration_us, errors, p50, p95, p99, mean, size = fields
     seconds = int(duration_us) / 1e6
     return {
         "requests": int(requests),
@@ -133,7 +114,7 @@ def main():
     port = free_port()
     server = start_server(port, args.workers, args.gunicorn_threads)
     try:
-        run_wrk(
+        measure(
             port=port,
             key=network["api_key"],
             skus=args.skus,
@@ -142,7 +123,7 @@ def main():
             threads=args.threads,
             seed=7,
         )  # warm-up: connections, caches
-        result = run_wrk(
+        result = measure(
             port=port,
             key=network["api_key"],
             skus=args.skus,

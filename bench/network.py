@@ -126,3 +126,19 @@ def write_result(name: str, result: dict) -> None:
     results.mkdir(exist_ok=True)
     (results / f"{name}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
+
+
+def run_wrk(lua: str, *, port: int, duration: int, connections: int, threads: int = 1) -> list[str]:
+    """Run wrk on loopback with a Lua script whose done() prints `RESULT …`; return those fields."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    try:
+        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+        command += ["-s", script.name, f"http://127.0.0.1:{port}"]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    return next(line for line in out.splitlines() if line.startswith("RESULT ")).split()[1:]

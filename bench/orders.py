@@ -9,15 +9,12 @@ Also measures queries per order in-process. Writes bench/results/orders.json. No
 """
 
 import argparse
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from availability import ensure_wrk, free_port, start_server  # noqa: E402
-from network import build_network, setup_django, write_result  # noqa: E402
+from network import build_network, run_wrk, setup_django, write_result  # noqa: E402
 
 LUA = """
 math.randomseed(%(seed)d)
@@ -53,36 +50,14 @@ end
 
 
 def run(*, port, key, skus, stores, hot, duration, connections):
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(
-            LUA
-            % {
-                "seed": 3,
-                "skus": skus,
-                "stores": ",".join(f'"{s}"' for s in stores),
-                "hot": "true" if hot else "false",
-                "key": key,
-            }
-        )
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--timeout",
-            "10s",
-            "-s",
-            script.name,
-            f"http://127.0.0.1:{port}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    os.unlink(script.name)
-    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
-    requests, duration_us, refused, p50, p95, p99 = line.split()[1:]
+    lua = LUA % {
+        "seed": 3,
+        "skus": skus,
+        "stores": ",".join(f'"{s}"' for s in stores),
+        "hot": "true" if hot else "false",
+        "key": key,
+    }
+    requests, duration_us, refused, p50, p95, p99 = run_wrk(lua, port=port, duration=duration, connections=connections)
     seconds = int(duration_us) / 1e6
     placed = int(requests) - int(refused)
     return {
