@@ -8,6 +8,7 @@ from django.db import transaction
 from stores.models import Capability as C
 from stores.models import Location, SalesChannel, StoreMembership
 from stores.selectors import HEAD_OFFICE_GROUP
+from stores.services import add_store_member
 
 # Demo accounts only exist in a local demo database; make run prints them.
 DEMO_PASSWORD = "oms-demo-2026"
@@ -279,7 +280,7 @@ def seed(stdout) -> None:
             if created:
                 user.password = password_hash
                 user.save()
-            StoreMembership.objects.update_or_create(user=user, location=location, defaults={"role": role})
+            add_store_member(user=user, location=location, role=role)
     stdout.write(f"  store network: {Location.objects.count()} locations, {SalesChannel.objects.count()} channels")
 
 

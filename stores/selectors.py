@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from omnichannel.geo import haversine_km, radians_of
 from stores.models import ApiKey, Location, SalesChannel, StoreMembership
@@ -108,12 +107,6 @@ def channel_client_for_key(hashed_key: str) -> ChannelClient | None:
                 _api_key_cache.clear()
             _api_key_cache[hashed_key] = (now + ttl, client or None)
     return client or None
-
-
-def now_local(location: Location):
-    import zoneinfo
-
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(location.timezone))
 
 
 @dataclass(frozen=True)
