@@ -256,3 +256,52 @@ def test_one_customer_across_orders(net):
     place(net, [("TEE-M", 1, "19.90")], HOME_MILAN, email="Giulia@Example.com")
     place(net, [("TEE-M", 1, "19.90")], HOME_MILAN, email="giulia@example.com")
     assert Order.objects.values("customer").distinct().count() == 1
+
+
+def test_curbside_is_a_pickup_at_the_store(net):
+    order = place(net, [("TEE-M", 1, "19.90")], {"method": "curbside", "pickup_location": "MI01"})
+    fulfillment = order.fulfillments.get()
+    assert (fulfillment.method, fulfillment.flow, fulfillment.source_location.code) == ("curbside", "pickup", "MI01")
+    services.start_picking(fulfillment=fulfillment)
+    fulfillment = services.mark_ready_for_pickup(fulfillment=fulfillment)
+    services.hand_over(fulfillment=fulfillment, pickup_code=fulfillment.pickup_code)
+    order.refresh_from_db()
+    assert order.status == "completed" and level(net, "MI01", "TEE-M") == (1, 0)
+    assert money(order) == (Decimal("19.90"), Decimal("19.90"), 0)
+
+
+def test_a_locker_order_ships_to_the_locker_and_is_delivered(net):
+    from tests.stores.factories import LocationFactory
+
+    LocationFactory(code="LK01", kind="locker", latitude=45.4861, longitude=9.2044, capabilities=[])
+    order = place(net, [("JEANS-42", 1, "89.90")], {"method": "locker", "pickup_location": "LK01"}, shipping="2.90")
+    fulfillment = order.fulfillments.get()
+    assert (fulfillment.flow, fulfillment.pickup_location.code) == ("ship", "LK01")
+    assert fulfillment.source_location.code == "WH01"  # the only source with jeans
+    services.start_picking(fulfillment=fulfillment)
+    services.mark_packed(fulfillment=fulfillment)
+    services.ship_fulfillment(fulfillment=fulfillment, carrier="InPost", tracking_number="LK-1")
+    services.mark_delivered(fulfillment=fulfillment, data={"locker": "LK01"})
+    order.refresh_from_db()
+    assert order.status == "completed" and level(net, "WH01", "JEANS-42") == (2, 0)
+    assert money(order) == (Decimal("92.80"), Decimal("92.80"), 0)
+
+
+def test_ship_to_store_method_uses_the_stores_own_stock_when_it_has_it(net):
+    own = place(net, [("SCARF", 1, "45.00")], {"method": "ship_to_store", "pickup_location": "BG01"})
+    assert [(f.flow, f.source_location.code) for f in own.fulfillments.all()] == [("pickup", "BG01")]
+    shipped = place(net, [("TEE-M", 1, "19.90")], {"method": "ship_to_store", "pickup_location": "BG01"})
+    fulfillment = shipped.fulfillments.get()
+    assert (fulfillment.flow, fulfillment.pickup_location.code) == ("ship_to_store", "BG01")
+    assert fulfillment.source_location.code in ("WH01", "MI01")
+
+
+def test_express_home_delivery_from_a_store(net):
+    order = place(net, [("SCARF", 1, "45.00")], {**HOME_MILAN, "speed": "express"})
+    fulfillment = order.fulfillments.get()
+    assert (order.speed, fulfillment.source_location.code, fulfillment.flow) == ("express", "MI02", "ship")
+    services.start_picking(fulfillment=fulfillment)
+    services.mark_packed(fulfillment=fulfillment)
+    services.ship_fulfillment(fulfillment=fulfillment, carrier="SDA", tracking_number="S-1")
+    assert level(net, "MI02", "SCARF") == (0, 0)
+    assert_ledger_agrees()
