@@ -1,14 +1,13 @@
 """Reads of orders for the API and the store dashboard."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from omnichannel.errors import NotFound
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine
 
 
-def order_detail_queryset() -> QuerySet:
-    """Everything an order page or the API shows, in a fixed number of queries."""
-    return Order.objects.select_related("channel", "customer", "pickup_location", "payment").prefetch_related(
+def _detail_prefetches():
+    return [
         Prefetch("lines", queryset=OrderLine.objects.select_related("sku")),
         Prefetch(
             "fulfillments",
@@ -17,7 +16,21 @@ def order_detail_queryset() -> QuerySet:
             ),
         ),
         Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
+    ]
+
+
+def order_detail_queryset() -> QuerySet:
+    """Everything an order page or the API shows, in a fixed number of queries."""
+    return Order.objects.select_related("channel", "customer", "pickup_location", "payment").prefetch_related(
+        *_detail_prefetches()
     )
+
+
+def with_details(order: Order) -> Order:
+    """Load onto an order just written (its channel, customer and payment already on it) what the detail
+    shows: the four prefetch queries of `order_detail_queryset`, without reading the order again."""
+    prefetch_related_objects([order], *_detail_prefetches())
+    return order
 
 
 def order_for_channel(*, number: str, channel_id: int | None) -> Order:

@@ -35,8 +35,7 @@ def _validated(serializer_class, data):
 
 
 def _detail(request, order) -> dict:
-    order = selectors.order_for_channel(number=order.number, channel_id=None)
-    return OrderOutput(order, context={"request": request}).data
+    return OrderOutput(selectors.with_details(order), context={"request": request}).data
 
 
 def _channel_id(request):
