@@ -4,6 +4,7 @@ Everything that differs between a laptop demo, CI and production comes from envi
 `.env` file) read through one `environ.Env()`; see README "Configuration".
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "stores",
     "inventory",
     "orders",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +116,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ordini@example.com")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM = env.str("TWILIO_FROM", default="")
+# Dotted path of a twilio.http.HttpClient subclass for the SDK (tests pass a fake one; empty = the SDK's own).
+TWILIO_HTTP_CLIENT = env.str("TWILIO_HTTP_CLIENT", default="")
+BRAND_NAME = env.str("BRAND_NAME", default="Brunello")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -165,7 +170,8 @@ Q_CLUSTER = {
     "timeout": 120,
     "retry": 300,
     "catch_up": False,
-    "sync": env.bool("Q_SYNC", default=False),
+    # Tests run tasks synchronously, in the test's own process and database (DESIGN.md section 14).
+    "sync": env.bool("Q_SYNC", default="pytest" in sys.modules),
 }
 
 LOGGING = {
@@ -200,6 +206,7 @@ SAME_DAY_RADIUS_KM = env.float("SAME_DAY_RADIUS_KM", default=30.0)
 # `manage.py run_job <name>` runs one now.
 SCHEDULED_JOBS = {
     "expire_uncollected_pickups": {"func": "orders.tasks.expire_uncollected_pickups", "every_minutes": 15},
+    "sweep_outbox": {"func": "notifications.tasks.sweep_outbox", "every_minutes": 1},
 }
 # Payment provider code -> adapter; "*" serves every provider without an integration of its own.
 PAYMENT_ADAPTERS = {"*": "orders.payments.ManualAdapter"}

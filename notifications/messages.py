@@ -1,0 +1,46 @@
+"""Which order events become which customer messages, and the words of each message (it + en).
+
+Subjects and SMS texts are gettext strings formatted with the message context; the email body is the
+template `notifications/email/<event>.txt` / `.html`, rendered in the customer's language.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+# event type -> (email subject, SMS text). Placeholders come from notifications.services.message_context.
+MESSAGES = {
+    "order_placed": (
+        _("We received your order %(number)s"),
+        _("%(brand)s: we received order %(number)s (%(total)s). Follow it: %(tracking_url)s"),
+    ),
+    "ready_for_pickup": (
+        _("Your order %(number)s is ready for pickup"),
+        _(
+            "%(brand)s: order %(number)s is ready at %(store)s, %(store_address)s. Pickup code %(pickup_code)s, "
+            "by %(pickup_deadline)s."
+        ),
+    ),
+    "shipped": (
+        _("Your order %(number)s is on its way"),
+        _("%(brand)s: order %(number)s has shipped with %(carrier)s. Track it: %(tracking_url)s"),
+    ),
+    "delivered": (
+        _("Your order %(number)s was delivered"),
+        _("%(brand)s: order %(number)s was delivered. Thank you!"),
+    ),
+    "not_collected": (
+        _("Your order %(number)s was not collected"),
+        _("%(brand)s: order %(number)s was not collected in time; you were not charged."),
+    ),
+    "order_cancelled": (
+        _("Your order %(number)s was cancelled"),
+        _("%(brand)s: order %(number)s was cancelled. Refund: %(refund)s."),
+    ),
+    "lines_cancelled": (
+        _("Part of your order %(number)s was cancelled"),
+        _("%(brand)s: part of order %(number)s was cancelled. Refund: %(refund)s."),
+    ),
+    "item_missing": (
+        _("An item of your order %(number)s is missing"),
+        _("%(brand)s: %(sku_name)s of order %(number)s is missing; we refund %(refund)s and will contact you."),
+    ),
+}

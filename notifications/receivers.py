@@ -1,0 +1,6 @@
+from notifications import services
+
+
+def notify_customer(sender, event, **kwargs):
+    """orders.signals.order_event → the customer's messages, in the same transaction as the event."""
+    services.queue_for_order_event(event=event)

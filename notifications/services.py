@@ -1,0 +1,220 @@
+"""Writes for the outbox: create messages in the caller's transaction, send them once, retry with backoff.
+
+Sending claims a row with one conditional UPDATE (pending and due → sending), so two workers, or a worker
+and the sweep, never send the same row twice. A worker that dies leaves the row in `sending`; the sweep
+takes it back after SENDING_TIMEOUT.
+"""
+
+import logging
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from notifications.backends import PermanentDeliveryError, TemporaryDeliveryError, email_backend, sms_backend
+from notifications.messages import MESSAGES
+from notifications.models import Notification
+from notifications.signals import notification_failed
+from orders.models import Fulfillment, Order
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+SENDING_TIMEOUT = timedelta(minutes=5)
+QUIET_START, QUIET_END = time(21, 0), time(8, 0)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8, 16 … minutes after each failed attempt."""
+    return timedelta(minutes=2 ** max(attempts - 1, 0))
+
+
+def after_quiet_hours(moment: datetime, tz_name: str) -> datetime:
+    """`moment` if it is daytime where the customer is, else the next 08:00 there (DST-safe via zoneinfo)."""
+    tz = zoneinfo.ZoneInfo(tz_name)
+    local = moment.astimezone(tz)
+    if QUIET_END <= local.time() < QUIET_START:
+        return moment
+    day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
+    return datetime.combine(day, QUIET_END, tzinfo=tz).astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+def message_context(*, order: Order, event_type: str, data: dict, fulfillment: Fulfillment | None) -> dict:
+    base = settings.PUBLIC_BASE_URL.rstrip("/") or "http://localhost:8000"
+    store = None
+    if fulfillment is not None:
+        store = fulfillment.pickup_location or fulfillment.source_location
+    context = {
+        "brand": settings.BRAND_NAME,
+        "number": order.number,
+        "total": f"{order.total} {order.currency}",
+        "tracking_url": f"{base}/track/{order.tracking_token}/",
+        "refund": f"{data.get('refund', '0.00')} {order.currency}",
+        "carrier": (fulfillment.carrier if fulfillment else "") or "",
+        "store": store.name if store else "",
+        "store_address": f"{store.address}, {store.city}" if store else "",
+        "pickup_code": (fulfillment.pickup_code if fulfillment else "") or "",
+        "pickup_deadline": date_format(timezone.localtime(fulfillment.pickup_deadline), "SHORT_DATETIME_FORMAT")
+        if fulfillment and fulfillment.pickup_deadline
+        else "",
+        "sku_name": data.get("sku", ""),
+    }
+    return context
+
+
+def queue_for_order_event(*, event) -> list[Notification]:
+    """Write the customer's messages for an order event (email always, SMS when there is a phone).
+    Runs inside the transaction that wrote the event: no event, no message; no message lost."""
+    if event.type not in MESSAGES:
+        return []
+    order = Order.objects.select_related("customer").get(pk=event.order_id)
+    fulfillment = (
+        Fulfillment.objects.select_related("source_location", "pickup_location").get(pk=event.fulfillment_id)
+        if event.fulfillment_id
+        else None
+    )
+    customer = order.customer
+    locale = customer.locale or settings.LANGUAGE_CODE
+    subject_text, sms_text = MESSAGES[event.type]
+    context = message_context(order=order, event_type=event.type, data=event.data, fulfillment=fulfillment)
+    now = timezone.now()
+    rows = []
+    with translation.override(locale):
+        subject = str(subject_text) % context
+        sms = str(sms_text) % context
+        email_context = {**context, "subject": subject, "headline": sms, "order": order, "customer": customer}
+        rows.append(
+            Notification(
+                event=event.type,
+                channel=Notification.Channel.EMAIL,
+                order=order,
+                customer=customer,
+                recipient=customer.email,
+                locale=locale,
+                subject=subject,
+                body_text=render_to_string("notifications/email/message.txt", email_context),
+                body_html=render_to_string("notifications/email/message.html", email_context),
+                send_after=now,
+            )
+        )
+        if customer.phone:
+            tz_name = (fulfillment.source_location.timezone if fulfillment else None) or settings.TIME_ZONE
+            rows.append(
+                Notification(
+                    event=event.type,
+                    channel=Notification.Channel.SMS,
+                    order=order,
+                    customer=customer,
+                    recipient=customer.phone,
+                    locale=locale,
+                    body_text=sms,
+                    send_after=after_quiet_hours(now, tz_name),
+                )
+            )
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created if row.send_after <= now]
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids))
+    return created
+
+
+def _enqueue(ids: list[int]) -> None:
+    from django_q.tasks import async_task
+
+    for pk in ids:
+        async_task("notifications.tasks.send_notification", pk)
+
+
+def claim(pk: int, *, now=None) -> Notification | None:
+    """pending and due → sending, in one conditional UPDATE: the caller that wins sends; others get None."""
+    now = now or timezone.now()
+    claimed = Notification.objects.filter(pk=pk, status=Notification.Status.PENDING, send_after__lte=now).update(
+        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    return Notification.objects.get(pk=pk) if claimed else None
+
+
+def send_notification(pk: int) -> str:
+    """Send one message if it is due and nobody else is sending it. Returns what happened."""
+    notification = claim(pk)
+    if notification is None:
+        return "skipped"
+    try:
+        if notification.channel == Notification.Channel.EMAIL:
+            provider_id = email_backend().send(notification)
+        else:
+            provider_id = sms_backend().send(notification)
+    except PermanentDeliveryError as exc:
+        _mark_failed(notification, str(exc))
+        return "failed"
+    except TemporaryDeliveryError as exc:
+        _retry_later(notification, str(exc))
+        return "retry"
+    Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=provider_id or "",
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    return "sent"
+
+
+def _retry_later(notification: Notification, error: str) -> None:
+    if notification.attempts >= MAX_ATTEMPTS:
+        _mark_failed(notification, f"gave up after {notification.attempts} attempts: {error}")
+        return
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.PENDING,
+        send_after=timezone.now() + backoff(notification.attempts),
+        last_error=error[:500],
+        updated_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def _mark_failed(notification: Notification, error: str) -> None:
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.FAILED, last_error=error[:500], updated_at=timezone.now()
+    )
+    notification.refresh_from_db()
+    logger.warning("notification %s failed for good: %s", notification.pk, error)
+    notification_failed.send(sender=Notification, notification=notification)
+
+
+def sweep(*, now=None, limit: int = 500) -> dict:
+    """Scheduled job: give back rows a crashed worker left in `sending`, then send what is due.
+    Safe to run twice at once: every send goes through `claim`."""
+    now = now or timezone.now()
+    stale = Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
+    taken_back = stale.update(status=Notification.Status.PENDING, updated_at=now)
+    due = list(
+        Notification.objects.filter(status=Notification.Status.PENDING, send_after__lte=now)
+        .order_by("send_after", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    results = {"taken_back": taken_back, "sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    for pk in due:
+        results[send_notification(pk)] += 1
+    return results
+
+
+def mark_delivery_status(*, provider_message_id: str, status: str, error_code: str = "") -> int:
+    """A provider's delivery report (Twilio status callback): delivered, or failed for good."""
+    rows = Notification.objects.filter(provider_message_id=provider_message_id).filter(
+        Q(status=Notification.Status.SENT) | Q(status=Notification.Status.DELIVERED)
+    )
+    if status == "delivered":
+        return rows.update(status=Notification.Status.DELIVERED, delivered_at=timezone.now(), updated_at=timezone.now())
+    if status in ("failed", "undelivered"):
+        updated = 0
+        for notification in rows:
+            _mark_failed(notification, f"provider reported {status} {error_code}".strip())
+            updated += 1
+        return updated
+    return 0
