@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -20,7 +20,7 @@ from notifications.backends import PermanentDeliveryError, TemporaryDeliveryErro
 from notifications.messages import MESSAGES
 from notifications.models import Notification
 from notifications.signals import notification_failed
-from orders.models import Fulfillment, Order
+from orders.models import Fulfillment, Order, OrderLine
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,12 @@ def queue_for_order_event(*, event) -> list[Notification]:
     Runs inside the transaction that wrote the event: no event, no message; no message lost."""
     if event.type not in MESSAGES:
         return []
-    order = Order.objects.select_related("customer").get(pk=event.order_id)
+    # The email lists the lines: fetched with their SKU and product in one query, whatever their number.
+    order = (
+        Order.objects.select_related("customer")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("sku__product")))
+        .get(pk=event.order_id)
+    )
     fulfillment = (
         Fulfillment.objects.select_related("source_location", "pickup_location").get(pk=event.fulfillment_id)
         if event.fulfillment_id
