@@ -1,6 +1,6 @@
 """Sustained order placement through the real server (gunicorn + PostgreSQL), mixed methods.
 
-    scripts/with-postgres.sh .venv/bin/python bench/orders.py [--duration 30] [--connections 8]
+    scripts/with-postgres.sh .venv/bin/python bench/order_placement.py [--duration 30] [--connections 8]
 
 Every order has 2 SKUs (random among the network's 50 000); 60 % home delivery (sourced across the
 network), 40 % click & collect in a random store (its own stock, else ship-to-store). A second run sends
