@@ -23,6 +23,18 @@ MESSAGES = {
         _("Your order %(number)s is on its way"),
         _("%(brand)s: order %(number)s has shipped with %(carrier)s. Track it: %(tracking_url)s"),
     ),
+    "in_transit": (
+        _("Your order %(number)s is travelling"),
+        _("%(brand)s: order %(number)s is on its way with %(carrier)s. Track it: %(tracking_url)s"),
+    ),
+    "out_for_delivery": (
+        _("Your order %(number)s arrives today"),
+        _("%(brand)s: order %(number)s is out for delivery today with %(carrier)s."),
+    ),
+    "delivery_exception": (
+        _("A problem with the delivery of order %(number)s"),
+        _("%(brand)s: %(carrier)s reports a problem delivering order %(number)s. We are on it: %(tracking_url)s"),
+    ),
     "delivered": (
         _("Your order %(number)s was delivered"),
         _("%(brand)s: order %(number)s was delivered. Thank you!"),

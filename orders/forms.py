@@ -14,3 +14,16 @@ class HandOverForm(forms.Form):
 class MissingForm(forms.Form):
     line = forms.IntegerField(widget=forms.HiddenInput)
     quantity = forms.IntegerField(label=_("Missing units"), min_value=1)
+
+
+class TrackingUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("What the carrier says"),
+        choices=[
+            ("in_transit", _("In transit")),
+            ("out_for_delivery", _("Out for delivery")),
+            ("delivered", _("Delivered")),
+            ("delivery_exception", _("Delivery problem")),
+        ],
+    )
+    location = forms.CharField(label=_("Where"), max_length=120, required=False)

@@ -263,3 +263,23 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.channel_id}:{self.key}"
+
+
+class TrackingEvent(models.Model):
+    """A carrier's scan of a parcel, as the carrier reported it; unique per carrier and its event id."""
+
+    fulfillment = models.ForeignKey(Fulfillment, on_delete=models.CASCADE, related_name="tracking_events")
+    carrier = models.CharField(_("carrier"), max_length=40)
+    event_id = models.CharField(_("carrier event id"), max_length=80)
+    status = models.CharField(_("status"), max_length=30)
+    location = models.CharField(_("where"), max_length=120, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(_("when"))
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["carrier", "event_id"], name="unique_carrier_event")]
+
+    def __str__(self):
+        return f"{self.carrier} {self.event_id} {self.status}"

@@ -779,3 +779,87 @@ def change_shipping_address(*, order: Order, address: dict, actor=None) -> Order
     order.save(update_fields=["shipping_address", "updated_at"])
     record_event(order=order, type="address_changed", actor=actor, data={"from": old, "to": address})
     return order
+
+
+# ------------------------------------------------------------------------------------------------- tracking
+
+# Carrier status → fulfillment status. Every report is kept; it moves the fulfillment only where the table
+# allows (a ship-to-store parcel "delivered" to the store still waits for the store to confirm receipt).
+TRACKING_STATUSES = {
+    "in_transit": S.IN_TRANSIT,
+    "out_for_delivery": S.OUT_FOR_DELIVERY,
+    "delivered": S.DELIVERED,
+    "delivery_exception": S.DELIVERY_EXCEPTION,
+}
+
+
+@transaction.atomic
+def record_tracking_event(
+    *,
+    carrier: str,
+    tracking_number: str,
+    event_id: str,
+    status: str,
+    occurred_at,
+    location: str = "",
+    description: str = "",
+    actor=None,
+):
+    """A carrier (or a store associate, by hand) reports a parcel's progress.
+
+    Idempotent on (carrier, event id): a repeated report returns the first one and changes nothing.
+    Returns (tracking event, created)."""
+    from orders.models import TrackingEvent
+
+    if status not in TRACKING_STATUSES:
+        raise InvalidOrder(
+            _("Unknown tracking status: %(status)s") % {"status": status},
+            details={"status": status, "allowed": sorted(TRACKING_STATUSES)},
+        )
+    existing = TrackingEvent.objects.filter(carrier=carrier, event_id=event_id).first()
+    if existing:
+        return existing, False
+    fulfillment = (
+        Fulfillment.objects.select_for_update()
+        .filter(carrier__iexact=carrier, tracking_number=tracking_number)
+        .order_by("-id")
+        .first()
+    )
+    if fulfillment is None:
+        raise NotFound(
+            _("No parcel with tracking number %(number)s for %(carrier)s.")
+            % {"number": tracking_number, "carrier": carrier},
+            details={"carrier": carrier, "tracking_number": tracking_number},
+        )
+    try:
+        with transaction.atomic():
+            event = TrackingEvent.objects.create(
+                fulfillment=fulfillment,
+                carrier=carrier,
+                event_id=event_id,
+                status=status,
+                location=location,
+                description=description,
+                occurred_at=occurred_at,
+            )
+    except IntegrityError:  # the same report arrived twice at once
+        return TrackingEvent.objects.get(carrier=carrier, event_id=event_id), False
+    wanted = TRACKING_STATUSES[status]
+    data = {
+        "carrier": carrier,
+        "tracking_number": tracking_number,
+        "location": location,
+        "description": description,
+        "occurred_at": occurred_at.isoformat(),
+    }
+    if wanted in TRANSITIONS[fulfillment.flow].get(fulfillment.status, set()):
+        transition_fulfillment(fulfillment=fulfillment, to=wanted, actor=actor, data=data)
+    else:
+        record_event(
+            order=fulfillment.order,
+            fulfillment=fulfillment,
+            type="tracking_update",
+            actor=actor,
+            data={**data, "status": status},
+        )
+    return event, True

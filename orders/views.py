@@ -1,14 +1,17 @@
 """The store order queue: what this store prepares, what comes to it, what waits at its till."""
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from omnichannel.errors import DomainError, NotFound
 from orders import selectors, services
-from orders.forms import HandOverForm, MissingForm, ShipForm
+from orders.forms import HandOverForm, MissingForm, ShipForm, TrackingUpdateForm
 from orders.models import Fulfillment
 from stores.access import store_member_required
 
@@ -46,6 +49,13 @@ def _actions(fulfillment, location) -> set[str]:
             actions.add("ship")
         if S.READY_FOR_PICKUP in allowed and fulfillment.flow == "pickup":
             actions.add("ready")
+        if fulfillment.flow == "ship" and fulfillment.status in (
+            S.SHIPPED,
+            S.IN_TRANSIT,
+            S.OUT_FOR_DELIVERY,
+            S.DELIVERY_EXCEPTION,
+        ):
+            actions.add("tracking")
     if collects_here:
         if S.RECEIVED_IN_STORE in allowed:
             actions.add("receive")
@@ -67,6 +77,7 @@ def _page(request, fulfillment, *, forms=None, status=200):
         "ship_form": forms.get("ship") or ShipForm(),
         "hand_over_form": forms.get("hand_over") or HandOverForm(),
         "missing_form": forms.get("missing"),
+        "tracking_form": forms.get("tracking") or TrackingUpdateForm(),
         "collect_store": services.fulfillment_store(fulfillment),
         "page_title": _("Order %(number)s") % {"number": order.number},
     }
@@ -107,6 +118,20 @@ def fulfillment_action(request, fulfillment_id: int, action: str):
             services.hand_over(
                 fulfillment=fulfillment, pickup_code=form.cleaned_data["pickup_code"], actor=request.user
             )
+        elif action == "tracking":
+            forms["tracking"] = form = TrackingUpdateForm(request.POST)
+            if not form.is_valid():
+                return _page(request, fulfillment, forms=forms, status=422)
+            services.record_tracking_event(
+                carrier=fulfillment.carrier,
+                tracking_number=fulfillment.tracking_number,
+                event_id=f"manual-{uuid.uuid4()}",
+                status=form.cleaned_data["status"],
+                occurred_at=timezone.now(),
+                location=form.cleaned_data["location"],
+                description="entered by the store",
+                actor=request.user,
+            )
         elif action == "not_collected":
             services.mark_not_collected(fulfillment=fulfillment, actor=request.user, reason="marked by the store")
         elif action == "report_missing":
@@ -118,7 +143,7 @@ def fulfillment_action(request, fulfillment_id: int, action: str):
                 raise Http404
             services.report_missing(fulfillment_line=line, quantity=form.cleaned_data["quantity"], actor=request.user)
     except DomainError as exc:
-        form = forms.get("hand_over") or forms.get("ship") or forms.get("missing")
+        form = forms.get("hand_over") or forms.get("ship") or forms.get("missing") or forms.get("tracking")
         if form is not None:
             form.add_error(None, exc.message)
         else:

@@ -155,3 +155,23 @@ class OrderSummaryOutput(serializers.Serializer):
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
     updated_at = serializers.DateTimeField()
+
+
+class TrackingEventInput(serializers.Serializer):
+    carrier = serializers.CharField(max_length=40)
+    tracking_number = serializers.CharField(max_length=80)
+    event_id = serializers.CharField(max_length=80)
+    status = serializers.ChoiceField(choices=["in_transit", "out_for_delivery", "delivered", "delivery_exception"])
+    location = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    occurred_at = serializers.DateTimeField()
+
+
+class TrackingEventOutput(serializers.Serializer):
+    carrier = serializers.CharField()
+    event_id = serializers.CharField()
+    status = serializers.CharField()
+    location = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    order = serializers.CharField(source="fulfillment.order.number")
+    fulfillment_status = serializers.CharField(source="fulfillment.status")

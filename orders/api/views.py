@@ -15,6 +15,8 @@ from orders.api.serializers import (
     OrderCreateInput,
     OrderOutput,
     OrderSummaryOutput,
+    TrackingEventInput,
+    TrackingEventOutput,
 )
 from orders.models import Order
 from stores.api.channels import request_channel
@@ -136,3 +138,20 @@ class OrderCancelApi(APIView):
                 lines[line["sku"]] = lines.get(line["sku"], 0) + line["quantity"]
         order = services.cancel_order(order=order, lines=lines, actor=request.user, reason=data["reason"])
         return Response(_detail(request, order))
+
+
+class TrackingEventCreateApi(APIView):
+    @extend_schema(
+        operation_id="tracking_events_create",
+        request=TrackingEventInput,
+        responses={201: TrackingEventOutput, 200: TrackingEventOutput},
+        description="A carrier's scan of a parcel. Idempotent on carrier + event_id (a repeat answers 200 and "
+        "changes nothing); an unknown tracking number is a 404.",
+    )
+    def post(self, request):
+        data = _validated(TrackingEventInput, request.data)
+        event, created = services.record_tracking_event(**data, actor=request.user)
+        event.fulfillment.refresh_from_db()
+        return Response(
+            TrackingEventOutput(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
