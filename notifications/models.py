@@ -47,3 +47,48 @@ class Notification(TimeStampedModel):
 
     def __str__(self):
         return f"{self.event} {self.channel} → {self.recipient} ({self.status})"
+
+
+class MarketingBlock(TimeStampedModel):
+    """What the tracking page and shipping emails add for customers who accepted marketing (one active)."""
+
+    active = models.BooleanField(_("active"), default=True)
+    headline_it = models.CharField(_("headline (Italian)"), max_length=120)
+    headline_en = models.CharField(_("headline (English)"), max_length=120)
+    coupon_code = models.CharField(_("coupon code"), max_length=40, blank=True)
+    banner_url = models.URLField(_("banner link"), blank=True)
+    banner_label_it = models.CharField(_("banner text (Italian)"), max_length=80, blank=True)
+    banner_label_en = models.CharField(_("banner text (English)"), max_length=80, blank=True)
+    newsletter_url = models.URLField(_("newsletter sign-up link"), blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("marketing block")
+        verbose_name_plural = _("marketing blocks")
+
+    def __str__(self):
+        return self.headline_en
+
+    def for_locale(self, locale: str) -> dict:
+        italian = locale == "it"
+        return {
+            "headline": self.headline_it if italian else self.headline_en,
+            "coupon_code": self.coupon_code,
+            "banner_url": self.banner_url,
+            "banner_label": self.banner_label_it if italian else self.banner_label_en,
+            "newsletter_url": self.newsletter_url,
+        }
+
+
+class TrackingPageView(models.Model):
+    """One open of an order's tracking page (head-office KPI: tracking page views per order)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tracking_page_views")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("tracking page view")
+        verbose_name_plural = _("tracking page views")
+
+    def __str__(self):
+        return f"{self.order_id} @ {self.at:%Y-%m-%d %H:%M}"

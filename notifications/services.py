@@ -19,12 +19,14 @@ from django.utils.formats import date_format
 from notifications.backends import PermanentDeliveryError, TemporaryDeliveryError, email_backend, sms_backend
 from notifications.messages import MESSAGES
 from notifications.models import Notification
+from notifications.selectors import marketing_for
 from notifications.signals import notification_failed
 from orders.models import Fulfillment, Order, OrderLine
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+SHIPPING_EVENTS = {"shipped", "in_transit", "out_for_delivery"}
 SENDING_TIMEOUT = timedelta(minutes=5)
 QUIET_START, QUIET_END = time(21, 0), time(8, 0)
 
@@ -93,6 +95,9 @@ def queue_for_order_event(*, event) -> list[Notification]:
         subject = str(subject_text) % context
         sms = str(sms_text) % context
         email_context = {**context, "subject": subject, "headline": sms, "order": order, "customer": customer}
+        if event.type in SHIPPING_EVENTS:
+            # The same rule as the tracking page: marketing only for customers who accepted it.
+            email_context["marketing"] = marketing_for(customer=customer, locale=locale)
         rows.append(
             Notification(
                 event=event.type,
@@ -223,3 +228,10 @@ def mark_delivery_status(*, provider_message_id: str, status: str, error_code: s
             updated += 1
         return updated
     return 0
+
+
+def record_tracking_page_view(*, order: Order):
+    """Count an open of the tracking page (append-only; the KPI is views per order)."""
+    from notifications.models import TrackingPageView
+
+    return TrackingPageView.objects.create(order=order)

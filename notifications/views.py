@@ -1,10 +1,15 @@
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from notifications import services
+from notifications import selectors, services
+from omnichannel.errors import NotFound
 
 
 @csrf_exempt
@@ -25,3 +30,67 @@ def twilio_status(request):
         error_code=request.POST.get("ErrorCode", ""),
     )
     return HttpResponse(status=204)
+
+
+WEEKDAYS = [
+    ("mon", _("Monday")),
+    ("tue", _("Tuesday")),
+    ("wed", _("Wednesday")),
+    ("thu", _("Thursday")),
+    ("fri", _("Friday")),
+    ("sat", _("Saturday")),
+    ("sun", _("Sunday")),
+]
+
+
+def _opening_hours(location) -> list[tuple[str, str]]:
+    hours = location.opening_hours or {}
+    rows = []
+    for key, label in WEEKDAYS:
+        intervals = hours.get(key) or []
+        rows.append((label, ", ".join(f"{a}–{b}" for a, b in intervals) if intervals else _("closed")))
+    return rows
+
+
+@never_cache
+def tracking_page(request, token: str):
+    """The customer's branded tracking page: no login, the unguessable token is the key."""
+    try:
+        order = selectors.order_for_tracking(token=token)
+    except NotFound:
+        raise Http404 from None
+    services.record_tracking_page_view(order=order)
+    languages = {code for code, _name in settings.LANGUAGES}
+    locale = request.GET.get("lang") if request.GET.get("lang") in languages else order.customer.locale
+    parcels = []
+    for fulfillment in order.fulfillments.all():
+        collects = fulfillment.flow != "ship"
+        store = (fulfillment.pickup_location or fulfillment.source_location) if collects else None
+        parcels.append(
+            {
+                "fulfillment": fulfillment,
+                "store": store,
+                "hours": _opening_hours(store) if store else [],
+                "map_url": f"https://www.openstreetmap.org/?mlat={store.latitude}&mlon={store.longitude}#map=17/"
+                f"{store.latitude}/{store.longitude}"
+                if store
+                else "",
+                "pickup_code": fulfillment.pickup_code if fulfillment.status == "ready_for_pickup" else "",
+            }
+        )
+    with translation.override(locale):
+        response = render(
+            request,
+            "notifications/tracking.html",
+            {
+                "order": order,
+                "parcels": parcels,
+                "brand": settings.BRAND_NAME,
+                "locale": locale,
+                "marketing": selectors.marketing_for(customer=order.customer, locale=locale),
+                "other_language": "en" if locale == "it" else "it",
+            },
+        )
+    response["Content-Language"] = locale
+    response["X-Robots-Tag"] = "noindex"
+    return response

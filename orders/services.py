@@ -816,6 +816,8 @@ def record_tracking_event(
             _("Unknown tracking status: %(status)s") % {"status": status},
             details={"status": status, "allowed": sorted(TRACKING_STATUSES)},
         )
+    if occurred_at is None:
+        raise InvalidOrder(_("Say when the carrier saw the parcel."), details={"occurred_at": None})
     existing = TrackingEvent.objects.filter(carrier=carrier, event_id=event_id).first()
     if existing:
         return existing, False
@@ -842,8 +844,12 @@ def record_tracking_event(
                 description=description,
                 occurred_at=occurred_at,
             )
-    except IntegrityError:  # the same report arrived twice at once
-        return TrackingEvent.objects.get(carrier=carrier, event_id=event_id), False
+    except IntegrityError:
+        # The same report arriving twice at once is answered like a repeat; any other violation is a bug.
+        duplicate = TrackingEvent.objects.filter(carrier=carrier, event_id=event_id).first()
+        if duplicate is None:
+            raise
+        return duplicate, False
     wanted = TRACKING_STATUSES[status]
     data = {
         "carrier": carrier,

@@ -1,0 +1,57 @@
+"""Reads for the tracking page and messages."""
+
+from django.db.models import Prefetch
+
+from notifications.models import MarketingBlock
+from omnichannel.errors import NotFound
+from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine, TrackingEvent
+
+# What the customer sees on the timeline (payments and internal bookkeeping stay internal).
+CUSTOMER_EVENTS = {
+    "order_placed",
+    "picking",
+    "packed",
+    "shipped",
+    "in_transit",
+    "out_for_delivery",
+    "delivered",
+    "delivery_exception",
+    "received_in_store",
+    "ready_for_pickup",
+    "collected",
+    "not_collected",
+    "cancelled",
+    "order_cancelled",
+    "lines_cancelled",
+    "item_missing",
+}
+
+
+def order_for_tracking(*, token: str) -> Order:
+    order = (
+        Order.objects.filter(tracking_token=token)
+        .select_related("customer", "pickup_location")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("sku__product")),
+            Prefetch(
+                "fulfillments",
+                queryset=Fulfillment.objects.select_related("source_location", "pickup_location").prefetch_related(
+                    Prefetch("lines", queryset=FulfillmentLine.objects.select_related("order_line__sku__product")),
+                    Prefetch("tracking_events", queryset=TrackingEvent.objects.order_by("-occurred_at")),
+                ),
+            ),
+            Prefetch("events", queryset=OrderEvent.objects.filter(type__in=CUSTOMER_EVENTS).order_by("-at", "-id")),
+        )
+        .first()
+    )
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def marketing_for(*, customer, locale: str) -> dict | None:
+    """The active marketing block, only for customers who gave marketing consent."""
+    if not customer.marketing_consent:
+        return None
+    block = MarketingBlock.objects.filter(active=True).first()
+    return block.for_locale(locale) if block else None

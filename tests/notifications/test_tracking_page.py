@@ -1,0 +1,72 @@
+import pytest
+
+from notifications.models import MarketingBlock, Notification, TrackingPageView
+from orders import services
+from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
+from tests.orders.test_services import place
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def promo(db):
+    return MarketingBlock.objects.create(
+        headline_it="Il 10% sul prossimo acquisto",
+        headline_en="10% off your next purchase",
+        coupon_code="GRAZIE10",
+        banner_url="https://shop.example.com/saldi",
+        banner_label_it="Scopri i saldi",
+        banner_label_en="See the sale",
+    )
+
+
+def shipped_order(net, *, consent):  # noqa: F811
+    order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
+    order.customer.marketing_consent = consent
+    order.customer.save()
+    fulfillment = order.fulfillments.get()
+    services.start_picking(fulfillment=fulfillment)
+    services.mark_packed(fulfillment=fulfillment)
+    services.ship_fulfillment(fulfillment=fulfillment, carrier="BRT", tracking_number="BRT-1")
+    return order
+
+
+def test_the_page_is_counted_and_a_wrong_token_is_404(client, net):  # noqa: F811
+    order = shipped_order(net, consent=False)
+    for _ in range(3):
+        page = client.get(f"/track/{order.tracking_token}/")
+        assert page.status_code == 200 and page["Content-Language"] == "it"
+    assert TrackingPageView.objects.filter(order=order).count() == 3
+    assert client.get("/track/not-a-token/").status_code == 404
+    assert client.get(f"/track/{order.tracking_token[:-1]}/").status_code == 404
+
+
+def test_marketing_only_with_consent_on_the_page_and_in_shipping_emails(client, net, promo):  # noqa: F811
+    consenting = shipped_order(net, consent=True)
+    page = client.get(f"/track/{consenting.tracking_token}/").content.decode()
+    assert "GRAZIE10" in page and "Il 10% sul prossimo acquisto" in page
+    email = Notification.objects.get(order=consenting, event="shipped", channel="email")
+    assert "GRAZIE10" in email.body_html and "GRAZIE10" in email.body_text
+
+    other = place(net, [("TEE-M", 1, "19.90")], {**HOME_MILAN}, email="noconsent@example.com")
+    other.customer.marketing_consent = False
+    other.customer.save()
+    fulfillment = other.fulfillments.get()
+    services.start_picking(fulfillment=fulfillment)
+    services.mark_packed(fulfillment=fulfillment)
+    services.ship_fulfillment(fulfillment=fulfillment, carrier="BRT", tracking_number="BRT-2")
+    assert "GRAZIE10" not in client.get(f"/track/{other.tracking_token}/").content.decode()
+    email = Notification.objects.get(order=other, event="shipped", channel="email")
+    assert "GRAZIE10" not in email.body_html
+
+
+def test_a_ready_pickup_shows_the_store_hours_and_code(client, net):  # noqa: F811
+    order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    fulfillment = order.fulfillments.get()
+    page = client.get(f"/track/{order.tracking_token}/?lang=en").content.decode()
+    assert "Pickup code" not in page  # not before it is ready
+    services.start_picking(fulfillment=fulfillment)
+    fulfillment = services.mark_ready_for_pickup(fulfillment=fulfillment)
+    page = client.get(f"/track/{order.tracking_token}/?lang=en").content.decode()
+    assert fulfillment.pickup_code in page and "Via Roma 1" in page and "openstreetmap.org/?mlat=45.4786" in page
+    assert "Monday" in page and "10:00–19:30" in page
