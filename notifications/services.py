@@ -6,6 +6,7 @@ takes it back after SENDING_TIMEOUT.
 """
 
 import logging
+import time as time_module
 import zoneinfo
 from datetime import datetime, time, timedelta
 
@@ -149,11 +150,33 @@ def claim(pk: int, *, now=None) -> Notification | None:
     return Notification.objects.get(pk=pk) if claimed else None
 
 
+def claim_batch(*, limit: int, now=None) -> list[Notification]:
+    """Up to `limit` due rows → sending, skipping rows another sweep is claiming (SKIP LOCKED): two sweeps at
+    once take disjoint batches instead of racing for the same rows."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.PENDING, send_after__lte=now)
+            .order_by("send_after", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+        )
+    return list(Notification.objects.filter(pk__in=ids).order_by("send_after", "id"))
+
+
 def send_notification(pk: int) -> str:
     """Send one message if it is due and nobody else is sending it. Returns what happened."""
     notification = claim(pk)
     if notification is None:
         return "skipped"
+    return deliver(notification)
+
+
+def deliver(notification: Notification) -> str:
+    """Hand a claimed (`sending`) row to its provider and record the outcome."""
     try:
         if notification.channel == Notification.Channel.EMAIL:
             provider_id = email_backend().send(notification)
@@ -165,7 +188,7 @@ def send_notification(pk: int) -> str:
     except TemporaryDeliveryError as exc:
         _retry_later(notification, str(exc))
         return "retry"
-    Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
         status=Notification.Status.SENT,
         sent_at=timezone.now(),
         provider_message_id=provider_id or "",
@@ -197,20 +220,21 @@ def _mark_failed(notification: Notification, error: str) -> None:
     notification_failed.send(sender=Notification, notification=notification)
 
 
-def sweep(*, now=None, limit: int = 500) -> dict:
-    """Scheduled job: give back rows a crashed worker left in `sending`, then send what is due.
-    Safe to run twice at once: every send goes through `claim`."""
+def sweep(*, now=None, batch: int = 200, budget: timedelta = timedelta(seconds=45)) -> dict:
+    """Scheduled job: give back rows a crashed worker left in `sending`, then send what is due, batch after
+    batch, until nothing is due or the time budget (below the schedule period) is spent. Safe to run twice
+    at once: batches are claimed with SKIP LOCKED, so concurrent sweeps share the work."""
     now = now or timezone.now()
     stale = Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
-    taken_back = stale.update(status=Notification.Status.PENDING, updated_at=now)
-    due = list(
-        Notification.objects.filter(status=Notification.Status.PENDING, send_after__lte=now)
-        .order_by("send_after", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
+    taken_back = stale.update(status=Notification.Status.PENDING, updated_at=timezone.now())
     results = {"taken_back": taken_back, "sent": 0, "retry": 0, "failed": 0, "skipped": 0}
-    for pk in due:
-        results[send_notification(pk)] += 1
+    deadline = time_module.monotonic() + budget.total_seconds()
+    while time_module.monotonic() < deadline:
+        claimed = claim_batch(limit=batch, now=now)
+        if not claimed:
+            break
+        for notification in claimed:
+            results[deliver(notification)] += 1
     return results
 
 
