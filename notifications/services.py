@@ -99,21 +99,24 @@ def queue_for_order_event(*, event) -> list[Notification]:
         if event.type in SHIPPING_EVENTS:
             # The same rule as the tracking page: marketing only for customers who accepted it.
             email_context["marketing"] = marketing_for(customer=customer, locale=locale)
-        rows.append(
-            Notification(
-                event=event.type,
-                channel=Notification.Channel.EMAIL,
-                order=order,
-                customer=customer,
-                recipient=customer.email,
-                locale=locale,
-                subject=subject,
-                body_text=render_to_string("notifications/email/message.txt", email_context),
-                body_html=render_to_string("notifications/email/message.html", email_context),
-                send_after=now,
+        # SMS needs a phone number; a customer who asked for SMS only but has none still gets the email.
+        wants_sms = bool(customer.phone) and customer.notify_by != customer.NotifyBy.EMAIL
+        if customer.notify_by != customer.NotifyBy.SMS or not wants_sms:
+            rows.append(
+                Notification(
+                    event=event.type,
+                    channel=Notification.Channel.EMAIL,
+                    order=order,
+                    customer=customer,
+                    recipient=customer.email,
+                    locale=locale,
+                    subject=subject,
+                    body_text=render_to_string("notifications/email/message.txt", email_context),
+                    body_html=render_to_string("notifications/email/message.html", email_context),
+                    send_after=now,
+                )
             )
-        )
-        if customer.phone:
+        if wants_sms:
             tz_name = (fulfillment.source_location.timezone if fulfillment else None) or settings.TIME_ZONE
             rows.append(
                 Notification(

@@ -24,6 +24,16 @@ class Customer(TimeStampedModel):
     locale = models.CharField(_("language"), max_length=5, default="it", choices=settings.LANGUAGES)
     marketing_consent = models.BooleanField(_("marketing consent"), default=False)
 
+    class NotifyBy(models.TextChoices):
+        EMAIL_AND_SMS = "email_and_sms", _("Email and SMS")
+        EMAIL = "email", _("Email only")
+        SMS = "sms", _("SMS only")
+
+    # How the customer wants to hear from us; without a phone number SMS is impossible and email is used.
+    notify_by = models.CharField(
+        _("notify by"), max_length=15, choices=NotifyBy.choices, default=NotifyBy.EMAIL_AND_SMS
+    )
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")

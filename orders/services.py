@@ -98,7 +98,9 @@ def _user(actor):
 # ------------------------------------------------------------------------------------------------- placing
 
 
-def upsert_customer(*, email: str, phone: str = "", name: str = "", locale: str = "", marketing_consent=None):
+def upsert_customer(
+    *, email: str, phone: str = "", name: str = "", locale: str = "", marketing_consent=None, notify_by: str = ""
+):
     """One customer across channels, matched by email (case-insensitively); newer details win."""
     email = email.strip().lower()
     customer = Customer.objects.filter(email=email).first()
@@ -111,11 +113,12 @@ def upsert_customer(*, email: str, phone: str = "", name: str = "", locale: str 
                     name=name,
                     locale=locale or "it",
                     marketing_consent=bool(marketing_consent),
+                    notify_by=notify_by or Customer.NotifyBy.EMAIL_AND_SMS,
                 )
         except IntegrityError:  # created meanwhile by a concurrent order of the same customer
             customer = Customer.objects.get(email=email)
     changed = []
-    for field_name, value in (("phone", phone), ("name", name), ("locale", locale)):
+    for field_name, value in (("phone", phone), ("name", name), ("locale", locale), ("notify_by", notify_by)):
         if value and getattr(customer, field_name) != value:
             setattr(customer, field_name, value)
             changed.append(field_name)
@@ -317,6 +320,7 @@ def _write_order(
         name=customer.get("name", ""),
         locale=customer.get("locale", ""),
         marketing_consent=customer.get("marketing_consent"),
+        notify_by=customer.get("notify_by", ""),
     )
     order = Order.objects.create(
         number=_new_order_number(),

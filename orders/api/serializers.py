@@ -10,6 +10,7 @@ class CustomerInput(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     locale = serializers.ChoiceField(choices=[code for code, _ in settings.LANGUAGES], required=False)
     marketing_consent = serializers.BooleanField(required=False, allow_null=True, default=None)
+    notify_by = serializers.ChoiceField(choices=["email_and_sms", "email", "sms"], required=False)
 
 
 class LineInput(serializers.Serializer):

@@ -171,3 +171,27 @@ def test_twilio_status_callback_needs_a_valid_signature(client, net, twilio):  #
     assert good.status_code == 204
     sms.refresh_from_db()
     assert sms.status == "delivered" and sms.delivered_at is not None
+
+
+@pytest.mark.parametrize(
+    ("notify_by", "phone", "channels"),
+    [
+        ("email_and_sms", "+393331234567", {"email", "sms"}),
+        ("sms", "+393331234567", {"sms"}),
+        ("email", "+393331234567", {"email"}),
+        ("sms", "", {"email"}),  # asked for SMS only but gave no number: email rather than nothing
+    ],
+)
+def test_customers_choose_how_they_are_told(net, notify_by, phone, channels):  # noqa: F811
+    from tests.orders.conftest import payload
+
+    data = payload([("TEE-M", 1, "19.90")], HOME_MILAN, email=f"{notify_by}{len(phone)}@example.com")
+    data["customer"].update(phone=phone, notify_by=notify_by)
+    order = orders.place_order(
+        channel=net["web"],
+        customer=data["customer"],
+        lines=data["lines"],
+        fulfillment=data["fulfillment"],
+        payment=data["payment"],
+    )
+    assert set(Notification.objects.filter(order=order).values_list("channel", flat=True)) == channels
