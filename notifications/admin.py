@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import MarketingBlock, Notification, TrackingPageView
+from notifications.messages import MESSAGES
+from notifications.models import MarketingBlock, MessageTemplate, Notification, TrackingPageView
 
 
 @admin.register(Notification)
@@ -45,3 +48,47 @@ class TrackingPageViewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+SAMPLE_CONTEXT = {
+    "brand": "Brunello",
+    "number": "BR-7KQ3X9M2",
+    "total": "129.80 EUR",
+    "tracking_url": "https://oms.example.com/track/…/",
+    "refund": "29.90 EUR",
+    "carrier": "BRT",
+    "store": "Brunello Milano Corso Buenos Aires",
+    "store_address": "Corso Buenos Aires 33, Milano",
+    "pickup_code": "482913",
+    "pickup_deadline": "30/11/2026 19:30",
+    "sku_name": "MAG001-GRI-M",
+}
+
+
+class MessageTemplateForm(forms.ModelForm):
+    event = forms.ChoiceField(choices=[(name, name) for name in MESSAGES])
+
+    class Meta:
+        model = MessageTemplate
+        fields = ["event", "channel", "locale", "subject", "body", "active"]
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """Head office's wording per event × channel × language; the built-in text applies where none is active."""
+
+    form = MessageTemplateForm
+    list_display = ["event", "channel", "locale", "active", "updated_at"]
+    list_filter = ["event", "channel", "locale", "active"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("Preview with a sample order"))
+    def preview(self, obj):
+        if not obj or not obj.pk:
+            return _("Save to see a preview.")
+        subject, body = obj.render(SAMPLE_CONTEXT)
+        return format_html(
+            '<div data-testid="preview"><strong>{}</strong><pre style="white-space:pre-wrap">{}</pre></div>',
+            subject,
+            body,
+        )

@@ -92,3 +92,58 @@ class TrackingPageView(models.Model):
 
     def __str__(self):
         return f"{self.order_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+MESSAGE_PLACEHOLDERS = (
+    "{{ brand }}, {{ number }}, {{ total }}, {{ tracking_url }}, {{ refund }}, {{ carrier }}, {{ store }}, "
+    "{{ store_address }}, {{ pickup_code }}, {{ pickup_deadline }}, {{ sku_name }}"
+)
+
+
+def validate_template(value):
+    from django.core.exceptions import ValidationError
+    from django.template import Template, TemplateSyntaxError
+
+    try:
+        Template(value)
+    except TemplateSyntaxError as exc:
+        raise ValidationError(_("Template error: %(error)s") % {"error": exc}) from exc
+
+
+class MessageTemplate(TimeStampedModel):
+    """Head office's wording for one event × channel × language, replacing the built-in text when active.
+
+    For email, `body` replaces the message's main text inside the branded layout (order lines, store and
+    tracking link stay); for SMS it is the whole message."""
+
+    event = models.CharField(_("event"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=10, choices=Notification.Channel.choices)
+    locale = models.CharField(_("language"), max_length=5, choices=[("it", _("Italian")), ("en", _("English"))])
+    subject = models.CharField(
+        _("subject"),
+        max_length=200,
+        blank=True,
+        validators=[validate_template],
+        help_text=_("Email only. Placeholders: %(names)s") % {"names": MESSAGE_PLACEHOLDERS},
+    )
+    body = models.TextField(
+        _("text"),
+        validators=[validate_template],
+        help_text=_("Placeholders: %(names)s") % {"names": MESSAGE_PLACEHOLDERS},
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["event", "channel", "locale"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [models.UniqueConstraint(fields=["event", "channel", "locale"], name="unique_message_template")]
+
+    def __str__(self):
+        return f"{self.event} · {self.channel} · {self.locale}"
+
+    def render(self, context: dict) -> tuple[str, str]:
+        from django.template import Context, Template
+
+        ctx = Context(context, autoescape=False)
+        return Template(self.subject).render(ctx).strip(), Template(self.body).render(ctx).strip()

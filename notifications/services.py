@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 
 from notifications.backends import PermanentDeliveryError, TemporaryDeliveryError, email_backend, sms_backend
 from notifications.messages import MESSAGES
-from notifications.models import Notification
+from notifications.models import MessageTemplate, Notification
 from notifications.selectors import marketing_for
 from notifications.signals import notification_failed
 from orders.models import Fulfillment, Order, OrderLine
@@ -92,10 +92,20 @@ def queue_for_order_event(*, event) -> list[Notification]:
     context = message_context(order=order, event_type=event.type, data=event.data, fulfillment=fulfillment)
     now = timezone.now()
     rows = []
+    overrides = {
+        t.channel: t.render(context)
+        for t in MessageTemplate.objects.filter(event=event.type, locale=locale, active=True)
+    }
     with translation.override(locale):
         subject = str(subject_text) % context
         sms = str(sms_text) % context
-        email_context = {**context, "subject": subject, "headline": sms, "order": order, "customer": customer}
+        headline = sms
+        if Notification.Channel.EMAIL in overrides:
+            override_subject, headline = overrides[Notification.Channel.EMAIL]
+            subject = override_subject or subject
+        if Notification.Channel.SMS in overrides:
+            sms = overrides[Notification.Channel.SMS][1]
+        email_context = {**context, "subject": subject, "headline": headline, "order": order, "customer": customer}
         if event.type in SHIPPING_EVENTS:
             # The same rule as the tracking page: marketing only for customers who accepted it.
             email_context["marketing"] = marketing_for(customer=customer, locale=locale)
