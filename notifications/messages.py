@@ -19,6 +19,13 @@ MESSAGES = {
             "by %(pickup_deadline)s."
         ),
     ),
+    "pickup_reminder": (
+        _("Your order %(number)s is waiting for you"),
+        _(
+            "%(brand)s: order %(number)s is waiting for you at %(store)s until %(pickup_deadline)s. "
+            "Pickup code %(pickup_code)s."
+        ),
+    ),
     "shipped": (
         _("Your order %(number)s is on its way"),
         _("%(brand)s: order %(number)s has shipped with %(carrier)s. Track it: %(tracking_url)s"),

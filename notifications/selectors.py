@@ -1,6 +1,7 @@
 """Reads for the tracking page and messages."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import MarketingBlock
 from omnichannel.errors import NotFound
@@ -18,6 +19,7 @@ CUSTOMER_EVENTS = {
     "delivery_exception",
     "received_in_store",
     "ready_for_pickup",
+    "pickup_reminder",
     "collected",
     "not_collected",
     "cancelled",
@@ -55,3 +57,24 @@ def marketing_for(*, customer, locale: str) -> dict | None:
         return None
     block = MarketingBlock.objects.filter(active=True).first()
     return block.for_locale(locale) if block else None
+
+
+WEEKDAYS = [
+    ("mon", _("Monday")),
+    ("tue", _("Tuesday")),
+    ("wed", _("Wednesday")),
+    ("thu", _("Thursday")),
+    ("fri", _("Friday")),
+    ("sat", _("Saturday")),
+    ("sun", _("Sunday")),
+]
+
+
+def opening_hours(location) -> list[tuple[str, str]]:
+    """[(weekday, "10:00–13:00, 15:30–19:30" or "closed")] for a store's week, in the active language."""
+    hours = location.opening_hours or {}
+    rows = []
+    for key, label in WEEKDAYS:
+        intervals = hours.get(key) or []
+        rows.append((label, ", ".join(f"{a}–{b}" for a, b in intervals) if intervals else _("closed")))
+    return rows

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from notifications.backends import PermanentDeliveryError, TemporaryDeliveryError, email_backend, sms_backend
 from notifications.messages import MESSAGES
 from notifications.models import MessageTemplate, Notification
-from notifications.selectors import marketing_for
+from notifications.selectors import marketing_for, opening_hours
 from notifications.signals import notification_failed
 from orders.models import Fulfillment, Order, OrderLine
 
@@ -106,6 +106,9 @@ def queue_for_order_event(*, event) -> list[Notification]:
         if Notification.Channel.SMS in overrides:
             sms = overrides[Notification.Channel.SMS][1]
         email_context = {**context, "subject": subject, "headline": headline, "order": order, "customer": customer}
+        if fulfillment is not None and event.type in ("ready_for_pickup", "pickup_reminder"):
+            store = fulfillment.pickup_location or fulfillment.source_location
+            email_context["store_hours"] = opening_hours(store)
         if event.type in SHIPPING_EVENTS:
             # The same rule as the tracking page: marketing only for customers who accepted it.
             email_context["marketing"] = marketing_for(customer=customer, locale=locale)

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -32,26 +31,6 @@ def twilio_status(request):
     return HttpResponse(status=204)
 
 
-WEEKDAYS = [
-    ("mon", _("Monday")),
-    ("tue", _("Tuesday")),
-    ("wed", _("Wednesday")),
-    ("thu", _("Thursday")),
-    ("fri", _("Friday")),
-    ("sat", _("Saturday")),
-    ("sun", _("Sunday")),
-]
-
-
-def _opening_hours(location) -> list[tuple[str, str]]:
-    hours = location.opening_hours or {}
-    rows = []
-    for key, label in WEEKDAYS:
-        intervals = hours.get(key) or []
-        rows.append((label, ", ".join(f"{a}–{b}" for a, b in intervals) if intervals else _("closed")))
-    return rows
-
-
 @never_cache
 def tracking_page(request, token: str):
     """The customer's branded tracking page: no login, the unguessable token is the key."""
@@ -70,7 +49,7 @@ def tracking_page(request, token: str):
             {
                 "fulfillment": fulfillment,
                 "store": store,
-                "hours": _opening_hours(store) if store else [],
+                "hours": selectors.opening_hours(store) if store else [],
                 "map_url": f"https://www.openstreetmap.org/?mlat={store.latitude}&mlon={store.longitude}#map=17/"
                 f"{store.latitude}/{store.longitude}"
                 if store

@@ -201,12 +201,15 @@ SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
 ORDER_NUMBER_PREFIX = env.str("ORDER_NUMBER_PREFIX", default="BR")
 # How long a pickup waits in store before it is marked not collected and its stock released.
 PICKUP_WINDOW = timedelta(days=env.int("PICKUP_WINDOW_DAYS", default=7))
+# When a waiting pickup's customer is reminded, before its deadline.
+PICKUP_REMINDER_BEFORE = timedelta(hours=env.int("PICKUP_REMINDER_HOURS", default=48))
 SAME_DAY_RADIUS_KM = env.float("SAME_DAY_RADIUS_KM", default=30.0)
 # Scheduled jobs: name -> task function and period. Schedules are (re)written after `migrate`;
 # `manage.py run_job <name>` runs one now.
 SCHEDULED_JOBS = {
     "expire_uncollected_pickups": {"func": "orders.tasks.expire_uncollected_pickups", "every_minutes": 15},
     "sweep_outbox": {"func": "notifications.tasks.sweep_outbox", "every_minutes": 1},
+    "send_pickup_reminders": {"func": "orders.tasks.send_pickup_reminders", "every_minutes": 15},
 }
 # Payment provider code -> adapter; "*" serves every provider without an integration of its own.
 PAYMENT_ADAPTERS = {"*": "orders.payments.ManualAdapter"}

@@ -166,6 +166,8 @@ class Fulfillment(TimeStampedModel):
     tracking_number = models.CharField(_("tracking number"), max_length=80, blank=True)
     pickup_code = models.CharField(_("pickup code"), max_length=6, blank=True)
     pickup_deadline = models.DateTimeField(_("collect by"), null=True, blank=True)
+    # Set once when the customer is reminded to collect (the reminder job's exactly-once guard).
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

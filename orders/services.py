@@ -652,6 +652,35 @@ def expire_uncollected_pickups(*, now=None) -> int:
     return done
 
 
+def send_pickup_reminders(*, now=None) -> int:
+    """Scheduled job: pickups due within PICKUP_REMINDER_BEFORE get one `pickup_reminder` event (the outbox
+    turns it into messages). Exactly once: `reminded_at` is set by a conditional UPDATE, in the same
+    transaction as the event, so two runs at once remind each pickup once."""
+    now = now or timezone.now()
+    due = Fulfillment.objects.filter(
+        status=S.READY_FOR_PICKUP,
+        reminded_at__isnull=True,
+        pickup_deadline__lte=now + settings.PICKUP_REMINDER_BEFORE,
+        pickup_deadline__gt=now,
+    ).values_list("pk", flat=True)
+    reminded = 0
+    for pk in due:
+        with transaction.atomic():
+            if not Fulfillment.objects.filter(pk=pk, reminded_at__isnull=True, status=S.READY_FOR_PICKUP).update(
+                reminded_at=now
+            ):
+                continue  # another run reminded it, or it was collected meanwhile
+            fulfillment = Fulfillment.objects.select_related("order").get(pk=pk)
+            record_event(
+                order=fulfillment.order,
+                fulfillment=fulfillment,
+                type="pickup_reminder",
+                data={"pickup_deadline": fulfillment.pickup_deadline.isoformat()},
+            )
+            reminded += 1
+    return reminded
+
+
 @transaction.atomic
 def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, actor=None) -> FulfillmentLine:
     """Picking found fewer units than held: release them, refund them, and tell customer care (`item_missing`)."""

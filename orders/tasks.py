@@ -6,3 +6,8 @@ from orders import services
 def expire_uncollected_pickups() -> int:
     """Pickups past their window become not collected; their stock goes back on sale."""
     return services.expire_uncollected_pickups()
+
+
+def send_pickup_reminders() -> int:
+    """Pickups close to their deadline get one reminder."""
+    return services.send_pickup_reminders()

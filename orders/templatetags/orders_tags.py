@@ -15,6 +15,7 @@ EVENT_LABELS = {
     "received_in_store": _("Received in store"),
     "ready_for_pickup": _("Ready for pickup"),
     "collected": _("Collected by the customer"),
+    "pickup_reminder": _("Pickup reminder sent"),
     "not_collected": _("Not collected"),
     "cancelled": _("Fulfillment cancelled"),
     "order_cancelled": _("Order cancelled"),

@@ -56,3 +56,35 @@ def test_two_sweeps_at_once_send_each_message_once(twilio):  # noqa: F811
     assert len({r["data"]["To"] for r in twilio.requests}) == 30
     assert len(mail.outbox) == 10
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_reminder_job_run_twice_at_once_reminds_each_pickup_once():
+    from orders import services as orders
+    from tests.orders.test_services import place
+
+    net = _network()
+    pickups = []
+    for _ in range(5):
+        order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+        fulfillment = order.fulfillments.get()
+        orders.start_picking(fulfillment=fulfillment)
+        pickups.append(orders.mark_ready_for_pickup(fulfillment=fulfillment))
+    later = pickups[0].pickup_deadline - timedelta(hours=24)
+
+    results = run_in_threads(lambda i: orders.send_pickup_reminders(now=later), 2)
+
+    assert sum(results) == 5, results  # five pickups, each reminded by exactly one of the two runs
+    assert Notification.objects.filter(event="pickup_reminder", channel="email").count() == 5
+
+
+def _network():
+    from inventory import services as stock
+    from tests.inventory.factories import SKUFactory
+    from tests.stores.factories import LocationFactory, SalesChannelFactory
+
+    web = SalesChannelFactory(code="web", kind="web")
+    store = LocationFactory(code="MI01", capabilities=["click_and_collect"])
+    web.source_locations.set([store])
+    sku = SKUFactory(code="TEE-M")
+    stock.receive_stock(location=store, sku=sku, quantity=10)
+    return {"web": web, "MI01": store}
