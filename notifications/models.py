@@ -2,6 +2,7 @@
 then sent by a worker that can crash and resume (DESIGN.md sections 2.4 and 10)."""
 
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from omnichannel.models import TimeStampedModel
@@ -124,12 +125,13 @@ class MessageTemplate(TimeStampedModel):
         max_length=200,
         blank=True,
         validators=[validate_template],
-        help_text=_("Email only. Placeholders: %(names)s") % {"names": MESSAGE_PLACEHOLDERS},
+        # format_lazy stays lazy: formatting at import time would freeze one language into the field.
+        help_text=format_lazy("{} {}", _("Email only. Placeholders:"), MESSAGE_PLACEHOLDERS),
     )
     body = models.TextField(
         _("text"),
         validators=[validate_template],
-        help_text=_("Placeholders: %(names)s") % {"names": MESSAGE_PLACEHOLDERS},
+        help_text=format_lazy("{} {}", _("Placeholders:"), MESSAGE_PLACEHOLDERS),
     )
     active = models.BooleanField(_("active"), default=True)
 
