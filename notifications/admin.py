@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,9 @@ class NotificationAdmin(admin.ModelAdmin):
 @admin.register(MarketingBlock)
 class MarketingBlockAdmin(admin.ModelAdmin):
     """Shown on tracking pages and in shipping emails, to customers who gave marketing consent only."""
+
+    # Links without a scheme are read as https (Django 6 default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     list_display = ["headline_en", "coupon_code", "active", "updated_at"]
     list_filter = ["active"]

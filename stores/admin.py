@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stores import services
@@ -32,6 +33,8 @@ class ApiKeyInline(admin.TabularInline):
 
 @admin.register(SalesChannel)
 class SalesChannelAdmin(admin.ModelAdmin):
+    # Links without a scheme are read as https (Django 6 default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["code", "name", "kind", "safety_buffer", "currency", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
