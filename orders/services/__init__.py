@@ -1,0 +1,53 @@
+"""Writes for orders: placing, fulfilling, cancelling, tracking (DESIGN.md sections 5-7).
+
+Every state change goes through `transition_fulfillment`, which locks the row, checks TRANSITIONS and
+writes the event; every event is sent as the `order_event` signal inside the transaction. Stock moves only
+through inventory.services; money only through the payment adapter. Callers use `orders.services.<name>`.
+"""
+
+from orders.services.common import PICKUP_CAPABILITY, TERMINAL, TRANSITIONS, record_event
+from orders.services.fulfilling import (
+    cancel_order,
+    change_shipping_address,
+    expire_uncollected_pickups,
+    fulfillment_store,
+    hand_over,
+    mark_delivered,
+    mark_not_collected,
+    mark_packed,
+    mark_ready_for_pickup,
+    receive_in_store,
+    report_missing,
+    send_pickup_reminders,
+    ship_fulfillment,
+    start_picking,
+    transition_fulfillment,
+)
+from orders.services.placing import place_order, upsert_customer
+from orders.services.tracking import TRACKING_STATUSES, record_tracking_event
+
+__all__ = [
+    "PICKUP_CAPABILITY",
+    "TERMINAL",
+    "TRACKING_STATUSES",
+    "TRANSITIONS",
+    "cancel_order",
+    "change_shipping_address",
+    "expire_uncollected_pickups",
+    "fulfillment_store",
+    "hand_over",
+    "mark_delivered",
+    "mark_not_collected",
+    "mark_packed",
+    "mark_ready_for_pickup",
+    "place_order",
+    "receive_in_store",
+    "record_event",
+    "record_tracking_event",
+    "report_missing",
+    "send_pickup_reminders",
+    "ship_fulfillment",
+    "start_picking",
+    "transition_fulfillment",
+    "upsert_customer",
+]

@@ -1,0 +1,63 @@
+"""Shared by the order services: the fulfillment transition table and the event writer."""
+
+from decimal import Decimal
+
+from orders.models import (
+    Fulfillment,
+    FulfillmentMethod,
+    Order,
+    OrderEvent,
+)
+from orders.signals import order_event
+
+S = Fulfillment.Status
+CENTS = Decimal("0.01")
+
+# Allowed moves per fulfillment flow: {flow: {from: {to, …}}} (DESIGN.md section 6). The table is the documentation.
+TRANSITIONS = {
+    Fulfillment.Flow.SHIP: {
+        S.PENDING: {S.PICKING, S.CANCELLED},
+        S.PICKING: {S.PACKED, S.CANCELLED},
+        S.PACKED: {S.SHIPPED, S.CANCELLED},
+        S.SHIPPED: {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.DELIVERY_EXCEPTION},
+        S.IN_TRANSIT: {S.OUT_FOR_DELIVERY, S.DELIVERED, S.DELIVERY_EXCEPTION},
+        S.OUT_FOR_DELIVERY: {S.IN_TRANSIT, S.DELIVERED, S.DELIVERY_EXCEPTION},
+        S.DELIVERY_EXCEPTION: {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED},
+    },
+    Fulfillment.Flow.PICKUP: {
+        S.PENDING: {S.PICKING, S.CANCELLED},
+        S.PICKING: {S.READY_FOR_PICKUP, S.CANCELLED},
+        S.READY_FOR_PICKUP: {S.COLLECTED, S.NOT_COLLECTED, S.CANCELLED},
+    },
+    Fulfillment.Flow.SHIP_TO_STORE: {
+        S.PENDING: {S.PICKING, S.CANCELLED},
+        S.PICKING: {S.PACKED, S.CANCELLED},
+        S.PACKED: {S.SHIPPED, S.CANCELLED},
+        S.SHIPPED: {S.IN_TRANSIT, S.RECEIVED_IN_STORE},
+        S.IN_TRANSIT: {S.RECEIVED_IN_STORE},
+        S.RECEIVED_IN_STORE: {S.READY_FOR_PICKUP},
+        S.READY_FOR_PICKUP: {S.COLLECTED, S.NOT_COLLECTED, S.CANCELLED},
+    },
+}
+TERMINAL = {S.DELIVERED, S.COLLECTED, S.NOT_COLLECTED, S.CANCELLED}
+# What a pickup store needs to offer for each in-store method.
+PICKUP_CAPABILITY = {
+    FulfillmentMethod.STORE_PICKUP: "click_and_collect",
+    FulfillmentMethod.CURBSIDE: "curbside",
+    FulfillmentMethod.SHIP_TO_STORE: "ship_to_store",
+}
+
+
+# ------------------------------------------------------------------------------------------------- events
+
+
+def record_event(*, order: Order, type: str, fulfillment: Fulfillment | None = None, data=None, actor=None):
+    event = OrderEvent.objects.create(
+        order=order, fulfillment=fulfillment, type=type, data=data or {}, actor=_user(actor)
+    )
+    order_event.send(sender=OrderEvent, event=event)
+    return event
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
