@@ -1,0 +1,44 @@
+"""Every write to stock rows (`StockLevel`, `StockHold`, `StockMovement`) happens here.
+
+The no-oversell contract (DESIGN.md section 5):
+- A hold is one conditional `UPDATE … SET committed = committed + q WHERE on_hand - committed - safety >= q`
+  per stock row: one row updated = granted, none = not enough. Nothing reads then writes.
+- Rows of one call are touched in (location id, sku id) order, so two concurrent calls wait for each other
+  instead of deadlocking.
+- Every change of `on_hand` writes a `StockMovement` in the same transaction.
+- The CHECK constraints on `StockLevel` refuse any oversell a bug here might still attempt.
+"""
+
+from inventory.errors import HoldNotOpen, InsufficientStock, InvalidStockChange
+from inventory.services.catalog import upsert_catalog
+from inventory.services.holds import CONSUME_REASONS, HoldLine, consume_hold, hold_stock, release_hold
+from inventory.services.levels import (
+    ADJUSTMENT_REASONS,
+    BulkCountResult,
+    CountLine,
+    adjust_stock,
+    apply_counts,
+    receive_stock,
+    set_counted_stock,
+    set_safety_stock,
+)
+
+__all__ = [
+    "ADJUSTMENT_REASONS",
+    "CONSUME_REASONS",
+    "BulkCountResult",
+    "CountLine",
+    "HoldLine",
+    "HoldNotOpen",
+    "InsufficientStock",
+    "InvalidStockChange",
+    "adjust_stock",
+    "apply_counts",
+    "consume_hold",
+    "hold_stock",
+    "receive_stock",
+    "release_hold",
+    "set_counted_stock",
+    "set_safety_stock",
+    "upsert_catalog",
+]

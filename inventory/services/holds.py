@@ -1,0 +1,184 @@
+"""Holds: units promised to orders, reservations and transfers, taken and closed without oversell."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inventory.errors import HoldNotOpen, InsufficientStock, InvalidStockChange
+from inventory.models import SKU, StockHold, StockLevel
+from inventory.services.levels import Reason, _change_on_hand
+from stores.models import Location
+
+
+@dataclass(frozen=True)
+class HoldLine:
+    location_id: int
+    sku_id: int
+    quantity: int
+
+
+def _as_hold_lines(lines: Iterable) -> list[HoldLine]:
+    """Accept (location, sku, qty) with model instances or ids; merge repeated pairs; sort for lock order."""
+    merged: dict[tuple[int, int], int] = defaultdict(int)
+    for location, sku, quantity in lines:
+        location_id = getattr(location, "pk", location)
+        sku_id = getattr(sku, "pk", sku)
+        if not isinstance(quantity, int) or quantity <= 0:
+            raise InvalidStockChange(
+                _("Hold quantities must be positive whole numbers."), details={"quantity": quantity}
+            )
+        merged[(location_id, sku_id)] += quantity
+    # Fixed order (location id, sku id): two transactions holding the same rows never wait on each other
+    # in a cycle, whatever order their callers listed the lines in.
+    return [HoldLine(loc, sku, qty) for (loc, sku), qty in sorted(merged.items())]
+
+
+@transaction.atomic
+def hold_stock(
+    *,
+    lines: Iterable,
+    kind: str,
+    reference: str,
+    expires_at=None,
+    respect_safety_stock: bool = True,
+) -> list[StockHold]:
+    """Hold every line or none: `lines` is [(location, sku, quantity)], locations and SKUs as rows or ids.
+
+    One conditional UPDATE per stock row; when any line is short, every line is still tried so the caller
+    learns all shortfalls, then `InsufficientStock` (per-line requested/available) rolls the whole call back.
+    Returns the holds in lock order, each with `location_id` and `sku_id` attributes set.
+    Queries: 1 + one per line + 1.
+    """
+    if kind not in StockHold.Kind.values:
+        raise InvalidStockChange(_("Unknown hold kind: %(kind)s.") % {"kind": kind})
+    hold_lines = _as_hold_lines(lines)
+    if not hold_lines:
+        raise InvalidStockChange(_("Nothing to hold."))
+    level_ids = {
+        (row["location_id"], row["sku_id"]): row["id"]
+        for row in StockLevel.objects.filter(
+            location_id__in={line.location_id for line in hold_lines},
+            sku_id__in={line.sku_id for line in hold_lines},
+        ).values("id", "location_id", "sku_id")
+    }
+    reserve = F("committed") + (F("safety_stock") if respect_safety_stock else 0)
+    shortfalls, holds = [], []
+    for line in hold_lines:
+        level_id = level_ids.get((line.location_id, line.sku_id))
+        granted = (
+            level_id is not None
+            and StockLevel.objects.filter(pk=level_id, on_hand__gte=reserve + line.quantity).update(
+                committed=F("committed") + line.quantity, updated_at=timezone.now()
+            )
+            == 1
+        )
+        if granted:
+            hold = StockHold(
+                stock_level_id=level_id, kind=kind, reference=reference, quantity=line.quantity, expires_at=expires_at
+            )
+            # Callers match holds to their lines by these (not model fields: saves them a query).
+            hold.location_id, hold.sku_id = line.location_id, line.sku_id
+            holds.append(hold)
+        else:
+            shortfalls.append(line)
+    if shortfalls:
+        raise InsufficientStock(_shortfall_details(shortfalls, respect_safety_stock=respect_safety_stock))
+    return StockHold.objects.bulk_create(holds)
+
+
+def _shortfall_details(shortfalls: list[HoldLine], *, respect_safety_stock: bool) -> list[dict]:
+    levels = {
+        (level.location_id, level.sku_id): level
+        for level in StockLevel.objects.filter(
+            location_id__in={line.location_id for line in shortfalls}, sku_id__in={line.sku_id for line in shortfalls}
+        ).select_related("location", "sku")
+    }
+    missing_skus = dict(SKU.objects.filter(pk__in={line.sku_id for line in shortfalls}).values_list("pk", "code"))
+    missing_locations = dict(
+        Location.objects.filter(pk__in={line.location_id for line in shortfalls}).values_list("pk", "code")
+    )
+    details = []
+    for line in shortfalls:
+        level = levels.get((line.location_id, line.sku_id))
+        if level is None:
+            available = 0
+        else:
+            reserved = level.committed + (level.safety_stock if respect_safety_stock else 0)
+            available = max(level.on_hand - reserved, 0)
+        details.append(
+            {
+                "sku": missing_skus.get(line.sku_id, str(line.sku_id)),
+                "location": missing_locations.get(line.location_id, str(line.location_id)),
+                "requested": line.quantity,
+                "available": available,
+            }
+        )
+    return details
+
+
+def _locked_open_hold(hold: StockHold | int) -> StockHold:
+    hold = StockHold.objects.select_for_update().get(pk=getattr(hold, "pk", hold))
+    if hold.status != StockHold.Status.ACTIVE or hold.open_quantity == 0:
+        raise HoldNotOpen(details={"hold": hold.pk, "status": hold.status})
+    return hold
+
+
+def _closing_quantity(hold: StockHold, quantity: int | None) -> int:
+    quantity = hold.open_quantity if quantity is None else quantity
+    if quantity <= 0 or quantity > hold.open_quantity:
+        raise InvalidStockChange(
+            _("Quantity must be between 1 and the %(open)s units still held.") % {"open": hold.open_quantity},
+            details={"quantity": quantity, "open": hold.open_quantity},
+        )
+    return quantity
+
+
+def _after_closing(hold: StockHold, final_status: str) -> None:
+    if hold.open_quantity == 0:
+        hold.status = final_status
+        hold.closed_at = timezone.now()
+    hold.save(update_fields=["released_quantity", "consumed_quantity", "status", "closed_at", "updated_at"])
+
+
+@transaction.atomic
+def release_hold(*, hold: StockHold | int, quantity: int | None = None) -> StockHold:
+    """Give held units back to sale (cancel, expiry, short pick, re-route). All open units by default."""
+    hold = _locked_open_hold(hold)
+    quantity = _closing_quantity(hold, quantity)
+    StockLevel.objects.filter(pk=hold.stock_level_id).update(
+        committed=F("committed") - quantity, updated_at=timezone.now()
+    )
+    hold.released_quantity += quantity
+    _after_closing(hold, StockHold.Status.RELEASED)
+    return hold
+
+
+CONSUME_REASONS = (Reason.SALE, Reason.POS_SALE, Reason.TRANSFER_OUT)
+
+
+@transaction.atomic
+def consume_hold(
+    *,
+    hold: StockHold | int,
+    quantity: int | None = None,
+    reason: str = Reason.SALE,
+    reference: str = "",
+    actor=None,
+) -> StockHold:
+    """The held units leave the location (shipped, handed over, sold in store): on-hand and committed go down."""
+    if reason not in CONSUME_REASONS:
+        raise InvalidStockChange(_("Not a reason for units leaving: %(reason)s.") % {"reason": reason})
+    hold = _locked_open_hold(hold)
+    quantity = _closing_quantity(hold, quantity)
+    level = StockLevel.objects.select_for_update().get(pk=hold.stock_level_id)
+    level.committed -= quantity
+    level.save(update_fields=["committed", "updated_at"])
+    _change_on_hand(level=level, delta=-quantity, reason=reason, reference=reference or hold.reference, actor=actor)
+    hold.consumed_quantity += quantity
+    _after_closing(hold, StockHold.Status.CONSUMED)
+    return hold
