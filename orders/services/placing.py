@@ -202,32 +202,31 @@ def place_order(
             raise InsufficientStock(plan.shortfalls)
         return plan
 
-    for attempt in (1, 2):
-        plan = make_plan()
-        try:
-            with transaction.atomic():
-                return _write_order(
-                    channel=channel,
-                    customer=customer,
-                    validated=validated,
-                    plan=plan,
-                    method=method,
-                    speed=speed,
-                    pickup=pickup,
-                    address=address,
-                    lines_total=lines_total,
-                    shipping_price=shipping_price,
-                    total=total,
-                    payment=payment,
-                    currency=currency,
-                    external_id=external_id,
-                    actor=actor,
-                )
-        except InsufficientStock:
-            if attempt == 2:
-                make_plan()  # raises with per-SKU network figures when the stock is really gone
-                raise
-    raise AssertionError("unreachable")
+    order_fields = dict(
+        channel=channel,
+        customer=customer,
+        validated=validated,
+        method=method,
+        speed=speed,
+        pickup=pickup,
+        address=address,
+        lines_total=lines_total,
+        shipping_price=shipping_price,
+        total=total,
+        payment=payment,
+        currency=currency,
+        external_id=external_id,
+        actor=actor,
+    )
+    plan = make_plan()  # not enough stock anywhere: InsufficientStock with per-SKU network figures
+    try:
+        with transaction.atomic():
+            return _write_order(plan=plan, **order_fields)
+    except InsufficientStock:
+        pass  # a hold was refused: stock moved between reading and holding it; re-plan once with fresh numbers
+    # A plan that cannot cover the lines raises with per-SKU network figures; a second refused hold propagates.
+    with transaction.atomic():
+        return _write_order(plan=make_plan(), **order_fields)
 
 
 def _write_order(
