@@ -23,13 +23,16 @@ MAX_SKUS_PER_AVAILABILITY_REQUEST = 100
 
 
 def products_with_skus(*, channel_id: int | None = None) -> QuerySet:
-    """Products with their active SKUs and (when a channel is given) that channel's published listings."""
+    """Products with their active SKUs and, when a channel is given, that channel's published listing."""
     from django.db.models import Prefetch
 
     skus = SKU.objects.filter(active=True).order_by("code")
-    listings = ChannelListing.objects.filter(published=True)
-    if channel_id is not None:
-        listings = listings.filter(channel_id=channel_id)
+    # Prices are per channel: without one, SKUs come without a price rather than with any channel's.
+    listings = (
+        ChannelListing.objects.filter(published=True, channel_id=channel_id)
+        if channel_id
+        else ChannelListing.objects.none()
+    )
     return Product.objects.prefetch_related(
         Prefetch("skus", queryset=skus.prefetch_related(Prefetch("listings", queryset=listings)))
     )

@@ -47,7 +47,7 @@ def after_quiet_hours(moment: datetime, tz_name: str) -> datetime:
     return datetime.combine(day, QUIET_END, tzinfo=tz).astimezone(zoneinfo.ZoneInfo("UTC"))
 
 
-def message_context(*, order: Order, event_type: str, data: dict, fulfillment: Fulfillment | None) -> dict:
+def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None) -> dict:
     base = settings.PUBLIC_BASE_URL.rstrip("/") or "http://localhost:8000"
     store = None
     if fulfillment is not None:
@@ -89,7 +89,7 @@ def queue_for_order_event(*, event) -> list[Notification]:
     customer = order.customer
     locale = customer.locale or settings.LANGUAGE_CODE
     subject_text, sms_text = MESSAGES[event.type]
-    context = message_context(order=order, event_type=event.type, data=event.data, fulfillment=fulfillment)
+    context = message_context(order=order, data=event.data, fulfillment=fulfillment)
     now = timezone.now()
     rows = []
     overrides = {

@@ -55,32 +55,35 @@ def orders_for_channel(*, channel_id: int | None, status: str = "", updated_sinc
     return orders
 
 
+def _queue_parts(location) -> dict:
+    """The store's queue, one filter per part: what it prepares (pickups and ship-from-store), parcels on
+    their way to it, parcels it received and must put aside, pickups waiting at its till."""
+    S = Fulfillment.Status
+    return {
+        "to_prepare": Q(source_location=location, status__in=[S.PENDING, S.PICKING, S.PACKED]),
+        "incoming": Q(
+            pickup_location=location, flow=Fulfillment.Flow.SHIP_TO_STORE, status__in=[S.SHIPPED, S.IN_TRANSIT]
+        ),
+        "received": Q(pickup_location=location, status=S.RECEIVED_IN_STORE),
+        "waiting": Q(status=S.READY_FOR_PICKUP)
+        & (Q(pickup_location=location) | Q(pickup_location__isnull=True, source_location=location)),
+    }
+
+
+QUEUE_ORDER = {
+    "to_prepare": "created_at",
+    "incoming": "shipped_at",
+    "received": "updated_at",
+    "waiting": "pickup_deadline",
+}
+
+
 def store_queue(*, location) -> dict:
-    """A store's work: fulfillments it prepares (pickups and ship-from-store), parcels coming to it,
-    pickups waiting at its till."""
+    """Each part of the store's queue, with what its rows show (customer, locations, lines)."""
     base = Fulfillment.objects.select_related("order__customer", "source_location", "pickup_location").prefetch_related(
         Prefetch("lines", queryset=FulfillmentLine.objects.select_related("order_line__sku"))
     )
-    to_prepare = base.filter(
-        source_location=location,
-        status__in=[Fulfillment.Status.PENDING, Fulfillment.Status.PICKING, Fulfillment.Status.PACKED],
-    ).order_by("created_at")
-    incoming = base.filter(
-        pickup_location=location,
-        flow=Fulfillment.Flow.SHIP_TO_STORE,
-        status__in=[Fulfillment.Status.SHIPPED, Fulfillment.Status.IN_TRANSIT],
-    ).order_by("shipped_at")
-    waiting = base.filter(
-        Q(status=Fulfillment.Status.READY_FOR_PICKUP)
-        & (Q(pickup_location=location) | Q(pickup_location__isnull=True, source_location=location))
-    ).order_by("pickup_deadline")
-    received = base.filter(pickup_location=location, status=Fulfillment.Status.RECEIVED_IN_STORE)
-    return {
-        "to_prepare": list(to_prepare),
-        "incoming": list(incoming),
-        "received": list(received),
-        "waiting": list(waiting),
-    }
+    return {name: list(base.filter(q).order_by(QUEUE_ORDER[name])) for name, q in _queue_parts(location).items()}
 
 
 def store_fulfillment(*, location, fulfillment_id: int) -> Fulfillment:
@@ -96,19 +99,11 @@ def store_fulfillment(*, location, fulfillment_id: int) -> Fulfillment:
 
 
 def store_queue_counts(*, location) -> dict:
-    """How much waits in each part of the store's queue (the menu badge and the home panel)."""
-    S = Fulfillment.Status
+    """How much waits in each part of the store's queue (the menu badge and the home panel); parcels received
+    but not yet put aside count as incoming work."""
+    parts = _queue_parts(location)
     return {
-        "to_prepare": Fulfillment.objects.filter(
-            source_location=location, status__in=[S.PENDING, S.PICKING, S.PACKED]
-        ).count(),
-        "incoming": Fulfillment.objects.filter(
-            pickup_location=location,
-            flow=Fulfillment.Flow.SHIP_TO_STORE,
-            status__in=[S.SHIPPED, S.IN_TRANSIT, S.RECEIVED_IN_STORE],
-        ).count(),
-        "waiting": Fulfillment.objects.filter(
-            Q(status=S.READY_FOR_PICKUP)
-            & (Q(pickup_location=location) | Q(pickup_location__isnull=True, source_location=location))
-        ).count(),
+        "to_prepare": Fulfillment.objects.filter(parts["to_prepare"]).count(),
+        "incoming": Fulfillment.objects.filter(parts["incoming"] | parts["received"]).count(),
+        "waiting": Fulfillment.objects.filter(parts["waiting"]).count(),
     }

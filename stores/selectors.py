@@ -67,10 +67,6 @@ class ChannelClient:
     is_staff: bool = False
     is_superuser: bool = False
 
-    @property
-    def channel(self) -> SalesChannel:
-        return SalesChannel.objects.get(pk=self.channel_id)
-
     def __str__(self):
         return f"channel:{self.channel_code}"
 

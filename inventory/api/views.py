@@ -56,7 +56,7 @@ class ProductListApi(APIView):
     )
     def get(self, request):
         channel = request_channel(request, required=False)
-        products = selectors.products_with_skus(channel_id=channel.id if channel else -1)
+        products = selectors.products_with_skus(channel_id=channel.id if channel else None)
         category = request.query_params.get("category")
         if category:
             products = products.filter(category__iexact=category)
@@ -71,7 +71,7 @@ class ProductDetailApi(APIView):
     @extend_schema(operation_id="products_retrieve", parameters=[CHANNEL_PARAM], responses={200: ProductSerializer})
     def get(self, request, sku: str):
         channel = request_channel(request, required=False)
-        product = selectors.product_for_sku_code(code=sku, channel_id=channel.id if channel else -1)
+        product = selectors.product_for_sku_code(code=sku, channel_id=channel.id if channel else None)
         return Response(ProductSerializer(product).data)
 
 

@@ -139,22 +139,6 @@ def test_no_sms_at_night_in_the_stores_timezone(net, placed, expected):  # noqa:
     assert services.after_quiet_hours(placed, "Europe/Rome") == expected
 
 
-def test_customers_without_a_phone_get_email_only(net):  # noqa: F811
-    from tests.orders.conftest import payload
-
-    data = payload([("TEE-M", 1, "19.90")], HOME_MILAN)
-    data["customer"]["phone"] = ""
-    data["customer"]["email"] = "nophone@example.com"
-    order = orders.place_order(
-        channel=net["web"],
-        customer=data["customer"],
-        lines=data["lines"],
-        fulfillment=data["fulfillment"],
-        payment=data["payment"],
-    )
-    assert list(Notification.objects.filter(order=order).values_list("channel", flat=True)) == ["email"]
-
-
 def test_twilio_status_callback_needs_a_valid_signature(client, net, twilio):  # noqa: F811
     with time_machine.travel(at_rome(2026, 11, 23, 10, 0), tick=False):
         place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
@@ -177,6 +161,7 @@ def test_twilio_status_callback_needs_a_valid_signature(client, net, twilio):  #
     ("notify_by", "phone", "channels"),
     [
         ("email_and_sms", "+393331234567", {"email", "sms"}),
+        ("email_and_sms", "", {"email"}),  # no phone: email only
         ("sms", "+393331234567", {"sms"}),
         ("email", "+393331234567", {"email"}),
         ("sms", "", {"email"}),  # asked for SMS only but gave no number: email rather than nothing
