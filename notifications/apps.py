@@ -8,6 +8,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from notifications import receivers
-        from orders.signals import order_event
+        from orders.signals import order_event, reservation_event
 
         order_event.connect(receivers.notify_customer, dispatch_uid="notifications-order-event")
+        reservation_event.connect(
+            receivers.notify_customer_of_reservation, dispatch_uid="notifications-reservation-event"
+        )

@@ -1,4 +1,4 @@
-"""Which order events become which customer messages, and the words of each message (it + en).
+"""Which order and reservation events become which customer messages, and the words of each message (it + en).
 
 Subjects and SMS texts are gettext strings formatted with the message context; the email body is the
 template `notifications/email/<event>.txt` / `.html`, rendered in the customer's language.
@@ -6,8 +6,8 @@ template `notifications/email/<event>.txt` / `.html`, rendered in the customer's
 
 from django.utils.translation import gettext_lazy as _
 
-# event type -> (email subject, SMS text). Placeholders come from notifications.services.message_context.
-MESSAGES = {
+# order event type -> (email subject, SMS text). Placeholders come from notifications.services.message_context.
+ORDER_MESSAGES = {
     "order_placed": (
         _("We received your order %(number)s"),
         _("%(brand)s: we received order %(number)s (%(total)s). Follow it: %(tracking_url)s"),
@@ -63,3 +63,28 @@ MESSAGES = {
         _("%(brand)s: %(sku_name)s of order %(number)s is missing; we refund %(refund)s and will contact you."),
     ),
 }
+
+# "reservation_" + reservation event type -> (email subject, SMS text); placeholders from reservation_context.
+RESERVATION_MESSAGES = {
+    "reservation_held": (
+        _("Reservation %(number)s: your items are waiting at %(store)s"),
+        _(
+            "%(brand)s: reservation %(number)s is held for you at %(store)s, %(store_address)s until "
+            "%(reserved_until)s. Nothing to pay now: try it on in store."
+        ),
+    ),
+    "reservation_reminder": (
+        _("Reservation %(number)s: see you at %(store)s"),
+        _("%(brand)s: your reservation %(number)s at %(store)s, %(store_address)s is held until %(reserved_until)s."),
+    ),
+    "reservation_expired": (
+        _("Reservation %(number)s has ended"),
+        _("%(brand)s: reservation %(number)s at %(store)s ended on %(reserved_until)s; the items are back on sale."),
+    ),
+    "reservation_cancelled": (
+        _("Reservation %(number)s was cancelled"),
+        _("%(brand)s: reservation %(number)s at %(store)s was cancelled. Nothing was charged."),
+    ),
+}
+
+MESSAGES = {**ORDER_MESSAGES, **RESERVATION_MESSAGES}

@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from omnichannel.models import TimeStampedModel
-from orders.models import Customer, Order
+from orders.models import Customer, Order, Reservation
 
 
 class Notification(TimeStampedModel):
@@ -24,6 +24,9 @@ class Notification(TimeStampedModel):
     event = models.CharField(_("event"), max_length=40)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    reservation = models.ForeignKey(
+        Reservation, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recipient = models.CharField(_("recipient"), max_length=254)
     locale = models.CharField(_("language"), max_length=5)
@@ -97,7 +100,7 @@ class TrackingPageView(models.Model):
 
 MESSAGE_PLACEHOLDERS = (
     "{{ brand }}, {{ number }}, {{ total }}, {{ tracking_url }}, {{ refund }}, {{ carrier }}, {{ store }}, "
-    "{{ store_address }}, {{ pickup_code }}, {{ pickup_deadline }}, {{ sku_name }}"
+    "{{ store_address }}, {{ pickup_code }}, {{ pickup_deadline }}, {{ sku_name }}, {{ reserved_until }}"
 )
 
 

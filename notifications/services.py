@@ -8,7 +8,7 @@ takes it back after SENDING_TIMEOUT.
 import logging
 import time as time_module
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -16,35 +16,26 @@ from django.db.models import F, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from notifications.backends import PermanentDeliveryError, TemporaryDeliveryError, email_backend, sms_backend
-from notifications.messages import MESSAGES
+from notifications.messages import MESSAGES, ORDER_MESSAGES, RESERVATION_MESSAGES
 from notifications.models import MessageTemplate, Notification
 from notifications.selectors import marketing_for, opening_hours
 from notifications.signals import notification_failed
-from orders.models import Fulfillment, Order, OrderLine
+from omnichannel.localtime import after_quiet_hours
+from orders.models import Fulfillment, Order, OrderLine, Reservation, ReservationLine
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 SHIPPING_EVENTS = {"shipped", "in_transit", "out_for_delivery"}
 SENDING_TIMEOUT = timedelta(minutes=5)
-QUIET_START, QUIET_END = time(21, 0), time(8, 0)
 
 
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8, 16 … minutes after each failed attempt."""
     return timedelta(minutes=2 ** max(attempts - 1, 0))
-
-
-def after_quiet_hours(moment: datetime, tz_name: str) -> datetime:
-    """`moment` if it is daytime where the customer is, else the next 08:00 there (DST-safe via zoneinfo)."""
-    tz = zoneinfo.ZoneInfo(tz_name)
-    local = moment.astimezone(tz)
-    if QUIET_END <= local.time() < QUIET_START:
-        return moment
-    day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
-    return datetime.combine(day, QUIET_END, tzinfo=tz).astimezone(zoneinfo.ZoneInfo("UTC"))
 
 
 def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None) -> dict:
@@ -70,10 +61,17 @@ def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None
     return context
 
 
+def _items(lines) -> list[dict]:
+    return [
+        {"quantity": line.quantity, "name": line.sku.product.name, "colour": line.sku.colour, "size": line.sku.size}
+        for line in lines
+    ]
+
+
 def queue_for_order_event(*, event) -> list[Notification]:
     """Write the customer's messages for an order event (email always, SMS when there is a phone).
     Runs inside the transaction that wrote the event: no event, no message; no message lost."""
-    if event.type not in MESSAGES:
+    if event.type not in ORDER_MESSAGES:
         return []
     # The email lists the lines: fetched with their SKU and product in one query, whatever their number.
     order = (
@@ -88,13 +86,82 @@ def queue_for_order_event(*, event) -> list[Notification]:
     )
     customer = order.customer
     locale = customer.locale or settings.LANGUAGE_CODE
-    subject_text, sms_text = MESSAGES[event.type]
     context = message_context(order=order, data=event.data, fulfillment=fulfillment)
+    email_extra = {"order": order, "items": _items(order.lines.all()), "reference_label": _("Order")}
+    if fulfillment is not None and event.type in ("ready_for_pickup", "pickup_reminder"):
+        email_extra["store_hours"] = lambda: opening_hours(fulfillment.pickup_location or fulfillment.source_location)
+    if event.type in SHIPPING_EVENTS:
+        # The same rule as the tracking page: marketing only for customers who accepted it.
+        email_extra["marketing"] = marketing_for(customer=customer, locale=locale)
+    tz_name = (fulfillment.source_location.timezone if fulfillment else None) or settings.TIME_ZONE
+    return _write_messages(
+        event_type=event.type,
+        customer=customer,
+        locale=locale,
+        context=context,
+        email_extra=email_extra,
+        tz_name=tz_name,
+        links={"order": order},
+    )
+
+
+def reservation_context(*, reservation: Reservation) -> dict:
+    """Placeholders of the reservation messages; dates on the store's clock, in the active language."""
+    store = reservation.location
+    until = reservation.expires_at.astimezone(zoneinfo.ZoneInfo(store.timezone or settings.TIME_ZONE))
+    return {
+        "brand": settings.BRAND_NAME,
+        "number": reservation.number,
+        "store": store.name,
+        "store_address": f"{store.address}, {store.city}",
+        "reserved_until": date_format(until, "l j F, H:i"),
+    }
+
+
+def queue_for_reservation_event(*, event) -> list[Notification]:
+    """The customer's messages for a reservation event (confirmed, reminder, expired, cancelled), written in the
+    event's transaction like the order messages."""
+    event_type = f"reservation_{event.type}"
+    if event_type not in RESERVATION_MESSAGES:
+        return []
+    reservation = (
+        Reservation.objects.select_related("customer", "location")
+        .prefetch_related(Prefetch("lines", queryset=ReservationLine.objects.select_related("sku__product")))
+        .get(pk=event.reservation_id)
+    )
+    store = reservation.location
+    locale = reservation.customer.locale or settings.LANGUAGE_CODE
+    with translation.override(locale):
+        context = reservation_context(reservation=reservation)
+    email_extra = {
+        "items": _items(reservation.lines.all()),
+        "reference_label": _("Reservation"),
+        "reservation": reservation,
+    }
+    if event.type in ("held", "reminder"):
+        email_extra["store_hours"] = lambda: opening_hours(store)
+    return _write_messages(
+        event_type=event_type,
+        customer=reservation.customer,
+        locale=locale,
+        context=context,
+        email_extra=email_extra,
+        tz_name=store.timezone or settings.TIME_ZONE,
+        links={"reservation": reservation},
+    )
+
+
+def _write_messages(
+    *, event_type: str, customer, locale: str, context: dict, email_extra: dict, tz_name: str, links: dict
+) -> list[Notification]:
+    """Email and/or SMS rows for one event, as the customer wants them: head office's wording where a template
+    is active, the built-in text otherwise. SMS never leaves at night (`tz_name`); email goes at once."""
+    subject_text, sms_text = MESSAGES[event_type]
     now = timezone.now()
     rows = []
     overrides = {
         t.channel: t.render(context)
-        for t in MessageTemplate.objects.filter(event=event.type, locale=locale, active=True)
+        for t in MessageTemplate.objects.filter(event=event_type, locale=locale, active=True)
     }
     with translation.override(locale):
         subject = str(subject_text) % context
@@ -105,21 +172,16 @@ def queue_for_order_event(*, event) -> list[Notification]:
             subject = override_subject or subject
         if Notification.Channel.SMS in overrides:
             sms = overrides[Notification.Channel.SMS][1]
-        email_context = {**context, "subject": subject, "headline": headline, "order": order, "customer": customer}
-        if fulfillment is not None and event.type in ("ready_for_pickup", "pickup_reminder"):
-            store = fulfillment.pickup_location or fulfillment.source_location
-            email_context["store_hours"] = opening_hours(store)
-        if event.type in SHIPPING_EVENTS:
-            # The same rule as the tracking page: marketing only for customers who accepted it.
-            email_context["marketing"] = marketing_for(customer=customer, locale=locale)
+        # Callables (opening hours) are resolved here, so day names come out in the customer's language.
+        extra = {key: value() if callable(value) else value for key, value in email_extra.items()}
+        email_context = {**context, **extra, "subject": subject, "headline": headline, "customer": customer}
         # SMS needs a phone number; a customer who asked for SMS only but has none still gets the email.
         wants_sms = bool(customer.phone) and customer.notify_by != customer.NotifyBy.EMAIL
         if customer.notify_by != customer.NotifyBy.SMS or not wants_sms:
             rows.append(
                 Notification(
-                    event=event.type,
+                    event=event_type,
                     channel=Notification.Channel.EMAIL,
-                    order=order,
                     customer=customer,
                     recipient=customer.email,
                     locale=locale,
@@ -127,20 +189,20 @@ def queue_for_order_event(*, event) -> list[Notification]:
                     body_text=render_to_string("notifications/email/message.txt", email_context),
                     body_html=render_to_string("notifications/email/message.html", email_context),
                     send_after=now,
+                    **links,
                 )
             )
         if wants_sms:
-            tz_name = (fulfillment.source_location.timezone if fulfillment else None) or settings.TIME_ZONE
             rows.append(
                 Notification(
-                    event=event.type,
+                    event=event_type,
                     channel=Notification.Channel.SMS,
-                    order=order,
                     customer=customer,
                     recipient=customer.phone,
                     locale=locale,
                     body_text=sms,
                     send_after=after_quiet_hours(now, tz_name),
+                    **links,
                 )
             )
     created = Notification.objects.bulk_create(rows)

@@ -204,12 +204,23 @@ PICKUP_WINDOW = timedelta(days=env.int("PICKUP_WINDOW_DAYS", default=7))
 # When a waiting pickup's customer is reminded, before its deadline.
 PICKUP_REMINDER_BEFORE = timedelta(hours=env.int("PICKUP_REMINDER_HOURS", default=48))
 SAME_DAY_RADIUS_KM = env.float("SAME_DAY_RADIUS_KM", default=30.0)
+
+# Click & reserve (DESIGN.md section 8). Windows in hours; the hold ends at the store's closing time when
+# the full window would end after it.
+RESERVATION_NUMBER_PREFIX = env.str("RESERVATION_NUMBER_PREFIX", default="RS")
+RESERVATION_HOLD = timedelta(hours=env.int("RESERVATION_HOLD", default=48))
+RESERVATION_REMINDER_BEFORE = timedelta(hours=env.int("RESERVATION_REMINDER_BEFORE", default=24))
+# Per-customer limits: reservations held at once, and units of one item in a reservation.
+RESERVATION_MAX_OPEN_PER_CUSTOMER = env.int("RESERVATION_MAX_OPEN_PER_CUSTOMER", default=3)
+RESERVATION_MAX_UNITS_PER_LINE = env.int("RESERVATION_MAX_UNITS_PER_LINE", default=2)
 # Scheduled jobs: name -> task function and period. Schedules are (re)written after `migrate`;
 # `manage.py run_job <name>` runs one now.
 SCHEDULED_JOBS = {
     "expire_uncollected_pickups": {"func": "orders.tasks.expire_uncollected_pickups", "every_minutes": 15},
     "sweep_outbox": {"func": "notifications.tasks.sweep_outbox", "every_minutes": 1},
     "send_pickup_reminders": {"func": "orders.tasks.send_pickup_reminders", "every_minutes": 15},
+    "expire_reservations": {"func": "orders.tasks.expire_reservations", "every_minutes": 5},
+    "send_reservation_reminders": {"func": "orders.tasks.send_reservation_reminders", "every_minutes": 15},
 }
 # Payment provider code -> adapter; "*" serves every provider without an integration of its own.
 PAYMENT_ADAPTERS = {"*": "orders.payments.ManualAdapter"}

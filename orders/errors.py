@@ -36,3 +36,10 @@ class WrongPickupCode(DomainError):
 class OrderNotChangeable(DomainError):
     code = "order_not_changeable"
     status_code = 409
+
+
+class ReservationLimit(DomainError):
+    """A per-customer limit of click & reserve; `details.limit` names it."""
+
+    code = "reservation_limit"
+    status_code = 422

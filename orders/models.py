@@ -295,3 +295,80 @@ class TrackingEvent(models.Model):
 
     def __str__(self):
         return f"{self.carrier} {self.event_id} {self.status}"
+
+
+class Reservation(TimeStampedModel):
+    """Click & reserve: items held in one store for the customer to try on, no payment (DESIGN.md section 8)."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held")
+        PURCHASED = "purchased", _("Bought")
+        DECLINED = "declined", _("Not bought")
+        EXPIRED = "expired", _("No show")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="reservations")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="reservations")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="reservations")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.HELD)
+    expires_at = models.DateTimeField(_("held until"))
+    # When the reminder is due (None: the window is too short for one); reminded_at is the job's once-only guard.
+    remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    pos_receipt = models.CharField(_("till receipt"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        indexes = [
+            models.Index(fields=["location", "status", "expires_at"], name="reservation_store_queue"),
+            models.Index(fields=["status", "expires_at"], name="reservation_expiry"),
+            models.Index(fields=["status", "remind_at"], name="reservation_reminder"),
+            models.Index(fields=["customer", "status"], name="reservation_customer_open"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ReservationLine(models.Model):
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="reservation_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    quantity_purchased = models.PositiveIntegerField(_("bought"), default=0)
+    hold = models.ForeignKey(StockHold, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_purchased__lte=models.F("quantity")), name="reservation_line_bought_within"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.sku_id}"
+
+
+class ReservationEvent(models.Model):
+    """The reservation's timeline, written in the transaction of each change."""
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(_("event"), max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("reservation event")
+        verbose_name_plural = _("reservation events")
+
+    def __str__(self):
+        return f"{self.reservation_id} {self.type}"

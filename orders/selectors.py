@@ -1,9 +1,34 @@
-"""Reads of orders for the API and the store dashboard."""
+"""Reads of orders and reservations for the API, the store dashboard and the KPIs."""
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+import re
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
+from django.utils import timezone
 
 from omnichannel.errors import NotFound
-from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine
+from orders.models import (
+    Fulfillment,
+    FulfillmentLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Reservation,
+    ReservationEvent,
+    ReservationLine,
+)
 
 
 def _detail_prefetches():
@@ -107,3 +132,121 @@ def store_queue_counts(*, location) -> dict:
         "incoming": Fulfillment.objects.filter(parts["incoming"] | parts["received"]).count(),
         "waiting": Fulfillment.objects.filter(parts["waiting"]).count(),
     }
+
+
+# ------------------------------------------------------------------------------------------------- reservations
+
+RS = Reservation.Status
+
+
+def reservation_detail_queryset() -> QuerySet:
+    """A reservation with its store, customer, items and timeline, in a fixed number of queries."""
+    return Reservation.objects.select_related("channel", "customer", "location").prefetch_related(
+        Prefetch("lines", queryset=ReservationLine.objects.select_related("sku__product", "hold")),
+        Prefetch("events", queryset=ReservationEvent.objects.select_related("actor").order_by("at", "id")),
+    )
+
+
+def reservation_for_channel(*, number: str, channel_id: int | None) -> Reservation:
+    """The reservation with this number if `channel_id` may see it (a channel sees its own only)."""
+    reservations = reservation_detail_queryset().filter(number=number)
+    if channel_id is not None:
+        reservations = reservations.filter(channel_id=channel_id)
+    reservation = reservations.first()
+    if reservation is None:
+        raise NotFound(f"Unknown reservation: {number}", details={"number": number})
+    return reservation
+
+
+def store_reservation(*, location, number: str) -> Reservation:
+    """A reservation of this store; 404 for any other."""
+    reservation = reservation_detail_queryset().filter(location=location, number=number).first()
+    if reservation is None:
+        raise NotFound("No such reservation in this store.")
+    return reservation
+
+
+def _store_midnight(location, now) -> datetime:
+    """The next midnight on the store's clock: reservations ending before it are today's."""
+    tz = zoneinfo.ZoneInfo(location.timezone or settings.TIME_ZONE)
+    tomorrow = now.astimezone(tz).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(0, 0), tzinfo=tz)
+
+
+def store_reservations(*, location, query: str = "", now=None, closed_days: int = 7) -> dict:
+    """The store's reservation list: held ones ending today and later (soonest first), and the ones closed in
+    the last `closed_days`. With `query` (a number or a phone number, in any spelling) every reservation of
+    the store that matches, whatever its state."""
+    now = now or timezone.now()
+    base = reservation_detail_queryset().filter(location=location)
+    if query:
+        return {"matches": list(base.filter(_search(query)).order_by("-created_at")[:50])}
+    held = base.filter(status=RS.HELD).order_by("expires_at")
+    midnight = _store_midnight(location, now)
+    return {
+        "today": list(held.filter(expires_at__lt=midnight)),
+        "upcoming": list(held.filter(expires_at__gte=midnight)),
+        "closed": list(
+            base.filter(status__in=[RS.PURCHASED, RS.DECLINED, RS.EXPIRED, RS.CANCELLED])
+            .filter(closed_at__gte=now - timedelta(days=closed_days))
+            .order_by("-closed_at")
+        ),
+    }
+
+
+def _search(query: str) -> Q:
+    query = query.strip()
+    digits = re.sub(r"\D", "", query)
+    # A few characters of the number are enough ("7K3M" finds RS-7K3M9QXA).
+    condition = Q(number__icontains=query) if len(query) >= 3 else Q(number__iexact=query)
+    if len(digits) >= 6:
+        # Staff type phone numbers as the customer says them: "333 123 4567", "+39 333…", "0039…".
+        condition |= Q(customer__phone__endswith=digits[-9:])
+    return condition
+
+
+def held_reservation_count(*, location) -> int:
+    return Reservation.objects.filter(location=location, status=RS.HELD).count()
+
+
+def reservation_kpis(*, location=None, since=None) -> dict:
+    """Click & reserve KPIs of a store (or the network) for reservations made since `since`:
+    conversion = bought / closed, no-show = expired / closed, average time from reserving to coming in
+    (bought or not bought)."""
+    reservations = Reservation.objects.all()
+    if location is not None:
+        reservations = reservations.filter(location=location)
+    if since is not None:
+        reservations = reservations.filter(created_at__gte=since)
+    return _kpis(reservations.aggregate(**_KPI_AGGREGATES))
+
+
+_KPI_AGGREGATES = {
+    "total": Count("id"),
+    **{status: Count("id", filter=Q(status=status)) for status in RS.values},
+    "show_up": Avg(
+        ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField()),
+        filter=Q(status__in=[RS.PURCHASED, RS.DECLINED]),
+    ),
+}
+
+
+def _kpis(row: dict) -> dict:
+    closed = row["total"] - row[RS.HELD]
+    return {
+        **row,
+        "closed": closed,
+        "conversion_rate": row[RS.PURCHASED] / closed if closed else None,
+        "no_show_rate": row[RS.EXPIRED] / closed if closed else None,
+    }
+
+
+def reservation_kpis_by_store(*, since=None) -> list[dict]:
+    """The KPIs of every store that had reservations since `since`, one aggregate query for all."""
+    reservations = Reservation.objects.all()
+    if since is not None:
+        reservations = reservations.filter(created_at__gte=since)
+    rows = (
+        reservations.values("location__code", "location__name").annotate(**_KPI_AGGREGATES).order_by("location__code")
+    )
+    return [_kpis(row) for row in rows]

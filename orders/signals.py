@@ -8,3 +8,6 @@ row, a case) commits or rolls back with it.
 from django.dispatch import Signal
 
 order_event = Signal()
+
+# Sent for every ReservationEvent row: kwargs `event` (the row).
+reservation_event = Signal()

@@ -11,3 +11,13 @@ def expire_uncollected_pickups() -> int:
 def send_pickup_reminders() -> int:
     """Pickups close to their deadline get one reminder."""
     return services.send_pickup_reminders()
+
+
+def expire_reservations() -> int:
+    """Reservations past their hold become no-shows; their stock goes back on sale and the customer is told."""
+    return services.expire_reservations()
+
+
+def send_reservation_reminders() -> int:
+    """Held reservations whose reminder is due get one, never at night in the store's time zone."""
+    return services.send_reservation_reminders()

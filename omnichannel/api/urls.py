@@ -5,7 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from inventory.api.views import AvailabilityApi, ProductDetailApi, ProductListApi
 from omnichannel.api.errors import not_found_view
-from orders.api.views import OrderCancelApi, OrderDetailApi, OrderListCreateApi, TrackingEventCreateApi
+from orders.api.views import (
+    OrderCancelApi,
+    OrderDetailApi,
+    OrderListCreateApi,
+    ReservationCancelApi,
+    ReservationCreateApi,
+    ReservationDetailApi,
+    TrackingEventCreateApi,
+)
 from stores.api.views import LocationListApi
 
 urlpatterns = [
@@ -16,6 +24,9 @@ urlpatterns = [
     path("orders/", OrderListCreateApi.as_view(), name="orders"),
     path("orders/<str:number>/", OrderDetailApi.as_view(), name="order"),
     path("orders/<str:number>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),
+    path("reservations/", ReservationCreateApi.as_view(), name="reservations"),
+    path("reservations/<str:number>/", ReservationDetailApi.as_view(), name="reservation"),
+    path("reservations/<str:number>/cancel/", ReservationCancelApi.as_view(), name="reservation-cancel"),
     path("tracking-events/", TrackingEventCreateApi.as_view(), name="tracking-events"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -176,3 +176,58 @@ class TrackingEventOutput(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     order = serializers.CharField(source="fulfillment.order.number")
     fulfillment_status = serializers.CharField(source="fulfillment.status")
+
+
+class ReservationCreateInput(serializers.Serializer):
+    class ReservationLineInput(serializers.Serializer):
+        sku = serializers.CharField(max_length=64)
+        quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+    channel = serializers.CharField(required=False)
+    customer = CustomerInput()
+    location = serializers.CharField(max_length=20)
+    lines = ReservationLineInput(many=True, allow_empty=False, max_length=50)
+
+
+class ReservationCancelInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class ReservationOutput(serializers.Serializer):
+    class LineOut(serializers.Serializer):
+        sku = serializers.CharField(source="sku.code")
+        name = serializers.CharField(source="sku.product.name")
+        colour = serializers.CharField(source="sku.colour")
+        size = serializers.CharField(source="sku.size")
+        quantity = serializers.IntegerField()
+        quantity_purchased = serializers.IntegerField()
+
+    class EventOut(serializers.Serializer):
+        type = serializers.CharField()
+        at = serializers.DateTimeField()
+        data = serializers.DictField()
+
+    class StoreOut(serializers.Serializer):
+        code = serializers.CharField()
+        name = serializers.CharField()
+        address = serializers.CharField()
+        city = serializers.CharField()
+        postcode = serializers.CharField()
+        phone = serializers.CharField()
+        opening_hours = serializers.DictField()
+
+    number = serializers.CharField()
+    channel = serializers.CharField(source="channel.code")
+    status = serializers.CharField()
+    location = serializers.CharField(source="location.code")
+    store = StoreOut(source="location")
+    customer = serializers.SerializerMethodField()
+    expires_at = serializers.DateTimeField()
+    lines = LineOut(many=True)
+    events = EventOut(many=True)
+    created_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_customer(self, reservation) -> dict:
+        customer = reservation.customer
+        return {"email": customer.email, "name": customer.name, "locale": customer.locale}

@@ -15,6 +15,9 @@ from orders.api.serializers import (
     OrderCreateInput,
     OrderOutput,
     OrderSummaryOutput,
+    ReservationCancelInput,
+    ReservationCreateInput,
+    ReservationOutput,
     TrackingEventInput,
     TrackingEventOutput,
 )
@@ -155,3 +158,60 @@ class TrackingEventCreateApi(APIView):
         return Response(
             TrackingEventOutput(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
+
+
+def _reservation(request, reservation) -> dict:
+    return ReservationOutput(reservation, context={"request": request}).data
+
+
+class ReservationCreateApi(APIView):
+    @extend_schema(
+        operation_id="reservations_create",
+        request=ReservationCreateInput,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: ReservationOutput},
+        description="Click & reserve: hold the items in one store for the customer (no payment) until "
+        "`expires_at` (the hold window, ending at the store's closing time when the window would end after it). "
+        "409 `insufficient_stock` with per-line requested/available; 422 `method_not_offered` for a store "
+        "without click & reserve; 422 `reservation_limit` with `details.limit` = `open_reservations_per_customer` "
+        "or `units_per_line`.",
+    )
+    def post(self, request):
+        data = _validated(ReservationCreateInput, request.data)
+        channel_info = request_channel(request, required=True, code=data.get("channel"))
+        channel = SalesChannel.objects.get(pk=channel_info.id)
+
+        def create():
+            reservation = services.reserve_items(
+                channel=channel,
+                customer=data["customer"],
+                location=data["location"],
+                lines=data["lines"],
+                actor=request.user,
+            )
+            reservation = selectors.reservation_for_channel(number=reservation.number, channel_id=None)
+            return Response(_reservation(request, reservation), status=status.HTTP_201_CREATED)
+
+        return idempotent(request, channel_id=channel.id, create=create)
+
+
+class ReservationDetailApi(APIView):
+    @extend_schema(operation_id="reservations_retrieve", responses={200: ReservationOutput})
+    def get(self, request, number: str):
+        reservation = selectors.reservation_for_channel(number=number, channel_id=_channel_id(request))
+        return Response(_reservation(request, reservation))
+
+
+class ReservationCancelApi(APIView):
+    @extend_schema(
+        operation_id="reservations_cancel",
+        request=ReservationCancelInput,
+        responses={200: ReservationOutput},
+        description="The customer cancels: the items go back on sale and the customer is told. 409 once the "
+        "reservation is closed (bought, not bought, expired or already cancelled).",
+    )
+    def post(self, request, number: str):
+        data = _validated(ReservationCancelInput, request.data)
+        reservation = selectors.reservation_for_channel(number=number, channel_id=_channel_id(request))
+        services.cancel_reservation(reservation=reservation, actor=request.user, reason=data["reason"], by="customer")
+        return Response(_reservation(request, selectors.reservation_for_channel(number=number, channel_id=None)))

@@ -1,4 +1,5 @@
-"""Writes for orders: placing, fulfilling, cancelling, tracking (DESIGN.md sections 5-7).
+"""Writes for orders and reservations: placing, fulfilling, cancelling, tracking, click & reserve
+(DESIGN.md sections 5-8).
 
 Every state change goes through `transition_fulfillment`, which locks the row, checks TRANSITIONS and
 writes the event; every event is sent as the `order_event` signal inside the transaction. Stock moves only
@@ -24,9 +25,31 @@ from orders.services.fulfilling import (
     transition_fulfillment,
 )
 from orders.services.placing import place_order, upsert_customer
+from orders.services.reserving import (
+    RESERVATION_CLOSED,
+    RESERVATION_TRANSITIONS,
+    cancel_reservation,
+    expire_reservations,
+    mark_declined,
+    mark_purchased,
+    reservation_window,
+    reserve_items,
+    send_reservation_reminders,
+    transition_reservation,
+)
 from orders.services.tracking import TRACKING_STATUSES, record_tracking_event
 
 __all__ = [
+    "RESERVATION_CLOSED",
+    "RESERVATION_TRANSITIONS",
+    "cancel_reservation",
+    "expire_reservations",
+    "mark_declined",
+    "mark_purchased",
+    "reservation_window",
+    "reserve_items",
+    "send_reservation_reminders",
+    "transition_reservation",
     "PICKUP_CAPABILITY",
     "TERMINAL",
     "TRACKING_STATUSES",

@@ -9,7 +9,7 @@ from twilio.request_validator import RequestValidator
 
 from inventory.errors import InsufficientStock
 from notifications import services
-from notifications.messages import MESSAGES
+from notifications.messages import ORDER_MESSAGES
 from notifications.models import Notification
 from notifications.signals import notification_failed
 from orders import services as orders
@@ -46,7 +46,7 @@ def test_every_event_renders_in_both_languages(net):  # noqa: F811
     for locale in ("it", "en"):
         order.customer.locale = locale
         order.customer.save()
-        for event_type in MESSAGES:
+        for event_type in ORDER_MESSAGES:
             event = OrderEvent.objects.create(
                 order=order, fulfillment=fulfillment, type=event_type, data={"refund": "19.90", "sku": "TEE-M"}
             )

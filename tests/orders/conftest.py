@@ -73,3 +73,57 @@ HOME_MILAN = {
         "lon": 9.1859,
     },
 }
+
+
+# Milan's week (as the demo's big stores) and a store that closes for lunch and on Sunday.
+WEEK_STORE = {
+    **{day: [["10:00", "19:30"]] for day in ("mon", "tue", "wed", "thu")},
+    "fri": [["10:00", "20:00"]],
+    "sat": [["10:00", "20:00"]],
+    "sun": [["11:00", "19:00"]],
+}
+WEEK_SPLIT = {
+    **{day: [["09:30", "13:00"], ["15:30", "19:30"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat")},
+    "sun": [],
+}
+
+
+@pytest.fixture
+def shops(db):
+    """Click & reserve: Milan (reserve, 5 tees + 1 pair of jeans + 2 scarves), Bergamo (split hours, reserve),
+    Verona (no click & reserve); the web channel."""
+    web = SalesChannelFactory(code="web", kind="web")
+    milan = LocationFactory(
+        code="MI01",
+        name="Brunello Milano",
+        address="Corso Buenos Aires 33",
+        city="Milano",
+        latitude=45.4786,
+        longitude=9.2105,
+        opening_hours=WEEK_STORE,
+        capabilities=["click_and_collect", "click_and_reserve"],
+    )
+    bergamo = LocationFactory(
+        code="BG01",
+        city="Bergamo",
+        latitude=45.6955,
+        longitude=9.6675,
+        opening_hours=WEEK_SPLIT,
+        capabilities=["click_and_reserve"],
+    )
+    verona = LocationFactory(code="VR01", latitude=45.4413, longitude=10.9974, capabilities=["click_and_collect"])
+    web.source_locations.set([milan, bergamo, verona])
+    skus = {code: SKUFactory(code=code) for code in ("TEE-M", "JEANS-42", "SCARF")}
+    for location, sku, qty in [
+        (milan, "TEE-M", 5),
+        (milan, "JEANS-42", 1),
+        (milan, "SCARF", 2),
+        (bergamo, "TEE-M", 2),
+        (verona, "TEE-M", 3),
+    ]:
+        stock.receive_stock(location=location, sku=skus[sku], quantity=qty)
+    return {"web": web, "skus": skus, "MI01": milan, "BG01": bergamo, "VR01": verona}
+
+
+def customer(email="giulia@example.com", *, locale="en", phone="+393331234567", name="Giulia Rossi"):
+    return {"email": email, "phone": phone, "name": name, "locale": locale, "marketing_consent": False}

@@ -1,0 +1,309 @@
+"""Click & reserve: hold items in a store for the customer to try on, no payment (DESIGN.md section 8).
+
+held → purchased (bought at the till: the hold is consumed as a `pos_sale`) | declined (came, did not buy) |
+expired (no show, by the scheduled job) | cancelled. Every move goes through `transition_reservation`, which
+locks the row, checks RESERVATION_TRANSITIONS and writes the event; the event is sent as `reservation_event`
+inside the transaction, so the customer's messages commit with the change.
+"""
+
+import secrets
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory import services as stock
+from inventory.models import SKU, StockHold, StockMovement
+from omnichannel import localtime
+from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
+from orders.errors import MethodNotOffered, ReservationLimit
+from orders.models import Customer, Reservation, ReservationEvent, ReservationLine
+from orders.services.common import _user
+from orders.services.placing import upsert_customer
+from orders.signals import reservation_event
+from stores.models import Capability, Location, SalesChannel
+
+RS = Reservation.Status
+# Allowed moves: {from: {to, …}}. Every end state is final; the table is the documentation.
+RESERVATION_TRANSITIONS = {RS.HELD: {RS.PURCHASED, RS.DECLINED, RS.EXPIRED, RS.CANCELLED}}
+RESERVATION_CLOSED = {RS.PURCHASED, RS.DECLINED, RS.EXPIRED, RS.CANCELLED}
+
+
+def record_reservation_event(*, reservation: Reservation, type: str, data=None, actor=None) -> ReservationEvent:
+    event = ReservationEvent.objects.create(reservation=reservation, type=type, data=data or {}, actor=_user(actor))
+    reservation_event.send(sender=ReservationEvent, event=event)
+    return event
+
+
+# ------------------------------------------------------------------------------------------------- windows
+
+
+def reservation_window(*, location: Location, start) -> tuple:
+    """(expires_at, remind_at) for a reservation made at `start` in `location`.
+
+    The hold runs RESERVATION_HOLD, but ends at the store's closing time when that moment falls after it
+    (the customer can still come that day). The reminder is due RESERVATION_REMINDER_BEFORE the end; at night
+    in the store's time zone it moves to the next morning, or to the evening before when the morning would be
+    less than an hour before the end. None when no daytime moment fits after `start`."""
+    tz_name = location.timezone or settings.TIME_ZONE
+    expires_at = localtime.open_until(
+        start=start, end=start + settings.RESERVATION_HOLD, opening_hours=location.opening_hours, tz_name=tz_name
+    )
+    due = expires_at - settings.RESERVATION_REMINDER_BEFORE
+    if due <= start:
+        return expires_at, None
+    if not localtime.is_night(due, tz_name):
+        return expires_at, due
+    morning = localtime.after_quiet_hours(due, tz_name)
+    if morning <= expires_at - timedelta(hours=1):
+        return expires_at, morning
+    evening = localtime.evening_before_night(due, tz_name)
+    return expires_at, (evening if evening > start else None)
+
+
+# ------------------------------------------------------------------------------------------------- placing
+
+
+def _new_reservation_number() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+    return f"{settings.RESERVATION_NUMBER_PREFIX}-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def _validated_lines(lines: list[dict]) -> list[tuple[SKU, int]]:
+    if not lines:
+        raise InvalidInput(_("A reservation needs at least one item."), details={"lines": "empty"})
+    quantities: dict[str, int] = defaultdict(int)
+    for line in lines:
+        quantity = line.get("quantity")
+        if not isinstance(quantity, int) or quantity <= 0:
+            raise InvalidInput(_("Quantities must be positive whole numbers."), details={"sku": line.get("sku")})
+        quantities[line["sku"]] += quantity
+    limit = settings.RESERVATION_MAX_UNITS_PER_LINE
+    over = [code for code, quantity in quantities.items() if quantity > limit]
+    if over:
+        raise ReservationLimit(
+            _("At most %(max)s units of one item can be reserved.") % {"max": limit},
+            details={"limit": "units_per_line", "max": limit, "skus": over},
+        )
+    skus = {sku.code: sku for sku in SKU.objects.filter(code__in=list(quantities), active=True)}
+    unknown = [code for code in quantities if code not in skus]
+    if unknown:
+        raise NotFound(_("Unknown SKU: %(codes)s") % {"codes": ", ".join(unknown)}, details={"skus": unknown})
+    return [(skus[code], quantity) for code, quantity in quantities.items()]
+
+
+def _reserving_store(code: str) -> Location:
+    location = Location.objects.active().filter(code=code).first()
+    if location is None:
+        raise NotFound(_("Unknown location: %(code)s") % {"code": code}, details={"location": code})
+    if not location.has_capability(Capability.CLICK_AND_RESERVE):
+        raise MethodNotOffered(
+            _("%(code)s does not offer click & reserve.") % {"code": code},
+            details={"location": code, "capabilities": location.capabilities},
+        )
+    return location
+
+
+@transaction.atomic
+def reserve_items(
+    *, channel: SalesChannel, customer: dict, location: str, lines: list[dict], actor=None
+) -> Reservation:
+    """Hold every item in the store for the customer, or nothing: 404 unknown store or SKU, 422 a store
+    without click & reserve or a limit passed (`details.limit` names it), 409 `insufficient_stock` with
+    per-line requested/available."""
+    store = _reserving_store(location)
+    validated = _validated_lines(lines)
+    customer_row = upsert_customer(
+        email=customer["email"],
+        phone=customer.get("phone", ""),
+        name=customer.get("name", ""),
+        locale=customer.get("locale", ""),
+        marketing_consent=customer.get("marketing_consent"),
+        notify_by=customer.get("notify_by", ""),
+    )
+    # One customer's reservations are taken one at a time, so two at once cannot both pass the limit.
+    Customer.objects.select_for_update().filter(pk=customer_row.pk).first()
+    limit = settings.RESERVATION_MAX_OPEN_PER_CUSTOMER
+    if Reservation.objects.filter(customer=customer_row, status=RS.HELD).count() >= limit:
+        raise ReservationLimit(
+            _("You already have %(max)s reservations waiting in store.") % {"max": limit},
+            details={"limit": "open_reservations_per_customer", "max": limit},
+        )
+    now = timezone.now()
+    expires_at, remind_at = reservation_window(location=store, start=now)
+    number = _new_reservation_number()
+    holds = stock.hold_stock(
+        lines=[(store.pk, sku.pk, quantity) for sku, quantity in validated],
+        kind=StockHold.Kind.RESERVATION,
+        reference=f"reservation:{number}",
+        expires_at=expires_at,
+    )
+    hold_by_sku = {hold.sku_id: hold for hold in holds}
+    reservation = Reservation.objects.create(
+        number=number,
+        channel=channel,
+        customer=customer_row,
+        location=store,
+        expires_at=expires_at,
+        remind_at=remind_at,
+    )
+    ReservationLine.objects.bulk_create(
+        [
+            ReservationLine(reservation=reservation, sku=sku, quantity=quantity, hold=hold_by_sku[sku.pk])
+            for sku, quantity in validated
+        ]
+    )
+    record_reservation_event(
+        reservation=reservation,
+        type=RS.HELD,
+        actor=actor,
+        data={
+            "expires_at": expires_at.isoformat(),
+            "lines": [{"sku": sku.code, "quantity": quantity} for sku, quantity in validated],
+        },
+    )
+    return reservation
+
+
+# ------------------------------------------------------------------------------------------------- changes
+
+
+def transition_reservation(*, reservation: Reservation | int, to: str, actor=None, data=None) -> Reservation:
+    """Move a reservation to `to` if the table allows it; re-read under a lock, so two clicks cannot both move it."""
+    reservation = (
+        Reservation.objects.select_for_update()
+        .select_related("location", "customer")
+        .get(pk=getattr(reservation, "pk", reservation))
+    )
+    allowed = RESERVATION_TRANSITIONS.get(reservation.status, set())
+    if to not in allowed:
+        raise InvalidTransition(current=reservation.status, wanted=to, allowed=allowed)
+    reservation.status = to
+    if to in RESERVATION_CLOSED:
+        reservation.closed_at = timezone.now()
+    reservation.save(update_fields=["status", "closed_at", "updated_at"])
+    record_reservation_event(reservation=reservation, type=to, actor=actor, data=data or {})
+    return reservation
+
+
+def _release_holds(reservation: Reservation) -> None:
+    for line in reservation.lines.select_related("hold"):
+        if line.hold.status == StockHold.Status.ACTIVE:
+            stock.release_hold(hold=line.hold)
+
+
+@transaction.atomic
+def mark_purchased(
+    *, reservation: Reservation | int, pos_receipt: str = "", bought: dict[int, int] | None = None, actor=None
+) -> Reservation:
+    """The customer bought at the till: the bought units leave on a `pos_sale` movement (referenced by the till
+    receipt when given), the rest goes back on sale. `bought` maps line id → units (default: everything)."""
+    lines = list(ReservationLine.objects.filter(reservation=reservation).select_related("hold", "sku"))
+    bought = {line.pk: line.quantity for line in lines} if bought is None else bought
+    unknown = set(bought) - {line.pk for line in lines}
+    if unknown:
+        raise InvalidInput(_("These items are not in the reservation."), details={"lines": sorted(unknown)})
+    for line in lines:
+        quantity = bought.get(line.pk, 0)
+        if not 0 <= quantity <= line.quantity:
+            raise InvalidInput(
+                _("Between 0 and %(max)s units of %(sku)s can be bought.")
+                % {"max": line.quantity, "sku": line.sku.code},
+                details={"line": line.pk, "quantity": quantity},
+            )
+    if sum(bought.values()) <= 0:
+        raise InvalidInput(_("Nothing was bought: record the reservation as not bought instead."))
+    receipt = pos_receipt.strip()
+    sold = [{"sku": line.sku.code, "quantity": bought[line.pk]} for line in lines if bought.get(line.pk)]
+    reservation = transition_reservation(
+        reservation=reservation, to=RS.PURCHASED, actor=actor, data={"pos_receipt": receipt, "bought": sold}
+    )
+    for line in lines:
+        quantity = bought.get(line.pk, 0)
+        if quantity:
+            stock.consume_hold(
+                hold=line.hold,
+                quantity=quantity,
+                reason=StockMovement.Reason.POS_SALE,
+                reference=f"pos:{receipt}" if receipt else f"reservation:{reservation.number}",
+                actor=actor,
+            )
+            line.quantity_purchased = quantity
+            line.save(update_fields=["quantity_purchased"])
+        if quantity < line.quantity:
+            stock.release_hold(hold=line.hold)
+    reservation.pos_receipt = receipt
+    reservation.save(update_fields=["pos_receipt", "updated_at"])
+    return reservation
+
+
+@transaction.atomic
+def mark_declined(*, reservation: Reservation | int, actor=None, reason: str = "") -> Reservation:
+    """The customer came and did not buy: everything goes back on sale."""
+    reservation = transition_reservation(reservation=reservation, to=RS.DECLINED, actor=actor, data={"reason": reason})
+    _release_holds(reservation)
+    return reservation
+
+
+@transaction.atomic
+def cancel_reservation(*, reservation: Reservation | int, actor=None, reason: str = "", by: str = "customer"):
+    """Cancelled by the customer (API) or the store: stock back on sale, the customer told."""
+    reservation = transition_reservation(
+        reservation=reservation, to=RS.CANCELLED, actor=actor, data={"reason": reason, "by": by}
+    )
+    _release_holds(reservation)
+    return reservation
+
+
+# ------------------------------------------------------------------------------------------------- jobs
+
+
+def expire_reservations(*, now=None) -> int:
+    """Scheduled job: held reservations past their end become no-shows and give their stock back.
+    Each in its own transaction, picked with `skip_locked` and re-checked, so two runs at once expire each
+    reservation once (and the customer gets one message)."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in Reservation.objects.filter(status=RS.HELD, expires_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            row = (
+                Reservation.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=RS.HELD, expires_at__lte=now)
+                .first()
+            )
+            if row is None:
+                continue  # another run has it, or the store closed it meanwhile
+            reservation = transition_reservation(reservation=row, to=RS.EXPIRED, data={"reason": "no show"})
+            _release_holds(reservation)
+            expired += 1
+    return expired
+
+
+def send_reservation_reminders(*, now=None) -> int:
+    """Scheduled job: one `reminder` event per held reservation whose reminder is due (the outbox turns it into
+    messages). Never at night in the store's time zone: a due reminder waits for the morning. Exactly once:
+    `reminded_at` is set by a conditional UPDATE in the event's transaction."""
+    now = now or timezone.now()
+    due = (
+        Reservation.objects.filter(status=RS.HELD, reminded_at__isnull=True, remind_at__lte=now, expires_at__gt=now)
+        .select_related("location")
+        .only("pk", "location__timezone")
+    )
+    reminded = 0
+    for row in due:
+        if localtime.is_night(now, row.location.timezone or settings.TIME_ZONE):
+            continue
+        with transaction.atomic():
+            if not Reservation.objects.filter(pk=row.pk, status=RS.HELD, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue  # another run reminded it, or it was closed meanwhile
+            reservation = Reservation.objects.get(pk=row.pk)
+            record_reservation_event(
+                reservation=reservation, type="reminder", data={"expires_at": reservation.expires_at.isoformat()}
+            )
+            reminded += 1
+    return reminded
