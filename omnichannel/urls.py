@@ -22,4 +22,5 @@ urlpatterns = [
     path("dashboard/", include("stores.urls")),
     path("dashboard/<slug:store>/stock/", include("inventory.urls")),
     path("dashboard/<slug:store>/orders/", include("orders.urls")),
+    path("dashboard/<slug:store>/reservations/", include("orders.reservation_urls")),
 ]

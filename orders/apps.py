@@ -21,6 +21,24 @@ class OrdersConfig(AppConfig):
                 order=10,
             )
         )
+        shell.register_menu_entry(
+            shell.MenuEntry(
+                key="reservations",
+                title=_("Reservations"),
+                url_name="reservations:list",
+                order=15,
+                badge=_held_reservations,
+            )
+        )
+        shell.register_panel(
+            shell.Panel(
+                key="reservations",
+                title=_("Click & reserve"),
+                template="orders/panels/reservations.html",
+                context=lambda location, user: _reservation_summary(location),
+                order=15,
+            )
+        )
 
 
 def _today(location):
@@ -31,3 +49,15 @@ def _today(location):
 
 def _open_work(location, user):
     return sum(_today(location).values())
+
+
+def _held_reservations(location, user):
+    from orders.selectors import held_reservation_count
+
+    return held_reservation_count(location=location)
+
+
+def _reservation_summary(location):
+    from orders.selectors import store_reservation_summary
+
+    return store_reservation_summary(location=location)

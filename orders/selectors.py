@@ -166,7 +166,7 @@ def store_reservation(*, location, number: str) -> Reservation:
     return reservation
 
 
-def _store_midnight(location, now) -> datetime:
+def store_midnight(location, now) -> datetime:
     """The next midnight on the store's clock: reservations ending before it are today's."""
     tz = zoneinfo.ZoneInfo(location.timezone or settings.TIME_ZONE)
     tomorrow = now.astimezone(tz).date() + timedelta(days=1)
@@ -178,11 +178,15 @@ def store_reservations(*, location, query: str = "", now=None, closed_days: int 
     the last `closed_days`. With `query` (a number or a phone number, in any spelling) every reservation of
     the store that matches, whatever its state."""
     now = now or timezone.now()
-    base = reservation_detail_queryset().filter(location=location)
+    base = (
+        Reservation.objects.filter(location=location)
+        .select_related("customer")
+        .prefetch_related(Prefetch("lines", queryset=ReservationLine.objects.select_related("sku__product")))
+    )
     if query:
         return {"matches": list(base.filter(_search(query)).order_by("-created_at")[:50])}
     held = base.filter(status=RS.HELD).order_by("expires_at")
-    midnight = _store_midnight(location, now)
+    midnight = store_midnight(location, now)
     return {
         "today": list(held.filter(expires_at__lt=midnight)),
         "upcoming": list(held.filter(expires_at__gte=midnight)),
@@ -250,3 +254,20 @@ def reservation_kpis_by_store(*, since=None) -> list[dict]:
         reservations.values("location__code", "location__name").annotate(**_KPI_AGGREGATES).order_by("location__code")
     )
     return [_kpis(row) for row in rows]
+
+
+KPI_PERIOD = timedelta(days=30)
+
+
+def store_reservation_summary(*, location, now=None) -> dict:
+    """The store home's reservation panel: what waits now, what ends today, and the last 30 days' KPIs of the
+    store beside the network's."""
+    now = now or timezone.now()
+    since = now - KPI_PERIOD
+    held = Reservation.objects.filter(location=location, status=RS.HELD)
+    return {
+        "held_now": held.count(),
+        "ending_today": held.filter(expires_at__lt=store_midnight(location, now)).count(),
+        "store": reservation_kpis(location=location, since=since),
+        "network": reservation_kpis(since=since),
+    }

@@ -31,3 +31,39 @@ EVENT_LABELS = {
 def event_label(event_type: str) -> str:
     """The timeline's wording for an event type (the type itself when it has none yet)."""
     return EVENT_LABELS.get(event_type, event_type)
+
+
+RESERVATION_EVENT_LABELS = {
+    "held": _("Reserved: items put aside"),
+    "reminder": _("Reminder sent"),
+    "purchased": _("Bought in store"),
+    "declined": _("Came, did not buy"),
+    "expired": _("No show: reservation ended"),
+    "cancelled": _("Reservation cancelled"),
+}
+
+
+@register.filter
+def reservation_event_label(event_type: str) -> str:
+    return RESERVATION_EVENT_LABELS.get(event_type, event_type)
+
+
+@register.filter
+def percent(rate) -> str:
+    """0.625 → "63%"; None (nothing closed yet) → "–"."""
+    return "–" if rate is None else f"{round(rate * 100)}%"
+
+
+@register.filter
+def duration_short(value) -> str:
+    """A timedelta as staff read it: "1 d 4 h", "5 h 20 min", "12 min"; None → "–"."""
+    if value is None:
+        return "–"
+    minutes = int(value.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)s min") % {"minutes": minutes}

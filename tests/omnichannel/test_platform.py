@@ -1,13 +1,17 @@
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from inventory.models import SKU, Product, StockLevel, StockMovement
+from inventory.models import SKU, Product, StockHold, StockLevel, StockMovement
+from orders.models import Reservation, ReservationLine
+from orders.selectors import reservation_kpis, store_reservation_summary
 from stores.models import Location, SalesChannel, StoreMembership
 
 
@@ -35,6 +39,7 @@ def test_api_docs_load_their_assets_from_this_server(client, db):
 
 
 @pytest.mark.django_db
+@time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))  # a Monday morning in Milan: the stores are open
 def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
     call_command("seed_demo", stdout=io.StringIO())
     counts = (Location.objects.count(), SKU.objects.count(), StockLevel.objects.count(), StockMovement.objects.count())
@@ -64,6 +69,19 @@ def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
             "associate",
         }
     assert "mi01.associate" in out.getvalue() and "care.agent" in out.getvalue()
+
+    # Click & reserve in every state, in every store that offers it, with KPIs that mean something.
+    reservations = Reservation.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Reservation.objects.count() == reservations
+    assert set(Reservation.objects.values_list("status", flat=True)) == set(Reservation.Status.values)
+    reserving = Location.objects.with_capability("click_and_reserve")
+    assert set(Reservation.objects.values_list("location", flat=True)) == set(reserving.values_list("pk", flat=True))
+    kpis = reservation_kpis()
+    assert kpis["closed"] >= 20 and 0.3 < kpis["conversion_rate"] < 0.9 and kpis["show_up"] > timedelta(hours=1)
+    assert store_reservation_summary(location=Location.objects.get(code="MI01"))["ending_today"] >= 1
+    held = StockHold.objects.filter(kind="reservation", status="active")
+    assert held.count() == ReservationLine.objects.filter(reservation__status="held").count()
 
 
 def test_every_italian_string_is_translated():

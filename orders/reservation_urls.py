@@ -1,0 +1,11 @@
+from django.urls import path
+
+from orders import reservation_views as views
+
+app_name = "reservations"
+
+urlpatterns = [
+    path("", views.reservation_list, name="list"),
+    path("<str:number>/", views.reservation_page, name="detail"),
+    path("<str:number>/<slug:action>/", views.reservation_action, name="action"),
+]
