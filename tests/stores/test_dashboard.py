@@ -100,7 +100,8 @@ def test_the_stock_lookup_runs_a_constant_number_of_queries(client, associate, s
         sku = SKUFactory(product=product, code=f"MAG001-{n}")
         for location in stores.values():
             services.receive_stock(location=location, sku=sku, quantity=2)
-    with django_assert_max_num_queries(12):
+    # Session, user, store, menu badges (orders, reservations), the lookup itself: none grows with the rows.
+    with django_assert_max_num_queries(13):
         assert len(client.get("/dashboard/MI01/stock/", {"q": "MAG001"}).context["rows"]) == 20
 
 
