@@ -3,7 +3,8 @@ on first run. Reservations are taken and closed through the real services, then 
 four weeks (idempotent: nothing is added once demo reservations exist)."""
 
 import random
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -11,16 +12,18 @@ from django.utils import timezone
 
 from inventory.models import StockLevel
 from notifications.models import Notification
+from omnichannel import localtime
 from orders import services
 from orders.models import Reservation, ReservationEvent
-from orders.selectors import store_midnight
 from stores.models import Capability, Location, SalesChannel
 
 DEMO_DOMAIN = "demo.brunello.example"
 FIRST_NAMES = ["Giulia", "Marco", "Chiara", "Luca", "Francesca", "Andrea", "Sara", "Matteo", "Elena", "Davide"]
 LAST_NAMES = ["Rossi", "Bianchi", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo", "Conti", "Fontana"]
-# How past reservations ended, in proportions a store would recognise.
-OUTCOMES = ["purchased"] * 11 + ["declined"] * 3 + ["expired"] * 4 + ["cancelled"] * 2
+# How past reservations end, in proportions a store would recognise (half bought, one in five no-show); each
+# store takes a run of this cycle from its own starting point.
+OUTCOMES = ["purchased", "purchased", "expired", "purchased", "declined", "purchased", "cancelled", "purchased",
+            "expired", "declined"]  # fmt: skip
 
 
 def _customer(rng: random.Random, n: int) -> dict:
@@ -61,10 +64,10 @@ def seed(stdout) -> None:
 
     # Four weeks of history per store, closed the way reservations really end.
     past = []
-    for store in stores:
-        for _ in range(rng.randint(6, 9)):
+    for offset, store in enumerate(stores):
+        for i in range(rng.randint(7, 10)):
             reservation = reserve(store, items=rng.choice([1, 1, 1, 2]))
-            outcome = rng.choice(OUTCOMES)
+            outcome = OUTCOMES[(offset * 3 + i) % len(OUTCOMES)]
             if outcome == "purchased":
                 services.mark_purchased(reservation=reservation, pos_receipt=f"{store.code}-{rng.randint(1000, 9999)}")
             elif outcome == "declined":
@@ -73,10 +76,10 @@ def seed(stdout) -> None:
                 services.cancel_reservation(reservation=reservation, reason="non serve più")
             else:
                 Reservation.objects.filter(pk=reservation.pk).update(expires_at=now - timedelta(minutes=1))
-            past.append((reservation.pk, outcome))
+            past.append((reservation.pk, outcome, 2 + i * 3))  # spread over four weeks, some this week
     services.expire_reservations(now=now)
-    for pk, outcome in past:
-        _date_back(pk, outcome, rng, now)
+    for pk, outcome, days_ago in past:
+        _date_back(Reservation.objects.select_related("location").get(pk=pk), outcome, days_ago, rng, now)
 
     # Waiting now: in every store one or two in the coming days and one that ends today.
     for store in stores:
@@ -84,34 +87,39 @@ def seed(stdout) -> None:
             reserve(store, items=rng.choice([1, 2]))
     for store in stores:
         ending_today = reserve(store)
-        # Ends in a few hours, before midnight on the store's clock when there is still time today.
-        ends = min(now + timedelta(hours=3), store_midnight(store, now) - timedelta(minutes=5))
+        # Ends in a few hours, at closing time if the store closes before (as a real window would).
+        ends = localtime.open_until(
+            start=now, end=now + timedelta(hours=3), opening_hours=store.opening_hours, tz_name=store.timezone
+        )
         Reservation.objects.filter(pk=ending_today.pk).update(
-            created_at=now - timedelta(hours=40),
-            expires_at=ends if ends > now else now + timedelta(hours=3),
-            remind_at=None,
+            created_at=ends - timedelta(hours=30), expires_at=ends, remind_at=None
         )
     stdout.write(f"  reservations: {Reservation.objects.count()} in every state across {len(stores)} stores")
 
 
-def _date_back(pk: int, outcome: str, rng: random.Random, now) -> None:
-    """Move a closed demo reservation into the past: made up to four weeks ago, closed when such a
-    reservation closes (the customer comes within hours to two days; a no-show ends after 48 h)."""
-    created = now - timedelta(days=rng.randint(2, 28), hours=rng.randint(0, 8))
-    if outcome == "expired":
-        closed = created + timedelta(hours=48)
-    else:
-        closed = created + timedelta(hours=rng.randint(2, 40), minutes=rng.randint(0, 59))
-    Reservation.objects.filter(pk=pk).update(
-        created_at=created,
-        updated_at=closed,
-        expires_at=created + timedelta(hours=48),
-        closed_at=closed,
-        remind_at=None,
+def _date_back(reservation: Reservation, outcome: str, days_ago: int, rng: random.Random, now) -> None:
+    """Move a closed demo reservation into the past: made in the daytime up to four weeks ago; a no-show ends
+    when its window ends, the others close while the store is open, hours to two days later."""
+    store = reservation.location
+    tz = zoneinfo.ZoneInfo(store.timezone)
+    day = (now - timedelta(days=days_ago)).astimezone(tz).date()
+    # Long enough ago that even a no-show's 48 h have passed.
+    created = min(
+        datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59)), tzinfo=tz), now - timedelta(hours=50)
     )
-    ReservationEvent.objects.filter(reservation_id=pk, type="held").update(at=created)
-    ReservationEvent.objects.filter(reservation_id=pk).exclude(type="held").update(at=closed)
+    expires_at, _remind = services.reservation_window(location=store, start=created)
+    if outcome == "expired":
+        closed = expires_at
+    else:
+        came = (created + timedelta(hours=rng.randint(2, 44))).astimezone(tz)
+        closed = came.replace(hour=min(max(came.hour, 10), 18))
+        closed = min(closed, expires_at - timedelta(minutes=10))
+    Reservation.objects.filter(pk=reservation.pk).update(
+        created_at=created, updated_at=closed, expires_at=expires_at, closed_at=closed, remind_at=None
+    )
+    ReservationEvent.objects.filter(reservation=reservation, type="held").update(at=created)
+    ReservationEvent.objects.filter(reservation=reservation).exclude(type="held").update(at=closed)
     # History was sent at the time: nothing of it waits in the outbox.
-    Notification.objects.filter(reservation_id=pk).update(
+    Notification.objects.filter(reservation=reservation).update(
         status=Notification.Status.SENT, sent_at=closed, send_after=created, created_at=created
     )
