@@ -28,6 +28,7 @@ class OrdersConfig(AppConfig):
                 url_name="reservations:list",
                 order=15,
                 badge=_held_reservations,
+                capability="click_and_reserve",
             )
         )
         shell.register_panel(
@@ -37,6 +38,7 @@ class OrdersConfig(AppConfig):
                 template="orders/panels/reservations.html",
                 context=lambda location, user: _reservation_summary(location),
                 order=15,
+                capability="click_and_reserve",
             )
         )
 

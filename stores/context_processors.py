@@ -9,6 +9,8 @@ def dashboard(request):
         return {}
     menu = []
     for entry in shell.menu_entries():
+        if not entry.shown_for(location):
+            continue
         badge = entry.badge(location, request.user) if entry.badge else 0
         menu.append({"title": entry.title, "url": entry.url(location), "badge": badge, "key": entry.key})
     return {

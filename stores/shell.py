@@ -18,6 +18,11 @@ class MenuEntry:
     order: int = 100
     # Optional badge: a function (location, user) -> int shown next to the title when non-zero.
     badge: Callable | None = None
+    # Optional: a capability the store needs for the entry to show (e.g. reservations only where they exist).
+    capability: str = ""
+
+    def shown_for(self, location) -> bool:
+        return not self.capability or location.has_capability(self.capability)
 
     def url(self, location) -> str:
         return reverse(self.url_name, kwargs={"store": location.code})
@@ -32,6 +37,10 @@ class Panel:
     template: str
     context: Callable = field(default=lambda location, user: {})
     order: int = 100
+    capability: str = ""
+
+    def shown_for(self, location) -> bool:
+        return not self.capability or location.has_capability(self.capability)
 
 
 _menu: dict[str, MenuEntry] = {}

@@ -21,6 +21,8 @@ def home(request):
     location = request.location
     panels = []
     for panel in shell.panels():
+        if not panel.shown_for(location):
+            continue
         panels.append({"panel": panel, "context": panel.context(location, request.user)})
     role = membership_role(user=request.user, location=location)
     return render(

@@ -156,3 +156,12 @@ def test_kpis_on_the_store_home_and_in_admin(client, shops, mi01_staff, admin_cl
     assert 'data-kpi="show-up">4 h 0 min<' in home and 'data-kpi="total">4<' in home
     assert "Network: 4 reservations, 33% bought, 33% no show." in home
     assert 'data-store="MI01"' in changelist and "33%" in changelist and "4 h 0 min" in changelist
+
+
+def test_a_store_without_click_and_reserve_has_no_reservations_menu_or_panel(client, shops):  # noqa: F811
+    user = UserFactory(username="vr01.associate")
+    StoreMembershipFactory(user=user, location=shops["VR01"])
+    client.force_login(user)
+    home = client.get("/dashboard/VR01/").content.decode()
+    assert 'data-menu="orders"' in home
+    assert 'data-menu="reservations"' not in home and 'data-panel="reservations"' not in home
