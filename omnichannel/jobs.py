@@ -1,6 +1,7 @@
 """Scheduled jobs: one registry (settings.SCHEDULED_JOBS) for the django-q2 schedules and `manage.py run_job`."""
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 
@@ -25,3 +26,18 @@ def ensure_schedules(**_signal_kwargs) -> None:
                 "repeats": -1,
             },
         )
+
+
+def for_each_due(due, act) -> int:
+    """Run `act(row)` for each row of the queryset `due`, each in its own transaction on a row locked with
+    SKIP LOCKED and re-read through `due`'s filter: two runs of a job at once never act on the same row, and a
+    row that stopped being due meanwhile (closed by a person) is left alone. Returns how many were acted on."""
+    done = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            row = due.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if row is None:
+                continue  # another run has it, or it is no longer due
+            act(row)
+            done += 1
+    return done

@@ -239,11 +239,9 @@ class Payment(TimeStampedModel):
         return f"{self.provider} {self.reference}"
 
 
-class OrderEvent(models.Model):
-    """The order's timeline: one row per state change, written in the same transaction as the change."""
+class TimelineEvent(models.Model):
+    """One row per state change of an aggregate (its timeline), written in the same transaction as the change."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    fulfillment = models.ForeignKey(Fulfillment, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("event"), max_length=40)
     data = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
@@ -252,7 +250,17 @@ class OrderEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        abstract = True
         ordering = ["at", "id"]
+
+
+class OrderEvent(TimelineEvent):
+    """The order's timeline."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    fulfillment = models.ForeignKey(Fulfillment, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
 
@@ -354,19 +362,12 @@ class ReservationLine(models.Model):
         return f"{self.quantity} × {self.sku_id}"
 
 
-class ReservationEvent(models.Model):
-    """The reservation's timeline, written in the transaction of each change."""
+class ReservationEvent(TimelineEvent):
+    """The reservation's timeline."""
 
     reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(_("event"), max_length=40)
-    data = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("reservation event")
         verbose_name_plural = _("reservation events")
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
 from omnichannel.errors import InvalidTransition
+from omnichannel.jobs import for_each_due
 from orders.errors import (
     InvalidOrder,
     OrderNotChangeable,
@@ -265,21 +266,8 @@ def expire_uncollected_pickups(*, now=None) -> int:
     """Scheduled job: pickups past their window become not collected. Idempotent; each row in its own
     transaction with `skip_locked`, so two runs at once never handle the same pickup twice."""
     now = now or timezone.now()
-    done = 0
-    for pk in Fulfillment.objects.filter(status=S.READY_FOR_PICKUP, pickup_deadline__lt=now).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            row = (
-                Fulfillment.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=S.READY_FOR_PICKUP, pickup_deadline__lt=now)
-                .first()
-            )
-            if row is None:
-                continue
-            mark_not_collected(fulfillment=row)
-            done += 1
-    return done
+    due = Fulfillment.objects.filter(status=S.READY_FOR_PICKUP, pickup_deadline__lt=now)
+    return for_each_due(due, lambda row: mark_not_collected(fulfillment=row))
 
 
 def send_pickup_reminders(*, now=None) -> int:

@@ -247,14 +247,7 @@ def _write_order(
     external_id,
     actor,
 ) -> Order:
-    customer_row = upsert_customer(
-        email=customer["email"],
-        phone=customer.get("phone", ""),
-        name=customer.get("name", ""),
-        locale=customer.get("locale", ""),
-        marketing_consent=customer.get("marketing_consent"),
-        notify_by=customer.get("notify_by", ""),
-    )
+    customer_row = upsert_customer(**customer)
     order = Order.objects.create(
         number=_new_order_number(),
         channel=channel,

@@ -19,6 +19,7 @@ from inventory import services as stock
 from inventory.models import SKU, StockHold, StockMovement
 from omnichannel import localtime
 from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
+from omnichannel.jobs import for_each_due
 from orders.errors import MethodNotOffered, ReservationLimit
 from orders.models import Customer, Reservation, ReservationEvent, ReservationLine
 from orders.services.common import _user
@@ -116,14 +117,7 @@ def reserve_items(
     per-line requested/available."""
     store = _reserving_store(location)
     validated = _validated_lines(lines)
-    customer_row = upsert_customer(
-        email=customer["email"],
-        phone=customer.get("phone", ""),
-        name=customer.get("name", ""),
-        locale=customer.get("locale", ""),
-        marketing_consent=customer.get("marketing_consent"),
-        notify_by=customer.get("notify_by", ""),
-    )
+    customer_row = upsert_customer(**customer)
     # One customer's reservations are taken one at a time, so two at once cannot both pass the limit.
     Customer.objects.select_for_update().filter(pk=customer_row.pk).first()
     limit = settings.RESERVATION_MAX_OPEN_PER_CUSTOMER
@@ -266,20 +260,12 @@ def expire_reservations(*, now=None) -> int:
     Each in its own transaction, picked with `skip_locked` and re-checked, so two runs at once expire each
     reservation once (and the customer gets one message)."""
     now = now or timezone.now()
-    expired = 0
-    for pk in Reservation.objects.filter(status=RS.HELD, expires_at__lte=now).values_list("pk", flat=True):
-        with transaction.atomic():
-            row = (
-                Reservation.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=RS.HELD, expires_at__lte=now)
-                .first()
-            )
-            if row is None:
-                continue  # another run has it, or the store closed it meanwhile
-            reservation = transition_reservation(reservation=row, to=RS.EXPIRED, data={"reason": "no show"})
-            _release_holds(reservation)
-            expired += 1
-    return expired
+
+    def expire(row):
+        reservation = transition_reservation(reservation=row, to=RS.EXPIRED, data={"reason": "no show"})
+        _release_holds(reservation)
+
+    return for_each_due(Reservation.objects.filter(status=RS.HELD, expires_at__lte=now), expire)
 
 
 def send_reservation_reminders(*, now=None) -> int:
