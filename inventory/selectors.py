@@ -13,7 +13,7 @@ import functools
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 
-from inventory.models import SKU, ChannelListing, Product, StockLevel
+from inventory.models import SKU, ChannelListing, Product, StockHold, StockLevel
 from omnichannel.errors import InvalidInput, NotFound
 from omnichannel.geo import distances_km
 from stores.models import Location
@@ -172,6 +172,18 @@ def stock_lookup(*, location: Location, query: str) -> dict:
         (level.location_id, level.sku_id): level
         for level in StockLevel.objects.filter(sku__in=skus, location_id__in=location_ids)
     }
+    # Of the committed units here, those put aside for click & reserve customers (staff see why they are gone).
+    reserved = dict(
+        StockHold.objects.filter(
+            stock_level__location=location,
+            stock_level__sku__in=skus,
+            kind=StockHold.Kind.RESERVATION,
+            status=StockHold.Status.ACTIVE,
+        )
+        .values("stock_level__sku_id")
+        .annotate(units=Sum(F("quantity") - F("released_quantity") - F("consumed_quantity")))
+        .values_list("stock_level__sku_id", "units")
+    )
     rows = []
     for sku in skus:
         here = levels.get((location.id, sku.id))
@@ -180,6 +192,7 @@ def stock_lookup(*, location: Location, query: str) -> dict:
                 "sku": sku,
                 "on_hand": here.on_hand if here else 0,
                 "committed": here.committed if here else 0,
+                "reserved": reserved.get(sku.id, 0),
                 "safety_stock": here.safety_stock if here else 0,
                 "available": here.available if here else 0,
                 "nearby": [

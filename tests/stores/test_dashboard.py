@@ -79,6 +79,7 @@ def test_stock_lookup_shows_here_and_nearby(client, associate, stores):
     SKUFactory(product=product, code="TSH001-NER-L")
     services.receive_stock(location=stores["MI01"], sku=sku, quantity=5)
     services.hold_stock(lines=[(stores["MI01"], sku, 2)], kind="allocation", reference="o:1")
+    services.hold_stock(lines=[(stores["MI01"], sku, 1)], kind="reservation", reference="reservation:RS-1")
     services.receive_stock(location=stores["MI02"], sku=sku, quantity=3)
     services.receive_stock(location=stores["RM01"], sku=sku, quantity=9)
 
@@ -86,10 +87,11 @@ def test_stock_lookup_shows_here_and_nearby(client, associate, stores):
         response = client.get("/dashboard/MI01/stock/", {"q": query})
         rows = response.context["rows"]
         row = next(r for r in rows if r["sku"].code == "TSH001-NER-M")
-        assert (row["on_hand"], row["committed"], row["available"]) == (5, 2, 3), query
+        assert (row["on_hand"], row["committed"], row["reserved"], row["available"]) == (5, 3, 1, 2), query
         nearby = [(n["location"].code, n["available"]) for n in row["nearby"]]
         assert nearby[:2] == [("MI02", 3), ("BG01", 0)], query
         assert ("RM01", 9) not in nearby  # beyond the nearby radius
+    assert "1 reserved for a customer" in response.content.decode()
     page = client.get("/dashboard/MI01/stock/", {"q": "zzz"}).content.decode()
     assert "Nothing matches" in page
 
@@ -100,8 +102,9 @@ def test_the_stock_lookup_runs_a_constant_number_of_queries(client, associate, s
         sku = SKUFactory(product=product, code=f"MAG001-{n}")
         for location in stores.values():
             services.receive_stock(location=location, sku=sku, quantity=2)
-    # Session, user, store, menu badges (orders, reservations), the lookup itself: none grows with the rows.
-    with django_assert_max_num_queries(13):
+    # Session, user, store, menu badges (orders, reservations), the lookup and the units reserved here: none
+    # grows with the rows.
+    with django_assert_max_num_queries(14):
         assert len(client.get("/dashboard/MI01/stock/", {"q": "MAG001"}).context["rows"]) == 20
 
 
