@@ -41,7 +41,7 @@ cat <<MSG
 
 ==========================================================================
  Omnichannel OMS demo is running
-   Store dashboard : $base/dashboard/
+   Store dashboard : $base/dashboard/   (e.g. $base/dashboard/MI01/reservations/ as mi01.associate)
    Head-office admin: $base/admin/
    API docs        : $base/api/v1/docs/
    OpenAPI schema  : $base/api/v1/schema/
