@@ -67,6 +67,7 @@ SAMPLE_CONTEXT = {
     "pickup_deadline": "30/11/2026 19:30",
     "sku_name": "MAG001-GRI-M",
     "reserved_until": "mercoledì 25 novembre, 19:30",
+    "reservation_url": "https://oms.example.com/reservation/…/",
 }
 
 

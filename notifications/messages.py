@@ -70,12 +70,15 @@ RESERVATION_MESSAGES = {
         _("Reservation %(number)s: your items are waiting at %(store)s"),
         _(
             "%(brand)s: reservation %(number)s is held for you at %(store)s, %(store_address)s until "
-            "%(reserved_until)s. Nothing to pay now: try it on in store."
+            "%(reserved_until)s. Nothing to pay now. Details or cancel: %(reservation_url)s"
         ),
     ),
     "reservation_reminder": (
         _("Reservation %(number)s: see you at %(store)s"),
-        _("%(brand)s: your reservation %(number)s at %(store)s, %(store_address)s is held until %(reserved_until)s."),
+        _(
+            "%(brand)s: your reservation %(number)s at %(store)s, %(store_address)s is held until "
+            "%(reserved_until)s. Can't come? Cancel: %(reservation_url)s"
+        ),
     ),
     "reservation_expired": (
         _("Reservation %(number)s has ended"),

@@ -100,7 +100,8 @@ class TrackingPageView(models.Model):
 
 MESSAGE_PLACEHOLDERS = (
     "{{ brand }}, {{ number }}, {{ total }}, {{ tracking_url }}, {{ refund }}, {{ carrier }}, {{ store }}, "
-    "{{ store_address }}, {{ pickup_code }}, {{ pickup_deadline }}, {{ sku_name }}, {{ reserved_until }}"
+    "{{ store_address }}, {{ pickup_code }}, {{ pickup_deadline }}, {{ sku_name }}, {{ reserved_until }}, "
+    "{{ reservation_url }}"
 )
 
 

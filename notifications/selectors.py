@@ -5,7 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import MarketingBlock
 from omnichannel.errors import NotFound
-from orders.models import Fulfillment, FulfillmentLine, Order, OrderEvent, OrderLine, TrackingEvent
+from orders.models import (
+    Fulfillment,
+    FulfillmentLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Reservation,
+    ReservationLine,
+    TrackingEvent,
+)
 
 # What the customer sees on the timeline (payments and internal bookkeeping stay internal).
 CUSTOMER_EVENTS = {
@@ -49,6 +58,18 @@ def order_for_tracking(*, token: str) -> Order:
     if order is None:
         raise NotFound("No such order.")
     return order
+
+
+def reservation_for_customer(*, token: str) -> Reservation:
+    reservation = (
+        Reservation.objects.filter(token=token)
+        .select_related("customer", "location")
+        .prefetch_related(Prefetch("lines", queryset=ReservationLine.objects.select_related("sku__product")))
+        .first()
+    )
+    if reservation is None:
+        raise NotFound("No such reservation.")
+    return reservation
 
 
 def marketing_for(*, customer, locale: str) -> dict | None:

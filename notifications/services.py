@@ -38,8 +38,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** max(attempts - 1, 0))
 
 
+def public_url(path: str) -> str:
+    """A link for a customer message: messages are not written in a request, so the base comes from settings."""
+    return (settings.PUBLIC_BASE_URL.rstrip("/") or "http://localhost:8000") + path
+
+
 def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None) -> dict:
-    base = settings.PUBLIC_BASE_URL.rstrip("/") or "http://localhost:8000"
     store = None
     if fulfillment is not None:
         store = fulfillment.pickup_location or fulfillment.source_location
@@ -47,7 +51,7 @@ def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None
         "brand": settings.BRAND_NAME,
         "number": order.number,
         "total": f"{order.total} {order.currency}",
-        "tracking_url": f"{base}/track/{order.tracking_token}/",
+        "tracking_url": public_url(f"/track/{order.tracking_token}/"),
         "refund": f"{data.get('refund', '0.00')} {order.currency}",
         "carrier": (fulfillment.carrier if fulfillment else "") or "",
         "store": store.name if store else "",
@@ -115,6 +119,7 @@ def reservation_context(*, reservation: Reservation) -> dict:
         "store": store.name,
         "store_address": f"{store.address}, {store.city}",
         "reserved_until": date_format(until, "l j F, H:i"),
+        "reservation_url": public_url(f"/reservation/{reservation.token}/"),
     }
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from notifications import selectors, services
-from omnichannel.errors import NotFound
+from omnichannel.errors import DomainError, NotFound
+from orders import services as orders
 
 
 @csrf_exempt
@@ -31,6 +32,18 @@ def twilio_status(request):
     return HttpResponse(status=204)
 
 
+def _customer_locale(request, customer) -> str:
+    languages = {code for code, _name in settings.LANGUAGES}
+    return request.GET.get("lang") if request.GET.get("lang") in languages else customer.locale
+
+
+def _map_url(store) -> str:
+    return (
+        f"https://www.openstreetmap.org/?mlat={store.latitude}&mlon={store.longitude}#map=17/"
+        f"{store.latitude}/{store.longitude}"
+    )
+
+
 @never_cache
 def tracking_page(request, token: str):
     """The customer's branded tracking page: no login, the unguessable token is the key."""
@@ -39,8 +52,7 @@ def tracking_page(request, token: str):
     except NotFound:
         raise Http404 from None
     services.record_tracking_page_view(order=order)
-    languages = {code for code, _name in settings.LANGUAGES}
-    locale = request.GET.get("lang") if request.GET.get("lang") in languages else order.customer.locale
+    locale = _customer_locale(request, order.customer)
     parcels = []
     for fulfillment in order.fulfillments.all():
         collects = fulfillment.flow != "ship"
@@ -50,10 +62,7 @@ def tracking_page(request, token: str):
                 "fulfillment": fulfillment,
                 "store": store,
                 "hours": selectors.opening_hours(store) if store else [],
-                "map_url": f"https://www.openstreetmap.org/?mlat={store.latitude}&mlon={store.longitude}#map=17/"
-                f"{store.latitude}/{store.longitude}"
-                if store
-                else "",
+                "map_url": _map_url(store) if store else "",
                 "pickup_code": fulfillment.pickup_code if fulfillment.status == "ready_for_pickup" else "",
             }
         )
@@ -69,6 +78,46 @@ def tracking_page(request, token: str):
                 "marketing": selectors.marketing_for(customer=order.customer, locale=locale),
                 "other_language": "en" if locale == "it" else "it",
             },
+        )
+    response["Content-Language"] = locale
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+def reservation_page(request, token: str):
+    """The customer's reservation: what is held, where, until when; and a button to cancel it (the stock goes
+    back on sale at once instead of at the end of the window). No login: the unguessable token is the key."""
+    try:
+        reservation = selectors.reservation_for_customer(token=token)
+    except NotFound:
+        raise Http404 from None
+    locale = _customer_locale(request, reservation.customer)
+    refused = ""
+    if request.method == "POST":
+        try:
+            orders.cancel_reservation(reservation=reservation, reason="cancelled on the reservation page")
+        except DomainError:
+            refused = "closed"  # bought, ended or already cancelled meanwhile: the page shows the state
+        else:
+            return redirect(f"{request.path}?lang={locale}&done=cancelled")
+    store = reservation.location
+    with translation.override(locale):
+        response = render(
+            request,
+            "notifications/reservation.html",
+            {
+                "reservation": reservation,
+                "store": store,
+                "hours": selectors.opening_hours(store),
+                "map_url": _map_url(store),
+                "brand": settings.BRAND_NAME,
+                "locale": locale,
+                "other_language": "en" if locale == "it" else "it",
+                "cancelled_now": request.GET.get("done") == "cancelled",
+                "refused": refused,
+            },
+            status=409 if refused else 200,
         )
     response["Content-Language"] = locale
     response["X-Robots-Tag"] = "noindex"

@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inventory.models import SKU, StockHold
 from omnichannel.models import TimeStampedModel
@@ -309,11 +310,12 @@ class Reservation(TimeStampedModel):
     """Click & reserve: items held in one store for the customer to try on, no payment (DESIGN.md section 8)."""
 
     class Status(models.TextChoices):
-        HELD = "held", _("Held")
-        PURCHASED = "purchased", _("Bought")
-        DECLINED = "declined", _("Not bought")
-        EXPIRED = "expired", _("No show")
-        CANCELLED = "cancelled", _("Cancelled")
+        # A context of their own: in Italian a reservation (prenotazione) takes feminine forms.
+        HELD = "held", pgettext_lazy("reservation status", "Held")
+        PURCHASED = "purchased", pgettext_lazy("reservation status", "Bought")
+        DECLINED = "declined", pgettext_lazy("reservation status", "Not bought")
+        EXPIRED = "expired", pgettext_lazy("reservation status", "No show")
+        CANCELLED = "cancelled", pgettext_lazy("reservation status", "Cancelled")
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="reservations")
@@ -326,6 +328,8 @@ class Reservation(TimeStampedModel):
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     pos_receipt = models.CharField(_("till receipt"), max_length=40, blank=True)
+    # The customer's own page (see, cancel) is reached with this unguessable token, no login.
+    token = models.CharField(max_length=64, unique=True, default=new_tracking_token, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

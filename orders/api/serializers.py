@@ -4,6 +4,11 @@ from rest_framework import serializers
 from orders.models import E164, FulfillmentMethod, Speed
 
 
+def _public_url(request, path: str) -> str:
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    return f"{base}{path}" if base or request is None else request.build_absolute_uri(path)
+
+
 class CustomerInput(serializers.Serializer):
     email = serializers.EmailField()
     phone = serializers.CharField(required=False, allow_blank=True, validators=[E164])
@@ -141,10 +146,7 @@ class OrderOutput(serializers.Serializer):
         return {"email": order.customer.email, "name": order.customer.name, "locale": order.customer.locale}
 
     def get_tracking_url(self, order) -> str:
-        path = f"/track/{order.tracking_token}/"
-        base = settings.PUBLIC_BASE_URL.rstrip("/")
-        request = self.context.get("request")
-        return f"{base}{path}" if base or request is None else request.build_absolute_uri(path)
+        return _public_url(self.context.get("request"), f"/track/{order.tracking_token}/")
 
 
 class OrderSummaryOutput(serializers.Serializer):
@@ -225,8 +227,13 @@ class ReservationOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField()
     lines = LineOut(many=True)
     events = EventOut(many=True)
+    reservation_url = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_reservation_url(self, reservation) -> str:
+        """The customer's page (details, cancel), for the channel to link from its own account pages."""
+        return _public_url(self.context.get("request"), f"/reservation/{reservation.token}/")
 
     def get_customer(self, reservation) -> dict:
         customer = reservation.customer

@@ -3,6 +3,7 @@ from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from inventory.models import StockLevel, StockMovement
+from orders.models import Reservation
 from stores.services import create_api_key
 from tests.e2e.test_stock_lookup import SCREENSHOTS
 from tests.orders.conftest import customer, shops  # noqa: F401  (fixture)
@@ -82,3 +83,31 @@ def test_an_associate_sees_new_reservations_and_records_one_bought_and_one_not(l
     expect(page.get_by_test_id("timeline").locator('[data-event="declined"]')).to_have_text("Came, did not buy")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "reservation_not_bought.png"), full_page=True)
+
+
+def test_a_customer_who_cannot_come_cancels_from_the_link_in_the_message(live_server, page, shops):  # noqa: F811
+    _row, key = create_api_key(channel=shops["web"])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    created = api.post(
+        "/api/v1/reservations/",
+        {"customer": customer(locale="it"), "location": "MI01", "lines": [{"sku": "SCARF", "quantity": 2}]},
+        format="json",
+    ).json()
+    assert available(api, "SCARF") == 0
+    reservation = Reservation.objects.get(number=created["number"])
+    link = reservation.notifications.get(channel="sms").body_text.rsplit(" ", 1)[-1]
+    assert link.endswith(f"/reservation/{reservation.token}/")
+
+    page.goto(live_server.url + link[link.index("/reservation/") :])
+    expect(page.get_by_test_id("reservation-status")).to_have_text("Tenuta da parte")
+    expect(page.get_by_test_id("store")).to_contain_text("Corso Buenos Aires 33")
+    page.get_by_test_id("cancel").click()
+    expect(page.get_by_test_id("notice")).to_contain_text("La prenotazione è annullata")
+    expect(page.get_by_test_id("reservation-status")).to_have_text("Annullata")
+    expect(page.get_by_test_id("cancel")).to_have_count(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "reservation_cancelled_by_customer.png"), full_page=True)
+
+    assert available(api, "SCARF") == 2
+    assert api.get(f"/api/v1/reservations/{created['number']}/").json()["status"] == "cancelled"

@@ -44,6 +44,7 @@ def test_an_associate_looks_up_a_sku_here_and_nearby_and_cannot_open_another_sto
     row = page.locator('tr[data-sku="MAG001-GRI-M"]')
     expect(row.locator('[data-field="on_hand"]')).to_have_text("4")
     expect(row.locator('[data-field="committed"]')).to_have_text("1")
+    expect(row.locator('[data-field="reserved"]')).to_have_text("1 reserved for a customer")
     expect(row.locator('[data-field="available"]')).to_have_text("3")
     expect(row.locator('li[data-location="MI02"]')).to_contain_text("2")
     expect(row.locator('li[data-location="MI02"]')).to_contain_text("km")

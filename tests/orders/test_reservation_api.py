@@ -55,6 +55,7 @@ def test_reserve_read_back_and_cancel_with_availability_following(api):
     ]  # fmt: skip
     assert created["store"]["address"] == "Corso Buenos Aires 33" and "mon" in created["store"]["opening_hours"]
     assert [event["type"] for event in created["events"]] == ["held"]
+    assert created["reservation_url"].startswith("http://testserver/reservation/")
     assert available(api) == 3  # held units are not for sale
 
     assert api.get(f"/api/v1/reservations/{created['number']}/").json() == created
