@@ -139,12 +139,25 @@ def store_queue_counts(*, location) -> dict:
 RS = Reservation.Status
 
 
+def _reservation_prefetches():
+    return [
+        Prefetch("lines", queryset=ReservationLine.objects.select_related("sku__product", "hold")),
+        Prefetch("events", queryset=ReservationEvent.objects.select_related("actor").order_by("at", "id")),
+    ]
+
+
 def reservation_detail_queryset() -> QuerySet:
     """A reservation with its store, customer, items and timeline, in a fixed number of queries."""
     return Reservation.objects.select_related("channel", "customer", "location").prefetch_related(
-        Prefetch("lines", queryset=ReservationLine.objects.select_related("sku__product", "hold")),
-        Prefetch("events", queryset=ReservationEvent.objects.select_related("actor").order_by("at", "id")),
+        *_reservation_prefetches()
     )
+
+
+def reservation_with_details(reservation: Reservation) -> Reservation:
+    """Load onto a reservation just written (its channel, customer and store already on it) its items and
+    timeline: two queries, without reading the reservation again."""
+    prefetch_related_objects([reservation], *_reservation_prefetches())
+    return reservation
 
 
 def reservation_for_channel(*, number: str, channel_id: int | None) -> Reservation:

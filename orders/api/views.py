@@ -189,8 +189,9 @@ class ReservationCreateApi(APIView):
                 lines=data["lines"],
                 actor=request.user,
             )
-            reservation = selectors.reservation_for_channel(number=reservation.number, channel_id=None)
-            return Response(_reservation(request, reservation), status=status.HTTP_201_CREATED)
+            return Response(
+                _reservation(request, selectors.reservation_with_details(reservation)), status=status.HTTP_201_CREATED
+            )
 
         return idempotent(request, channel_id=channel.id, create=create)
 

@@ -1,6 +1,8 @@
 """POST/GET/cancel reservations through the API: shapes, errors, idempotency, and availability following along."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from inventory.models import StockLevel
@@ -137,3 +139,15 @@ def test_reservations_are_in_the_openapi_schema(api):
     assert {"/api/v1/reservations/", "/api/v1/reservations/{number}/", "/api/v1/reservations/{number}/cancel/"} <= set(
         schema["paths"]
     )
+
+
+def test_queries_per_reservation_are_a_constant_plus_one_per_line(api):
+    assert reserve(api, body(email="warm@example.com")).status_code == 201  # per-process caches
+    counts = []
+    for n, lines in enumerate(
+        [[("TEE-M", 1)], [("TEE-M", 1), ("SCARF", 1)], [("TEE-M", 1), ("SCARF", 1), ("JEANS-42", 1)]]
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            assert reserve(api, body(lines, email=f"c{n}@example.com")).status_code == 201
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] - counts[0] == counts[2] - counts[1] == 1, counts  # the hold's conditional UPDATE
