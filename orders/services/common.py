@@ -1,5 +1,6 @@
 """Shared by the order services: the fulfillment transition table and the event writer."""
 
+import secrets
 from decimal import Decimal
 
 from orders.models import (
@@ -61,3 +62,9 @@ def record_event(*, order: Order, type: str, fulfillment: Fulfillment | None = N
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
+
+
+def human_number(prefix: str) -> str:
+    """An order or reservation number people read over the phone: no 0/O or 1/I, e.g. `BR-7KQ3X9M2`."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return f"{prefix}-" + "".join(secrets.choice(alphabet) for _ in range(8))

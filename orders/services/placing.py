@@ -1,6 +1,5 @@
 """Placing an order: validate, source, hold every unit, write it all or nothing."""
 
-import secrets
 from collections import defaultdict
 from decimal import Decimal
 
@@ -27,7 +26,7 @@ from orders.models import (
     OrderLine,
     Payment,
 )
-from orders.services.common import CENTS, PICKUP_CAPABILITY, record_event
+from orders.services.common import CENTS, PICKUP_CAPABILITY, human_number, record_event
 from stores.models import Location, SalesChannel
 from stores.selectors import network_snapshot
 
@@ -62,11 +61,6 @@ def upsert_customer(
     if changed:
         customer.save(update_fields=[*changed, "updated_at"])
     return customer
-
-
-def _new_order_number() -> str:
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
-    return f"{settings.ORDER_NUMBER_PREFIX}-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
 def _load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict[int, sourcing.Candidate]:
@@ -249,7 +243,7 @@ def _write_order(
 ) -> Order:
     customer_row = upsert_customer(**customer)
     order = Order.objects.create(
-        number=_new_order_number(),
+        number=human_number(settings.ORDER_NUMBER_PREFIX),
         channel=channel,
         external_id=external_id,
         customer=customer_row,

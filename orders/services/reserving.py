@@ -6,7 +6,6 @@ locks the row, checks RESERVATION_TRANSITIONS and writes the event; the event is
 inside the transaction, so the customer's messages commit with the change.
 """
 
-import secrets
 from collections import defaultdict
 from datetime import timedelta
 
@@ -22,7 +21,7 @@ from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
 from omnichannel.jobs import for_each_due
 from orders.errors import MethodNotOffered, ReservationLimit
 from orders.models import Customer, Reservation, ReservationEvent, ReservationLine
-from orders.services.common import _user
+from orders.services.common import _user, human_number
 from orders.services.placing import upsert_customer
 from orders.signals import reservation_event
 from stores.models import Capability, Location, SalesChannel
@@ -66,11 +65,6 @@ def reservation_window(*, location: Location, start) -> tuple:
 
 
 # ------------------------------------------------------------------------------------------------- placing
-
-
-def _new_reservation_number() -> str:
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
-    return f"{settings.RESERVATION_NUMBER_PREFIX}-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
 def _validated_lines(lines: list[dict]) -> list[tuple[SKU, int]]:
@@ -128,7 +122,7 @@ def reserve_items(
         )
     now = timezone.now()
     expires_at, remind_at = reservation_window(location=store, start=now)
-    number = _new_reservation_number()
+    number = human_number(settings.RESERVATION_NUMBER_PREFIX)
     holds = stock.hold_stock(
         lines=[(store.pk, sku.pk, quantity) for sku, quantity in validated],
         kind=StockHold.Kind.RESERVATION,
