@@ -11,7 +11,14 @@ The no-oversell contract (DESIGN.md section 5):
 
 from inventory.errors import HoldNotOpen, InsufficientStock, InvalidStockChange
 from inventory.services.catalog import upsert_catalog
-from inventory.services.holds import CONSUME_REASONS, HoldLine, consume_hold, hold_stock, release_hold
+from inventory.services.holds import (
+    CONSUME_REASONS,
+    HoldLine,
+    consume_hold,
+    hold_stock,
+    release_active_holds,
+    release_hold,
+)
 from inventory.services.levels import (
     ADJUSTMENT_REASONS,
     BulkCountResult,
@@ -37,6 +44,7 @@ __all__ = [
     "consume_hold",
     "hold_stock",
     "receive_stock",
+    "release_active_holds",
     "release_hold",
     "set_counted_stock",
     "set_safety_stock",

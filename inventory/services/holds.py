@@ -158,6 +158,14 @@ def release_hold(*, hold: StockHold | int, quantity: int | None = None) -> Stock
     return hold
 
 
+def release_active_holds(holds: Iterable[StockHold | None]) -> None:
+    """Give back every unit still held by these holds (closing an order's fulfillment or a reservation);
+    holds already closed, or missing, are skipped."""
+    for hold in holds:
+        if hold is not None and hold.status == StockHold.Status.ACTIVE:
+            release_hold(hold=hold)
+
+
 CONSUME_REASONS = (Reason.SALE, Reason.POS_SALE, Reason.TRANSFER_OUT)
 
 

@@ -137,9 +137,16 @@ def _settle_if_finished(order: Order, actor) -> None:
 
 
 def _release_open_holds(fulfillment: Fulfillment) -> None:
+    stock.release_active_holds(line.hold for line in fulfillment.lines.select_related("hold"))
+
+
+def _consume_open_holds(fulfillment: Fulfillment, *, reason: str, actor) -> None:
+    """The fulfillment's open units leave the location (shipped, or handed over at the till)."""
     for line in fulfillment.lines.select_related("hold"):
-        if line.hold and line.hold.status == StockHold.Status.ACTIVE:
-            stock.release_hold(hold=line.hold)
+        if line.quantity_open:
+            stock.consume_hold(
+                hold=line.hold, reason=reason, reference=f"order:{fulfillment.order.number}", actor=_user(actor)
+            )
 
 
 @transaction.atomic
@@ -167,14 +174,9 @@ def ship_fulfillment(*, fulfillment, carrier: str, tracking_number: str, actor=N
         data={"carrier": fulfillment.carrier, "tracking_number": fulfillment.tracking_number},
     )
     to_store = fulfillment.flow == Fulfillment.Flow.SHIP_TO_STORE
-    for line in fulfillment.lines.select_related("hold"):
-        if line.quantity_open:
-            stock.consume_hold(
-                hold=line.hold,
-                reason=StockMovement.Reason.TRANSFER_OUT if to_store else StockMovement.Reason.SALE,
-                reference=f"order:{fulfillment.order.number}",
-                actor=_user(actor),
-            )
+    _consume_open_holds(
+        fulfillment, reason=StockMovement.Reason.TRANSFER_OUT if to_store else StockMovement.Reason.SALE, actor=actor
+    )
     if not to_store:
         _capture(fulfillment, actor)
     return fulfillment
@@ -238,14 +240,7 @@ def hand_over(*, fulfillment, pickup_code: str, actor=None) -> Fulfillment:
     if not secrets.compare_digest((pickup_code or "").strip(), locked.pickup_code or "-"):
         raise WrongPickupCode()
     fulfillment = transition_fulfillment(fulfillment=locked, to=S.COLLECTED, actor=actor)
-    for line in fulfillment.lines.select_related("hold"):
-        if line.quantity_open:
-            stock.consume_hold(
-                hold=line.hold,
-                reason=StockMovement.Reason.SALE,
-                reference=f"order:{fulfillment.order.number}",
-                actor=_user(actor),
-            )
+    _consume_open_holds(fulfillment, reason=StockMovement.Reason.SALE, actor=actor)
     _capture(fulfillment, actor)
     return fulfillment
 

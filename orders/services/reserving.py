@@ -178,9 +178,7 @@ def transition_reservation(*, reservation: Reservation | int, to: str, actor=Non
 
 
 def _release_holds(reservation: Reservation) -> None:
-    for line in reservation.lines.select_related("hold"):
-        if line.hold.status == StockHold.Status.ACTIVE:
-            stock.release_hold(hold=line.hold)
+    stock.release_active_holds(line.hold for line in reservation.lines.select_related("hold"))
 
 
 @transaction.atomic
