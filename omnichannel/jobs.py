@@ -41,3 +41,18 @@ def for_each_due(due, act) -> int:
             act(row)
             done += 1
     return done
+
+
+def for_each_claimed(due, *, claim: dict, act) -> int:
+    """Run `act(pk)` once per row of the queryset `due`, each in its own transaction after claiming the row
+    with one conditional UPDATE (`claim`, e.g. `{"reminded_at": now}`) that re-checks `due`'s filter, which
+    must leave claimed rows out. Two runs at once act on each row once: the second UPDATE finds nothing.
+    Returns how many were acted on."""
+    done = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            if not due.filter(pk=pk).update(**claim):
+                continue  # another run claimed it, or it is no longer due
+            act(pk)
+            done += 1
+    return done

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
 from omnichannel.errors import InvalidTransition
-from omnichannel.jobs import for_each_due
+from omnichannel.jobs import for_each_claimed, for_each_due
 from orders.errors import (
     InvalidOrder,
     OrderNotChangeable,
@@ -275,23 +275,18 @@ def send_pickup_reminders(*, now=None) -> int:
         reminded_at__isnull=True,
         pickup_deadline__lte=now + settings.PICKUP_REMINDER_BEFORE,
         pickup_deadline__gt=now,
-    ).values_list("pk", flat=True)
-    reminded = 0
-    for pk in due:
-        with transaction.atomic():
-            if not Fulfillment.objects.filter(pk=pk, reminded_at__isnull=True, status=S.READY_FOR_PICKUP).update(
-                reminded_at=now
-            ):
-                continue  # another run reminded it, or it was collected meanwhile
-            fulfillment = Fulfillment.objects.select_related("order").get(pk=pk)
-            record_event(
-                order=fulfillment.order,
-                fulfillment=fulfillment,
-                type="pickup_reminder",
-                data={"pickup_deadline": fulfillment.pickup_deadline.isoformat()},
-            )
-            reminded += 1
-    return reminded
+    )
+
+    def remind(pk):
+        fulfillment = Fulfillment.objects.select_related("order").get(pk=pk)
+        record_event(
+            order=fulfillment.order,
+            fulfillment=fulfillment,
+            type="pickup_reminder",
+            data={"pickup_deadline": fulfillment.pickup_deadline.isoformat()},
+        )
+
+    return for_each_claimed(due, claim={"reminded_at": now}, act=remind)
 
 
 @transaction.atomic

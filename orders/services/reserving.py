@@ -18,7 +18,7 @@ from inventory import services as stock
 from inventory.models import SKU, StockHold, StockMovement
 from omnichannel import localtime
 from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
-from omnichannel.jobs import for_each_due
+from omnichannel.jobs import for_each_claimed, for_each_due
 from orders.errors import MethodNotOffered, ReservationLimit
 from orders.models import Customer, Reservation, ReservationEvent, ReservationLine
 from orders.services.common import _user, human_number
@@ -265,23 +265,19 @@ def send_reservation_reminders(*, now=None) -> int:
     messages). Never at night in the store's time zone: a due reminder waits for the morning. Exactly once:
     `reminded_at` is set by a conditional UPDATE in the event's transaction."""
     now = now or timezone.now()
-    due = (
-        Reservation.objects.filter(status=RS.HELD, reminded_at__isnull=True, remind_at__lte=now, expires_at__gt=now)
-        .select_related("location")
-        .only("pk", "location__timezone")
-    )
-    reminded = 0
-    for row in due:
-        if localtime.is_night(now, row.location.timezone or settings.TIME_ZONE):
-            continue
-        with transaction.atomic():
-            if not Reservation.objects.filter(pk=row.pk, status=RS.HELD, reminded_at__isnull=True).update(
-                reminded_at=now
-            ):
-                continue  # another run reminded it, or it was closed meanwhile
-            reservation = Reservation.objects.get(pk=row.pk)
-            record_reservation_event(
-                reservation=reservation, type="reminder", data={"expires_at": reservation.expires_at.isoformat()}
-            )
-            reminded += 1
-    return reminded
+    at_night = [
+        location.pk
+        for location in Location.objects.only("pk", "timezone")
+        if localtime.is_night(now, location.timezone or settings.TIME_ZONE)
+    ]
+    due = Reservation.objects.filter(
+        status=RS.HELD, reminded_at__isnull=True, remind_at__lte=now, expires_at__gt=now
+    ).exclude(location_id__in=at_night)
+
+    def remind(pk):
+        reservation = Reservation.objects.get(pk=pk)
+        record_reservation_event(
+            reservation=reservation, type="reminder", data={"expires_at": reservation.expires_at.isoformat()}
+        )
+
+    return for_each_claimed(due, claim={"reminded_at": now}, act=remind)
