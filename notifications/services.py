@@ -25,6 +25,7 @@ from notifications.selectors import marketing_for, opening_hours
 from notifications.signals import notification_failed
 from omnichannel.localtime import after_quiet_hours
 from orders.models import Fulfillment, Order, OrderLine, Reservation, ReservationLine
+from orders.services import fulfillment_store
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +45,7 @@ def public_url(path: str) -> str:
 
 
 def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None) -> dict:
-    store = None
-    if fulfillment is not None:
-        store = fulfillment.pickup_location or fulfillment.source_location
+    store = fulfillment_store(fulfillment) if fulfillment is not None else None
     context = {
         "brand": settings.BRAND_NAME,
         "number": order.number,
@@ -93,11 +92,11 @@ def queue_for_order_event(*, event) -> list[Notification]:
     context = message_context(order=order, data=event.data, fulfillment=fulfillment)
     email_extra = {"order": order, "items": _items(order.lines.all()), "reference_label": _("Order")}
     if fulfillment is not None and event.type in ("ready_for_pickup", "pickup_reminder"):
-        email_extra["store_hours"] = lambda: opening_hours(fulfillment.pickup_location or fulfillment.source_location)
+        email_extra["store_hours"] = lambda: opening_hours(fulfillment_store(fulfillment))
     if event.type in SHIPPING_EVENTS:
         # The same rule as the tracking page: marketing only for customers who accepted it.
         email_extra["marketing"] = marketing_for(customer=customer, locale=locale)
-    tz_name = (fulfillment.source_location.timezone if fulfillment else None) or settings.TIME_ZONE
+    tz_name = fulfillment.source_location.tz_name if fulfillment else settings.TIME_ZONE
     return _write_messages(
         event_type=event.type,
         customer=customer,
@@ -112,7 +111,7 @@ def queue_for_order_event(*, event) -> list[Notification]:
 def reservation_context(*, reservation: Reservation) -> dict:
     """Placeholders of the reservation messages; dates on the store's clock, in the active language."""
     store = reservation.location
-    until = reservation.expires_at.astimezone(zoneinfo.ZoneInfo(store.timezone or settings.TIME_ZONE))
+    until = reservation.expires_at.astimezone(zoneinfo.ZoneInfo(store.tz_name))
     return {
         "brand": settings.BRAND_NAME,
         "number": reservation.number,
@@ -151,7 +150,7 @@ def queue_for_reservation_event(*, event) -> list[Notification]:
         locale=locale,
         context=context,
         email_extra=email_extra,
-        tz_name=store.timezone or settings.TIME_ZONE,
+        tz_name=store.tz_name,
         links={"reservation": reservation},
     )
 

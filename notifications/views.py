@@ -56,7 +56,7 @@ def tracking_page(request, token: str):
     parcels = []
     for fulfillment in order.fulfillments.all():
         collects = fulfillment.flow != "ship"
-        store = (fulfillment.pickup_location or fulfillment.source_location) if collects else None
+        store = orders.fulfillment_store(fulfillment) if collects else None
         parcels.append(
             {
                 "fulfillment": fulfillment,

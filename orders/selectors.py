@@ -4,7 +4,6 @@ import re
 import zoneinfo
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.db.models import (
     Avg,
     Count,
@@ -181,7 +180,7 @@ def store_reservation(*, location, number: str) -> Reservation:
 
 def store_midnight(location, now) -> datetime:
     """The next midnight on the store's clock: reservations ending before it are today's."""
-    tz = zoneinfo.ZoneInfo(location.timezone or settings.TIME_ZONE)
+    tz = zoneinfo.ZoneInfo(location.tz_name)
     tomorrow = now.astimezone(tz).date() + timedelta(days=1)
     return datetime.combine(tomorrow, time(0, 0), tzinfo=tz)
 

@@ -101,6 +101,11 @@ class Location(TimeStampedModel):
     def has_capability(self, capability: str) -> bool:
         return capability in (self.capabilities or [])
 
+    @property
+    def tz_name(self) -> str:
+        """The location's time zone, the brand's (settings.TIME_ZONE) when none is set."""
+        return self.timezone or settings.TIME_ZONE
+
 
 class SalesChannel(TimeStampedModel):
     class Kind(models.TextChoices):

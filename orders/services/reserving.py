@@ -48,7 +48,7 @@ def reservation_window(*, location: Location, start) -> tuple:
     (the customer can still come that day). The reminder is due RESERVATION_REMINDER_BEFORE the end; at night
     in the store's time zone it moves to the next morning, or to the evening before when the morning would be
     less than an hour before the end. None when no daytime moment fits after `start`."""
-    tz_name = location.timezone or settings.TIME_ZONE
+    tz_name = location.tz_name
     expires_at = localtime.open_until(
         start=start, end=start + settings.RESERVATION_HOLD, opening_hours=location.opening_hours, tz_name=tz_name
     )
@@ -266,9 +266,7 @@ def send_reservation_reminders(*, now=None) -> int:
     `reminded_at` is set by a conditional UPDATE in the event's transaction."""
     now = now or timezone.now()
     at_night = [
-        location.pk
-        for location in Location.objects.only("pk", "timezone")
-        if localtime.is_night(now, location.timezone or settings.TIME_ZONE)
+        location.pk for location in Location.objects.only("pk", "timezone") if localtime.is_night(now, location.tz_name)
     ]
     due = Reservation.objects.filter(
         status=RS.HELD, reminded_at__isnull=True, remind_at__lte=now, expires_at__gt=now
