@@ -23,6 +23,7 @@ from notifications.messages import MESSAGES, ORDER_MESSAGES, RESERVATION_MESSAGE
 from notifications.models import MessageTemplate, Notification
 from notifications.selectors import marketing_for, opening_hours
 from notifications.signals import notification_failed
+from omnichannel.links import public_url
 from omnichannel.localtime import after_quiet_hours
 from orders.models import Fulfillment, Order, OrderLine, Reservation, ReservationLine
 from orders.services import fulfillment_store
@@ -37,11 +38,6 @@ SENDING_TIMEOUT = timedelta(minutes=5)
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8, 16 … minutes after each failed attempt."""
     return timedelta(minutes=2 ** max(attempts - 1, 0))
-
-
-def public_url(path: str) -> str:
-    """A link for a customer message: messages are not written in a request, so the base comes from settings."""
-    return (settings.PUBLIC_BASE_URL.rstrip("/") or "http://localhost:8000") + path
 
 
 def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None) -> dict:

@@ -9,6 +9,7 @@ from twilio.request_validator import RequestValidator
 
 from notifications import selectors, services
 from omnichannel.errors import DomainError, NotFound
+from omnichannel.links import public_url
 from orders import services as orders
 
 
@@ -19,8 +20,7 @@ def twilio_status(request):
     if not settings.TWILIO_AUTH_TOKEN:
         return HttpResponseForbidden("SMS status callbacks need TWILIO_AUTH_TOKEN.")
     # Twilio signs the public URL it called, which is ours behind any proxy.
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    url = f"{base}{request.get_full_path()}" if base else request.build_absolute_uri()
+    url = public_url(request.get_full_path(), request)
     signature = request.headers.get("X-Twilio-Signature", "")
     if not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST.dict(), signature):
         return HttpResponseForbidden("Invalid signature.")

@@ -1,12 +1,8 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from omnichannel.links import public_url
 from orders.models import E164, FulfillmentMethod, Speed
-
-
-def _public_url(request, path: str) -> str:
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}" if base or request is None else request.build_absolute_uri(path)
 
 
 class CustomerInput(serializers.Serializer):
@@ -146,7 +142,7 @@ class OrderOutput(serializers.Serializer):
         return {"email": order.customer.email, "name": order.customer.name, "locale": order.customer.locale}
 
     def get_tracking_url(self, order) -> str:
-        return _public_url(self.context.get("request"), f"/track/{order.tracking_token}/")
+        return public_url(f"/track/{order.tracking_token}/", self.context.get("request"))
 
 
 class OrderSummaryOutput(serializers.Serializer):
@@ -233,7 +229,7 @@ class ReservationOutput(serializers.Serializer):
 
     def get_reservation_url(self, reservation) -> str:
         """The customer's page (details, cancel), for the channel to link from its own account pages."""
-        return _public_url(self.context.get("request"), f"/reservation/{reservation.token}/")
+        return public_url(f"/reservation/{reservation.token}/", self.context.get("request"))
 
     def get_customer(self, reservation) -> dict:
         customer = reservation.customer
