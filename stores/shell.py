@@ -11,25 +11,29 @@ from django.urls import reverse
 
 
 @dataclass(frozen=True)
-class MenuEntry:
+class _ShownInStores:
+    # Optional: a capability the store needs for this to show (e.g. reservations only where they exist).
+    capability: str = field(default="", kw_only=True)
+
+    def shown_for(self, location) -> bool:
+        return not self.capability or location.has_capability(self.capability)
+
+
+@dataclass(frozen=True)
+class MenuEntry(_ShownInStores):
     key: str
     title: str
     url_name: str  # reversed with the store code: `url_name`, kwargs={"store": code}
     order: int = 100
     # Optional badge: a function (location, user) -> int shown next to the title when non-zero.
     badge: Callable | None = None
-    # Optional: a capability the store needs for the entry to show (e.g. reservations only where they exist).
-    capability: str = ""
-
-    def shown_for(self, location) -> bool:
-        return not self.capability or location.has_capability(self.capability)
 
     def url(self, location) -> str:
         return reverse(self.url_name, kwargs={"store": location.code})
 
 
 @dataclass(frozen=True)
-class Panel:
+class Panel(_ShownInStores):
     """A block on the store home: `context(location, user)` returns the template's context."""
 
     key: str
@@ -37,10 +41,6 @@ class Panel:
     template: str
     context: Callable = field(default=lambda location, user: {})
     order: int = 100
-    capability: str = ""
-
-    def shown_for(self, location) -> bool:
-        return not self.capability or location.has_capability(self.capability)
 
 
 _menu: dict[str, MenuEntry] = {}
