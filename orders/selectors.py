@@ -203,9 +203,7 @@ def store_reservations(*, location, query: str = "", now=None, closed_days: int 
         "today": list(held.filter(expires_at__lt=midnight)),
         "upcoming": list(held.filter(expires_at__gte=midnight)),
         "closed": list(
-            base.filter(status__in=[RS.PURCHASED, RS.DECLINED, RS.EXPIRED, RS.CANCELLED])
-            .filter(closed_at__gte=now - timedelta(days=closed_days))
-            .order_by("-closed_at")
+            base.exclude(status=RS.HELD).filter(closed_at__gte=now - timedelta(days=closed_days)).order_by("-closed_at")
         ),
     }
 
@@ -229,12 +227,14 @@ def reservation_kpis(*, location=None, since=None) -> dict:
     """Click & reserve KPIs of a store (or the network) for reservations made since `since`:
     conversion = bought / closed, no-show = expired / closed, average time from reserving to coming in
     (bought or not bought)."""
-    reservations = Reservation.objects.all()
+    reservations = _made_since(since)
     if location is not None:
         reservations = reservations.filter(location=location)
-    if since is not None:
-        reservations = reservations.filter(created_at__gte=since)
     return _kpis(reservations.aggregate(**_KPI_AGGREGATES))
+
+
+def _made_since(since) -> QuerySet:
+    return Reservation.objects.filter(created_at__gte=since) if since is not None else Reservation.objects.all()
 
 
 _KPI_AGGREGATES = {
@@ -259,11 +259,11 @@ def _kpis(row: dict) -> dict:
 
 def reservation_kpis_by_store(*, since=None) -> list[dict]:
     """The KPIs of every store that had reservations since `since`, one aggregate query for all."""
-    reservations = Reservation.objects.all()
-    if since is not None:
-        reservations = reservations.filter(created_at__gte=since)
     rows = (
-        reservations.values("location__code", "location__name").annotate(**_KPI_AGGREGATES).order_by("location__code")
+        _made_since(since)
+        .values("location__code", "location__name")
+        .annotate(**_KPI_AGGREGATES)
+        .order_by("location__code")
     )
     return [_kpis(row) for row in rows]
 

@@ -43,6 +43,11 @@ def _detail(request, order) -> dict:
     return OrderOutput(selectors.with_details(order), context={"request": request}).data
 
 
+def _selling_channel(request, data) -> SalesChannel:
+    """The channel a creating POST sells for: the body's `channel` or the API key's (a key speaks only for its own)."""
+    return SalesChannel.objects.get(pk=request_channel(request, required=True, code=data.get("channel")).id)
+
+
 def _channel_id(request):
     """The channel whose orders this request may see: the key's, or any for a head-office session."""
     return getattr(request.user, "channel_id", None)
@@ -59,8 +64,7 @@ class OrderListCreateApi(APIView):
     )
     def post(self, request):
         data = _validated(OrderCreateInput, request.data)
-        channel_info = request_channel(request, required=True, code=data.get("channel"))
-        channel = SalesChannel.objects.get(pk=channel_info.id)
+        channel = _selling_channel(request, data)
 
         def create():
             order = services.place_order(
@@ -178,8 +182,7 @@ class ReservationCreateApi(APIView):
     )
     def post(self, request):
         data = _validated(ReservationCreateInput, request.data)
-        channel_info = request_channel(request, required=True, code=data.get("channel"))
-        channel = SalesChannel.objects.get(pk=channel_info.id)
+        channel = _selling_channel(request, data)
 
         def create():
             reservation = services.reserve_items(

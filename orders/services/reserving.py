@@ -29,7 +29,8 @@ from stores.models import Capability, Location, SalesChannel
 RS = Reservation.Status
 # Allowed moves: {from: {to, …}}. Every end state is final; the table is the documentation.
 RESERVATION_TRANSITIONS = {RS.HELD: {RS.PURCHASED, RS.DECLINED, RS.EXPIRED, RS.CANCELLED}}
-RESERVATION_CLOSED = {RS.PURCHASED, RS.DECLINED, RS.EXPIRED, RS.CANCELLED}
+# Closed: the states with no move out of them.
+RESERVATION_CLOSED = frozenset(RS.values) - RESERVATION_TRANSITIONS.keys()
 
 
 def record_reservation_event(*, reservation: Reservation, type: str, data=None, actor=None) -> ReservationEvent:
