@@ -208,6 +208,15 @@ def stock_lookup(*, location: Location, query: str) -> dict:
     return {"rows": rows, "nearby_stores": neighbours}
 
 
+def sku_codes_available_at(*, location_code: str) -> QuerySet:
+    """Codes of the SKUs with at least one available unit at a location, by code."""
+    return (
+        StockLevel.objects.filter(location__code=location_code, on_hand__gt=F("committed") + F("safety_stock"))
+        .order_by("sku__code")
+        .values_list("sku__code", flat=True)
+    )
+
+
 def stock_summary(*, location: Location) -> dict:
     totals = StockLevel.objects.filter(location=location, on_hand__gt=0).aggregate(
         skus=Count("id"), on_hand=Sum("on_hand"), committed=Sum("committed")

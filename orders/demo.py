@@ -4,9 +4,9 @@ nothing is added once demo orders exist)."""
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 
 from inventory.models import ChannelListing, StockLevel
+from inventory.selectors import sku_codes_available_at
 from orders import services
 from orders.models import Order
 from stores.models import SalesChannel
@@ -40,13 +40,7 @@ MILAN_ADDRESS = {
 
 
 def _sku_available_at(location_code: str, skip: set) -> str:
-    row = (
-        StockLevel.objects.filter(location__code=location_code, on_hand__gte=F("committed") + F("safety_stock") + 1)
-        .exclude(sku__code__in=skip)
-        .order_by("sku__code")
-        .values_list("sku__code", flat=True)
-        .first()
-    )
+    row = sku_codes_available_at(location_code=location_code).exclude(sku__code__in=skip).first()
     skip.add(row)
     return row
 

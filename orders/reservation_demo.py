@@ -7,10 +7,9 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from inventory.models import StockLevel
+from inventory.selectors import sku_codes_available_at
 from notifications.models import Notification
 from omnichannel import localtime
 from orders import services
@@ -37,11 +36,7 @@ def _customer(rng: random.Random, n: int) -> dict:
 
 
 def _skus_on_shelf(location: Location, count: int, rng: random.Random) -> list[str]:
-    codes = list(
-        StockLevel.objects.filter(location=location, on_hand__gte=F("committed") + F("safety_stock") + 1)
-        .order_by("sku__code")
-        .values_list("sku__code", flat=True)
-    )
+    codes = list(sku_codes_available_at(location_code=location.code))
     return rng.sample(codes, min(count, len(codes)))
 
 
