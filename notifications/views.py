@@ -37,6 +37,22 @@ def _customer_locale(request, customer) -> str:
     return request.GET.get("lang") if request.GET.get("lang") in languages else customer.locale
 
 
+def _customer_page(request, template: str, context: dict, *, locale: str, status: int = 200):
+    """A page of the customer's (tracking, reservation): the brand's layout in their language, kept out of
+    search engines."""
+    context = {
+        **context,
+        "brand": settings.BRAND_NAME,
+        "locale": locale,
+        "other_language": "en" if locale == "it" else "it",
+    }
+    with translation.override(locale):
+        response = render(request, template, context, status=status)
+    response["Content-Language"] = locale
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def _map_url(store) -> str:
     return (
         f"https://www.openstreetmap.org/?mlat={store.latitude}&mlon={store.longitude}#map=17/"
@@ -66,22 +82,12 @@ def tracking_page(request, token: str):
                 "pickup_code": fulfillment.pickup_code if fulfillment.status == "ready_for_pickup" else "",
             }
         )
-    with translation.override(locale):
-        response = render(
-            request,
-            "notifications/tracking.html",
-            {
-                "order": order,
-                "parcels": parcels,
-                "brand": settings.BRAND_NAME,
-                "locale": locale,
-                "marketing": selectors.marketing_for(customer=order.customer, locale=locale),
-                "other_language": "en" if locale == "it" else "it",
-            },
-        )
-    response["Content-Language"] = locale
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    context = {
+        "order": order,
+        "parcels": parcels,
+        "marketing": selectors.marketing_for(customer=order.customer, locale=locale),
+    }
+    return _customer_page(request, "notifications/tracking.html", context, locale=locale)
 
 
 @never_cache
@@ -102,23 +108,14 @@ def reservation_page(request, token: str):
         else:
             return redirect(f"{request.path}?lang={locale}&done=cancelled")
     store = reservation.location
-    with translation.override(locale):
-        response = render(
-            request,
-            "notifications/reservation.html",
-            {
-                "reservation": reservation,
-                "store": store,
-                "hours": selectors.opening_hours(store),
-                "map_url": _map_url(store),
-                "brand": settings.BRAND_NAME,
-                "locale": locale,
-                "other_language": "en" if locale == "it" else "it",
-                "cancelled_now": request.GET.get("done") == "cancelled",
-                "refused": refused,
-            },
-            status=409 if refused else 200,
-        )
-    response["Content-Language"] = locale
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    context = {
+        "reservation": reservation,
+        "store": store,
+        "hours": selectors.opening_hours(store),
+        "map_url": _map_url(store),
+        "cancelled_now": request.GET.get("done") == "cancelled",
+        "refused": refused,
+    }
+    return _customer_page(
+        request, "notifications/reservation.html", context, locale=locale, status=409 if refused else 200
+    )
