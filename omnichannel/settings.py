@@ -192,6 +192,9 @@ NEARBY_STORES_LIMIT = env.int("NEARBY_STORES_LIMIT", default=5)
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=30)
 # How long a web process reuses its snapshot of active locations and channels (availability's hot path).
 NETWORK_CACHE_SECONDS = env.int("NETWORK_CACHE_SECONDS", default=10)
+# Availability reads with an API key answered outside Django's request cycle (omnichannel/api/fastpath.py);
+# off under DEBUG whatever this says.
+API_FAST_PATH = env.bool("API_FAST_PATH", default=True)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

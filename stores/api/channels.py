@@ -12,8 +12,15 @@ class ChannelForbidden(DomainError):
 def request_channel(request, *, required: bool, code: str | None = None) -> ChannelInfo | None:
     """`code` (e.g. from a request body), the `?channel=` code, or the API key's channel.
     A key may only speak for its own channel."""
-    code = code or request.query_params.get("channel")
-    key_channel_id = getattr(request.user, "channel_id", None)
+    return channel_for(
+        code=code or request.query_params.get("channel"),
+        key_channel_id=getattr(request.user, "channel_id", None),
+        required=required,
+    )
+
+
+def channel_for(*, code: str | None, key_channel_id: int | None, required: bool) -> ChannelInfo | None:
+    """The rule behind `request_channel`, without a DRF request (the WSGI fast path uses it too)."""
     snapshot = network_snapshot()
     if not code:
         if key_channel_id is not None:
