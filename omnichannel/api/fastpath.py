@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core import signals
-from django.core.handlers.wsgi import get_bytes_from_wsgi
-from django.http import QueryDict
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.urls import reverse
 from django.utils import translation
 
@@ -64,20 +64,12 @@ def fast_path_enabled() -> bool:
         # HTTPS redirects and HSTS depend on how the request came in: leave those deployments to Django.
         and not settings.SECURE_SSL_REDIRECT
         and not settings.SECURE_HSTS_SECONDS
+        and not settings.DISALLOWED_USER_AGENTS  # CommonMiddleware's 403
     )
 
 
 def accepts_json(accept: str) -> bool:
     return not accept or any(part.split(";")[0].strip().lower() in JSON_MEDIA_TYPES for part in accept.split(","))
-
-
-class _LanguageRequest:
-    """What `get_language_from_request` reads of a request (there are no cookies on this path)."""
-
-    COOKIES: dict = {}
-
-    def __init__(self, environ):
-        self.META = environ
 
 
 class FastReadPath:
@@ -99,15 +91,21 @@ class FastReadPath:
     def answer(self, environ) -> tuple[bytes, list[tuple[str, str]]] | None:
         """(body, headers) of the 200 answer, or None when Django should answer."""
         if self._routes is None:
-            self._routes = {path: (_allowed_methods(view), fn) for path, (view, fn) in fast_routes().items()}
-        route = self._routes.get(environ.get("PATH_INFO"))
+            self._routes = {path: _route(view, fn) for path, (view, fn) in fast_routes().items()}
+        route = self._routes.get(environ.get("PATH_INFO"))  # a path with a None route is Django's too
         if route is None or environ.get("HTTP_COOKIE") or not accepts_json(environ.get("HTTP_ACCEPT", "")):
             return None
         keyword, _sep, raw_key = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         raw_key = raw_key.strip()
         if keyword.lower() != "api-key" or not raw_key or not fast_path_enabled():
             return None
-        params = QueryDict(get_bytes_from_wsgi(environ, "QUERY_STRING", ""))
+        # Django's own request object: the same Host check (ALLOWED_HOSTS), query parsing and language choice.
+        request = WSGIRequest(environ)
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return None
+        params = request.GET
         if settings.REST_FRAMEWORK.get("URL_FORMAT_OVERRIDE", "format") in params:
             return None
         allow, answer_for = route
@@ -124,7 +122,7 @@ class FastReadPath:
         finally:
             signals.request_finished.send(sender=self.__class__)
         body = self.renderer.render(answer)
-        language = translation.get_language_from_request(_LanguageRequest(environ))
+        language = translation.get_language_from_request(request)
         return body, self.headers(body, allow=allow, language=language)
 
     def headers(self, body: bytes, *, allow: str, language: str) -> list[tuple[str, str]]:
@@ -146,7 +144,11 @@ class FastReadPath:
         return headers
 
 
-def _allowed_methods(view_class) -> str:
+def _route(view_class, answer_for: Callable) -> tuple[str, Callable] | None:
+    """(`Allow` header, answer function); None when the view could answer in more than one format (DRF
+    then negotiates and adds `Vary: Accept`, which this path does not mirror)."""
     view = view_class()
     view.setup(None)  # as `as_view` does: gives GET views their HEAD
-    return ", ".join(view.allowed_methods)
+    if [renderer.media_type for renderer in view.get_renderers()] != [FastJSONRenderer.media_type]:
+        return None
+    return ", ".join(view.allowed_methods), answer_for

@@ -151,10 +151,19 @@ def test_what_the_fast_path_does_not_mirror_goes_to_django(shop, key, method, ur
     assert answer.status == 200
 
 
+def test_a_host_outside_allowed_hosts_gets_djangos_400(shop, key, settings):
+    settings.ALLOWED_HOSTS = ["shop.example.com"]
+    answer = call("fast", "/api/v1/availability/?skus=TSH001-NER-M", authorization=key)
+    assert (answer.status, answer.answered_by) == (400, WSGIHandler)
+    allowed = call("fast", "/api/v1/availability/?skus=TSH001-NER-M", authorization=key, host="shop.example.com")
+    assert (allowed.status, allowed.answered_by) == (200, FastReadPath)
+
+
 @pytest.mark.parametrize(
     "setting, value",
     [
         ("API_FAST_PATH", False),
+        ("DISALLOWED_USER_AGENTS", [r"^curl/"]),
         ("DEBUG", True),
         ("SECURE_SSL_REDIRECT", True),
         ("MIDDLEWARE", ["django.middleware.gzip.GZipMiddleware", "django.middleware.common.CommonMiddleware"]),
