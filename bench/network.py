@@ -4,6 +4,7 @@ Rows are written with set-based SQL (INSERT … SELECT generate_series): benchma
 writes, so it bypasses the stock services and the ledger on purpose. PostgreSQL only.
 """
 
+import contextlib
 import os
 import sys
 import time
@@ -126,6 +127,30 @@ def write_result(name: str, result: dict) -> None:
     results.mkdir(exist_ok=True)
     (results / f"{name}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
+
+
+def _cpu_ticks() -> list[int]:
+    return [int(field) for field in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+
+
+@contextlib.contextmanager
+def cpu_split():
+    """Share of the machine's CPU time that was busy, idle and stolen by the VM's host while the block ran.
+
+    A run with idle or steal time was not CPU-bound: the host paused this VM (seen here as runs at half
+    speed with the CPUs partly idle), which the figures should say rather than hide."""
+    split: dict = {}
+    before = _cpu_ticks()
+    yield split
+    # user nice system idle iowait irq softirq steal
+    delta = [b - a for a, b in zip(before, _cpu_ticks(), strict=True)]
+    total = max(sum(delta[:8]), 1)
+    idle, steal = delta[3] + delta[4], delta[7]
+    split.update(
+        busy_pct=round(100 * (total - idle - steal) / total),
+        idle_pct=round(100 * idle / total),
+        steal_pct=round(100 * steal / total),
+    )
 
 
 def run_wrk(lua: str, *, port: int, duration: int, connections: int, threads: int = 1) -> list[str]:
