@@ -7,6 +7,8 @@ scripts/bootstrap.sh
 PY=.venv/bin/python
 PORT="${PORT:-8000}"
 export DEBUG="${DEBUG:-true}"
+# Links in messages written outside a request (demo data, the worker) must point at this server's port.
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://localhost:$PORT}"
 
 echo "==> database: ${DATABASE_URL:-sqlite (db.sqlite3)}"
 $PY manage.py migrate --noinput
