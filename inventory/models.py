@@ -41,6 +41,11 @@ class SKU(TimeStampedModel):
         ordering = ["code"]
         verbose_name = _("SKU")
         verbose_name_plural = _("SKUs")
+        indexes = [
+            # Availability looks SKUs up by code and needs only id and active: an index-only scan instead of
+            # a heap page per SKU (docs/benchmarks.md). The catalog is rarely written, so it costs little.
+            models.Index(fields=["code"], include=["id", "active"], name="sku_code_availability"),
+        ]
 
     def __str__(self):
         return self.code

@@ -95,21 +95,36 @@ def availability(
     from the per-process snapshot), plus one when some SKU has no available unit anywhere.
     """
     network = network_snapshot()
+    active = network.locations
     only_location_id = None
     if location_code:
         only_location_id = network.location_ids_by_code.get(location_code)
         if only_location_id is None:
             raise NotFound(f"Unknown location: {location_code}", details={"location": location_code})
 
-    per_sku: dict[str, dict[int, int]] = {}
-    channel_totals: dict[str, int] = {}
-    sources = channel.source_ids if channel is not None else frozenset()
-    active = network.locations
+    codes = {loc_id: point.code for loc_id, point in active.items()}
+    distance = None
+    if near is not None:
+        distance = {loc_id: round(km, 1) for loc_id, km in distances_km(near[0], near[1], network.radians).items()}
+        ranked = sorted(active, key=lambda loc_id: (distance[loc_id], codes[loc_id]))
+    else:
+        ranked = sorted(active, key=codes.__getitem__)
+    # Ranks computed once per request: each SKU's rows then sort as plain (rank, available) pairs and become
+    # entries by list indexing (this loop runs for ~440 rows per request; docs/benchmarks.md).
+    rank = {loc_id: position for position, loc_id in enumerate(ranked)}
+    ranked_codes = [codes[loc_id] for loc_id in ranked]
+    ranked_distances = [distance[loc_id] for loc_id in ranked] if distance is not None else None
+    source_ranks = {rank[loc_id] for loc_id in channel.source_ids if loc_id in rank} if channel is not None else set()
+
+    per_sku: dict[str, list[tuple[int, int]]] = {}
     for code, location_id, available in available_rows(sku_codes):
-        if location_id in active:
-            per_sku.setdefault(code, {})[location_id] = available
-            if location_id in sources:
-                channel_totals[code] = channel_totals.get(code, 0) + available
+        position = rank.get(location_id)  # None: an inactive location
+        if position is not None:
+            located = per_sku.get(code)
+            if located is None:
+                per_sku[code] = [(position, available)]
+            else:
+                located.append((position, available))
     missing = [code for code in sku_codes if code not in per_sku]
     if missing:
         known = set(SKU.objects.filter(code__in=missing, active=True).values_list("code", flat=True))
@@ -117,29 +132,24 @@ def availability(
         if unknown:
             raise NotFound(f"Unknown SKU: {', '.join(unknown)}", details={"skus": unknown})
 
-    codes = {loc_id: point.code for loc_id, point in active.items()}
-    if near is not None:
-        distance = {loc_id: round(km, 1) for loc_id, km in distances_km(near[0], near[1], network.radians).items()}
-        ranked = sorted(active, key=lambda loc_id: (distance[loc_id], codes[loc_id]))
-    else:
-        ranked = sorted(active, key=codes.__getitem__)
-    # One rank per location, computed once: each SKU's locations then sort on a plain dict lookup.
-    rank = {loc_id: position for position, loc_id in enumerate(ranked)}
-
+    only_rank = rank[only_location_id] if only_location_id is not None else None
     results = []
     for code in sku_codes:
-        by_location = per_sku.get(code, {})
-        location_ids = [only_location_id] if only_location_id is not None else sorted(by_location, key=rank.__getitem__)
-        if near is not None:
+        located = per_sku.get(code, [])
+        located.sort()
+        channel_total = sum(available for position, available in located if position in source_ranks)
+        if only_rank is not None:
+            located = [(only_rank, next((available for position, available in located if position == only_rank), 0))]
+        if ranked_distances is not None:
             entries = [
-                {"location": codes[i], "available": by_location.get(i, 0), "distance_km": distance[i]}
-                for i in location_ids
+                {"location": ranked_codes[position], "available": available, "distance_km": ranked_distances[position]}
+                for position, available in located
             ]
         else:
-            entries = [{"location": codes[i], "available": by_location.get(i, 0)} for i in location_ids]
+            entries = [{"location": ranked_codes[position], "available": available} for position, available in located]
         result = {"sku": code}
         if channel is not None:
-            result["channel_available"] = max(channel_totals.get(code, 0) - channel.safety_buffer, 0)
+            result["channel_available"] = max(channel_total - channel.safety_buffer, 0)
         result["locations"] = entries
         results.append(result)
     return results
