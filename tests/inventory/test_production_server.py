@@ -1,0 +1,70 @@
+"""The production entry point under the real server: gunicorn serving `omnichannel.wsgi` (with the
+availability fast path) on the test database, over keep-alive HTTP connections."""
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    host = db["HOST"] or db.get("OPTIONS", {}).get("host", "")
+    port = db["PORT"] or db.get("OPTIONS", {}).get("port", "")
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    if host.startswith("/"):  # a socket directory
+        return f"postgres://{credentials}@/{db['NAME']}?host={host}&port={port}"
+    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def gunicorn(transactional_db):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": _database_url(), "DEBUG": "false", "LANGUAGE_CODE": "en"}
+    command = [str(Path(sys.executable).with_name("gunicorn")), "omnichannel.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", "2", "--worker-class", "gthread", "--threads", "1", "--keep-alive", "30"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"gunicorn exited: {server.stderr.read().decode()[-2000:]}")
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_gunicorn_answers_availability_and_errors_on_one_keep_alive_connection(shop, api, api_key, gunicorn):
+    expected = api.get("/api/v1/availability/?skus=TSH001-NER-M,TSH001-NER-L&near=45.4642,9.1900").json()
+    conn = http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=10)
+    headers = {"Authorization": f"Api-Key {api_key}"}
+    answers = []
+    for path in [
+        "/api/v1/availability/?skus=TSH001-NER-M,TSH001-NER-L&near=45.4642,9.1900",
+        "/api/v1/availability/?skus=NOPE-1",
+        "/api/v1/availability/?skus=TSH001-NER-M,TSH001-NER-L&near=45.4642,9.1900",
+    ]:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        answers.append((response.status, response.getheader("Content-Language"), json.loads(response.read())))
+    conn.close()
+    assert answers[0] == (200, "en", expected)
+    assert answers[1][0] == 404
+    assert answers[1][2]["error"]["code"] == "not_found"
+    assert answers[2] == answers[0]
