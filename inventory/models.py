@@ -107,7 +107,16 @@ class StockLevel(TimeStampedModel):
                 fields=["sku", "location"],
                 include=["on_hand", "committed", "safety_stock"],
                 name="stocklevel_sku_location",
-            )
+            ),
+            # The same, for the rows that have something to sell: availability's one query reads ~22 entries
+            # per SKU instead of one per location (60 in the benchmark network). A stock write adds an entry
+            # here only while the row is available; the full index above still serves sourcing and lookups.
+            models.Index(
+                fields=["sku", "location"],
+                include=["on_hand", "committed", "safety_stock"],
+                condition=Q(on_hand__gt=F("committed") + F("safety_stock")),
+                name="stocklevel_available",
+            ),
         ]
 
     def __str__(self):
