@@ -8,7 +8,7 @@ from inventory import selectors
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.errors import InvalidInput
 from omnichannel.geo import parse_point
-from stores.api.channels import channel_for, request_channel
+from stores.api.channels import channel_for, key_channel_id, request_channel
 
 
 class SkuSerializer(serializers.Serializer):
@@ -112,8 +112,7 @@ class AvailabilityApi(APIView):
         responses={200: OutputSerializer},
     )
     def get(self, request):
-        key_channel_id = getattr(request.user, "channel_id", None)  # None when signed in as staff
-        return Response(availability_answer(request.query_params, key_channel_id=key_channel_id))
+        return Response(availability_answer(request.query_params, key_channel_id=key_channel_id(request)))
 
 
 def availability_answer(params, *, key_channel_id: int | None) -> dict:

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from omnichannel.api.renderers import FastJSONRenderer
+from stores.api.auth import api_key_in
 from stores.selectors import channel_client_for_key
 from stores.services import hash_api_key
 
@@ -95,9 +96,8 @@ class FastReadPath:
         route = self._routes.get(environ.get("PATH_INFO"))  # a path with a None route is Django's too
         if route is None or environ.get("HTTP_COOKIE") or not accepts_json(environ.get("HTTP_ACCEPT", "")):
             return None
-        keyword, _sep, raw_key = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
-        raw_key = raw_key.strip()
-        if keyword.lower() != "api-key" or not raw_key or not fast_path_enabled():
+        raw_key = api_key_in(environ.get("HTTP_AUTHORIZATION", ""))
+        if not raw_key or not fast_path_enabled():  # no key, an empty one (Django's 401) or another scheme
             return None
         # Django's own request object: the same Host check (ALLOWED_HOSTS), query parsing and language choice.
         request = WSGIRequest(environ)

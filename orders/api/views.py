@@ -22,7 +22,7 @@ from orders.api.serializers import (
     TrackingEventOutput,
 )
 from orders.models import Order
-from stores.api.channels import request_channel
+from stores.api.channels import key_channel_id, request_channel
 from stores.models import SalesChannel
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -46,11 +46,6 @@ def _detail(request, order) -> dict:
 def _selling_channel(request, data) -> SalesChannel:
     """The channel a creating POST sells for: the body's `channel` or the API key's (a key speaks only for its own)."""
     return SalesChannel.objects.get(pk=request_channel(request, required=True, code=data.get("channel")).id)
-
-
-def _channel_id(request):
-    """The channel whose orders this request may see: the key's, or any for a head-office session."""
-    return getattr(request.user, "channel_id", None)
 
 
 class OrderListCreateApi(APIView):
@@ -104,7 +99,7 @@ class OrderListCreateApi(APIView):
                 raise InvalidInput(
                     "updated_since must be an ISO 8601 date-time.", details={"updated_since": params["updated_since"]}
                 )
-        channel_id = _channel_id(request)
+        channel_id = key_channel_id(request)
         if channel_id is None and params.get("channel"):
             channel_id = request_channel(request, required=True).id
         orders = selectors.orders_for_channel(channel_id=channel_id, status=status_filter, updated_since=since)
@@ -117,13 +112,13 @@ class OrderListCreateApi(APIView):
 class OrderDetailApi(APIView):
     @extend_schema(operation_id="orders_retrieve", responses={200: OrderOutput})
     def get(self, request, number: str):
-        order = selectors.order_for_channel(number=number, channel_id=_channel_id(request))
+        order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
         return Response(OrderOutput(order, context={"request": request}).data)
 
     @extend_schema(operation_id="orders_change_address", request=AddressChangeInput, responses={200: OrderOutput})
     def patch(self, request, number: str):
         data = _validated(AddressChangeInput, request.data)
-        order = selectors.order_for_channel(number=number, channel_id=_channel_id(request))
+        order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
         order = services.change_shipping_address(order=order, address=data["shipping_address"], actor=request.user)
         return Response(_detail(request, order))
 
@@ -137,7 +132,7 @@ class OrderCancelApi(APIView):
     )
     def post(self, request, number: str):
         data = _validated(CancelInput, request.data)
-        order = selectors.order_for_channel(number=number, channel_id=_channel_id(request))
+        order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
         lines = None
         if data.get("lines"):
             lines = {}
@@ -202,7 +197,7 @@ class ReservationCreateApi(APIView):
 class ReservationDetailApi(APIView):
     @extend_schema(operation_id="reservations_retrieve", responses={200: ReservationOutput})
     def get(self, request, number: str):
-        reservation = selectors.reservation_for_channel(number=number, channel_id=_channel_id(request))
+        reservation = selectors.reservation_for_channel(number=number, channel_id=key_channel_id(request))
         return Response(_reservation(request, reservation))
 
 
@@ -216,6 +211,6 @@ class ReservationCancelApi(APIView):
     )
     def post(self, request, number: str):
         data = _validated(ReservationCancelInput, request.data)
-        reservation = selectors.reservation_for_channel(number=number, channel_id=_channel_id(request))
+        reservation = selectors.reservation_for_channel(number=number, channel_id=key_channel_id(request))
         services.cancel_reservation(reservation=reservation, actor=request.user, reason=data["reason"], by="customer")
         return Response(_reservation(request, selectors.reservation_for_channel(number=number, channel_id=None)))

@@ -9,13 +9,16 @@ class ChannelForbidden(DomainError):
     status_code = 403
 
 
+def key_channel_id(request) -> int | None:
+    """The channel of the API key that made the request; None for a head-office session (any channel)."""
+    return getattr(request.user, "channel_id", None)
+
+
 def request_channel(request, *, required: bool, code: str | None = None) -> ChannelInfo | None:
     """`code` (e.g. from a request body), the `?channel=` code, or the API key's channel.
     A key may only speak for its own channel."""
     return channel_for(
-        code=code or request.query_params.get("channel"),
-        key_channel_id=getattr(request.user, "channel_id", None),
-        required=required,
+        code=code or request.query_params.get("channel"), key_channel_id=key_channel_id(request), required=required
     )
 
 
