@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from network import ROOT, build_network, cpu_split, run_wrk, setup_django, write_result  # noqa: E402
+from network import ROOT, build_network, run_wrk, setup_django, write_result  # noqa: E402
 
 LUA = """
 math.randomseed(%(seed)d)
@@ -76,8 +76,7 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
 
 def measure(*, port, key, skus, duration, connections, threads, seed=1) -> dict:
     lua = LUA % {"seed": seed, "skus": skus, "key": key}
-    with cpu_split() as cpu:
-        fields = run_wrk(lua, port=port, duration=duration, connections=connections, threads=threads)
+    fields, cpu = run_wrk(lua, port=port, duration=duration, connections=connections, threads=threads)
     requests, duration_us, errors, p50, p95, p99, mean, size = fields
     seconds = int(duration_us) / 1e6
     return {

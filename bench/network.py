@@ -153,8 +153,9 @@ def cpu_split():
     )
 
 
-def run_wrk(lua: str, *, port: int, duration: int, connections: int, threads: int = 1) -> list[str]:
-    """Run wrk on loopback with a Lua script whose done() prints `RESULT …`; return those fields."""
+def run_wrk(lua: str, *, port: int, duration: int, connections: int, threads: int = 1) -> tuple[list[str], dict]:
+    """Run wrk on loopback with a Lua script whose done() prints `RESULT …`; return those fields and the
+    machine's CPU split during the run (`cpu_split`)."""
     import subprocess
     import tempfile
 
@@ -163,7 +164,8 @@ def run_wrk(lua: str, *, port: int, duration: int, connections: int, threads: in
     try:
         command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
         command += ["-s", script.name, f"http://127.0.0.1:{port}"]
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        with cpu_split() as cpu:
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(script.name)
-    return next(line for line in out.splitlines() if line.startswith("RESULT ")).split()[1:]
+    return next(line for line in out.splitlines() if line.startswith("RESULT ")).split()[1:], cpu

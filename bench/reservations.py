@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from availability import ensure_wrk, free_port, start_server  # noqa: E402
-from network import build_network, cpu_split, run_wrk, setup_django, write_result  # noqa: E402
+from network import build_network, run_wrk, setup_django, write_result  # noqa: E402
 
 LUA = """
 math.randomseed(%(seed)d)
@@ -62,8 +62,7 @@ def run(*, port, key, stores, stocked, hot, duration, connections, seed):
         "hot": "true" if hot else "false",
         "key": key,
     }
-    with cpu_split() as cpu:
-        fields = run_wrk(lua, port=port, duration=duration, connections=connections)
+    fields, cpu = run_wrk(lua, port=port, duration=duration, connections=connections)
     requests, duration_us, refused, p50, p95, p99 = fields
     seconds = int(duration_us) / 1e6
     held = int(requests) - int(refused)
