@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -17,8 +18,15 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The demo key only protects a local demo; production sets SECRET_KEY (README "Configuration").
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-demo-key-set-SECRET_KEY-in-production")
+# pytest imports these settings itself; a real server never does.
+TESTING = "pytest" in sys.modules
+# The demo key only protects a local demo; production sets SECRET_KEY (README "Configuration", docs/production.env).
+DEMO_SECRET_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default=DEMO_SECRET_KEY)
+if not DEBUG and not TESTING and SECRET_KEY == DEMO_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the public demo key while DEBUG is off: set SECRET_KEY (see docs/production.env)."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base used in links sent to customers (tracking pages); requests build their own when absent.
@@ -36,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "axes",
     "omnichannel",
     "stores",
     "inventory",
@@ -47,6 +56,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves static files (admin, API docs assets) from gunicorn itself: the demo needs no web server in front.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their long cache headers; every other answer is private.
+    "omnichannel.middleware.NoStoreMiddleware",
+    "omnichannel.middleware.RejectBadRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,7 +67,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: login lockout sees the authenticated user (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out address or user is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout (dashboard and admin): after AXES_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that pair is locked for AXES_COOLOFF_MINUTES; head office can unlock earlier (admin, `axes_reset`).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "stores/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXIES", default=0) or None
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "omnichannel.urls"
 WSGI_APPLICATION = "omnichannel.wsgi.application"
@@ -121,19 +151,33 @@ TWILIO_HTTP_CLIENT = env.str("TWILIO_HTTP_CLIENT", default="")
 BRAND_NAME = env.str("BRAND_NAME", default="Brunello")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "stores.api.auth.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+    # API keys only: a dashboard session is never an API credential (DESIGN.md section 13).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["stores.api.auth.ApiKeyAuthentication"],
+    # Each view names the key kinds it serves; one that names none serves nobody.
+    "DEFAULT_PERMISSION_CLASSES": ["stores.api.permissions.ApiKeyScope"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "omnichannel.api.throttling.ClientAddressRateThrottle",
+        "omnichannel.api.throttling.ApiKeyRateThrottle",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["omnichannel.api.renderers.FastJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["omnichannel.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "omnichannel.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "omnichannel.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # How many proxies in front append to X-Forwarded-For (0: the client is REMOTE_ADDR).
+    "NUM_PROXIES": env.int("TRUSTED_PROXIES", default=0) or None,
 }
+# Rate limits (`N/second|minute|hour|day`): per API key, per client address (keyed or not), and wrong keys per
+# address (then 429 before any lookup). Counted in the shared cache (CACHE_URL).
+API_RATES = {
+    "key": env.str("API_RATE_PER_KEY", default="3000/minute"),
+    "ip": env.str("API_RATE_PER_IP", default="6000/minute"),
+    "bad_keys": env.str("API_RATE_BAD_KEYS", default="20/minute"),
+}
+# Deepest JSON nesting an API body may have (ours need 4).
+API_MAX_JSON_DEPTH = 16
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 
@@ -141,8 +185,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Omnichannel OMS API",
     "DESCRIPTION": (
         "Stock, availability, orders and reservations for every sales channel. "
-        "Authenticate with `Authorization: Api-Key <key>` (create one with `manage.py create_api_key <channel>`). "
-        'Errors always have the shape `{"error": {"code", "message", "details"}}`.'
+        "Authenticate with `Authorization: Api-Key <key>` and nothing else (create one with "
+        "`manage.py create_api_key <channel>`, or `--location CODE`, `--carrier CODE`, `--care`, `--head-office`). "
+        "Each key sees only what its kind and owner allow; every endpoint says which kinds it serves. "
+        'Errors always have the shape `{"error": {"code", "message", "details"}}`; 429 comes with `Retry-After`.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -189,14 +235,48 @@ DEMO_SEEDERS = ["stores.demo", "inventory.demo", "orders.demo", "orders.reservat
 # How far (km) the stock lookup page looks for "nearby stores".
 NEARBY_STORES_RADIUS_KM = env.float("NEARBY_STORES_RADIUS_KM", default=300.0)
 NEARBY_STORES_LIMIT = env.int("NEARBY_STORES_LIMIT", default=5)
-API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=30)
+# How long a web process may reuse a looked-up API key; a revoked key stops at once in every process sharing
+# CACHE_URL (a version number in the shared cache is checked on each request).
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=300)
 # How long a web process reuses its snapshot of active locations and channels (availability's hot path).
 NETWORK_CACHE_SECONDS = env.int("NETWORK_CACHE_SECONDS", default=10)
-# Availability reads with an API key answered outside Django's request cycle (omnichannel/api/fastpath.py);
-# off under DEBUG whatever this says.
-API_FAST_PATH = env.bool("API_FAST_PATH", default=True)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The shared cache: API rate limits, key revocation, login lockout. Redis in production (redis://host:6379/0)
+# so every process counts together; `make run` uses a file cache that its web workers and task worker share.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# Production security, all from the environment (docs/production.env passes `manage.py check --deploy`).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# "HTTP_X_FORWARDED_PROTO,https" behind a proxy that terminates TLS and sets that header.
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if len(_proxy_ssl_header) == 2 else None
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): our own origin only, no inline scripts; the pages' inline style
+# attributes are allowed. The API docs use drf-spectacular's split Swagger view (no inline script).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# Bodies over this are refused (413 on the API) before they are parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
 

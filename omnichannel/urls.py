@@ -6,6 +6,11 @@ from django.views.generic import RedirectView
 from notifications.views import reservation_page, tracking_page, twilio_status
 from omnichannel.views import healthz
 
+handler400 = "omnichannel.views.bad_request"
+handler403 = "omnichannel.views.permission_denied"
+handler404 = "omnichannel.views.page_not_found"
+handler500 = "omnichannel.views.server_error"
+
 admin.site.site_header = "Omnichannel OMS"
 admin.site.site_title = "Omnichannel OMS"
 

@@ -1,5 +1,6 @@
 from django.db import connection
 from django.http import JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 
@@ -13,3 +14,34 @@ def healthz(request):
     except Exception as exc:  # any database failure means "not ready"
         return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def _api_or(default_view, request, *, status: int, code: str, message: str, **kwargs):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": code, "message": message, "details": {}}}, status=status)
+    return default_view(request, **kwargs)
+
+
+def bad_request(request, exception=None):
+    """400 (e.g. a body past DATA_UPLOAD_MAX_MEMORY_SIZE or a bad Host): the API error shape under /api/."""
+    return _api_or(
+        defaults.bad_request, request, status=400, code="bad_request", message="Bad request.", exception=exception
+    )
+
+
+def permission_denied(request, exception=None):
+    return _api_or(
+        defaults.permission_denied, request, status=403, code="permission_denied", message="Forbidden.",
+        exception=exception,
+    )
+
+
+def page_not_found(request, exception=None):
+    return _api_or(
+        defaults.page_not_found, request, status=404, code="not_found", message="Not found.", exception=exception
+    )
+
+
+def server_error(request):
+    """A bug: logged by Django; the API client still gets the error shape, never an HTML page."""
+    return _api_or(defaults.server_error, request, status=500, code="server_error", message="Server error.")

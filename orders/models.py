@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from inventory.models import SKU, StockHold
 from omnichannel.models import TimeStampedModel
-from stores.models import Location, SalesChannel
+from stores.models import ApiKey, Location, SalesChannel
 
 E164 = RegexValidator(r"^\+[1-9]\d{6,14}$", _("Phone numbers are in international form, e.g. +393331234567."))
 
@@ -245,14 +245,24 @@ class TimelineEvent(models.Model):
 
     type = models.CharField(_("event"), max_length=40)
     data = models.JSONField(default=dict, blank=True)
+    # Who did it: a staff user, or the API key a channel, location or carrier called with (neither: the system).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         abstract = True
         ordering = ["at", "id"]
+
+    @property
+    def actor_label(self) -> str:
+        if self.actor_id:
+            return self.actor.get_full_name() or self.actor.get_username()
+        if self.api_key_id:
+            return f"API key {self.api_key.prefix}" + (f" ({self.api_key.name})" if self.api_key.name else "")
+        return ""
 
 
 class OrderEvent(TimelineEvent):

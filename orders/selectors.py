@@ -39,7 +39,7 @@ def _detail_prefetches():
                 Prefetch("lines", queryset=FulfillmentLine.objects.select_related("order_line__sku"))
             ),
         ),
-        Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
+        Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "api_key").order_by("at", "id")),
     ]
 
 
@@ -141,7 +141,7 @@ RS = Reservation.Status
 def _reservation_prefetches():
     return [
         Prefetch("lines", queryset=ReservationLine.objects.select_related("sku__product", "hold")),
-        Prefetch("events", queryset=ReservationEvent.objects.select_related("actor").order_by("at", "id")),
+        Prefetch("events", queryset=ReservationEvent.objects.select_related("actor", "api_key").order_by("at", "id")),
     ]
 
 

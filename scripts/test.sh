@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh dev
+# A throwaway key for this run: with DEBUG off the app refuses the public demo key (omnichannel/settings.py).
+export SECRET_KEY="${SECRET_KEY:-test-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
 
 # Browser tests drive Debian's Chromium (never a downloaded browser build).
 if [ ! -x /usr/bin/chromium ]; then

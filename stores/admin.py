@@ -23,8 +23,8 @@ class LocationAdmin(admin.ModelAdmin):
 class ApiKeyInline(admin.TabularInline):
     model = ApiKey
     extra = 0
-    fields = ["prefix", "name", "created_at", "revoked_at"]
-    readonly_fields = ["prefix", "name", "created_at", "revoked_at"]
+    fields = ["prefix", "kind", "name", "created_at", "revoked_at"]
+    readonly_fields = ["prefix", "kind", "name", "created_at", "revoked_at"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -44,21 +44,24 @@ class SalesChannelAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "channel", "name", "created_at", "revoked_at"]
-    list_filter = ["channel", ("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["prefix", "name", "channel__code"]
-    fields = ["channel", "name", "prefix", "created_at", "revoked_at"]
+    list_display = ["prefix", "kind", "channel", "location", "carrier", "name", "created_at", "revoked_at"]
+    list_filter = ["kind", "channel", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "name", "channel__code", "location__code", "carrier"]
+    fields = ["kind", "channel", "location", "carrier", "name", "prefix", "created_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at", "revoked_at"]
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "channel"] if obj else self.readonly_fields
+        owner = ["kind", "channel", "location", "carrier"]
+        return [*self.readonly_fields, *owner] if obj else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
         if change:
             obj.save(update_fields=["name", "updated_at"])
             return
-        api_key, raw_key = services.create_api_key(channel=obj.channel, name=obj.name)
+        api_key, raw_key = services.create_api_key(
+            kind=obj.kind, channel=obj.channel, location=obj.location, carrier=obj.carrier, name=obj.name
+        )
         obj.pk = api_key.pk
         obj.prefix = api_key.prefix
         messages.warning(request, _("The new API key (shown only now): %(key)s") % {"key": raw_key})

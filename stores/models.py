@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from omnichannel.models import TimeStampedModel
@@ -138,9 +139,26 @@ class SalesChannel(TimeStampedModel):
 
 
 class ApiKey(TimeStampedModel):
-    """A channel's credential. Only a SHA-256 of the key is stored; the key itself is shown once."""
+    """A client's credential for the REST API. Only a SHA-256 of the key is stored; the key itself is shown once.
 
-    channel = models.ForeignKey(SalesChannel, on_delete=models.CASCADE, related_name="api_keys")
+    The kind says what the key may do and the owner whose data it sees (DESIGN.md section 13): a sales channel's
+    key its channel's orders and reservations, a location's key its location's work, a carrier's key the parcels
+    it carries, a care key cases, a head-office key reads across channels."""
+
+    class Kind(models.TextChoices):
+        CHANNEL = "channel", _("Sales channel")
+        LOCATION = "location", _("Location (WMS, 3PL, store handheld)")
+        CARRIER = "carrier", _("Carrier")
+        CARE = "care", _("Customer care")
+        HEAD_OFFICE = "head_office", _("Head office (read only)")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CHANNEL)
+    channel = models.ForeignKey(
+        SalesChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys")
+    # The carrier's code as it appears on parcels (Fulfillment.carrier), e.g. BRT.
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     name = models.CharField(_("name"), max_length=80, blank=True)
     prefix = models.CharField(_("prefix"), max_length=16, db_index=True, editable=False)
     hashed_key = models.CharField(max_length=64, unique=True, editable=False)
@@ -150,9 +168,31 @@ class ApiKey(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
+        constraints = [
+            # Exactly the owner its kind needs, and no other: a key can never speak for two owners.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="channel", channel__isnull=False, location__isnull=True, carrier="")
+                    | Q(kind="location", channel__isnull=True, location__isnull=False, carrier="")
+                    | Q(kind="carrier", channel__isnull=True, location__isnull=True, carrier__gt="")
+                    | Q(kind__in=["care", "head_office"], channel__isnull=True, location__isnull=True, carrier="")
+                ),
+                name="api_key_owner_matches_kind",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.prefix}… ({self.channel.code})"
+        return f"{self.prefix}… ({self.owner_label})"
+
+    @property
+    def owner_label(self) -> str:
+        if self.kind == self.Kind.CHANNEL:
+            return f"channel {self.channel.code}"
+        if self.kind == self.Kind.LOCATION:
+            return f"location {self.location.code}"
+        if self.kind == self.Kind.CARRIER:
+            return f"carrier {self.carrier}"
+        return self.kind
 
 
 class StoreMembership(TimeStampedModel):

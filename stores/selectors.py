@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from omnichannel.geo import haversine_km, radians_of
 from stores.models import ApiKey, Location, SalesChannel, StoreMembership
@@ -57,23 +57,36 @@ def membership_role(*, user, location: Location) -> str | None:
 
 
 @dataclass(frozen=True)
-class ChannelClient:
-    """The authenticated principal of an API request made with a channel's key."""
+class ApiClient:
+    """The authenticated principal of an API request: the key, its kind and its one owner."""
 
-    channel_id: int
-    channel_code: str
     api_key_id: int
+    name: str
+    kind: str
+    channel_id: int | None = None
+    channel_code: str = ""
+    location_id: int | None = None
+    location_code: str = ""
+    carrier: str = ""
     is_authenticated: bool = True
     is_staff: bool = False
     is_superuser: bool = False
 
     def __str__(self):
-        return f"channel:{self.channel_code}"
+        owner = self.channel_code or self.location_code or self.carrier
+        return f"{self.kind}:{owner}" if owner else self.kind
+
+    @property
+    def label(self) -> str:
+        """How the key appears as an actor on timelines: "API key oms_1a2b3c4d (web storefront)"."""
+        return f"{self}{f' · {self.name}' if self.name else ''}"
 
 
-# A short per-process cache of key hash -> client: the hot availability path then costs no query for auth.
-# A revoked key stops working in this process at once and in others within API_KEY_CACHE_SECONDS.
-_api_key_cache: dict[str, tuple[float, ChannelClient | None]] = {}
+API_KEY_VERSION_CACHE_KEY = "api-keys:version"
+
+# A per-process cache of key hash -> (client, key version seen): authentication then costs one shared-cache read
+# and no query. Revoking a key moves the version in the shared cache, so every process re-reads its keys at once.
+_api_key_cache: dict[str, tuple[float, object, ApiClient | None]] = {}
 _api_key_cache_lock = threading.Lock()
 
 
@@ -82,27 +95,56 @@ def forget_cached_api_keys() -> None:
         _api_key_cache.clear()
 
 
-def channel_client_for_key(hashed_key: str) -> ChannelClient | None:
+def bump_api_key_version() -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(API_KEY_VERSION_CACHE_KEY)
+    except ValueError:  # not set yet (or evicted): any new value differs from what processes hold
+        cache.set(API_KEY_VERSION_CACHE_KEY, time.time_ns(), timeout=None)
+    forget_cached_api_keys()
+
+
+def _api_key_version():
+    from django.core.cache import cache
+
+    return cache.get(API_KEY_VERSION_CACHE_KEY)
+
+
+def api_client_for_key(hashed_key: str) -> ApiClient | None:
+    """The active key with this hash, or None (unknown, revoked, or its channel/location inactive)."""
     ttl = settings.API_KEY_CACHE_SECONDS
     now = time.monotonic()
+    version = _api_key_version() if ttl > 0 else None
     if ttl > 0:
         cached = _api_key_cache.get(hashed_key)
-        if cached and cached[0] > now:
-            return cached[1]
+        if cached and cached[0] > now and cached[1] == version:
+            return cached[2]
     row = (
-        ApiKey.objects.filter(hashed_key=hashed_key, revoked_at__isnull=True, channel__active=True)
-        .values("id", "channel_id", "channel__code")
+        ApiKey.objects.filter(hashed_key=hashed_key, revoked_at__isnull=True)
+        .filter(Q(channel__isnull=True) | Q(channel__active=True))
+        .filter(Q(location__isnull=True) | Q(location__active=True))
+        .values("id", "name", "kind", "channel_id", "channel__code", "location_id", "location__code", "carrier")
         .first()
     )
-    client = row and ChannelClient(
-        channel_id=row["channel_id"], channel_code=row["channel__code"], api_key_id=row["id"]
-    )
+    client = None
+    if row:
+        client = ApiClient(
+            api_key_id=row["id"],
+            name=row["name"],
+            kind=row["kind"],
+            channel_id=row["channel_id"],
+            channel_code=row["channel__code"] or "",
+            location_id=row["location_id"],
+            location_code=row["location__code"] or "",
+            carrier=row["carrier"],
+        )
     if ttl > 0:
         with _api_key_cache_lock:
             if len(_api_key_cache) > 10_000:
                 _api_key_cache.clear()
-            _api_key_cache[hashed_key] = (now + ttl, client or None)
-    return client or None
+            _api_key_cache[hashed_key] = (now + ttl, version, client)
+    return client
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from stores.selectors import forget_cached_api_keys, forget_network_snapshot
@@ -13,6 +14,7 @@ def _fast_and_isolated(settings):
     settings.LANGUAGE_CODE = "en"
     forget_cached_api_keys()
     forget_network_snapshot()
+    cache.clear()  # rate-limit windows and the key version start empty in every test
     yield
     forget_cached_api_keys()
     forget_network_snapshot()

@@ -9,6 +9,11 @@ from omnichannel.api.pagination import CursorPagination
 from omnichannel.errors import InvalidInput
 from omnichannel.geo import parse_point
 from stores.api.channels import channel_for, key_channel_id, request_channel
+from stores.models import ApiKey
+
+K = ApiKey.Kind
+# The catalog and availability: what a channel sells, head office and customer care read too.
+CATALOG_READERS = {K.CHANNEL, K.HEAD_OFFICE, K.CARE}
 
 
 class SkuSerializer(serializers.Serializer):
@@ -49,6 +54,8 @@ CHANNEL_PARAM = OpenApiParameter(
 class ProductListApi(APIView):
     """The catalog: products with their SKUs and the channel's price (cursor-paginated)."""
 
+    api_key_kinds = CATALOG_READERS
+
     @extend_schema(
         operation_id="products_list",
         parameters=[CHANNEL_PARAM, OpenApiParameter("category", OpenApiTypes.STR)],
@@ -68,6 +75,8 @@ class ProductListApi(APIView):
 class ProductDetailApi(APIView):
     """One product, found by any of its SKU codes."""
 
+    api_key_kinds = CATALOG_READERS
+
     @extend_schema(operation_id="products_retrieve", parameters=[CHANNEL_PARAM], responses={200: ProductSerializer})
     def get(self, request, sku: str):
         channel = request_channel(request, required=False)
@@ -77,6 +86,8 @@ class ProductDetailApi(APIView):
 
 class AvailabilityApi(APIView):
     """Available-to-sell per SKU for a channel, and per location (nearest first with `near`)."""
+
+    api_key_kinds = CATALOG_READERS
 
     OutputSerializer = inline_serializer(
         "Availability",

@@ -2,12 +2,13 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from omnichannel.api.parsers import PayloadTooLarge
 from omnichannel.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ _DRF_CODES = {
     exceptions.NotAcceptable: "not_acceptable",
     exceptions.UnsupportedMediaType: "unsupported_media_type",
     exceptions.Throttled: "throttled",
+    PayloadTooLarge: "payload_too_large",
     exceptions.ParseError: "malformed_request",
     exceptions.ValidationError: "invalid",
 }
@@ -42,7 +44,9 @@ def _drf_code(exc) -> str:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return error_response(code=exc.code, message=exc.message, details=exc.details, status_code=exc.status_code)
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -1,38 +1,39 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from omnichannel.api.serializers import StrictInput
 from omnichannel.links import public_url
 from orders.models import E164, FulfillmentMethod, Speed
 
 
-class CustomerInput(serializers.Serializer):
-    email = serializers.EmailField()
-    phone = serializers.CharField(required=False, allow_blank=True, validators=[E164])
+class CustomerInput(StrictInput):
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=16, validators=[E164])
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     locale = serializers.ChoiceField(choices=[code for code, _ in settings.LANGUAGES], required=False)
     marketing_consent = serializers.BooleanField(required=False, allow_null=True, default=None)
     notify_by = serializers.ChoiceField(choices=["email_and_sms", "email", "sms"], required=False)
 
 
-class LineInput(serializers.Serializer):
+class LineInput(StrictInput):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=1000)
     unit_price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
 
 
-class AddressInput(serializers.Serializer):
+class AddressInput(StrictInput):
     name = serializers.CharField(max_length=120)
     line1 = serializers.CharField(max_length=200)
     line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
     city = serializers.CharField(max_length=80)
     postcode = serializers.CharField(max_length=12)
     country = serializers.CharField(min_length=2, max_length=2)
-    phone = serializers.CharField(required=False, allow_blank=True, validators=[E164])
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=16, validators=[E164])
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
     lon = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
 
 
-class FulfillmentInput(serializers.Serializer):
+class FulfillmentInput(StrictInput):
     method = serializers.ChoiceField(choices=FulfillmentMethod.choices)
     speed = serializers.ChoiceField(choices=Speed.choices, required=False)
     pickup_location = serializers.CharField(required=False, max_length=20)
@@ -46,16 +47,16 @@ class FulfillmentInput(serializers.Serializer):
         return data
 
 
-class PaymentInput(serializers.Serializer):
+class PaymentInput(StrictInput):
     provider = serializers.CharField(max_length=30)
     reference = serializers.CharField(max_length=120, required=False, allow_blank=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     currency = serializers.CharField(min_length=3, max_length=3)
 
 
-class OrderCreateInput(serializers.Serializer):
+class OrderCreateInput(StrictInput):
     external_id = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
-    channel = serializers.CharField(required=False)
+    channel = serializers.CharField(required=False, max_length=30)
     customer = CustomerInput()
     lines = LineInput(many=True, allow_empty=False, max_length=200)
     fulfillment = FulfillmentInput()
@@ -63,16 +64,16 @@ class OrderCreateInput(serializers.Serializer):
     shipping_price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, default=0)
 
 
-class CancelInput(serializers.Serializer):
-    class CancelLine(serializers.Serializer):
-        sku = serializers.CharField()
-        quantity = serializers.IntegerField(min_value=1)
+class CancelInput(StrictInput):
+    class CancelLine(StrictInput):
+        sku = serializers.CharField(max_length=64)
+        quantity = serializers.IntegerField(min_value=1, max_value=1000)
 
     lines = CancelLine(many=True, required=False, allow_empty=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
-class AddressChangeInput(serializers.Serializer):
+class AddressChangeInput(StrictInput):
     shipping_address = AddressInput()
 
 
@@ -156,8 +157,9 @@ class OrderSummaryOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class TrackingEventInput(serializers.Serializer):
-    carrier = serializers.CharField(max_length=40)
+class TrackingEventInput(StrictInput):
+    # The carrier key's own carrier; when given it must be that one.
+    carrier = serializers.CharField(max_length=40, required=False)
     tracking_number = serializers.CharField(max_length=80)
     event_id = serializers.CharField(max_length=80)
     status = serializers.ChoiceField(choices=["in_transit", "out_for_delivery", "delivered", "delivery_exception"])
@@ -172,22 +174,23 @@ class TrackingEventOutput(serializers.Serializer):
     status = serializers.CharField()
     location = serializers.CharField()
     occurred_at = serializers.DateTimeField()
-    order = serializers.CharField(source="fulfillment.order.number")
+    # No order number: a carrier knows its parcels, not the brand's orders.
+    tracking_number = serializers.CharField(source="fulfillment.tracking_number")
     fulfillment_status = serializers.CharField(source="fulfillment.status")
 
 
-class ReservationCreateInput(serializers.Serializer):
-    class ReservationLineInput(serializers.Serializer):
+class ReservationCreateInput(StrictInput):
+    class ReservationLineInput(StrictInput):
         sku = serializers.CharField(max_length=64)
         quantity = serializers.IntegerField(min_value=1, max_value=1000)
 
-    channel = serializers.CharField(required=False)
+    channel = serializers.CharField(required=False, max_length=30)
     customer = CustomerInput()
     location = serializers.CharField(max_length=20)
     lines = ReservationLineInput(many=True, allow_empty=False, max_length=50)
 
 
-class ReservationCancelInput(serializers.Serializer):
+class ReservationCancelInput(StrictInput):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 

@@ -22,8 +22,10 @@ from orders.api.serializers import (
     TrackingEventOutput,
 )
 from orders.models import Order
-from stores.api.channels import key_channel_id, request_channel
-from stores.models import SalesChannel
+from stores.api.channels import ChannelForbidden, key_channel_id, request_channel
+from stores.models import ApiKey, SalesChannel
+
+K = ApiKey.Kind
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -49,6 +51,8 @@ def _selling_channel(request, data) -> SalesChannel:
 
 
 class OrderListCreateApi(APIView):
+    api_key_kinds = {K.CHANNEL, K.HEAD_OFFICE}  # a channel its own orders; head office lists every channel's
+
     @extend_schema(
         operation_id="orders_create",
         request=OrderCreateInput,
@@ -94,7 +98,10 @@ class OrderListCreateApi(APIView):
             )
         since = None
         if params.get("updated_since"):
-            since = parse_datetime(params["updated_since"])
+            try:
+                since = parse_datetime(params["updated_since"])
+            except ValueError:  # well formed but impossible, e.g. month 13
+                since = None
             if since is None:
                 raise InvalidInput(
                     "updated_since must be an ISO 8601 date-time.", details={"updated_since": params["updated_since"]}
@@ -110,6 +117,8 @@ class OrderListCreateApi(APIView):
 
 
 class OrderDetailApi(APIView):
+    api_key_kinds = {K.CHANNEL, K.HEAD_OFFICE}
+
     @extend_schema(operation_id="orders_retrieve", responses={200: OrderOutput})
     def get(self, request, number: str):
         order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
@@ -124,6 +133,8 @@ class OrderDetailApi(APIView):
 
 
 class OrderCancelApi(APIView):
+    api_key_kinds = {K.CHANNEL}
+
     @extend_schema(
         operation_id="orders_cancel",
         request=CancelInput,
@@ -143,16 +154,26 @@ class OrderCancelApi(APIView):
 
 
 class TrackingEventCreateApi(APIView):
+    """A carrier reports scans of the parcels it carries, and only those: another carrier's tracking number is
+    a 404, and the answer names the parcel, not the brand's order."""
+
+    api_key_kinds = {K.CARRIER}
+
     @extend_schema(
         operation_id="tracking_events_create",
         request=TrackingEventInput,
         responses={201: TrackingEventOutput, 200: TrackingEventOutput},
-        description="A carrier's scan of a parcel. Idempotent on carrier + event_id (a repeat answers 200 and "
-        "changes nothing); an unknown tracking number is a 404.",
+        description="A carrier's scan of a parcel (carrier keys). Idempotent on carrier + event_id (a repeat "
+        "answers 200 and changes nothing); a tracking number this carrier does not carry is a 404.",
     )
     def post(self, request):
         data = _validated(TrackingEventInput, request.data)
-        event, created = services.record_tracking_event(**data, actor=request.user)
+        carrier = request.user.carrier
+        if data.get("carrier") and data["carrier"].upper() != carrier.upper():
+            raise ChannelForbidden(
+                "This API key reports for another carrier.", details={"carrier": data["carrier"]}
+            )
+        event, created = services.record_tracking_event(**{**data, "carrier": carrier}, actor=request.user)
         event.fulfillment.refresh_from_db()
         return Response(
             TrackingEventOutput(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -164,6 +185,8 @@ def _reservation(request, reservation) -> dict:
 
 
 class ReservationCreateApi(APIView):
+    api_key_kinds = {K.CHANNEL}
+
     @extend_schema(
         operation_id="reservations_create",
         request=ReservationCreateInput,
@@ -195,6 +218,8 @@ class ReservationCreateApi(APIView):
 
 
 class ReservationDetailApi(APIView):
+    api_key_kinds = {K.CHANNEL, K.HEAD_OFFICE}
+
     @extend_schema(operation_id="reservations_retrieve", responses={200: ReservationOutput})
     def get(self, request, number: str):
         reservation = selectors.reservation_for_channel(number=number, channel_id=key_channel_id(request))
@@ -202,6 +227,8 @@ class ReservationDetailApi(APIView):
 
 
 class ReservationCancelApi(APIView):
+    api_key_kinds = {K.CHANNEL}
+
     @extend_schema(
         operation_id="reservations_cancel",
         request=ReservationCancelInput,

@@ -54,10 +54,18 @@ PICKUP_CAPABILITY = {
 
 def record_event(*, order: Order, type: str, fulfillment: Fulfillment | None = None, data=None, actor=None):
     event = OrderEvent.objects.create(
-        order=order, fulfillment=fulfillment, type=type, data=data or {}, actor=_user(actor)
+        order=order, fulfillment=fulfillment, type=type, data=data or {}, **actor_fields(actor)
     )
     order_event.send(sender=OrderEvent, event=event)
     return event
+
+
+def actor_fields(actor) -> dict:
+    """Who did it, for an event row: the staff user, or the API key the request came with."""
+    api_key_id = getattr(actor, "api_key_id", None)
+    if api_key_id:
+        return {"actor": None, "api_key_id": api_key_id}
+    return {"actor": _user(actor)}
 
 
 def _user(actor):

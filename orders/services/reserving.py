@@ -21,7 +21,7 @@ from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
 from omnichannel.jobs import for_each_claimed, for_each_due
 from orders.errors import MethodNotOffered, ReservationLimit
 from orders.models import Customer, Reservation, ReservationEvent, ReservationLine
-from orders.services.common import _user, human_number
+from orders.services.common import actor_fields, human_number
 from orders.services.placing import upsert_customer
 from orders.signals import reservation_event
 from stores.models import Capability, Location, SalesChannel
@@ -34,7 +34,9 @@ RESERVATION_CLOSED = frozenset(RS.values) - RESERVATION_TRANSITIONS.keys()
 
 
 def record_reservation_event(*, reservation: Reservation, type: str, data=None, actor=None) -> ReservationEvent:
-    event = ReservationEvent.objects.create(reservation=reservation, type=type, data=data or {}, actor=_user(actor))
+    event = ReservationEvent.objects.create(
+        reservation=reservation, type=type, data=data or {}, **actor_fields(actor)
+    )
     reservation_event.send(sender=ReservationEvent, event=event)
     return event
 

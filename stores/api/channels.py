@@ -10,7 +10,8 @@ class ChannelForbidden(DomainError):
 
 
 def key_channel_id(request) -> int | None:
-    """The channel of the API key that made the request; None for a head-office session (any channel)."""
+    """The channel of the API key that made the request; None for the key kinds that read across channels
+    (head office, care): which kinds reach a view is the view's `api_key_kinds`."""
     return getattr(request.user, "channel_id", None)
 
 
@@ -23,7 +24,7 @@ def request_channel(request, *, required: bool, code: str | None = None) -> Chan
 
 
 def channel_for(*, code: str | None, key_channel_id: int | None, required: bool) -> ChannelInfo | None:
-    """The rule behind `request_channel`, without a DRF request (the WSGI fast path uses it too)."""
+    """The rule behind `request_channel`, for callers holding only the key's channel id."""
     snapshot = network_snapshot()
     if not code:
         if key_channel_id is not None:

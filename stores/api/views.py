@@ -5,12 +5,14 @@ from rest_framework.views import APIView
 
 from omnichannel.api.errors import error_response
 from omnichannel.geo import parse_point
-from stores.models import Capability
+from stores.models import ApiKey, Capability
 from stores.selectors import locations, sorted_by_distance
 
 
 class LocationListApi(APIView):
-    """Active locations with their capabilities; `?near=lat,lon` sorts them by distance."""
+    """Active locations with their capabilities; `?near=lat,lon` sorts them by distance. Every key kind."""
+
+    api_key_kinds = set(ApiKey.Kind.values)
 
     class OutputSerializer(serializers.Serializer):
         code = serializers.CharField()

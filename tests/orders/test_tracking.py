@@ -17,7 +17,7 @@ def shipped(net):  # noqa: F811
     services.start_picking(fulfillment=fulfillment)
     services.mark_packed(fulfillment=fulfillment)
     services.ship_fulfillment(fulfillment=fulfillment, carrier="BRT", tracking_number="BRT-555")
-    _row, key = create_api_key(channel=net["web"])
+    _row, key = create_api_key(kind="carrier", carrier="BRT")
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     return order, fulfillment, api
@@ -64,6 +64,28 @@ def test_unknown_parcels_and_statuses_are_refused(shipped):
     assert report(api, "x", "delivered", tracking_number="NOPE").status_code == 404
     assert report(api, "y", "teleported").status_code == 400
     assert report(api, "z", "delivered", occurred_at="yesterday").status_code == 400
+
+
+def test_a_carrier_key_reports_only_its_own_parcels_and_learns_no_order_number(shipped, net):  # noqa: F811
+    order, fulfillment, brt = shipped
+    _row, key = create_api_key(kind="carrier", carrier="SDA")
+    sda = APIClient()
+    sda.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    # SDA does not carry BRT-555: not found, whichever carrier it names in the body.
+    assert report(sda, "f1", "delivered", carrier="SDA").status_code == 404
+    assert report(sda, "f2", "delivered").status_code == 403  # the body says BRT: not SDA's to say
+    assert report(sda, "f3", "delivered", carrier=None).status_code == 400
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == "shipped" and not fulfillment.tracking_events.exists()
+    # A channel's key cannot post carrier events at all (the exploit: the marketplace marked a web order delivered).
+    _row, channel_key = create_api_key(channel=net["web"])
+    channel_api = APIClient()
+    channel_api.credentials(HTTP_AUTHORIZATION=f"Api-Key {channel_key}")
+    assert report(channel_api, "f4", "delivered").status_code == 403
+    answer = report(brt, "e1", "in_transit")
+    assert answer.status_code == 201 and order.number not in answer.content.decode()
+    event = order.events.get(type="in_transit")
+    assert event.actor is None and event.api_key.carrier == "BRT"
 
 
 def test_a_store_associate_enters_a_carrier_update_by_hand(client, net):  # noqa: F811
