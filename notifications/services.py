@@ -25,7 +25,7 @@ from notifications.selectors import marketing_for, opening_hours
 from notifications.signals import notification_failed
 from omnichannel.links import public_url
 from omnichannel.localtime import after_quiet_hours
-from orders.models import Fulfillment, Order, OrderLine, Reservation, ReservationLine
+from orders.models import Fulfillment, NotifyBy, Order, OrderLine, Reservation, ReservationLine
 from orders.services import fulfillment_store
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def queue_for_order_event(*, event) -> list[Notification]:
         else None
     )
     customer = order.customer
-    locale = customer.locale or settings.LANGUAGE_CODE
+    locale = order.contact_locale or settings.LANGUAGE_CODE
     context = message_context(order=order, data=event.data, fulfillment=fulfillment)
     email_extra = {"order": order, "items": _items(order.lines.all()), "reference_label": _("Order")}
     if fulfillment is not None and event.type in ("ready_for_pickup", "pickup_reminder"):
@@ -96,6 +96,7 @@ def queue_for_order_event(*, event) -> list[Notification]:
     return _write_messages(
         event_type=event.type,
         customer=customer,
+        contact=order,
         locale=locale,
         context=context,
         email_extra=email_extra,
@@ -130,7 +131,7 @@ def queue_for_reservation_event(*, event) -> list[Notification]:
         .get(pk=event.reservation_id)
     )
     store = reservation.location
-    locale = reservation.customer.locale or settings.LANGUAGE_CODE
+    locale = reservation.contact_locale or settings.LANGUAGE_CODE
     with translation.override(locale):
         context = reservation_context(reservation=reservation)
     email_extra = {
@@ -143,6 +144,7 @@ def queue_for_reservation_event(*, event) -> list[Notification]:
     return _write_messages(
         event_type=event_type,
         customer=reservation.customer,
+        contact=reservation,
         locale=locale,
         context=context,
         email_extra=email_extra,
@@ -152,10 +154,20 @@ def queue_for_reservation_event(*, event) -> list[Notification]:
 
 
 def _write_messages(
-    *, event_type: str, customer, locale: str, context: dict, email_extra: dict, tz_name: str, links: dict
+    *,
+    event_type: str,
+    customer,
+    contact,
+    locale: str,
+    context: dict,
+    email_extra: dict,
+    tz_name: str,
+    links: dict,
 ) -> list[Notification]:
-    """Email and/or SMS rows for one event, as the customer wants them: head office's wording where a template
-    is active, the built-in text otherwise. SMS never leaves at night (`tz_name`); email goes at once."""
+    """Email and/or SMS rows for one event, to the contact details given with the order or reservation
+    (`contact`, never the shared customer record, which another channel may not change), as the customer
+    wants them: head office's wording where a template is active, the built-in text otherwise. SMS never
+    leaves at night (`tz_name`); email goes at once."""
     subject_text, sms_text = MESSAGES[event_type]
     now = timezone.now()
     rows = []
@@ -174,16 +186,17 @@ def _write_messages(
             sms = overrides[Notification.Channel.SMS][1]
         # Callables (opening hours) are resolved here, so day names come out in the customer's language.
         extra = {key: value() if callable(value) else value for key, value in email_extra.items()}
-        email_context = {**context, **extra, "subject": subject, "headline": headline, "customer": customer}
+        greeting = {"name": contact.contact_name, "email": contact.contact_email}
+        email_context = {**context, **extra, "subject": subject, "headline": headline, "customer": greeting}
         # SMS needs a phone number; a customer who asked for SMS only but has none still gets the email.
-        wants_sms = bool(customer.phone) and customer.notify_by != customer.NotifyBy.EMAIL
-        if customer.notify_by != customer.NotifyBy.SMS or not wants_sms:
+        wants_sms = bool(contact.contact_phone) and contact.notify_by != NotifyBy.EMAIL
+        if contact.notify_by != NotifyBy.SMS or not wants_sms:
             rows.append(
                 Notification(
                     event=event_type,
                     channel=Notification.Channel.EMAIL,
                     customer=customer,
-                    recipient=customer.email,
+                    recipient=contact.contact_email,
                     locale=locale,
                     subject=subject,
                     body_text=render_to_string("notifications/email/message.txt", email_context),
@@ -198,7 +211,7 @@ def _write_messages(
                     event=event_type,
                     channel=Notification.Channel.SMS,
                     customer=customer,
-                    recipient=customer.phone,
+                    recipient=contact.contact_phone,
                     locale=locale,
                     body_text=sms,
                     send_after=after_quiet_hours(now, tz_name),

@@ -32,9 +32,9 @@ def twilio_status(request):
     return HttpResponse(status=204)
 
 
-def _customer_locale(request, customer) -> str:
+def _customer_locale(request, contact) -> str:
     languages = {code for code, _name in settings.LANGUAGES}
-    return request.GET.get("lang") if request.GET.get("lang") in languages else customer.locale
+    return request.GET.get("lang") if request.GET.get("lang") in languages else contact.contact_locale
 
 
 def _customer_page(request, template: str, context: dict, *, locale: str, status: int = 200):
@@ -68,7 +68,7 @@ def tracking_page(request, token: str):
     except NotFound:
         raise Http404 from None
     services.record_tracking_page_view(order=order)
-    locale = _customer_locale(request, order.customer)
+    locale = _customer_locale(request, order)
     parcels = []
     for fulfillment in order.fulfillments.all():
         collects = fulfillment.flow != "ship"
@@ -98,7 +98,7 @@ def reservation_page(request, token: str):
         reservation = selectors.reservation_for_customer(token=token)
     except NotFound:
         raise Http404 from None
-    locale = _customer_locale(request, reservation.customer)
+    locale = _customer_locale(request, reservation)
     refused = ""
     if request.method == "POST":
         try:

@@ -215,7 +215,7 @@ def _search(query: str) -> Q:
     condition = Q(number__icontains=query) if len(query) >= 3 else Q(number__iexact=query)
     if len(digits) >= 6:
         # Staff type phone numbers as the customer says them: "333 123 4567", "+39 333…", "0039…".
-        condition |= Q(customer__phone__endswith=digits[-9:])
+        condition |= Q(contact_phone__endswith=digits[-9:]) | Q(customer__phone__endswith=digits[-9:])
     return condition
 
 

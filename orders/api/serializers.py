@@ -1,4 +1,5 @@
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from omnichannel.api.serializers import StrictInput
@@ -77,6 +78,26 @@ class AddressChangeInput(StrictInput):
     shipping_address = AddressInput()
 
 
+class ContactOutput(serializers.Serializer):
+    """The contact details given with this order or reservation (where its messages go)."""
+
+    email = serializers.EmailField()
+    phone = serializers.CharField()
+    name = serializers.CharField()
+    locale = serializers.CharField()
+    notify_by = serializers.CharField()
+
+
+def contact_output(contact) -> dict:
+    return {
+        "email": contact.contact_email,
+        "phone": contact.contact_phone,
+        "name": contact.contact_name,
+        "locale": contact.contact_locale,
+        "notify_by": contact.notify_by,
+    }
+
+
 class OrderOutput(serializers.Serializer):
     class LineOut(serializers.Serializer):
         sku = serializers.CharField(source="sku.code")
@@ -139,8 +160,9 @@ class OrderOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
+    @extend_schema_field(ContactOutput)
     def get_customer(self, order) -> dict:
-        return {"email": order.customer.email, "name": order.customer.name, "locale": order.customer.locale}
+        return contact_output(order)
 
     def get_tracking_url(self, order) -> str:
         return public_url(f"/track/{order.tracking_token}/", self.context.get("request"))
@@ -234,6 +256,6 @@ class ReservationOutput(serializers.Serializer):
         """The customer's page (details, cancel), for the channel to link from its own account pages."""
         return public_url(f"/reservation/{reservation.token}/", self.context.get("request"))
 
+    @extend_schema_field(ContactOutput)
     def get_customer(self, reservation) -> dict:
-        customer = reservation.customer
-        return {"email": customer.email, "name": customer.name, "locale": customer.locale}
+        return contact_output(reservation)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import services as stock
@@ -32,24 +33,49 @@ from stores.selectors import network_snapshot
 
 
 def upsert_customer(
-    *, email: str, phone: str = "", name: str = "", locale: str = "", marketing_consent=None, notify_by: str = ""
-):
-    """One customer across channels, matched by email (case-insensitively); newer details win."""
+    *,
+    channel: SalesChannel,
+    email: str,
+    phone: str = "",
+    name: str = "",
+    locale: str = "",
+    marketing_consent=None,
+    notify_by: str = "",
+) -> tuple[Customer, dict]:
+    """The shared customer record for `email` (case-insensitive) and the contact details the order or
+    reservation keeps (the `ContactDetails` fields), as one channel's request gives them.
+
+    A new customer belongs to `channel`. Only the owning channel's newer details change the record, and only it
+    sets marketing consent (with the time and the channel as its source); another channel's request is linked
+    to the customer but changes nothing on it, and its messages go to the details it gave."""
     email = email.strip().lower()
     customer = Customer.objects.filter(email=email).first()
+    now = timezone.now()
     if customer is None:
         try:
             with transaction.atomic():
-                return Customer.objects.create(
+                customer = Customer.objects.create(
                     email=email,
                     phone=phone,
                     name=name,
                     locale=locale or "it",
                     marketing_consent=bool(marketing_consent),
+                    marketing_consent_at=now if marketing_consent is not None else None,
+                    marketing_consent_source=f"channel:{channel.code}" if marketing_consent is not None else "",
                     notify_by=notify_by or Customer.NotifyBy.EMAIL_AND_SMS,
+                    owner_channel=channel,
                 )
         except IntegrityError:  # created meanwhile by a concurrent order of the same customer
             customer = Customer.objects.get(email=email)
+    if customer.owner_channel_id != channel.id:
+        contact = {
+            "contact_email": email,
+            "contact_phone": phone,
+            "contact_name": name,
+            "contact_locale": locale or customer.locale,
+            "notify_by": notify_by or Customer.NotifyBy.EMAIL_AND_SMS,
+        }
+        return customer, contact
     changed = []
     for field_name, value in (("phone", phone), ("name", name), ("locale", locale), ("notify_by", notify_by)):
         if value and getattr(customer, field_name) != value:
@@ -57,10 +83,23 @@ def upsert_customer(
             changed.append(field_name)
     if marketing_consent is not None and customer.marketing_consent != marketing_consent:
         customer.marketing_consent = marketing_consent
-        changed.append("marketing_consent")
+        customer.marketing_consent_at = now
+        customer.marketing_consent_source = f"channel:{channel.code}"
+        changed += ["marketing_consent", "marketing_consent_at", "marketing_consent_source"]
     if changed:
         customer.save(update_fields=[*changed, "updated_at"])
-    return customer
+    return customer, contact_of(customer)
+
+
+def contact_of(customer: Customer) -> dict:
+    """The customer record's own details as an order's or reservation's contact details."""
+    return {
+        "contact_email": customer.email,
+        "contact_phone": customer.phone,
+        "contact_name": customer.name,
+        "contact_locale": customer.locale,
+        "notify_by": customer.notify_by,
+    }
 
 
 def _load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict[int, sourcing.Candidate]:
@@ -241,8 +280,9 @@ def _write_order(
     external_id,
     actor,
 ) -> Order:
-    customer_row = upsert_customer(**customer)
+    customer_row, contact = upsert_customer(channel=channel, **customer)
     order = Order.objects.create(
+        **contact,
         number=human_number(settings.ORDER_NUMBER_PREFIX),
         channel=channel,
         external_id=external_id,

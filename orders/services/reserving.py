@@ -114,11 +114,13 @@ def reserve_items(
     per-line requested/available."""
     store = _reserving_store(location)
     validated = _validated_lines(lines)
-    customer_row = upsert_customer(**customer)
+    customer_row, contact = upsert_customer(channel=channel, **customer)
     # One customer's reservations are taken one at a time, so two at once cannot both pass the limit.
     Customer.objects.select_for_update().filter(pk=customer_row.pk).first()
     limit = settings.RESERVATION_MAX_OPEN_PER_CUSTOMER
-    if Reservation.objects.filter(customer=customer_row, status=RS.HELD).count() >= limit:
+    # Counted per channel: another channel's reservations (or a channel posting someone else's email) never
+    # use up this customer's reservations here.
+    if Reservation.objects.filter(customer=customer_row, channel=channel, status=RS.HELD).count() >= limit:
         raise ReservationLimit(
             _("You already have %(max)s reservations waiting in store.") % {"max": limit},
             details={"limit": "open_reservations_per_customer", "max": limit},
@@ -134,6 +136,7 @@ def reserve_items(
     )
     hold_by_sku = {hold.sku_id: hold for hold in holds}
     reservation = Reservation.objects.create(
+        **contact,
         number=number,
         channel=channel,
         customer=customer_row,

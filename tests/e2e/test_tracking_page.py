@@ -17,8 +17,10 @@ def test_tracking_a_shipped_home_delivery(live_server, page, net, locale, consen
         headline_it="Il 10% sul prossimo acquisto", headline_en="10% off your next purchase", coupon_code="GRAZIE10"
     )
     order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
-    order.customer.locale, order.customer.marketing_consent = locale, consent
+    order.customer.marketing_consent = consent
     order.customer.save()
+    order.contact_locale = locale
+    order.save()
     fulfillment = order.fulfillments.get()
     services.start_picking(fulfillment=fulfillment)
     services.mark_packed(fulfillment=fulfillment)
@@ -48,8 +50,8 @@ def test_tracking_a_shipped_home_delivery(live_server, page, net, locale, consen
 @pytest.mark.parametrize("locale", ["en", "it"])
 def test_tracking_a_ready_pickup_and_a_wrong_token(live_server, page, net, locale):  # noqa: F811
     order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
-    order.customer.locale = locale
-    order.customer.save()
+    order.contact_locale = locale
+    order.save()
     fulfillment = order.fulfillments.get()
     services.start_picking(fulfillment=fulfillment)
     fulfillment = services.mark_ready_for_pickup(fulfillment=fulfillment)

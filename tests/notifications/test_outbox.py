@@ -44,8 +44,8 @@ def test_every_event_renders_in_both_languages(net):  # noqa: F811
     orders.start_picking(fulfillment=fulfillment)
     orders.mark_ready_for_pickup(fulfillment=fulfillment)
     for locale in ("it", "en"):
-        order.customer.locale = locale
-        order.customer.save()
+        order.contact_locale = locale  # the language given with the order
+        order.save()
         for event_type in ORDER_MESSAGES:
             event = OrderEvent.objects.create(
                 order=order, fulfillment=fulfillment, type=event_type, data={"refund": "19.90", "sku": "TEE-M"}

@@ -31,8 +31,8 @@ def reserve(shops, locale="it"):  # noqa: F811
 def test_every_reservation_message_renders_in_both_languages(shops):  # noqa: F811
     reservation = reserve(shops)
     for locale in ("it", "en"):
-        reservation.customer.locale = locale
-        reservation.customer.save()
+        reservation.contact_locale = locale
+        reservation.save()
         for event_type in RESERVATION_MESSAGES:
             event = ReservationEvent.objects.create(
                 reservation=reservation, type=event_type.removeprefix("reservation_")

@@ -29,8 +29,8 @@ def test_an_active_override_replaces_the_built_in_text_for_its_language_only(net
     assert "TEE-M" not in email.subject and "Maglia" in email.body_text  # the layout and lines stay
 
     english = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN, email="anna@example.com")
-    english.customer.locale = "en"
-    english.customer.save()
+    english.contact_locale = "en"
+    english.save()
     from notifications.services import queue_for_order_event
 
     sms_en = [n for n in queue_for_order_event(event=english.events.get(type="order_placed")) if n.channel == "sms"]
