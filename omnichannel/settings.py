@@ -226,6 +226,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Lockouts are warnings; every successful login at INFO is noise.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Which apps contribute to `manage.py seed_demo`, in dependency order (each module has `seed(stdout)`).

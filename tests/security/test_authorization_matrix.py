@@ -1,0 +1,178 @@
+"""Every API endpoint × every kind of caller × another channel's / carrier's data.
+
+A row per endpoint says who gets what; the test fails when an endpoint is added without a row. Callers: no key,
+a dashboard login (no key: sessions are not API credentials), the web channel's key (the owner of the data),
+the marketplace's key (another channel), a location's key, two carriers' keys (BRT carries the parcel, SDA does
+not), a care key and a head-office key. A refused request changes nothing (orders, reservations, parcels, stock,
+messages and events are compared before and after)."""
+
+import pytest
+from django.db.models import Sum
+from django.urls import URLPattern
+from rest_framework.test import APIClient
+
+from inventory import services as stock
+from inventory.models import StockLevel
+from notifications.models import Notification
+from omnichannel.api import urls as api_urls
+from orders import services
+from orders.models import Fulfillment, Order, OrderEvent, Reservation, ReservationEvent, TrackingEvent
+from stores.services import create_api_key
+from tests.orders.conftest import HOME_MILAN, net, payload  # noqa: F401  (fixture)
+from tests.orders.test_services import place
+from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CALLERS = ["none", "session", "web", "marketplace", "location", "carrier", "other_carrier", "care", "head_office"]
+NO_KEY = {"none": 401, "session": 401}
+
+
+def expect(**allowed) -> dict:
+    """Statuses per caller: 401 without a key, 403 for key kinds the endpoint does not serve, else as given."""
+    return {**{caller: 403 for caller in CALLERS}, **NO_KEY, **allowed}
+
+
+def order_body(w):
+    return {**payload([("TEE-M", 1, "19.90")], HOME_MILAN, email="new@example.com"), "channel": "web"}
+
+
+def reservation_body(w):
+    return {
+        "channel": "web",
+        "customer": {"email": "new@example.com"},
+        "location": "MI01",
+        "lines": [{"sku": "TEE-M", "quantity": 1}],
+    }
+
+
+def tracking_body(w):
+    return {
+        "tracking_number": "BRT-777",
+        "event_id": "scan-1",
+        "status": "delivered",
+        "occurred_at": "2026-11-24T09:30:00+01:00",
+    }
+
+
+PUBLIC = {caller: 200 for caller in CALLERS}
+# name → (method, path, body, expected status per caller). {order}, {reservation} are the web channel's.
+MATRIX = {
+    "locations": ("get", "/api/v1/locations/", None, {**NO_KEY, **{c: 200 for c in CALLERS[2:]}}),
+    "products": ("get", "/api/v1/products/", None, expect(web=200, marketplace=200, care=200, head_office=200)),
+    "product": (
+        "get",
+        "/api/v1/products/TEE-M/",
+        None,
+        expect(web=200, marketplace=200, care=200, head_office=200),
+    ),
+    "availability": (
+        "get",
+        "/api/v1/availability/?skus=TEE-M&channel=web",
+        None,
+        expect(web=200, marketplace=403, care=200, head_office=200),
+    ),
+    "orders": ("post", "/api/v1/orders/", order_body, expect(web=201)),
+    "orders:list": ("get", "/api/v1/orders/", None, expect(web=200, marketplace=200, head_office=200)),
+    "order": ("get", "/api/v1/orders/{order}/", None, expect(web=200, marketplace=404, head_office=200)),
+    "order:patch": (
+        "patch",
+        "/api/v1/orders/{order}/",
+        lambda w: {"shipping_address": {**HOME_MILAN["address"], "line1": "Via Torino 2"}},
+        expect(web=200, marketplace=404),
+    ),
+    "order-cancel": ("post", "/api/v1/orders/{order}/cancel/", lambda w: {}, expect(web=200, marketplace=404)),
+    "reservations": ("post", "/api/v1/reservations/", reservation_body, expect(web=201)),
+    "reservation": (
+        "get",
+        "/api/v1/reservations/{reservation}/",
+        None,
+        expect(web=200, marketplace=404, head_office=200),
+    ),
+    "reservation-cancel": (
+        "post",
+        "/api/v1/reservations/{reservation}/cancel/",
+        lambda w: {},
+        expect(web=200, marketplace=404),
+    ),
+    "tracking-events": ("post", "/api/v1/tracking-events/", tracking_body, expect(carrier=201, other_carrier=404)),
+    "schema": ("get", "/api/v1/schema/", None, PUBLIC),
+    "docs": ("get", "/api/v1/docs/", None, PUBLIC),
+    "redoc": ("get", "/api/v1/redoc/", None, PUBLIC),
+}
+
+
+def test_every_api_endpoint_has_a_row_in_the_matrix():
+    names = {p.name for p in api_urls.urlpatterns if isinstance(p, URLPattern) and p.name}
+    rows = {name.split(":")[0] for name in MATRIX}
+    assert names - rows == set(), "a new endpoint needs its row in MATRIX"
+
+
+@pytest.fixture
+def world(net, client):  # noqa: F811
+    marketplace = SalesChannelFactory(code="marketplace", kind="marketplace")
+    marketplace.source_locations.set([net["WH01"], net["MI01"]])
+    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
+    net["MI01"].save()
+    stock.receive_stock(location=net["MI01"], sku=net["skus"]["TEE-M"], quantity=10)
+    order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    reservation = services.reserve_items(
+        channel=net["web"],
+        customer={"email": "giulia@example.com"},
+        location="MI01",
+        lines=[{"sku": "TEE-M", "quantity": 1}],
+    )
+    parcel = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN).fulfillments.get()
+    services.start_picking(fulfillment=parcel)
+    services.mark_packed(fulfillment=parcel)
+    services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number="BRT-777")
+    keys = {
+        "web": create_api_key(channel=net["web"]),
+        "marketplace": create_api_key(channel=marketplace),
+        "location": create_api_key(kind="location", location=net["MI01"]),
+        "carrier": create_api_key(kind="carrier", carrier="BRT"),
+        "other_carrier": create_api_key(kind="carrier", carrier="SDA"),
+        "care": create_api_key(kind="care"),
+        "head_office": create_api_key(kind="head_office"),
+    }
+    clients = {}
+    for caller in CALLERS:
+        api = APIClient()
+        if caller in keys:
+            api.credentials(HTTP_AUTHORIZATION=f"Api-Key {keys[caller][1]}")
+        elif caller == "session":
+            user = UserFactory(username="mi01.associate")
+            StoreMembershipFactory(user=user, location=net["MI01"])
+            api.force_login(user)
+        clients[caller] = api
+    return {"order": order.number, "reservation": reservation.number, "clients": clients, "net": net}
+
+
+def state() -> tuple:
+    return (
+        list(Order.objects.order_by("id").values_list("status", "shipping_address")),
+        list(Reservation.objects.order_by("id").values_list("status", flat=True)),
+        list(Fulfillment.objects.order_by("id").values_list("status", flat=True)),
+        StockLevel.objects.aggregate(Sum("committed"), Sum("on_hand")),
+        OrderEvent.objects.count(),
+        ReservationEvent.objects.count(),
+        TrackingEvent.objects.count(),
+        Notification.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("endpoint", MATRIX)
+def test_authorization_matrix(world, endpoint, caller):
+    method, path, body, expected = MATRIX[endpoint]
+    path = path.format(order=world["order"], reservation=world["reservation"])
+    before = state()
+    kwargs = {"format": "json"} if body else {}
+    data = body(world) if body else None
+    response = getattr(world["clients"][caller], method)(path, data, **kwargs)
+    assert response.status_code == expected[caller], (endpoint, caller, response.content[:300])
+    if response.status_code >= 400:
+        assert response.json()["error"]["code"], response.content
+        assert state() == before, f"{caller} was refused {endpoint} but something changed"
+    if endpoint == "orders:list" and caller == "marketplace":
+        assert world["order"] not in response.content.decode()  # another channel's orders are not listed
