@@ -11,8 +11,16 @@ class StrictInput(serializers.Serializer):
     is a 400 naming it, instead of being silently dropped. Nested inputs refuse theirs the same way."""
 
     def to_internal_value(self, data):
+        unknown = {}
         if isinstance(data, Mapping):
-            unknown = sorted(str(name) for name in set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
+            unknown = {str(name): [_("Unknown field.")] for name in sorted(set(data) - set(self.fields), key=str)}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Every problem at once: the unknown names beside the known fields' own errors.
+            if unknown and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
