@@ -26,6 +26,13 @@ ORDER_MESSAGES = {
             "Pickup code %(pickup_code)s."
         ),
     ),
+    "pickup_code_renewed": (
+        _("A new pickup code for your order %(number)s"),
+        _(
+            "%(brand)s: your new pickup code for order %(number)s is %(pickup_code)s (the old one no longer works). "
+            "Collect at %(store)s by %(pickup_deadline)s."
+        ),
+    ),
     "shipped": (
         _("Your order %(number)s is on its way"),
         _("%(brand)s: order %(number)s has shipped with %(carrier)s. Track it: %(tracking_url)s"),

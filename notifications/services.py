@@ -87,7 +87,7 @@ def queue_for_order_event(*, event) -> list[Notification]:
     locale = order.contact_locale or settings.LANGUAGE_CODE
     context = message_context(order=order, data=event.data, fulfillment=fulfillment)
     email_extra = {"order": order, "items": _items(order.lines.all()), "reference_label": _("Order")}
-    if fulfillment is not None and event.type in ("ready_for_pickup", "pickup_reminder"):
+    if fulfillment is not None and event.type in ("ready_for_pickup", "pickup_reminder", "pickup_code_renewed"):
         email_extra["store_hours"] = lambda: opening_hours(fulfillment_store(fulfillment))
     if event.type in SHIPPING_EVENTS:
         # The same rule as the tracking page: marketing only for customers who accepted it.

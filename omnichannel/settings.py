@@ -289,6 +289,8 @@ PICKUP_WINDOW = timedelta(days=env.int("PICKUP_WINDOW_DAYS", default=7))
 # When a waiting pickup's customer is reminded, before its deadline.
 PICKUP_REMINDER_BEFORE = timedelta(hours=env.int("PICKUP_REMINDER_HOURS", default=48))
 SAME_DAY_RADIUS_KM = env.float("SAME_DAY_RADIUS_KM", default=30.0)
+# Wrong pickup codes tried for one pickup before the code locks (a 6-digit code cannot be guessed in 5 tries).
+PICKUP_CODE_MAX_ATTEMPTS = env.int("PICKUP_CODE_MAX_ATTEMPTS", default=5)
 
 # Click & reserve (DESIGN.md section 8). Windows in hours; the hold ends at the store's closing time when
 # the full window would end after it.

@@ -33,6 +33,16 @@ class WrongPickupCode(DomainError):
     default_message = _("The pickup code does not match this order.")
 
 
+class PickupCodeLocked(DomainError):
+    """Too many wrong codes for one pickup: the store unlocks it, or the customer is sent a new code."""
+
+    code = "pickup_code_locked"
+    status_code = 423
+    default_message = _(
+        "Too many wrong pickup codes for this order: a manager can unlock it, or send the customer a new code."
+    )
+
+
 class OrderNotChangeable(DomainError):
     code = "order_not_changeable"
     status_code = 409

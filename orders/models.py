@@ -204,6 +204,8 @@ class Fulfillment(TimeStampedModel):
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=80, blank=True)
     pickup_code = models.CharField(_("pickup code"), max_length=6, blank=True)
+    # Wrong codes tried since the code was issued or unlocked; at PICKUP_CODE_MAX_ATTEMPTS the code is locked.
+    pickup_code_attempts = models.PositiveSmallIntegerField(_("wrong pickup codes"), default=0)
     pickup_deadline = models.DateTimeField(_("collect by"), null=True, blank=True)
     # Set once when the customer is reminded to collect (the reminder job's exactly-once guard).
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from orders import selectors, services
 from orders.forms import HandOverForm, MissingForm, ShipForm, TrackingUpdateForm
 from orders.models import Fulfillment
 from stores.access import store_member_required
+from stores.roles import Right, has_right
 
 S = Fulfillment.Status
 
@@ -32,8 +34,11 @@ def _fulfillment(request, fulfillment_id):
         raise Http404 from None
 
 
-def _actions(fulfillment, location) -> set[str]:
-    """What this store may do now: the source prepares and ships; the collecting store receives and hands over."""
+def _actions(fulfillment, location, user) -> set[str]:
+    """What this person may do now at this store: the source prepares and ships; the collecting store receives
+    and hands over; what each role may do is the roles table's (stores.roles)."""
+    if not has_right(user, Right.WORK_STORE_QUEUE, location=location):
+        return set()
     allowed = services.TRANSITIONS[fulfillment.flow].get(fulfillment.status, set())
     is_source = fulfillment.source_location_id == location.pk
     collects_here = services.fulfillment_store(fulfillment).pk == location.pk and fulfillment.flow != "ship"
@@ -63,6 +68,12 @@ def _actions(fulfillment, location) -> set[str]:
             actions.add("ready")
         if S.COLLECTED in allowed:
             actions.update({"hand_over", "not_collected"})
+            if has_right(user, Right.RENEW_PICKUP_CODE, location=location):
+                actions.add("renew_code")
+            if fulfillment.pickup_code_attempts >= settings.PICKUP_CODE_MAX_ATTEMPTS:
+                actions.discard("hand_over")
+                if has_right(user, Right.UNLOCK_PICKUP_CODE, location=location):
+                    actions.add("unlock_code")
     return actions
 
 
@@ -73,7 +84,8 @@ def _page(request, fulfillment, *, forms=None, status=200):
     context = {
         "order": order,
         "fulfillment": fulfillment,
-        "actions": _actions(fulfillment, request.location),
+        "actions": _actions(fulfillment, request.location, request.user),
+        "pickup_code_locked": fulfillment.pickup_code_attempts >= settings.PICKUP_CODE_MAX_ATTEMPTS,
         "ship_form": forms.get("ship") or ShipForm(),
         "hand_over_form": forms.get("hand_over") or HandOverForm(),
         "missing_form": forms.get("missing"),
@@ -93,7 +105,7 @@ def fulfillment_page(request, fulfillment_id: int):
 @store_member_required
 def fulfillment_action(request, fulfillment_id: int, action: str):
     fulfillment = _fulfillment(request, fulfillment_id)
-    if action not in _actions(fulfillment, request.location):
+    if action not in _actions(fulfillment, request.location, request.user):
         messages.error(request, _("This action is not possible now for this order."))
         return _page(request, fulfillment, status=409)
     forms = {}
@@ -132,6 +144,10 @@ def fulfillment_action(request, fulfillment_id: int, action: str):
                 description="entered by the store",
                 actor=request.user,
             )
+        elif action == "unlock_code":
+            services.unlock_pickup_code(fulfillment=fulfillment, actor=request.user)
+        elif action == "renew_code":
+            services.renew_pickup_code(fulfillment=fulfillment, actor=request.user)
         elif action == "not_collected":
             services.mark_not_collected(fulfillment=fulfillment, actor=request.user, reason="marked by the store")
         elif action == "report_missing":

@@ -7,12 +7,11 @@ from django.db import transaction
 
 from stores.models import Capability as C
 from stores.models import Location, SalesChannel, StoreMembership
-from stores.selectors import HEAD_OFFICE_GROUP
+from stores.roles import CUSTOMER_CARE_GROUP, HEAD_OFFICE_GROUP
 from stores.services import add_store_member
 
 # Demo accounts only exist in a local demo database; make run prints them.
 DEMO_PASSWORD = "oms-demo-2026"
-CUSTOMER_CARE_GROUP = "customer_care"
 
 WEEK_STORE = {
     "mon": [["10:00", "19:30"]],

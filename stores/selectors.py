@@ -9,8 +9,7 @@ from django.db.models import Q, QuerySet
 
 from omnichannel.geo import haversine_km, radians_of
 from stores.models import ApiKey, Location, SalesChannel, StoreMembership
-
-HEAD_OFFICE_GROUP = "head_office"
+from stores.roles import HEAD_OFFICE_GROUP
 
 
 def locations(*, capability: str | None = None, kind: str | None = None, active_only: bool = True) -> QuerySet:
@@ -41,6 +40,8 @@ def nearby_stores(*, location: Location, radius_km: float | None = None, limit: 
 
 def is_head_office(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=HEAD_OFFICE_GROUP).exists()))
+
+
 
 
 def stores_for_user(user) -> QuerySet:

@@ -18,11 +18,13 @@ from orders.services.fulfilling import (
     mark_packed,
     mark_ready_for_pickup,
     receive_in_store,
+    renew_pickup_code,
     report_missing,
     send_pickup_reminders,
     ship_fulfillment,
     start_picking,
     transition_fulfillment,
+    unlock_pickup_code,
 )
 from orders.services.placing import place_order, upsert_customer
 from orders.services.reserving import (
@@ -66,11 +68,13 @@ __all__ = [
     "place_order",
     "receive_in_store",
     "record_event",
+    "renew_pickup_code",
     "record_tracking_event",
     "report_missing",
     "send_pickup_reminders",
     "ship_fulfillment",
     "start_picking",
     "transition_fulfillment",
+    "unlock_pickup_code",
     "upsert_customer",
 ]

@@ -16,6 +16,7 @@ from omnichannel.jobs import for_each_claimed, for_each_due
 from orders.errors import (
     InvalidOrder,
     OrderNotChangeable,
+    PickupCodeLocked,
     WrongPickupCode,
 )
 from orders.models import (
@@ -29,6 +30,7 @@ from orders.models import (
 from orders.payments import adapter_for
 from orders.services.common import CENTS, TERMINAL, TRANSITIONS, S, _user, record_event
 from stores.models import Location
+from stores.roles import Right, require_right
 
 
 def _locked(fulfillment: Fulfillment | int) -> Fulfillment:
@@ -233,16 +235,76 @@ def fulfillment_store(fulfillment: Fulfillment) -> Location:
     return fulfillment.pickup_location or fulfillment.source_location
 
 
-@transaction.atomic
 def hand_over(*, fulfillment, pickup_code: str, actor=None) -> Fulfillment:
-    """The customer collects with their code: the units leave the store's stock and the order is paid."""
+    """The customer collects with their code: the units leave the store's stock and the order is paid.
+
+    A wrong code is counted in its own transaction (it must stick although the hand-over fails); after
+    PICKUP_CODE_MAX_ATTEMPTS wrong codes the pickup is locked (`PickupCodeLocked`, 423) until a manager unlocks it
+    or the customer is sent a new code, so the 6-digit code cannot be guessed at the counter."""
+    try:
+        return _hand_over(fulfillment=fulfillment, pickup_code=pickup_code, actor=actor)
+    except WrongPickupCode:
+        attempts = _count_wrong_pickup_code(fulfillment, actor=actor)
+        left = max(settings.PICKUP_CODE_MAX_ATTEMPTS - attempts, 0)
+        if not left:
+            raise PickupCodeLocked(details={"attempts": attempts}) from None
+        raise WrongPickupCode(details={"attempts_left": left}) from None
+
+
+@transaction.atomic
+def _hand_over(*, fulfillment, pickup_code: str, actor) -> Fulfillment:
     locked = _locked(fulfillment)
+    if locked.pickup_code_attempts >= settings.PICKUP_CODE_MAX_ATTEMPTS:
+        raise PickupCodeLocked(details={"attempts": locked.pickup_code_attempts})
     if not secrets.compare_digest((pickup_code or "").strip(), locked.pickup_code or "-"):
         raise WrongPickupCode()
     fulfillment = transition_fulfillment(fulfillment=locked, to=S.COLLECTED, actor=actor)
     _consume_open_holds(fulfillment, reason=StockMovement.Reason.SALE, actor=actor)
     _capture(fulfillment, actor)
     return fulfillment
+
+
+@transaction.atomic
+def _count_wrong_pickup_code(fulfillment, *, actor) -> int:
+    locked = _locked(fulfillment)
+    locked.pickup_code_attempts += 1
+    locked.save(update_fields=["pickup_code_attempts", "updated_at"])
+    if locked.pickup_code_attempts == settings.PICKUP_CODE_MAX_ATTEMPTS:
+        record_event(
+            order=locked.order,
+            fulfillment=locked,
+            type="pickup_code_locked",
+            actor=actor,
+            data={"attempts": locked.pickup_code_attempts},
+        )
+    return locked.pickup_code_attempts
+
+
+@transaction.atomic
+def unlock_pickup_code(*, fulfillment, actor) -> Fulfillment:
+    """A manager (or head office) lets the customer try the code again, e.g. after checking their ID."""
+    locked = _locked(fulfillment)
+    require_right(actor, Right.UNLOCK_PICKUP_CODE, location=fulfillment_store(locked))
+    locked.pickup_code_attempts = 0
+    locked.save(update_fields=["pickup_code_attempts", "updated_at"])
+    record_event(order=locked.order, fulfillment=locked, type="pickup_code_unlocked", actor=actor)
+    return locked
+
+
+@transaction.atomic
+def renew_pickup_code(*, fulfillment, actor) -> Fulfillment:
+    """A new code for a pickup waiting in store, sent to the customer; the old one stops working."""
+    locked = _locked(fulfillment)
+    require_right(actor, Right.RENEW_PICKUP_CODE, location=fulfillment_store(locked))
+    if locked.status != S.READY_FOR_PICKUP:
+        raise InvalidTransition(
+            current=locked.status, wanted="pickup_code_renewed", allowed=[], message=_("This pickup is not waiting.")
+        )
+    locked.pickup_code = f"{secrets.randbelow(10**6):06d}"
+    locked.pickup_code_attempts = 0
+    locked.save(update_fields=["pickup_code", "pickup_code_attempts", "updated_at"])
+    record_event(order=locked.order, fulfillment=locked, type="pickup_code_renewed", actor=actor)
+    return locked
 
 
 @transaction.atomic

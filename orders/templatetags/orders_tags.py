@@ -24,6 +24,9 @@ EVENT_LABELS = {
     "payment_captured": _("Payment captured"),
     "payment_refunded": _("Refund"),
     "address_changed": _("Delivery address changed"),
+    "pickup_code_locked": _("Pickup code locked after wrong attempts"),
+    "pickup_code_unlocked": _("Pickup code unlocked"),
+    "pickup_code_renewed": _("New pickup code sent"),
 }
 
 
