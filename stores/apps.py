@@ -10,6 +10,7 @@ class StoresConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from stores import shell
+        from stores.api import schema  # noqa: F401  (registers the API key scheme with drf-spectacular)
         from stores.models import Location, SalesChannel
         from stores.selectors import forget_network_snapshot
 

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from inventory import selectors
 from omnichannel.api.pagination import CursorPagination
+from omnichannel.api.schema import paginated
 from omnichannel.errors import InvalidInput
 from omnichannel.geo import parse_point
 from stores.api.channels import channel_for, key_channel_id, request_channel
@@ -59,7 +60,7 @@ class ProductListApi(APIView):
     @extend_schema(
         operation_id="products_list",
         parameters=[CHANNEL_PARAM, OpenApiParameter("category", OpenApiTypes.STR)],
-        responses={200: ProductSerializer(many=True)},
+        responses={200: paginated(ProductSerializer, "PaginatedProductList")},
     )
     def get(self, request):
         channel = request_channel(request, required=False)

@@ -99,14 +99,14 @@ def contact_output(contact) -> dict:
 
 
 class OrderOutput(serializers.Serializer):
-    class LineOut(serializers.Serializer):
+    class OrderLineOut(serializers.Serializer):
         sku = serializers.CharField(source="sku.code")
         quantity = serializers.IntegerField()
         unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
         quantity_cancelled = serializers.IntegerField()
         quantity_short = serializers.IntegerField()
 
-    class FulfillmentOut(serializers.Serializer):
+    class OrderFulfillmentOut(serializers.Serializer):
         class FulfillmentLineOut(serializers.Serializer):
             sku = serializers.CharField(source="order_line.sku.code")
             quantity = serializers.IntegerField()
@@ -124,13 +124,13 @@ class OrderOutput(serializers.Serializer):
         pickup_deadline = serializers.DateTimeField(allow_null=True)
         lines = FulfillmentLineOut(many=True)
 
-    class EventOut(serializers.Serializer):
+    class OrderEventOut(serializers.Serializer):
         type = serializers.CharField()
         at = serializers.DateTimeField()
         fulfillment = serializers.IntegerField(source="fulfillment_id", allow_null=True)
         data = serializers.DictField()
 
-    class PaymentOut(serializers.Serializer):
+    class OrderPaymentOut(serializers.Serializer):
         provider = serializers.CharField()
         reference = serializers.CharField()
         currency = serializers.CharField()
@@ -151,11 +151,11 @@ class OrderOutput(serializers.Serializer):
     lines_total = serializers.DecimalField(max_digits=12, decimal_places=2)
     shipping_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
-    lines = LineOut(many=True)
-    fulfillments = FulfillmentOut(many=True)
-    payment = PaymentOut()
+    lines = OrderLineOut(many=True)
+    fulfillments = OrderFulfillmentOut(many=True)
+    payment = OrderPaymentOut()
     sourcing = serializers.DictField()
-    events = EventOut(many=True)
+    events = OrderEventOut(many=True)
     tracking_url = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -217,7 +217,7 @@ class ReservationCancelInput(StrictInput):
 
 
 class ReservationOutput(serializers.Serializer):
-    class LineOut(serializers.Serializer):
+    class ReservationLineOut(serializers.Serializer):
         sku = serializers.CharField(source="sku.code")
         name = serializers.CharField(source="sku.product.name")
         colour = serializers.CharField(source="sku.colour")
@@ -225,12 +225,12 @@ class ReservationOutput(serializers.Serializer):
         quantity = serializers.IntegerField()
         quantity_purchased = serializers.IntegerField()
 
-    class EventOut(serializers.Serializer):
+    class ReservationEventOut(serializers.Serializer):
         type = serializers.CharField()
         at = serializers.DateTimeField()
         data = serializers.DictField()
 
-    class StoreOut(serializers.Serializer):
+    class ReservationStoreOut(serializers.Serializer):
         code = serializers.CharField()
         name = serializers.CharField()
         address = serializers.CharField()
@@ -243,11 +243,11 @@ class ReservationOutput(serializers.Serializer):
     channel = serializers.CharField(source="channel.code")
     status = serializers.CharField()
     location = serializers.CharField(source="location.code")
-    store = StoreOut(source="location")
+    store = ReservationStoreOut(source="location")
     customer = serializers.SerializerMethodField()
     expires_at = serializers.DateTimeField()
-    lines = LineOut(many=True)
-    events = EventOut(many=True)
+    lines = ReservationLineOut(many=True)
+    events = ReservationEventOut(many=True)
     reservation_url = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField(allow_null=True)

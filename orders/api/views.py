@@ -1,3 +1,6 @@
+from datetime import UTC
+
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -6,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from omnichannel.api.pagination import CursorPagination
+from omnichannel.api.schema import paginated
 from omnichannel.errors import InvalidInput
 from orders import selectors, services
 from orders.api.idempotency import idempotent
@@ -33,6 +37,20 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Retries with the same key get the first response; the same key with another body is a 422.",
 )
+
+
+def _utc_datetime(value: str):
+    """An ISO 8601 date-time in UTC (naive ones in the brand's time zone), or None when it is not one or is
+    impossible: month 13, or an offset PostgreSQL refuses (over 15:59) is normalized or refused here."""
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            return None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _validated(serializer_class, data):
@@ -87,7 +105,7 @@ class OrderListCreateApi(APIView):
             OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
             OpenApiParameter("channel", OpenApiTypes.STR),
         ],
-        responses={200: OrderSummaryOutput(many=True)},
+        responses={200: paginated(OrderSummaryOutput, "PaginatedOrderSummaryList")},
     )
     def get(self, request):
         params = request.query_params
@@ -98,10 +116,7 @@ class OrderListCreateApi(APIView):
             )
         since = None
         if params.get("updated_since"):
-            try:
-                since = parse_datetime(params["updated_since"])
-            except ValueError:  # well formed but impossible, e.g. month 13
-                since = None
+            since = _utc_datetime(params["updated_since"])
             if since is None:
                 raise InvalidInput(
                     "updated_since must be an ISO 8601 date-time.", details={"updated_since": params["updated_since"]}

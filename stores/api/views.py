@@ -1,5 +1,5 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -38,7 +38,11 @@ class LocationListApi(APIView):
             ),
             OpenApiParameter("near", OpenApiTypes.STR, description="`lat,lon`: nearest first, with `distance_km`"),
         ],
-        responses={200: OutputSerializer(many=True)},
+        responses={
+            200: inline_serializer(
+                "LocationList", {"results": OutputSerializer(many=True), "count": serializers.IntegerField()}
+            )
+        },
     )
     def get(self, request):
         capability = request.query_params.get("capability")
