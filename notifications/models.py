@@ -85,14 +85,17 @@ class MarketingBlock(TimeStampedModel):
 
 
 class TrackingPageView(models.Model):
-    """One open of an order's tracking page (head-office KPI: tracking page views per order)."""
+    """An hour in which an order's tracking page was opened (head-office KPI: tracking visits per order).
+    One row per order and hour, however often the page is reloaded: a view is not a database write."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tracking_page_views")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The start of the hour (UTC).
+    at = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = _("tracking page view")
-        verbose_name_plural = _("tracking page views")
+        verbose_name = _("tracking page visit")
+        verbose_name_plural = _("tracking page visits")
+        constraints = [models.UniqueConstraint(fields=["order", "at"], name="one_tracking_visit_per_order_hour")]
 
     def __str__(self):
         return f"{self.order_id} @ {self.at:%Y-%m-%d %H:%M}"

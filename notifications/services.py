@@ -345,8 +345,13 @@ def mark_delivery_status(*, provider_message_id: str, status: str, error_code: s
     return 0
 
 
-def record_tracking_page_view(*, order: Order):
-    """Count an open of the tracking page (append-only; the KPI is views per order)."""
+def record_tracking_page_view(*, order: Order, now=None) -> None:
+    """Count the hour in which the customer opened the tracking page: the shared cache lets only the first view
+    of each hour through, and that one inserts (or finds) the hour's row. Reloads write nothing."""
+    from django.core.cache import cache
+
     from notifications.models import TrackingPageView
 
-    return TrackingPageView.objects.create(order=order)
+    hour = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    if cache.add(f"tracking-visit:{order.pk}:{hour:%Y%m%d%H}", True, timeout=3600):
+        TrackingPageView.objects.bulk_create([TrackingPageView(order=order, at=hour)], ignore_conflicts=True)

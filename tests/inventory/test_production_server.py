@@ -1,5 +1,6 @@
-"""The production entry point under the real server: gunicorn serving `omnichannel.wsgi` (with the
-availability fast path) on the test database, over keep-alive HTTP connections."""
+"""The production entry point under the real server: gunicorn serving `omnichannel.wsgi` on the test database,
+over keep-alive HTTP connections, sharing a cache (CACHE_URL) with the test process as web processes share
+Redis in production."""
 
 import http.client
 import json
@@ -27,11 +28,27 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def gunicorn(transactional_db):
+def shared_cache(tmp_path, settings):
+    url = f"filecache://{tmp_path}/cache"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": f"{tmp_path}/cache"}
+    }
+    return url
+
+
+@pytest.fixture
+def gunicorn(transactional_db, shared_cache):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DEBUG": "false", "LANGUAGE_CODE": "en"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DEBUG": "false",
+        "LANGUAGE_CODE": "en",
+        "CACHE_URL": shared_cache,
+        "SECRET_KEY": "gunicorn-test-secret",
+    }
     command = [str(Path(sys.executable).with_name("gunicorn")), "omnichannel.wsgi", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", "2", "--worker-class", "gthread", "--threads", "1", "--keep-alive", "30"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -68,3 +85,25 @@ def test_gunicorn_answers_availability_and_errors_on_one_keep_alive_connection(s
     assert answers[1][0] == 404
     assert answers[1][2]["error"]["code"] == "not_found"
     assert answers[2] == answers[0]
+
+
+def test_a_revoked_key_stops_working_in_every_web_process_at_once(shop, web_channel, gunicorn):
+    from stores.models import ApiKey
+    from stores.services import create_api_key, revoke_api_key
+
+    _row, raw_key = create_api_key(channel=web_channel)
+    headers = {"Authorization": f"Api-Key {raw_key}"}
+
+    def statuses(n):
+        # A new connection each time, so requests spread over both workers, each caching the key.
+        out = []
+        for _ in range(n):
+            conn = http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=10)
+            conn.request("GET", "/api/v1/locations/", headers=headers)
+            out.append(conn.getresponse().status)
+            conn.close()
+        return out
+
+    assert statuses(6) == [200] * 6
+    revoke_api_key(api_key=ApiKey.objects.get(hashed_key=_row.hashed_key))
+    assert statuses(6) == [401] * 6

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from notifications.models import MarketingBlock, Notification, TrackingPageView
 from orders import services
@@ -36,7 +38,11 @@ def test_the_page_is_counted_and_a_wrong_token_is_404(client, net):  # noqa: F81
     for _ in range(3):
         page = client.get(f"/track/{order.tracking_token}/")
         assert page.status_code == 200 and page["Content-Language"] == "it"
-    assert TrackingPageView.objects.filter(order=order).count() == 3
+    # Three reloads within the hour: one visit, one write (the later views are not written at all).
+    assert TrackingPageView.objects.filter(order=order).count() == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/track/{order.tracking_token}/").status_code == 200
+    assert not [q for q in queries.captured_queries if "notifications_trackingpageview" in q["sql"]]
     assert client.get("/track/not-a-token/").status_code == 404
     assert client.get(f"/track/{order.tracking_token[:-1]}/").status_code == 404
 

@@ -1,0 +1,68 @@
+"""`make run`'s servers (scripts/serve.sh): web server and task worker start, the URL table is printed, they
+listen on 127.0.0.1 by default, and SIGTERM stops both, with their children, within 10 seconds."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.inventory.test_production_server import _database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _processes_on(marker: str) -> list[str]:
+    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if marker in line and "ps -eo" not in line]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_starts_web_and_worker_and_stops_within_ten_seconds_on_sigterm(tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "PORT": str(port),
+        "DEBUG": "false",
+        "SECRET_KEY": "serve-test-secret",
+        "CACHE_URL": f"filecache://{tmp_path}/cache",
+        "WEB_CONCURRENCY": "2",
+        "Q_SYNC": "false",
+    }
+    env.pop("HOST", None)
+    log = open(tmp_path / "serve.log", "w+")
+    server = subprocess.Popen(["scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while "Ctrl-C stops" not in (tmp_path / "serve.log").read_text():
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "the servers did not come up"
+            time.sleep(0.3)
+        output = (tmp_path / "serve.log").read_text()
+        assert f"http://localhost:{port}/dashboard/" in output and f"http://localhost:{port}/api/v1/docs/" in output
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            pass  # listening on loopback
+        assert _processes_on("qcluster"), "the task worker is running"
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=15)
+        assert time.monotonic() - started < 10
+        assert f"127.0.0.1:{port}" not in "".join(_processes_on("gunicorn"))
+        assert not _processes_on("manage.py qcluster"), "the task worker and its children are gone"
+        time.sleep(0.5)
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    finally:
+        if server.poll() is None:
+            server.kill()
+        log.close()
