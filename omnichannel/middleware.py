@@ -6,10 +6,15 @@ from django.utils.translation import gettext as _
 API_PREFIX = "/api/"
 
 
+def api_error(*, status: int, code: str, message: str) -> JsonResponse:
+    """The API error shape, for answers given outside DRF (middleware, Django's error handlers)."""
+    return JsonResponse({"error": {"code": code, "message": message, "details": {}}}, status=status)
+
+
 def error_answer(request, *, status: int, code: str, message: str):
     """The API error shape under /api/, a plain page elsewhere."""
     if request.path.startswith(API_PREFIX):
-        return JsonResponse({"error": {"code": code, "message": message, "details": {}}}, status=status)
+        return api_error(status=status, code=code, message=message)
     response = HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     response.status_code = status
     return response

@@ -3,6 +3,8 @@ from django.http import JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
+from omnichannel.middleware import API_PREFIX, api_error
+
 
 @never_cache
 def healthz(request):
@@ -17,8 +19,8 @@ def healthz(request):
 
 
 def _api_or(default_view, request, *, status: int, code: str, message: str, **kwargs):
-    if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": code, "message": message, "details": {}}}, status=status)
+    if request.path.startswith(API_PREFIX):
+        return api_error(status=status, code=code, message=message)
     return default_view(request, **kwargs)
 
 
