@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from omnichannel.models import TimeStampedModel
-from stores.models import Location, SalesChannel
+from stores.models import ApiKey, Location, SalesChannel
 
 
 class Product(TimeStampedModel):
@@ -199,6 +199,8 @@ class StockMovement(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The API key of the WMS, handheld or channel whose request moved the stock (no user then).
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.errors import InvalidStockChange
 from inventory.models import SKU, StockLevel, StockMovement
+from stores.actors import actor_fields
 from stores.models import Location
 
 Reason = StockMovement.Reason
@@ -59,7 +60,7 @@ def _change_on_hand(
         reason=reason,
         reference=reference,
         note=note[:200],
-        actor=actor,
+        **actor_fields(actor),
     )
 
 
@@ -240,7 +241,7 @@ def _count_movement(line: CountLine, *, delta: int, reference: str, actor) -> St
         on_hand_after=line.counted,
         reason=Reason.COUNT,
         reference=reference,
-        actor=actor,
+        **actor_fields(actor),
         at=timezone.now(),
     )
 

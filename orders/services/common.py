@@ -10,6 +10,7 @@ from orders.models import (
     OrderEvent,
 )
 from orders.signals import order_event
+from stores.actors import actor_fields
 
 S = Fulfillment.Status
 CENTS = Decimal("0.01")
@@ -58,18 +59,6 @@ def record_event(*, order: Order, type: str, fulfillment: Fulfillment | None = N
     )
     order_event.send(sender=OrderEvent, event=event)
     return event
-
-
-def actor_fields(actor) -> dict:
-    """Who did it, for an event row: the staff user, or the API key the request came with."""
-    api_key_id = getattr(actor, "api_key_id", None)
-    if api_key_id:
-        return {"actor": None, "api_key_id": api_key_id}
-    return {"actor": _user(actor)}
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
 
 
 def human_number(prefix: str) -> str:

@@ -28,7 +28,7 @@ from orders.models import (
     Payment,
 )
 from orders.payments import adapter_for
-from orders.services.common import CENTS, TERMINAL, TRANSITIONS, S, _user, record_event
+from orders.services.common import CENTS, TERMINAL, TRANSITIONS, S, record_event
 from stores.models import Location
 from stores.roles import Right, require_right
 
@@ -147,7 +147,7 @@ def _consume_open_holds(fulfillment: Fulfillment, *, reason: str, actor) -> None
     for line in fulfillment.lines.select_related("hold"):
         if line.quantity_open:
             stock.consume_hold(
-                hold=line.hold, reason=reason, reference=f"order:{fulfillment.order.number}", actor=_user(actor)
+                hold=line.hold, reason=reason, reference=f"order:{fulfillment.order.number}", actor=actor
             )
 
 
@@ -204,7 +204,7 @@ def receive_in_store(*, fulfillment, actor=None) -> Fulfillment:
             quantity=line.quantity_open,
             reason=StockMovement.Reason.TRANSFER_IN,
             reference=f"order:{fulfillment.order.number}",
-            actor=_user(actor),
+            actor=actor,
         )
         (line.hold,) = stock.hold_stock(
             lines=[(store, line.order_line.sku, line.quantity_open)],

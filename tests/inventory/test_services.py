@@ -124,3 +124,21 @@ def test_release_cannot_exceed_what_is_held(store, sku):
     with pytest.raises(InvalidStockChange):
         services.release_hold(hold=hold, quantity=3)
     assert level(store, sku).committed == 2
+
+
+def test_ledger_rows_carry_their_actor_a_user_or_an_api_key(store, sku):
+    from stores.selectors import api_client_for_key
+    from stores.services import create_api_key, hash_api_key
+    from tests.stores.factories import UserFactory
+
+    row, raw_key = create_api_key(kind="location", location=store, name="WMS")
+    client = api_client_for_key(hash_api_key(raw_key))
+    by_key = services.receive_stock(location=store, sku=sku, quantity=5, actor=client)
+    associate = UserFactory(username="mi01.associate")
+    by_user = services.adjust_stock(
+        location=store, sku=sku, delta=-1, reason="damaged", note="torn", actor=associate
+    )
+    by_key.refresh_from_db()
+    by_user.refresh_from_db()
+    assert (by_key.api_key_id, by_key.actor_id) == (row.pk, None)
+    assert (by_user.api_key_id, by_user.actor) == (None, associate)
