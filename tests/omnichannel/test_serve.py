@@ -1,5 +1,5 @@
 """`make run`'s servers (scripts/serve.sh): web server and task worker start, the URL table is printed, they
-listen on 127.0.0.1 by default, and SIGTERM stops both, with their children, within 10 seconds."""
+listen on 127.0.0.1 by default, and SIGTERM or Ctrl-C (SIGINT) stops both, with their children, within 10 s."""
 
 import os
 import signal
@@ -27,7 +27,8 @@ def _processes_on(marker: str) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_serve_starts_web_and_worker_and_stops_within_ten_seconds_on_sigterm(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])  # SIGINT: Ctrl-C in a terminal
+def test_serve_starts_web_and_worker_and_stops_within_ten_seconds(tmp_path, stop_signal):
     port = _free_port()
     env = {
         **os.environ,
@@ -54,7 +55,7 @@ def test_serve_starts_web_and_worker_and_stops_within_ten_seconds_on_sigterm(tmp
             pass  # listening on loopback
         assert _processes_on("qcluster"), "the task worker is running"
         started = time.monotonic()
-        server.send_signal(signal.SIGTERM)
+        server.send_signal(stop_signal)
         server.wait(timeout=15)
         assert time.monotonic() - started < 10
         assert f"127.0.0.1:{port}" not in "".join(_processes_on("gunicorn"))
