@@ -248,7 +248,10 @@ def hand_over(*, fulfillment, pickup_code: str, actor=None) -> Fulfillment:
         left = max(settings.PICKUP_CODE_MAX_ATTEMPTS - attempts, 0)
         if not left:
             raise PickupCodeLocked(details={"attempts": attempts}) from None
-        raise WrongPickupCode(details={"attempts_left": left}) from None
+        raise WrongPickupCode(
+            _("The pickup code does not match this order (%(left)s attempts left).") % {"left": left},
+            details={"attempts_left": left},
+        ) from None
 
 
 @transaction.atomic
