@@ -188,6 +188,8 @@ class StockMovement(models.Model):
         TRANSFER_OUT = "transfer_out", _("Transfer out")
         TRANSFER_IN = "transfer_in", _("Transfer in")
         DAMAGED = "damaged", _("Damaged")
+        # Units held for an order that picking did not find: they were never there.
+        SHORTAGE = "shortage", _("Short pick (not found)")
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_movements")
     sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="stock_movements")

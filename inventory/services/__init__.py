@@ -16,6 +16,7 @@ from inventory.services.holds import (
     HoldLine,
     consume_hold,
     hold_stock,
+    record_short_pick,
     release_active_holds,
     release_hold,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "hold_stock",
     "receive_stock",
     "release_active_holds",
+    "record_short_pick",
     "release_hold",
     "set_counted_stock",
     "set_safety_stock",

@@ -170,6 +170,24 @@ CONSUME_REASONS = (Reason.SALE, Reason.POS_SALE, Reason.TRANSFER_OUT)
 
 
 @transaction.atomic
+def record_short_pick(*, hold: StockHold | int, quantity: int, reference: str = "", actor=None) -> StockHold:
+    """Picking did not find `quantity` held units: a stock fact, not a cancellation. The units leave the hold
+    *and* the location's on-hand (`shortage` ledger row), so availability does not rise and they are never sold
+    again; committed and on-hand fall together, so the row's CHECK constraints hold."""
+    hold = _locked_open_hold(hold)
+    quantity = _closing_quantity(hold, quantity)
+    level = StockLevel.objects.select_for_update().get(pk=hold.stock_level_id)
+    level.committed -= quantity
+    level.save(update_fields=["committed", "updated_at"])
+    _change_on_hand(
+        level=level, delta=-quantity, reason=Reason.SHORTAGE, reference=reference or hold.reference, actor=actor
+    )
+    hold.released_quantity += quantity
+    _after_closing(hold, StockHold.Status.RELEASED)
+    return hold
+
+
+@transaction.atomic
 def consume_hold(
     *,
     hold: StockHold | int,

@@ -356,7 +356,9 @@ def send_pickup_reminders(*, now=None) -> int:
 
 @transaction.atomic
 def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, actor=None) -> FulfillmentLine:
-    """Picking found fewer units than held: release them, refund them, and tell customer care (`item_missing`)."""
+    """Picking found fewer units than held. A stock fact first: the units leave the hold and the location's
+    on-hand (`shortage` ledger row), so availability does not rise and nobody buys them again; then they are
+    refunded and customer care is told (`item_missing`)."""
     line = FulfillmentLine.objects.select_related("order_line", "hold").get(
         pk=getattr(fulfillment_line, "pk", fulfillment_line)
     )
@@ -373,7 +375,9 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
             _("Missing quantity must be between 1 and %(open)s.") % {"open": line.quantity_open},
             details={"quantity": quantity, "open": line.quantity_open},
         )
-    stock.release_hold(hold=line.hold, quantity=quantity)
+    stock.record_short_pick(
+        hold=line.hold, quantity=quantity, reference=f"order:{fulfillment.order.number}", actor=actor
+    )
     line.quantity_short += quantity
     line.save(update_fields=["quantity_short"])
     order_line = OrderLine.objects.select_for_update().get(pk=line.order_line_id)

@@ -161,7 +161,9 @@ def test_nothing_can_be_cancelled_once_shipped(net):
         services.change_shipping_address(order=order, address={"line1": "Via Nuova 2"})
 
 
-def test_a_short_pick_releases_refunds_and_tells_customer_care(net, django_capture_on_commit_callbacks):
+def test_a_short_pick_writes_off_the_missing_unit_refunds_and_tells_customer_care(
+    net, django_capture_on_commit_callbacks
+):
     from orders.signals import order_event
 
     seen = []
@@ -177,13 +179,40 @@ def test_a_short_pick_releases_refunds_and_tells_customer_care(net, django_captu
     assert "item_missing" in seen
     event = order.events.get(type="item_missing")
     assert event.data["sku"] == "TEE-M" and event.data["quantity"] == 1 and event.data["refund"] == "19.90"
-    assert level(net, "WH01", "TEE-M") == (10, 1)
+    # The missing unit was never there: on-hand and committed both fall by it (was 10 on hand, 2 committed).
+    assert level(net, "WH01", "TEE-M") == (9, 1)
+    shortage = StockMovement.objects.get(reason="shortage")
+    assert (shortage.location, shortage.delta_on_hand, shortage.reference) == (net["WH01"], -1, f"order:{order.number}")
     assert money(order)[2] == Decimal("19.90")
     with pytest.raises(InvalidOrder):
         services.report_missing(fulfillment_line=tee, quantity=2)
     services.mark_packed(fulfillment=fulfillment)
     services.ship_fulfillment(fulfillment=fulfillment, carrier="BRT", tracking_number="Y")
     assert money(order) == (Decimal("129.70"), Decimal("109.80"), Decimal("19.90"))
+    assert_ledger_agrees()
+
+
+def test_a_short_pick_does_not_put_the_missing_unit_back_on_sale(net):
+    """The bug behind the support manual: the released unit showed as available and the next customer bought it."""
+    from rest_framework.test import APIClient
+
+    from stores.services import create_api_key
+
+    _row, key = create_api_key(channel=net["web"])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+
+    def available_at_warehouse():
+        answer = api.get("/api/v1/availability/?skus=JEANS-42&location=WH01").json()
+        return answer["results"][0]["locations"][0]["available"]
+
+    order = place(net, [("JEANS-42", 2, "89.90")], HOME_MILAN)
+    fulfillment = order.fulfillments.get()
+    assert fulfillment.source_location.code == "WH01" and available_at_warehouse() == 1
+    services.start_picking(fulfillment=fulfillment)
+    services.report_missing(fulfillment_line=fulfillment.lines.get(), quantity=1)
+    assert available_at_warehouse() == 1  # not 2: the missing pair is not sold again
+    assert level(net, "WH01", "JEANS-42") == (2, 1)
     assert_ledger_agrees()
 
 
