@@ -29,6 +29,7 @@ if not DEBUG and not TESTING and SECRET_KEY == DEMO_SECRET_KEY:
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "omnichannel.views.csrf_failure"
 # Absolute base used in links sent to customers (tracking pages); requests build their own when absent.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 

@@ -47,3 +47,12 @@ def page_not_found(request, exception=None):
 def server_error(request):
     """A bug: logged by Django; the API client still gets the error shape, never an HTML page."""
     return _api_or(defaults.server_error, request, status=500, code="server_error", message="Server error.")
+
+
+def csrf_failure(request, reason=""):
+    """CSRF refusals: the API error shape under /api/ (whose views never use cookies), Django's page elsewhere."""
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    if request.path.startswith(API_PREFIX):
+        return api_error(status=403, code="permission_denied", message="CSRF check failed.")
+    return django_csrf_failure(request, reason=reason)

@@ -320,9 +320,11 @@ class OrderEvent(TimelineEvent):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a creating POST with an `Idempotency-Key`, replayed on retries."""
+    """The first response to a POST with an `Idempotency-Key`, replayed on retries. Keys are scoped to the
+    caller's owner: a sales channel, or a location (the WMS and store handhelds)."""
 
-    channel = models.ForeignKey(SalesChannel, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(SalesChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=120)
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True)
@@ -330,10 +332,20 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["channel", "key"], name="unique_idempotency_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "key"], condition=Q(channel__isnull=False), name="unique_idempotency_key"
+            ),
+            models.UniqueConstraint(
+                fields=["location", "key"], condition=Q(location__isnull=False), name="unique_location_idempotency_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__isnull=True) ^ Q(location__isnull=True), name="idempotency_key_one_owner"
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.channel_id}:{self.key}"
+        return f"{self.channel_id or self.location_id}:{self.key}"
 
 
 class TrackingEvent(models.Model):

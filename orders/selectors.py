@@ -122,6 +122,25 @@ def store_fulfillment(*, location, fulfillment_id: int) -> Fulfillment:
     return fulfillment
 
 
+def fulfillments_at(*, location, status: str = "") -> QuerySet:
+    """The fulfillments a location works on (as source, or as the store where the customer collects), with
+    what the fulfillment API shows; `status` narrows them."""
+    rows = (
+        Fulfillment.objects.filter(Q(source_location=location) | Q(pickup_location=location))
+        .select_related("order", "source_location", "pickup_location")
+        .prefetch_related(Prefetch("lines", queryset=FulfillmentLine.objects.select_related("order_line__sku")))
+    )
+    return rows.filter(status=status) if status else rows
+
+
+def location_fulfillment(*, location, fulfillment_id: int) -> Fulfillment:
+    """One fulfillment this location works on; 404 for any other."""
+    fulfillment = fulfillments_at(location=location).filter(pk=fulfillment_id).first()
+    if fulfillment is None:
+        raise NotFound("No such fulfillment at this location.", details={"fulfillment": fulfillment_id})
+    return fulfillment
+
+
 def store_queue_counts(*, location) -> dict:
     """How much waits in each part of the store's queue (the menu badge and the home panel); parcels received
     but not yet put aside count as incoming work."""

@@ -6,6 +6,6 @@ app_name = "orders"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("<int:fulfillment_id>/", views.fulfillment_page, name="fulfillment"),
-    path("<int:fulfillment_id>/<slug:action>/", views.fulfillment_action, name="action"),
+    path("<id:fulfillment_id>/", views.fulfillment_page, name="fulfillment"),
+    path("<id:fulfillment_id>/<slug:action>/", views.fulfillment_action, name="action"),
 ]

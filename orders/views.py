@@ -35,45 +35,18 @@ def _fulfillment(request, fulfillment_id):
 
 
 def _actions(fulfillment, location, user) -> set[str]:
-    """What this person may do now at this store: the source prepares and ships; the collecting store receives
-    and hands over; what each role may do is the roles table's (stores.roles)."""
+    """What this person may do now at this store: what the store may do (`services.location_actions`), as far
+    as the roles table (stores.roles) lets this person."""
     if not has_right(user, Right.WORK_STORE_QUEUE, location=location):
         return set()
-    allowed = services.TRANSITIONS[fulfillment.flow].get(fulfillment.status, set())
-    is_source = fulfillment.source_location_id == location.pk
-    collects_here = services.fulfillment_store(fulfillment).pk == location.pk and fulfillment.flow != "ship"
-    actions = set()
-    if is_source:
-        if S.PICKING in allowed:
-            actions.add("start_picking")
-        if fulfillment.status in (S.PENDING, S.PICKING):
-            actions.add("report_missing")
-        if S.PACKED in allowed:
-            actions.add("pack")
-        if S.SHIPPED in allowed:
-            actions.add("ship")
-        if S.READY_FOR_PICKUP in allowed and fulfillment.flow == "pickup":
-            actions.add("ready")
-        if fulfillment.flow == "ship" and fulfillment.status in (
-            S.SHIPPED,
-            S.IN_TRANSIT,
-            S.OUT_FOR_DELIVERY,
-            S.DELIVERY_EXCEPTION,
-        ):
-            actions.add("tracking")
-    if collects_here:
-        if S.RECEIVED_IN_STORE in allowed:
-            actions.add("receive")
-        if S.READY_FOR_PICKUP in allowed and fulfillment.flow == "ship_to_store":
-            actions.add("ready")
-        if S.COLLECTED in allowed:
-            actions.update({"hand_over", "not_collected"})
-            if has_right(user, Right.RENEW_PICKUP_CODE, location=location):
-                actions.add("renew_code")
-            if fulfillment.pickup_code_attempts >= settings.PICKUP_CODE_MAX_ATTEMPTS:
-                actions.discard("hand_over")
-                if has_right(user, Right.UNLOCK_PICKUP_CODE, location=location):
-                    actions.add("unlock_code")
+    actions = services.location_actions(fulfillment=fulfillment, location=location)
+    if "hand_over" in actions:
+        if has_right(user, Right.RENEW_PICKUP_CODE, location=location):
+            actions.add("renew_code")
+        if fulfillment.pickup_code_attempts >= settings.PICKUP_CODE_MAX_ATTEMPTS:
+            actions.discard("hand_over")
+            if has_right(user, Right.UNLOCK_PICKUP_CODE, location=location):
+                actions.add("unlock_code")
     return actions
 
 

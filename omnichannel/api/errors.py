@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -71,6 +72,7 @@ def exception_handler(exc, context):
     )
 
 
+@csrf_exempt  # an API path: no cookie-based session to protect, and a POST must get the 404, not a CSRF page
 def not_found_view(request, exception=None):
     """404 for unknown /api/ URLs in the same shape (Django's handler404 would answer HTML)."""
     from django.http import JsonResponse

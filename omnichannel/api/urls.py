@@ -7,6 +7,8 @@ from rest_framework.permissions import AllowAny
 from inventory.api.views import AvailabilityApi, ProductDetailApi, ProductListApi
 from omnichannel.api.errors import not_found_view
 from orders.api.views import (
+    FulfillmentActionApi,
+    LocationFulfillmentListApi,
     OrderCancelApi,
     OrderDetailApi,
     OrderListCreateApi,
@@ -31,6 +33,8 @@ urlpatterns = [
     path("reservations/<str:number>/", ReservationDetailApi.as_view(), name="reservation"),
     path("reservations/<str:number>/cancel/", ReservationCancelApi.as_view(), name="reservation-cancel"),
     path("tracking-events/", TrackingEventCreateApi.as_view(), name="tracking-events"),
+    path("locations/<str:code>/fulfillments/", LocationFulfillmentListApi.as_view(), name="location-fulfillments"),
+    path("fulfillments/<id:fulfillment_id>/actions/", FulfillmentActionApi.as_view(), name="fulfillment-actions"),
     # The contract is public (no data in it): readable without a key, rate-limited per address like the rest.
     path("schema/", SpectacularAPIView.as_view(api_version="v1", **PUBLIC), name="schema"),
     # The split view serves Swagger UI's start script as a file: the page works under our CSP (no inline script).

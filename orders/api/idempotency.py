@@ -22,8 +22,9 @@ def _request_hash(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-def idempotent(request, *, channel_id: int, create) -> Response:
-    """Run `create()` (returns a Response) at most once per (channel, Idempotency-Key)."""
+def idempotent(request, *, create, channel_id: int | None = None, location_id: int | None = None) -> Response:
+    """Run `create()` (returns a Response) at most once per (channel or location, Idempotency-Key)."""
+    owner = {"channel_id": channel_id} if channel_id is not None else {"location_id": location_id}
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         return create()
@@ -33,9 +34,9 @@ def idempotent(request, *, channel_id: int, create) -> Response:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(channel_id=channel_id, key=key, request_hash=digest)
+                record = IdempotencyRecord.objects.create(**owner, key=key, request_hash=digest)
         except IntegrityError:
-            record = IdempotencyRecord.objects.select_for_update().get(channel_id=channel_id, key=key)
+            record = IdempotencyRecord.objects.select_for_update().get(**owner, key=key)
             if record.request_hash != digest:
                 raise IdempotencyKeyReused(details={"idempotency_key": key}) from None
             return Response(

@@ -259,3 +259,69 @@ class ReservationOutput(serializers.Serializer):
     @extend_schema_field(ContactOutput)
     def get_customer(self, reservation) -> dict:
         return contact_output(reservation)
+
+
+class FulfillmentActionInput(StrictInput):
+    """One step of a fulfillment's work, from the location that does it (WMS, 3PL, store handheld)."""
+
+    class ShortLine(StrictInput):
+        sku = serializers.CharField(max_length=64)
+        quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+    action = serializers.ChoiceField(
+        choices=[
+            "start_picking",
+            "report_short",
+            "mark_packed",
+            "mark_shipped",
+            "mark_ready",
+            "hand_over",
+            "received_in_store",
+        ]
+    )
+    lines = ShortLine(many=True, required=False, allow_empty=False, max_length=200)
+    carrier = serializers.CharField(max_length=40, required=False)
+    tracking_number = serializers.CharField(max_length=80, required=False)
+    pickup_code = serializers.CharField(max_length=6, required=False)
+
+    def validate(self, data):
+        needs = {
+            "report_short": ["lines"],
+            "mark_shipped": ["carrier", "tracking_number"],
+            "hand_over": ["pickup_code"],
+        }
+        missing = {name: ["This action needs it."] for name in needs.get(data["action"], []) if not data.get(name)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return data
+
+
+class LocationFulfillmentOutput(serializers.Serializer):
+    """A fulfillment as the location working on it sees it: what to pick, pack, ship, receive or hand over."""
+
+    class LocationFulfillmentLineOut(serializers.Serializer):
+        sku = serializers.CharField(source="order_line.sku.code")
+        quantity = serializers.IntegerField()
+        quantity_cancelled = serializers.IntegerField()
+        quantity_short = serializers.IntegerField()
+        quantity_open = serializers.IntegerField()
+
+    id = serializers.IntegerField()
+    order = serializers.CharField(source="order.number")
+    source_location = serializers.CharField(source="source_location.code")
+    pickup_location = serializers.CharField(source="pickup_location.code", allow_null=True, default=None)
+    method = serializers.CharField()
+    flow = serializers.CharField()
+    status = serializers.CharField()
+    carrier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    pickup_deadline = serializers.DateTimeField(allow_null=True)
+    actions = serializers.SerializerMethodField(help_text="The actions this location may take now")
+    lines = LocationFulfillmentLineOut(many=True)
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, fulfillment) -> list[str]:
+        from orders.api.fulfillment_actions import api_actions
+
+        return api_actions(fulfillment, self.context["location"])

@@ -10,12 +10,15 @@ from rest_framework.views import APIView
 
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
-from omnichannel.errors import InvalidInput
+from omnichannel.errors import InvalidInput, NotFound
 from orders import selectors, services
+from orders.api.fulfillment_actions import run_action
 from orders.api.idempotency import idempotent
 from orders.api.serializers import (
     AddressChangeInput,
     CancelInput,
+    FulfillmentActionInput,
+    LocationFulfillmentOutput,
     OrderCreateInput,
     OrderOutput,
     OrderSummaryOutput,
@@ -25,9 +28,9 @@ from orders.api.serializers import (
     TrackingEventInput,
     TrackingEventOutput,
 )
-from orders.models import Order
+from orders.models import Fulfillment, Order
 from stores.api.channels import ChannelForbidden, key_channel_id, request_channel
-from stores.models import ApiKey, SalesChannel
+from stores.models import ApiKey, Location, SalesChannel
 
 K = ApiKey.Kind
 
@@ -256,3 +259,70 @@ class ReservationCancelApi(APIView):
         reservation = selectors.reservation_for_channel(number=number, channel_id=key_channel_id(request))
         services.cancel_reservation(reservation=reservation, actor=request.user, reason=data["reason"], by="customer")
         return Response(_reservation(request, selectors.reservation_for_channel(number=number, channel_id=None)))
+
+
+# ------------------------------------------------------------------------------------------------- a location's work
+
+
+def _own_location(request, code: str) -> Location:
+    """The key's own location: any other code is a 404 (a WMS does not learn which other locations exist)."""
+    if code != request.user.location_code:
+        raise NotFound(f"Unknown location: {code}", details={"location": code})
+    return Location.objects.get(pk=request.user.location_id)
+
+
+class LocationFulfillmentListApi(APIView):
+    """The work at a location (location keys, their own location only): fulfillments it sources or where the
+    customer collects, with the actions it may take on each now."""
+
+    api_key_kinds = {K.LOCATION}
+
+    @extend_schema(
+        operation_id="location_fulfillments_list",
+        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=Fulfillment.Status.values)],
+        responses={200: paginated(LocationFulfillmentOutput, "PaginatedLocationFulfillmentList")},
+    )
+    def get(self, request, code: str):
+        location = _own_location(request, code)
+        status_filter = request.query_params.get("status", "")
+        if status_filter and status_filter not in Fulfillment.Status.values:
+            raise InvalidInput(
+                f"Unknown status: {status_filter}",
+                details={"status": status_filter, "allowed": Fulfillment.Status.values},
+            )
+        paginator = CursorPagination()
+        paginator.ordering = ("updated_at", "id")
+        page = paginator.paginate_queryset(
+            selectors.fulfillments_at(location=location, status=status_filter), request, view=self
+        )
+        data = LocationFulfillmentOutput(page, many=True, context={"location": location}).data
+        return paginator.get_paginated_response(data)
+
+
+class FulfillmentActionApi(APIView):
+    """One step of a fulfillment's work, by the location doing it: the same services (and the same rule of who may
+    do what) as the store dashboard's buttons. Another location's fulfillment is a 404."""
+
+    api_key_kinds = {K.LOCATION}
+
+    @extend_schema(
+        operation_id="fulfillments_action",
+        request=FulfillmentActionInput,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={200: LocationFulfillmentOutput},
+        description="`start_picking`, `report_short` (`lines`: the units not found: they leave the location's "
+        "stock), `mark_packed`, `mark_shipped` (`carrier`, `tracking_number`), `mark_ready`, `hand_over` "
+        "(`pickup_code`; locked after 5 wrong codes), `received_in_store`. 409 `action_not_allowed` names the "
+        "actions possible now.",
+    )
+    def post(self, request, fulfillment_id: int):
+        data = _validated(FulfillmentActionInput, request.data)
+        location = Location.objects.get(pk=request.user.location_id)
+        fulfillment = selectors.location_fulfillment(location=location, fulfillment_id=fulfillment_id)
+
+        def act():
+            run_action(fulfillment=fulfillment, location=location, data=data, actor=request.user)
+            fresh = selectors.location_fulfillment(location=location, fulfillment_id=fulfillment_id)
+            return Response(LocationFulfillmentOutput(fresh, context={"location": location}).data)
+
+        return idempotent(request, location_id=location.pk, create=act)

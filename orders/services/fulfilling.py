@@ -230,6 +230,41 @@ def mark_ready_for_pickup(*, fulfillment, actor=None) -> Fulfillment:
     )
 
 
+def location_actions(*, fulfillment: Fulfillment, location: Location) -> set[str]:
+    """What `location` may do to the fulfillment now: the source prepares and ships; the collecting store
+    receives parcels and hands over. One rule for the store dashboard and the fulfillment API."""
+    allowed = TRANSITIONS[fulfillment.flow].get(fulfillment.status, set())
+    is_source = fulfillment.source_location_id == location.pk
+    collects_here = fulfillment.flow != Fulfillment.Flow.SHIP and fulfillment_store(fulfillment).pk == location.pk
+    actions = set()
+    if is_source:
+        if S.PICKING in allowed:
+            actions.add("start_picking")
+        if fulfillment.status in (S.PENDING, S.PICKING):
+            actions.add("report_missing")
+        if S.PACKED in allowed:
+            actions.add("pack")
+        if S.SHIPPED in allowed:
+            actions.add("ship")
+        if S.READY_FOR_PICKUP in allowed and fulfillment.flow == Fulfillment.Flow.PICKUP:
+            actions.add("ready")
+        if fulfillment.flow == Fulfillment.Flow.SHIP and fulfillment.status in (
+            S.SHIPPED,
+            S.IN_TRANSIT,
+            S.OUT_FOR_DELIVERY,
+            S.DELIVERY_EXCEPTION,
+        ):
+            actions.add("tracking")
+    if collects_here:
+        if S.RECEIVED_IN_STORE in allowed:
+            actions.add("receive")
+        if S.READY_FOR_PICKUP in allowed and fulfillment.flow == Fulfillment.Flow.SHIP_TO_STORE:
+            actions.add("ready")
+        if S.COLLECTED in allowed:
+            actions.update({"hand_over", "not_collected"})
+    return actions
+
+
 def fulfillment_store(fulfillment: Fulfillment) -> Location:
     """Where the customer collects: the pickup store for ship-to-store, else the source store."""
     return fulfillment.pickup_location or fulfillment.source_location

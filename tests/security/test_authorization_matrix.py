@@ -24,7 +24,18 @@ from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, 
 
 pytestmark = pytest.mark.django_db
 
-CALLERS = ["none", "session", "web", "marketplace", "location", "carrier", "other_carrier", "care", "head_office"]
+CALLERS = [
+    "none",
+    "session",
+    "web",
+    "marketplace",
+    "location",
+    "other_location",
+    "carrier",
+    "other_carrier",
+    "care",
+    "head_office",
+]
 NO_KEY = {"none": 401, "session": 401}
 
 
@@ -96,6 +107,18 @@ MATRIX = {
         expect(web=200, marketplace=404),
     ),
     "tracking-events": ("post", "/api/v1/tracking-events/", tracking_body, expect(carrier=201, other_carrier=404)),
+    "location-fulfillments": (
+        "get",
+        "/api/v1/locations/MI01/fulfillments/",
+        None,
+        expect(location=200, other_location=404),
+    ),
+    "fulfillment-actions": (
+        "post",
+        "/api/v1/fulfillments/{at_mi01}/actions/",
+        lambda w: {"action": "start_picking"},
+        expect(location=200, other_location=404),
+    ),
     "schema": ("get", "/api/v1/schema/", None, PUBLIC),
     "docs": ("get", "/api/v1/docs/", None, PUBLIC),
     "redoc": ("get", "/api/v1/redoc/", None, PUBLIC),
@@ -122,6 +145,9 @@ def world(net, client):  # noqa: F811
         location="MI01",
         lines=[{"sku": "TEE-M", "quantity": 1}],
     )
+    at_mi01 = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    at_mi01 = at_mi01.fulfillments.get()
+    assert at_mi01.source_location == net["MI01"]
     parcel = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN).fulfillments.get()
     services.start_picking(fulfillment=parcel)
     services.mark_packed(fulfillment=parcel)
@@ -130,6 +156,7 @@ def world(net, client):  # noqa: F811
         "web": create_api_key(channel=net["web"]),
         "marketplace": create_api_key(channel=marketplace),
         "location": create_api_key(kind="location", location=net["MI01"]),
+        "other_location": create_api_key(kind="location", location=net["WH01"]),
         "carrier": create_api_key(kind="carrier", carrier="BRT"),
         "other_carrier": create_api_key(kind="carrier", carrier="SDA"),
         "care": create_api_key(kind="care"),
@@ -145,7 +172,13 @@ def world(net, client):  # noqa: F811
             StoreMembershipFactory(user=user, location=net["MI01"])
             api.force_login(user)
         clients[caller] = api
-    return {"order": order.number, "reservation": reservation.number, "clients": clients, "net": net}
+    return {
+        "order": order.number,
+        "reservation": reservation.number,
+        "at_mi01": at_mi01.pk,
+        "clients": clients,
+        "net": net,
+    }
 
 
 def state() -> tuple:
@@ -165,7 +198,7 @@ def state() -> tuple:
 @pytest.mark.parametrize("endpoint", MATRIX)
 def test_authorization_matrix(world, endpoint, caller):
     method, path, body, expected = MATRIX[endpoint]
-    path = path.format(order=world["order"], reservation=world["reservation"])
+    path = path.format(order=world["order"], reservation=world["reservation"], at_mi01=world["at_mi01"])
     before = state()
     kwargs = {"format": "json"} if body else {}
     data = body(world) if body else None

@@ -135,3 +135,19 @@ def test_a_dashboard_login_is_not_an_api_credential(client, net):  # noqa: F811
     )
     order.refresh_from_db()
     assert order.status == "placed" and order.shipping_address["line1"] == "Via Dante 1"
+
+
+def test_a_post_to_an_unknown_api_path_is_a_json_404_not_a_csrf_page(db):
+    from django.test import Client
+
+    browserlike = Client(enforce_csrf_checks=True)  # schemathesis found this one through the WSGI application
+    response = browserlike.post("/api/v1/fulfillments/null,null/actions/", "{}", content_type="application/json")
+    assert error(response, 404)["code"] == "not_found"
+
+
+def test_a_row_id_past_64_bits_is_a_404(api, client, net):  # noqa: F811
+    assert error(api.get("/api/v1/fulfillments/2829889909141279342592/actions/"), 404)["code"] == "not_found"
+    user = UserFactory(username="mi01.associate")
+    StoreMembershipFactory(user=user, location=net["MI01"])
+    client.force_login(user)
+    assert client.get("/dashboard/MI01/orders/2829889909141279342592/").status_code == 404

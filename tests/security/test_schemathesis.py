@@ -30,7 +30,11 @@ CHECKS = [
     response_schema_conformance,
 ]
 # Operations some other kind of key than a channel's calls.
-KEY_FOR_PATH = {"/api/v1/tracking-events/": "carrier"}
+KEY_FOR_PATH = {
+    "/api/v1/tracking-events/": "carrier",
+    "/api/v1/locations/{code}/fulfillments/": "location",
+    "/api/v1/fulfillments/{fulfillment_id}/actions/": "location",
+}
 
 
 @pytest.fixture
@@ -48,6 +52,7 @@ def keys(net, settings):  # noqa: F811
     return {
         "channel": create_api_key(channel=net["web"])[1],
         "carrier": create_api_key(kind="carrier", carrier="BRT")[1],
+        "location": create_api_key(kind="location", location=net["MI01"])[1],
     }
 
 
@@ -66,7 +71,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_to_its_schema(case, keys):
     key = keys[KEY_FOR_PATH.get(case.operation.path, "channel")]
     case.call_and_validate(headers={"Authorization": f"Api-Key {key}"}, checks=CHECKS)
