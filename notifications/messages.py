@@ -65,6 +65,13 @@ ORDER_MESSAGES = {
         _("Part of your order %(number)s was cancelled"),
         _("%(brand)s: part of order %(number)s was cancelled. Refund: %(refund)s."),
     ),
+    "second_parcel": (
+        _("Your order %(number)s arrives in one more parcel"),
+        _(
+            "%(brand)s: an item of order %(number)s comes from another of our stores, in a separate parcel. "
+            "Follow it: %(tracking_url)s"
+        ),
+    ),
     "item_missing": (
         _("An item of your order %(number)s is missing"),
         _("%(brand)s: %(sku_name)s of order %(number)s is missing; we refund %(refund)s and will contact you."),

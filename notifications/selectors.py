@@ -35,6 +35,7 @@ CUSTOMER_EVENTS = {
     "order_cancelled",
     "lines_cancelled",
     "item_missing",
+    "second_parcel",
 }
 
 

@@ -284,6 +284,9 @@ PICKUP_WINDOW = timedelta(days=env.int("PICKUP_WINDOW_DAYS", default=7))
 # When a waiting pickup's customer is reminded, before its deadline.
 PICKUP_REMINDER_BEFORE = timedelta(hours=env.int("PICKUP_REMINDER_HOURS", default=48))
 SAME_DAY_RADIUS_KM = env.float("SAME_DAY_RADIUS_KM", default=30.0)
+# Units reported missing from a parcel are sourced again from another location when one can ship them (off:
+# they are refunded at once, for brands that want a person to decide).
+AUTO_RECOVER_SHORT_LINES = env.bool("AUTO_RECOVER_SHORT_LINES", default=True)
 # Wrong pickup codes tried for one pickup before the code locks (a 6-digit code cannot be guessed in 5 tries).
 PICKUP_CODE_MAX_ATTEMPTS = env.int("PICKUP_CODE_MAX_ATTEMPTS", default=5)
 

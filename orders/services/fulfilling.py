@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import services as stock
+from inventory.errors import InsufficientStock
 from inventory.models import StockHold, StockMovement
 from omnichannel.errors import InvalidTransition
 from omnichannel.jobs import for_each_claimed, for_each_due
+from orders import sourcing
 from orders.errors import (
     InvalidOrder,
     OrderNotChangeable,
@@ -29,6 +31,7 @@ from orders.models import (
 )
 from orders.payments import adapter_for
 from orders.services.common import CENTS, TERMINAL, TRANSITIONS, S, record_event
+from orders.services.placing import load_candidates
 from stores.models import Location
 from stores.roles import Right, require_right
 
@@ -392,9 +395,14 @@ def send_pickup_reminders(*, now=None) -> int:
 @transaction.atomic
 def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, actor=None) -> FulfillmentLine:
     """Picking found fewer units than held. A stock fact first: the units leave the hold and the location's
-    on-hand (`shortage` ledger row), so availability does not rise and nobody buys them again; then they are
-    refunded and customer care is told (`item_missing`)."""
-    line = FulfillmentLine.objects.select_related("order_line", "hold").get(
+    on-hand (`shortage` ledger row), so availability does not rise and nobody buys them again.
+
+    Then, for a parcel to the customer (and with AUTO_RECOVER_SHORT_LINES), the missing units are sourced again
+    from the best other location that ships them (`line_resourced`, with the sourcing explanation): a new
+    fulfillment and its hold in this transaction, nothing refunded; the customer is told only when the order now
+    comes in one more parcel (`second_parcel`). When nothing can cover them, they are refunded and customer care
+    is told (`item_missing`). Stock rows are written in location order, as everywhere."""
+    line = FulfillmentLine.objects.select_related("order_line__sku", "hold").get(
         pk=getattr(fulfillment_line, "pk", fulfillment_line)
     )
     fulfillment = _locked(line.fulfillment_id)
@@ -410,37 +418,118 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
             _("Missing quantity must be between 1 and %(open)s.") % {"open": line.quantity_open},
             details={"quantity": quantity, "open": line.quantity_open},
         )
-    stock.record_short_pick(
-        hold=line.hold, quantity=quantity, reference=f"order:{fulfillment.order.number}", actor=actor
-    )
+    order = fulfillment.order
+    sku = line.order_line.sku
+    plan = _recovery_plan(fulfillment=fulfillment, sku=sku, quantity=quantity)
+    writes = [(fulfillment.source_location_id, "short")]
+    if plan is not None:
+        writes.append((plan.fulfillments[0].source_id, "hold"))
+    recovery_hold = None
+    for _location_id, write in sorted(writes):  # (location, sku) order: the one lock order of every stock write
+        if write == "short":
+            stock.record_short_pick(hold=line.hold, quantity=quantity, reference=f"order:{order.number}", actor=actor)
+        else:
+            recovery_hold = _hold_for_recovery(plan=plan, sku=sku, quantity=quantity, order=order)
     line.quantity_short += quantity
     line.save(update_fields=["quantity_short"])
-    order_line = OrderLine.objects.select_for_update().get(pk=line.order_line_id)
-    order_line.quantity_short += quantity
-    order_line.save(update_fields=["quantity_short", "updated_at"])
-    refund = _refund(
-        fulfillment.order, order_line.unit_price * quantity, reason="item missing", actor=actor, fulfillment=fulfillment
-    )
-    record_event(
-        order=fulfillment.order,
-        fulfillment=fulfillment,
-        type="item_missing",
-        actor=actor,
-        data={
-            "sku": line.order_line.sku.code,
-            "quantity": quantity,
-            "location": fulfillment.source_location.code,
-            "refund": str(refund),
-            "method": fulfillment.method,
-            "flow": fulfillment.flow,
-        },
-    )
+    event_data = {
+        "sku": sku.code,
+        "quantity": quantity,
+        "location": fulfillment.source_location.code,
+        "method": fulfillment.method,
+        "flow": fulfillment.flow,
+    }
+    if recovery_hold is not None:
+        _resource(fulfillment=fulfillment, line=line, quantity=quantity, hold=recovery_hold, plan=plan, actor=actor)
+        # Missing here but not for the customer: staff's timeline only (no refund, no "missing" message).
+        record_event(order=order, fulfillment=fulfillment, type="item_short_recovered", actor=actor, data=event_data)
+    else:
+        order_line = OrderLine.objects.select_for_update().get(pk=line.order_line_id)
+        order_line.quantity_short += quantity
+        order_line.save(update_fields=["quantity_short", "updated_at"])
+        refund = _refund(
+            order, order_line.unit_price * quantity, reason="item missing", actor=actor, fulfillment=fulfillment
+        )
+        record_event(
+            order=order,
+            fulfillment=fulfillment,
+            type="item_missing",
+            actor=actor,
+            data={**event_data, "refund": str(refund)},
+        )
     if not any(fl.quantity_open for fl in fulfillment.lines.all()):
         transition_fulfillment(
             fulfillment=fulfillment, to=S.CANCELLED, actor=actor, data={"reason": "every item missing"}
         )
-        _settle_if_finished(fulfillment.order, actor)
+        _settle_if_finished(order, actor)
     return line
+
+
+def _recovery_plan(*, fulfillment: Fulfillment, sku, quantity: int):
+    """Where else the missing units of a parcel could come from, keeping the order's method and speed (same-day
+    only within its radius): one other location for all of them, else None (read only: nothing is held here)."""
+    order = fulfillment.order
+    if not settings.AUTO_RECOVER_SHORT_LINES or fulfillment.flow != Fulfillment.Flow.SHIP:
+        return None
+    address = order.shipping_address or {}
+    destination = None
+    if address.get("lat") is not None and address.get("lon") is not None:
+        destination = (float(address["lat"]), float(address["lon"]))
+    candidates = [
+        candidate
+        for candidate in load_candidates(sku_ids=[sku.pk], extra_location_ids=set()).values()
+        if candidate.location_id != fulfillment.source_location_id
+    ]
+    plan = sourcing.plan_sourcing(
+        lines=[sourcing.Line(sku.pk, sku.code, quantity)],
+        method=order.method,
+        speed=order.speed,
+        destination=destination,
+        pickup=None,
+        candidates=candidates,
+        policy=sourcing.Policy(same_day_radius_km=settings.SAME_DAY_RADIUS_KM),
+    )
+    return plan if plan.ok and len(plan.fulfillments) == 1 else None
+
+
+def _hold_for_recovery(*, plan, sku, quantity: int, order: Order):
+    """The recovery's hold, or None when the stock it counted on was sold meanwhile (then: refund)."""
+    try:
+        with transaction.atomic():
+            (hold,) = stock.hold_stock(
+                lines=[(plan.fulfillments[0].source_id, sku.pk, quantity)],
+                kind=StockHold.Kind.ALLOCATION,
+                reference=f"order:{order.number}",
+            )
+            return hold
+    except InsufficientStock:
+        return None
+
+
+def _resource(*, fulfillment: Fulfillment, line: FulfillmentLine, quantity: int, hold, plan, actor) -> Fulfillment:
+    """The new fulfillment for recovered units, its line on the same order line, and what the timeline says."""
+    order = fulfillment.order
+    planned = plan.fulfillments[0]
+    recovered = Fulfillment.objects.create(
+        order=order,
+        source_location_id=planned.source_id,
+        method=fulfillment.method,
+        flow=Fulfillment.Flow.SHIP,
+        pickup_location=fulfillment.pickup_location,
+    )
+    FulfillmentLine.objects.create(fulfillment=recovered, order_line=line.order_line, quantity=quantity, hold=hold)
+    data = {
+        "sku": line.order_line.sku.code,
+        "quantity": quantity,
+        "from": planned.source,
+        "instead_of": fulfillment.source_location.code,
+        "explanation": plan.explanation,
+    }
+    record_event(order=order, fulfillment=recovered, type="line_resourced", actor=actor, data=data)
+    # The promise changes when the customer now gets one more parcel than before.
+    if any(fl.quantity_open for fl in fulfillment.lines.all()):
+        record_event(order=order, fulfillment=recovered, type="second_parcel", actor=actor, data=data)
+    return recovered
 
 
 @transaction.atomic

@@ -102,7 +102,7 @@ def contact_of(customer: Customer) -> dict:
     }
 
 
-def _load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict[int, sourcing.Candidate]:
+def load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict[int, sourcing.Candidate]:
     """Every active location that can send parcels, plus the pickup location, with what it has of the SKUs.
     The locations come from the per-process network snapshot; one stock query whatever their number."""
     network = network_snapshot()
@@ -218,7 +218,7 @@ def place_order(
     policy = sourcing.Policy(same_day_radius_km=settings.SAME_DAY_RADIUS_KM)
 
     def make_plan():
-        candidates = _load_candidates(
+        candidates = load_candidates(
             sku_ids=[line.sku_id for line in plan_lines], extra_location_ids={pickup.pk} if pickup else set()
         )
         in_store = method in PICKUP_CAPABILITY

@@ -27,6 +27,9 @@ EVENT_LABELS = {
     "pickup_code_locked": _("Pickup code locked after wrong attempts"),
     "pickup_code_unlocked": _("Pickup code unlocked"),
     "pickup_code_renewed": _("New pickup code sent"),
+    "item_short_recovered": _("Item missing here: sent from another location"),
+    "line_resourced": _("Item sourced from another location"),
+    "second_parcel": _("Customer told: one more parcel"),
 }
 
 

@@ -162,8 +162,9 @@ def test_nothing_can_be_cancelled_once_shipped(net):
 
 
 def test_a_short_pick_writes_off_the_missing_unit_refunds_and_tells_customer_care(
-    net, django_capture_on_commit_callbacks
+    net, django_capture_on_commit_callbacks, settings
 ):
+    settings.AUTO_RECOVER_SHORT_LINES = False  # a brand that wants a person to decide: refunded, care told
     from orders.signals import order_event
 
     seen = []
@@ -214,6 +215,62 @@ def test_a_short_pick_does_not_put_the_missing_unit_back_on_sale(net):
     assert available_at_warehouse() == 1  # not 2: the missing pair is not sold again
     assert level(net, "WH01", "JEANS-42") == (2, 1)
     assert_ledger_agrees()
+
+
+def test_a_short_parcel_line_is_sourced_again_from_another_location_without_a_refund(net):
+    order = place(net, [("TEE-M", 2, "19.90"), ("JEANS-42", 1, "89.90")], HOME_MILAN)
+    first = order.fulfillments.get()
+    assert first.source_location.code == "WH01"
+    services.start_picking(fulfillment=first)
+    services.report_missing(fulfillment_line=first.lines.get(order_line__sku__code="TEE-M"), quantity=1)
+    # The warehouse's missing tee is written off; MI01 (2 tees, 4 km from the customer) sends one instead.
+    assert level(net, "WH01", "TEE-M") == (9, 1) and level(net, "MI01", "TEE-M") == (2, 1)
+    second = order.fulfillments.exclude(pk=first.pk).get()
+    assert (second.source_location.code, second.flow, second.status) == ("MI01", "ship", "pending")
+    assert [(fl.order_line.sku.code, fl.quantity, fl.hold.stock_level.location.code) for fl in second.lines.all()] == [
+        ("TEE-M", 1, "MI01")
+    ]
+    assert money(order)[2] == Decimal("0")  # nothing refunded: the customer still gets every item
+    assert order.lines.get(sku__code="TEE-M").quantity_short == 0
+    resourced = order.events.get(type="line_resourced")
+    assert resourced.data["from"] == "MI01" and resourced.data["instead_of"] == "WH01"
+    assert any(entry["chosen"] for entry in resourced.data["explanation"])
+    # One parcel became two: the customer is told.
+    assert order.events.filter(type="second_parcel").count() == 1
+    from notifications.models import Notification
+
+    assert Notification.objects.filter(order=order, event="second_parcel").exists()
+    # Both parcels ship and the whole order is paid; nothing missing for the customer.
+    for parcel in (first, second):
+        parcel.refresh_from_db()
+        if parcel.status == "pending":
+            services.start_picking(fulfillment=parcel)
+        services.mark_packed(fulfillment=parcel)
+        services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number=f"T-{parcel.pk}")
+    assert money(order) == (Decimal("129.70"), Decimal("129.70"), Decimal("0"))
+    assert_ledger_agrees()
+
+
+def test_a_whole_parcel_missing_is_replaced_without_telling_the_customer_of_a_change(net):
+    order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    first = order.fulfillments.get()
+    services.report_missing(fulfillment_line=first.lines.get(), quantity=1)
+    first.refresh_from_db()
+    order.refresh_from_db()
+    assert first.status == "cancelled" and order.status == "placed"
+    replacement = order.fulfillments.exclude(pk=first.pk).get()
+    assert replacement.source_location != first.source_location and replacement.status == "pending"
+    assert not order.events.filter(type="second_parcel").exists()  # still one parcel
+    assert money(order)[2] == Decimal("0")
+
+
+def test_a_short_line_nobody_else_has_is_refunded(net):
+    order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)  # only the warehouse has jeans
+    fulfillment = order.fulfillments.get()
+    services.report_missing(fulfillment_line=fulfillment.lines.get(), quantity=1)
+    assert not order.events.filter(type="line_resourced").exists()
+    assert order.events.get(type="item_missing").data["refund"] == "89.90"
+    assert order.fulfillments.count() == 1
 
 
 def test_every_item_missing_cancels_the_fulfillment(net):
