@@ -53,6 +53,7 @@ def test_every_event_renders_in_both_languages(net):  # noqa: F811
             email, sms = services.queue_for_order_event(event=event)
             assert order.number in email.subject and order.number in sms.body_text, (locale, event_type)
             assert "%(" not in email.subject + sms.body_text + email.body_text
+            assert "&#x27;" not in email.body_text and "&amp;" not in email.body_text  # plain text, not HTML
             assert email.body_html.startswith("<!DOCTYPE html>") and order.number in email.body_text
         ready = Notification.objects.filter(event="ready_for_pickup", locale=locale, channel="sms").last()
         assert fulfillment.pickup_code in ready.body_text and "Via Roma 1" in ready.body_text
