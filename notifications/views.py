@@ -71,6 +71,8 @@ def tracking_page(request, token: str):
     locale = _customer_locale(request, order)
     parcels = []
     for fulfillment in order.fulfillments.all():
+        if not any(line.quantity_open for line in fulfillment.lines.all()) and fulfillment.status == "cancelled":
+            continue  # nothing of it reaches the customer: a replaced parcel, or every item missing
         collects = fulfillment.flow != "ship"
         store = orders.fulfillment_store(fulfillment) if collects else None
         parcels.append(
@@ -85,6 +87,8 @@ def tracking_page(request, token: str):
     context = {
         "order": order,
         "parcels": parcels,
+        # Missing for the customer (refunded); units sent from another location instead are in their parcel.
+        "missing_lines": [line for line in order.lines.all() if line.quantity_short],
         "marketing": selectors.marketing_for(customer=order.customer, locale=locale),
     }
     return _customer_page(request, "notifications/tracking.html", context, locale=locale)

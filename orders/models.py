@@ -169,6 +169,11 @@ class OrderLine(TimeStampedModel):
     def quantity_open(self) -> int:
         return self.quantity - self.quantity_cancelled - self.quantity_short
 
+    @property
+    def missing_amount(self):
+        """What the missing units of this line were refunded at (their unit price)."""
+        return self.unit_price * self.quantity_short
+
 
 class Fulfillment(TimeStampedModel):
     """What one source location sends (or hands over) for an order."""

@@ -76,3 +76,24 @@ def test_a_ready_pickup_shows_the_store_hours_and_code(client, net):  # noqa: F8
     page = client.get(f"/track/{order.tracking_token}/?lang=en").content.decode()
     assert fulfillment.pickup_code in page and "Via Roma 1" in page and "openstreetmap.org/?mlat=45.4786" in page
     assert "Monday" in page and "10:00–19:30" in page
+
+
+def test_a_missing_item_shows_as_missing_with_its_refund_not_in_the_parcel(client, net, settings):  # noqa: F811
+    settings.AUTO_RECOVER_SHORT_LINES = False
+    order = place(net, [("TEE-M", 2, "19.90"), ("JEANS-42", 1, "89.90")], HOME_MILAN)
+    fulfillment = order.fulfillments.get()
+    services.start_picking(fulfillment=fulfillment)
+    services.report_missing(fulfillment_line=fulfillment.lines.get(order_line__sku__code="TEE-M"), quantity=1)
+    page = client.get(f"/track/{order.tracking_token}/?lang=en").content.decode()
+    parcel = page[page.index('data-testid="parcel"') :]
+    missing = page[page.index('data-testid="missing-items"') : page.index('data-testid="parcel"')]
+    assert "1 × " in parcel and "2 × " not in parcel  # one tee still in the parcel
+    assert "1 × " in missing and "refunded 19.90 EUR" in missing
+
+
+def test_a_unit_sent_from_another_store_is_in_its_parcel_and_not_missing(client, net):  # noqa: F811
+    order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    services.report_missing(fulfillment_line=order.fulfillments.get().lines.get(), quantity=1)
+    page = client.get(f"/track/{order.tracking_token}/?lang=en").content.decode()
+    assert 'data-testid="missing-items"' not in page
+    assert page.count('data-testid="parcel"') == 1 and "1 × " in page
