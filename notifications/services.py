@@ -41,7 +41,12 @@ def backoff(attempts: int) -> timedelta:
 
 
 def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None) -> dict:
+    """Placeholders of the order messages, formatted in the active language (the caller activates the
+    customer's) and, for dates, on the clock of the store where the customer collects."""
     store = fulfillment_store(fulfillment) if fulfillment is not None else None
+    deadline = fulfillment.pickup_deadline if fulfillment is not None else None
+    if deadline is not None:
+        deadline = deadline.astimezone(zoneinfo.ZoneInfo(store.tz_name))
     context = {
         "brand": settings.BRAND_NAME,
         "number": order.number,
@@ -52,12 +57,18 @@ def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None
         "store": store.name if store else "",
         "store_address": f"{store.address}, {store.city}" if store else "",
         "pickup_code": (fulfillment.pickup_code if fulfillment else "") or "",
-        "pickup_deadline": date_format(timezone.localtime(fulfillment.pickup_deadline), "SHORT_DATETIME_FORMAT")
-        if fulfillment and fulfillment.pickup_deadline
-        else "",
-        "sku_name": data.get("sku", ""),
+        "pickup_deadline": date_format(deadline, "SHORT_DATETIME_FORMAT") if deadline else "",
+        "sku_name": _item_name(order, data.get("sku", "")),
     }
     return context
+
+
+def _item_name(order: Order, sku_code: str) -> str:
+    """The item as the customer knows it ("T-shirt girocollo (Nero, M)"), not its SKU code."""
+    for line in order.lines.all():  # prefetched with their SKU and product
+        if line.sku.code == sku_code:
+            return f"{line.sku.product.name} ({line.sku.colour}, {line.sku.size})"
+    return sku_code
 
 
 def _items(lines) -> list[dict]:
@@ -85,7 +96,9 @@ def queue_for_order_event(*, event) -> list[Notification]:
     )
     customer = order.customer
     locale = order.contact_locale or settings.LANGUAGE_CODE
-    context = message_context(order=order, data=event.data, fulfillment=fulfillment)
+    # In the customer's language whatever the request's (a staff member's English page writes Italian SMS).
+    with translation.override(locale):
+        context = message_context(order=order, data=event.data, fulfillment=fulfillment)
     email_extra = {"order": order, "items": _items(order.lines.all()), "reference_label": _("Order")}
     if fulfillment is not None and event.type in ("ready_for_pickup", "pickup_reminder", "pickup_code_renewed"):
         email_extra["store_hours"] = lambda: opening_hours(fulfillment_store(fulfillment))
