@@ -24,7 +24,7 @@ from notifications.models import MessageTemplate, Notification
 from notifications.selectors import marketing_for, opening_hours
 from notifications.signals import notification_failed
 from omnichannel.links import public_url
-from omnichannel.localtime import after_quiet_hours
+from omnichannel.localtime import after_quiet_hours, long_date
 from orders.models import Fulfillment, NotifyBy, Order, OrderLine, Reservation, ReservationLine
 from orders.services import fulfillment_store
 
@@ -121,13 +121,12 @@ def queue_for_order_event(*, event) -> list[Notification]:
 def reservation_context(*, reservation: Reservation) -> dict:
     """Placeholders of the reservation messages; dates on the store's clock, in the active language."""
     store = reservation.location
-    until = reservation.expires_at.astimezone(zoneinfo.ZoneInfo(store.tz_name))
     return {
         "brand": settings.BRAND_NAME,
         "number": reservation.number,
         "store": store.name,
         "store_address": f"{store.address}, {store.city}",
-        "reserved_until": date_format(until, "l j F, H:i"),
+        "reserved_until": long_date(reservation.expires_at, store.tz_name),
         "reservation_url": public_url(f"/reservation/{reservation.token}/"),
     }
 

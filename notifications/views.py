@@ -10,6 +10,7 @@ from twilio.request_validator import RequestValidator
 from notifications import selectors, services
 from omnichannel.errors import DomainError, NotFound
 from omnichannel.links import public_url
+from omnichannel.localtime import long_date
 from orders import services as orders
 
 
@@ -118,6 +119,8 @@ def reservation_page(request, token: str):
         "hours": selectors.opening_hours(store),
         "map_url": _map_url(store),
         "cancelled_now": request.GET.get("done") == "cancelled",
+        # Called while the page renders, so in the page's language; on the store's clock.
+        "until": lambda: long_date(reservation.expires_at, store.tz_name),
         "refused": refused,
     }
     return _customer_page(

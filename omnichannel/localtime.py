@@ -64,3 +64,13 @@ def open_until(*, start: datetime, end: datetime, opening_hours: dict, tz_name: 
             return closes_at.astimezone(UTC) if closes_at > start else end
         day -= timedelta(days=1)
     return end
+
+
+def long_date(moment: datetime, tz_name: str) -> str:
+    """ "Tuesday 1 December, 19:30" / "martedì 1 dicembre, 19:30": a day and time on the store's clock in the
+    active language; Italian writes weekday and month names in lower case (Django's catalogue capitalizes them)."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    text = date_format(moment.astimezone(zoneinfo.ZoneInfo(tz_name)), "l j F, H:i")
+    return text.lower() if (translation.get_language() or "").startswith("it") else text

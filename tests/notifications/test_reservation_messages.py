@@ -42,7 +42,11 @@ def test_every_reservation_message_renders_in_both_languages(shops):  # noqa: F8
             assert "%(" not in email.subject + sms.body_text + email.body_text
             assert email.body_html.startswith("<!DOCTYPE html>") and "Brunello Milano" in email.body_text
     italian = Notification.objects.filter(event="reservation_held", locale="it", channel="email").last()
-    assert "Mercoledì 18 Novembre, 11:00" in italian.body_text and "Lunedì: 10:00–19:30" in italian.body_text
+    # Italian weekday and month names in lower case, as Italian writes them (Django's catalogue capitalizes).
+    assert "mercoledì 18 novembre, 11:00" in italian.body_text and "Lunedì: 10:00–19:30" in italian.body_text
+    assert "Mercoledì 18" not in italian.body_text + italian.subject
+    expired = Notification.objects.filter(event="reservation_expired", locale="it", channel="sms").last()
+    assert "è scaduta mercoledì 18 novembre" in expired.body_text  # no article before a weekday
     english = Notification.objects.filter(event="reservation_held", locale="en", channel="email").last()
     assert "Wednesday 18 November, 11:00" in english.body_text and italian.subject != english.subject
 
@@ -64,7 +68,7 @@ def test_head_office_wording_replaces_the_reservation_sms(shops):  # noqa: F811
     reservation = reserve(shops)
     sms = reservation.notifications.get(channel="sms")
     assert sms.body_text == (
-        f"Brunello: {reservation.number} ti aspetta da Brunello Milano fino a Mercoledì 18 Novembre, 11:00."
+        f"Brunello: {reservation.number} ti aspetta da Brunello Milano fino a mercoledì 18 novembre, 11:00."
     )
 
 

@@ -35,7 +35,7 @@ def test_the_page_shows_the_items_the_store_and_the_end_in_the_customers_languag
     html = page.content.decode()
     assert page.status_code == 200 and page["Content-Language"] == "it" and page["X-Robots-Tag"] == "noindex"
     assert reservation.number in html and "Corso Buenos Aires 33" in html and "Lunedì" in html
-    assert "Fino a Mercoledì 18 Novembre, 11:00" in html and "2 × " in html
+    assert "Fino a mercoledì 18 novembre, 11:00" in html and "2 × " in html
     english = client.get(f"/reservation/{reservation.token}/?lang=en").content.decode()
     assert "Until Wednesday 18 November, 11:00" in english and "Cancel my reservation" in english
     assert client.get("/reservation/not-a-token/").status_code == 404
