@@ -203,11 +203,27 @@ CHANNELS = [
 ]
 
 
+# People have their own names (a name that names the store makes MI01's and MI02's associates look alike).
+STAFF_NAMES = {
+    "BG01": ("Marco Bonetti", "Sara Locatelli"),
+    "BO01": ("Elena Zanetti", "Luca Venturi"),
+    "FI01": ("Francesca Bianchi", "Tommaso Cecchi"),
+    "GE01": ("Paolo Parodi", "Giulia Ferrando"),
+    "MI01": ("Chiara Colombo", "Davide Brambilla"),
+    "MI02": ("Andrea Galli", "Martina Fumagalli"),
+    "NA01": ("Gennaro Esposito", "Valentina Russo"),
+    "RM01": ("Federica Conti", "Alessandro Marchetti"),
+    "TO01": ("Stefano Ferrero", "Alessia Bertola"),
+    "VR01": ("Matteo Zanella", "Elisa Tosi"),
+}
+
+
 def _store_users(location):
     prefix = location.code.lower()
+    manager, associate = STAFF_NAMES.get(location.code, (f"Manager {location.code}", f"Associate {location.code}"))
     return [
-        (f"{prefix}.manager", StoreMembership.Role.MANAGER, f"Manager {location.city}"),
-        (f"{prefix}.associate", StoreMembership.Role.ASSOCIATE, f"Commesso {location.city}"),
+        (f"{prefix}.manager", StoreMembership.Role.MANAGER, manager),
+        (f"{prefix}.associate", StoreMembership.Role.ASSOCIATE, associate),
     ]
 
 
@@ -279,6 +295,9 @@ def seed(stdout) -> None:
             if created:
                 user.password = password_hash
                 user.save()
+            elif (user.first_name, user.last_name) != (first, last):  # demo databases from before the names
+                user.first_name, user.last_name = first, last
+                user.save(update_fields=["first_name", "last_name"])
             add_store_member(user=user, location=location, role=role)
     stdout.write(f"  store network: {Location.objects.count()} locations, {SalesChannel.objects.count()} channels")
 

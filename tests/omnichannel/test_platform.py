@@ -69,6 +69,11 @@ def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
             "associate",
         }
     assert "mi01.associate" in out.getvalue() and "care.agent" in out.getvalue()
+    # Staff have names of their own: MI01's and MI02's associates do not look alike.
+    staff = StoreMembership.objects.select_related("user", "location")
+    names = [membership.user.get_full_name() for membership in staff]
+    assert len(set(names)) == len(names)
+    assert not any(membership.location.city in membership.user.get_full_name() for membership in staff)
 
     # Click & reserve in every state, in every store that offers it, with KPIs that mean something.
     reservations = Reservation.objects.count()
