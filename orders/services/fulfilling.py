@@ -111,10 +111,16 @@ def _capture(fulfillment: Fulfillment, actor) -> None:
     )
 
 
+def _refundable(order: Order, amount: Decimal) -> Decimal:
+    """How much of `amount` a refund would give back now: never more than is still outstanding."""
+    payment = Payment.objects.select_for_update().get(order_id=order.pk)
+    return max(min(Decimal(amount).quantize(CENTS), payment.authorized_amount - payment.refunded_amount), Decimal(0))
+
+
 def _refund(order: Order, amount: Decimal, *, reason: str, actor, fulfillment=None) -> Decimal:
     """Give back (or release, while uncaptured) `amount`; never more than is still outstanding."""
+    amount = _refundable(order, amount)
     payment = Payment.objects.select_for_update().get(order_id=order.pk)
-    amount = min(Decimal(amount).quantize(CENTS), payment.authorized_amount - payment.refunded_amount)
     if amount <= 0:
         return Decimal("0")
     reference = adapter_for(payment.provider).refund(payment=payment, amount=amount)
@@ -447,9 +453,8 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
         order_line = OrderLine.objects.select_for_update().get(pk=line.order_line_id)
         order_line.quantity_short += quantity
         order_line.save(update_fields=["quantity_short", "updated_at"])
-        refund = _refund(
-            order, order_line.unit_price * quantity, reason="item missing", actor=actor, fulfillment=fulfillment
-        )
+        # The timeline in the order things happen: the item is missing, then it is refunded.
+        refund = _refundable(order, order_line.unit_price * quantity)
         record_event(
             order=order,
             fulfillment=fulfillment,
@@ -457,6 +462,7 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
             actor=actor,
             data={**event_data, "refund": str(refund)},
         )
+        _refund(order, refund, reason="item missing", actor=actor, fulfillment=fulfillment)
     if not any(fl.quantity_open for fl in fulfillment.lines.all()):
         transition_fulfillment(
             fulfillment=fulfillment, to=S.CANCELLED, actor=actor, data={"reason": "every item missing"}
@@ -577,7 +583,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
         fl.save(update_fields=["quantity_cancelled"])
         OrderLine.objects.filter(pk=fl.order_line_id).update(quantity_cancelled=F("quantity_cancelled") + quantity)
         refund_total += fl.order_line.unit_price * quantity
-    refund = _refund(order, refund_total, reason=reason or "cancelled", actor=actor)
+    refund = _refundable(order, refund_total)
     record_event(
         order=order,
         type="order_cancelled" if lines is None else "lines_cancelled",
@@ -588,6 +594,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
             "reason": reason,
         },
     )
+    _refund(order, refund, reason=reason or "cancelled", actor=actor)
     for fulfillment in {fl.fulfillment_id for fl, _q in plan}:
         if (
             not FulfillmentLine.objects.filter(fulfillment_id=fulfillment)

@@ -180,6 +180,8 @@ def test_a_short_pick_writes_off_the_missing_unit_refunds_and_tells_customer_car
     assert "item_missing" in seen
     event = order.events.get(type="item_missing")
     assert event.data["sku"] == "TEE-M" and event.data["quantity"] == 1 and event.data["refund"] == "19.90"
+    # The timeline in the order things happened: missing first, then the refund.
+    assert events(order)[-2:] == ["item_missing", "payment_refunded"]
     # The missing unit was never there: on-hand and committed both fall by it (was 10 on hand, 2 committed).
     assert level(net, "WH01", "TEE-M") == (9, 1)
     shortage = StockMovement.objects.get(reason="shortage")
