@@ -14,6 +14,6 @@ export CACHE_URL="${CACHE_URL:-filecache://$PWD/var/cache}"
 
 echo "==> database: ${DATABASE_URL:-sqlite (db.sqlite3)}"
 $PY manage.py migrate --noinput
-$PY manage.py seed_demo
+$PY manage.py seed_demo --no-logins
 $PY manage.py collectstatic --noinput -v 0
 exec scripts/serve.sh

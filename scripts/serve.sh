@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Start the web server (gunicorn) and the task worker (qcluster) on a prepared database, print where to go,
 # and stop both within 10 seconds on Ctrl-C or SIGTERM. HOST (default 127.0.0.1: the demo's published
-# passwords never face a network) and PORT (default 8000).
+# passwords never face a network) and PORT (default 8000). Their logs (requests, the worker's sent emails and
+# SMS) go to LOG_DIR (default var/log), so the terminal ends with the URLs and logins, once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
+LOG_DIR="${LOG_DIR:-var/log}"
+mkdir -p "$LOG_DIR"
 
 pids=()
 stop() {
@@ -29,9 +32,9 @@ trap stop INT TERM EXIT
 # Each in a process group of its own: the stop above reaches their children, and a Ctrl-C reaches only this
 # script, which stops them in order instead of every process at once.
 setsid .venv/bin/gunicorn omnichannel.wsgi --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-3}" \
-  --graceful-timeout 5 --access-logfile - --log-level warning &
+  --graceful-timeout 5 --access-logfile - --log-level warning >>"$LOG_DIR/web.log" 2>&1 &
 pids+=($!)
-setsid $PY manage.py qcluster &
+setsid $PY manage.py qcluster >>"$LOG_DIR/worker.log" 2>&1 &
 pids+=($!)
 
 for _ in $(seq 1 60); do
@@ -54,6 +57,7 @@ cat <<MSG
    API docs        : $base/api/v1/docs/
    OpenAPI schema  : $base/api/v1/schema/
    Health          : $base/healthz
+   Logs            : $LOG_DIR/web.log, $LOG_DIR/worker.log (the emails and SMS the demo sends)
 MSG
 $PY manage.py seed_demo --logins
 echo "=========================================================================="

@@ -69,6 +69,9 @@ def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
             "associate",
         }
     assert "mi01.associate" in out.getvalue() and "care.agent" in out.getvalue()
+    quiet = io.StringIO()
+    call_command("seed_demo", "--no-logins", stdout=quiet)
+    assert "Loading the demo brand" in quiet.getvalue() and "Demo logins" not in quiet.getvalue()
     # Staff have names of their own: MI01's and MI02's associates do not look alike.
     staff = StoreMembership.objects.select_related("user", "location")
     names = [membership.user.get_full_name() for membership in staff]

@@ -39,6 +39,7 @@ def test_serve_starts_web_and_worker_and_stops_within_ten_seconds(tmp_path, stop
         "CACHE_URL": f"filecache://{tmp_path}/cache",
         "WEB_CONCURRENCY": "2",
         "Q_SYNC": "false",
+        "LOG_DIR": str(tmp_path / "logs"),
     }
     env.pop("HOST", None)
     log = open(tmp_path / "serve.log", "w+")
@@ -51,6 +52,12 @@ def test_serve_starts_web_and_worker_and_stops_within_ten_seconds(tmp_path, stop
             time.sleep(0.3)
         output = (tmp_path / "serve.log").read_text()
         assert f"http://localhost:{port}/dashboard/" in output and f"http://localhost:{port}/api/v1/docs/" in output
+        # The terminal ends with the URL table and the logins, once; the servers' logs go to their files.
+        table = output.index("Omnichannel OMS demo is running")
+        assert output.count("Demo logins") == 1 and output.index("Demo logins") > table
+        assert output.rstrip().endswith("Ctrl-C stops the web server and the worker.")
+        assert "GET /healthz" not in output and "GET /healthz" in (tmp_path / "logs" / "web.log").read_text()
+        assert (tmp_path / "logs" / "worker.log").exists()
         with socket.create_connection(("127.0.0.1", port), timeout=2):
             pass  # listening on loopback
         assert _processes_on("qcluster"), "the task worker is running"

@@ -9,11 +9,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--logins", action="store_true", help="Only print the demo logins.")
+        parser.add_argument(
+            "--no-logins", action="store_true", help="Do not print the logins (make run prints them once, last)."
+        )
 
-    def handle(self, *args, logins=False, **options):
+    def handle(self, *args, logins=False, no_logins=False, **options):
         if not logins:
             self.stdout.write("Loading the demo brand:")
             # Each app's part, in dependency order (settings.DEMO_SEEDERS); every part is idempotent.
             for module in settings.DEMO_SEEDERS:
                 import_module(module).seed(self.stdout)
-        import_module("stores.demo").print_logins(self.stdout)
+        if not no_logins:
+            import_module("stores.demo").print_logins(self.stdout)
