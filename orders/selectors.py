@@ -102,12 +102,30 @@ QUEUE_ORDER = {
 }
 
 
+# Which capabilities make a part of the queue the location's business (a warehouse has no till and no
+# incoming customer parcels). A part that has rows is shown anyway (a capability switched off later).
+QUEUE_PART_CAPABILITIES = {
+    "waiting": {"click_and_collect", "curbside", "ship_to_store"},
+    "incoming": {"ship_to_store"},
+    "received": {"ship_to_store"},
+}
+
+
 def store_queue(*, location) -> dict:
-    """Each part of the store's queue, with what its rows show (customer, locations, lines)."""
+    """Each part of the store's queue, with what its rows show (customer, locations, lines), and `shown`: the
+    parts this location works with."""
     base = Fulfillment.objects.select_related("order__customer", "source_location", "pickup_location").prefetch_related(
         Prefetch("lines", queryset=FulfillmentLine.objects.select_related("order_line__sku"))
     )
-    return {name: list(base.filter(q).order_by(QUEUE_ORDER[name])) for name, q in _queue_parts(location).items()}
+    parts = {name: list(base.filter(q).order_by(QUEUE_ORDER[name])) for name, q in _queue_parts(location).items()}
+    capabilities = set(location.capabilities or ())
+    is_locker = location.kind == location.Kind.LOCKER
+    parts["shown"] = {
+        name
+        for name, rows in parts.items()
+        if name not in QUEUE_PART_CAPABILITIES or rows or is_locker or capabilities & QUEUE_PART_CAPABILITIES[name]
+    }
+    return parts
 
 
 def store_fulfillment(*, location, fulfillment_id: int) -> Fulfillment:

@@ -107,3 +107,16 @@ def test_a_ship_to_store_parcel_is_received_by_the_pickup_store(client, net):
     client.post(f"/dashboard/BG01/orders/{fulfillment.pk}/receive/")
     client.post(f"/dashboard/BG01/orders/{fulfillment.pk}/ready/")
     assert Fulfillment.objects.get(pk=fulfillment.pk).status == "ready_for_pickup"
+
+
+def test_the_warehouse_queue_shows_only_what_a_warehouse_does(client, net):
+    """No till and no incoming customer parcels in a warehouse; a store with those capabilities has both."""
+    user = UserFactory(username="wh01.manager")
+    StoreMembershipFactory(user=user, location=net["WH01"], role="manager")
+    StoreMembershipFactory(user=user, location=net["MI01"], role="manager")
+    client.force_login(user)
+    warehouse = client.get("/dashboard/WH01/orders/").content.decode()
+    assert "To prepare" in warehouse
+    assert "Waiting at the till" not in warehouse and "Parcels coming to this store" not in warehouse
+    store = client.get("/dashboard/MI01/orders/").content.decode()
+    assert "Waiting at the till" in store and "Parcels coming to this store" in store
