@@ -120,3 +120,15 @@ def test_the_warehouse_queue_shows_only_what_a_warehouse_does(client, net):
     assert "Waiting at the till" not in warehouse and "Parcels coming to this store" not in warehouse
     store = client.get("/dashboard/MI01/orders/").content.decode()
     assert "Waiting at the till" in store and "Parcels coming to this store" in store
+
+
+def test_a_split_orders_page_heads_this_locations_part_and_says_the_whole_orders_status(client, net, mi01_staff):
+    order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    first = order.fulfillments.get()
+    assert first.source_location == net["MI01"]
+    services.report_missing(fulfillment_line=first.lines.get(), quantity=1)  # the warehouse sends it instead
+    page = client.get(url(net, first)).content.decode()
+    heading = page[page.index("<h1>") : page.index("</h1>")]
+    assert "Cancelled" in heading  # this location's part
+    assert 'data-testid="order-status"' in page and "in 2 parts; the whole order: Placed." in page
+
