@@ -260,7 +260,8 @@ def expire_reservations(*, now=None) -> int:
     now = now or timezone.now()
 
     def expire(row):
-        reservation = transition_reservation(reservation=row, to=RS.EXPIRED, data={"reason": "no show"})
+        # No free-text reason: the event type says it (and reads in the page's language).
+        reservation = transition_reservation(reservation=row, to=RS.EXPIRED, data={})
         _release_holds(reservation)
 
     return for_each_due(Reservation.objects.filter(status=RS.HELD, expires_at__lte=now), expire)

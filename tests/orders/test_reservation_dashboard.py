@@ -165,3 +165,15 @@ def test_a_store_without_click_and_reserve_has_no_reservations_menu_or_panel(cli
     home = client.get("/dashboard/VR01/").content.decode()
     assert 'data-menu="orders"' in home
     assert 'data-menu="reservations"' not in home and 'data-panel="reservations"' not in home
+
+
+def test_a_no_show_page_reads_as_an_outcome_in_the_pages_language(client, shops, mi01_staff):  # noqa: F811
+    reservation = reserve(shops)
+    with time_machine.travel(reservation.expires_at + timedelta(minutes=5), tick=False):
+        assert services.expire_reservations() == 1
+    client.cookies["django_language"] = "it"
+    page = client.get(f"/dashboard/MI01/reservations/{reservation.number}/", HTTP_ACCEPT_LANGUAGE="it")
+    html = page.content.decode()
+    assert "Il cliente è venuto" not in html and "Esito" in html
+    assert "no show" not in html.lower().replace("no show:", "")
+
