@@ -432,6 +432,11 @@ class ReservationLine(models.Model):
     def __str__(self):
         return f"{self.quantity} × {self.sku_id}"
 
+    @property
+    def quantity_released(self) -> int:
+        """Units of a closed reservation that went back on sale (not bought)."""
+        return self.quantity - self.quantity_purchased
+
 
 class ReservationEvent(TimelineEvent):
     """The reservation's timeline."""

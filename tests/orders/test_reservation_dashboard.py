@@ -177,3 +177,12 @@ def test_a_no_show_page_reads_as_an_outcome_in_the_pages_language(client, shops,
     assert "Il cliente è venuto" not in html and "Esito" in html
     assert "no show" not in html.lower().replace("no show:", "")
 
+
+
+def test_a_reservation_bought_in_part_says_what_was_bought_and_what_went_back(client, shops, mi01_staff):  # noqa: F811
+    reservation = reserve(shops, [("TEE-M", 2)])
+    line = reservation.lines.get()
+    services.mark_purchased(reservation=reservation, bought={line.pk: 1})
+    html = client.get("/dashboard/MI01/reservations/").content.decode()
+    row = html[html.index(f'data-reservation="{reservation.number}"') :]
+    assert "1 bought, 1 back on sale" in row[: row.index("</tr>")]
