@@ -13,6 +13,8 @@ refused because stock moved. Policy, in order:
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from omnichannel.geo import haversine_km
 
 SHIPS = "ships"
@@ -62,6 +64,30 @@ class Plan:
         return not self.shortfalls
 
 
+# Each decision as a code with parameters (stored on the order, translated when shown: `orders_tags.
+# sourcing_reason`) and its English wording (the `why` the API has always given). gettext_noop marks the
+# wordings for the catalogue without translating them here.
+REASONS = {
+    "pickup_own_stock": gettext_noop("pickup store's own stock first"),
+    "pickup_none_in_full": gettext_noop("pickup store has none of the lines in full"),
+    "pickup_no_ship_to_store": gettext_noop("pickup store does not accept ship-to-store parcels for the missing lines"),
+    "does_not_ship": gettext_noop("does not ship parcels"),
+    "no_same_day": gettext_noop("does not offer same-day delivery"),
+    "same_day_needs_coordinates": gettext_noop("same-day needs the customer's coordinates"),
+    "beyond_same_day_radius": gettext_noop("%(distance_km)s km away, beyond the same-day radius of %(radius_km)s km"),
+    "covers_every_line": gettext_noop("covers every line, closest then by priority"),
+    "covers_most_units": gettext_noop("covers the most remaining units (split order)"),
+    "has_none": gettext_noop("has none of the lines available"),
+    "other_covers": gettext_noop("a closer or higher-priority location covers the order"),
+    "covers_fewer": gettext_noop("covers fewer of the remaining units"),
+}
+
+
+def reason(code: str, **params) -> dict:
+    """A note's decision: its code and parameters, and the English `why`."""
+    return {"why_code": code, "why_params": params, "why": REASONS[code] % params}
+
+
 def plan_sourcing(
     *,
     lines: list[Line],
@@ -87,6 +113,8 @@ def plan_sourcing(
                 "distance_km": _distance(point, candidate),
                 "priority": candidate.priority,
                 "covers_units": _covers(candidate, needed),
+                # What it has of the order's SKUs, however many the order needs.
+                "available_units": sum(candidate.available.get(sku_id, 0) for sku_id in needed),
                 "chosen": False,
             },
         )
@@ -104,11 +132,11 @@ def plan_sourcing(
             )
             for sku_id in own:
                 del remaining[sku_id]
-            note(pickup, chosen=True, why="pickup store's own stock first")
+            note(pickup, chosen=True, **reason("pickup_own_stock"))
         else:
-            note(pickup, eligible=True, why="pickup store has none of the lines in full")
+            note(pickup, eligible=True, **reason("pickup_none_in_full"))
         if remaining and "ship_to_store" not in pickup.capabilities:
-            note(pickup, why="pickup store does not accept ship-to-store parcels for the missing lines")
+            note(pickup, **reason("pickup_no_ship_to_store"))
             _shortfalls(plan, remaining, needed, codes, [pickup])
             plan.explanation = sorted(notes.values(), key=_rank_key)
             return plan
@@ -119,9 +147,9 @@ def plan_sourcing(
         for candidate in candidates:
             if pickup is not None and candidate.location_id == pickup.location_id and collects_in_store:
                 continue  # already used above
-            reason = _ineligible(candidate, speed=speed, point=destination, policy=policy)
-            if reason:
-                note(candidate, eligible=False, why=reason)
+            refusal = _ineligible(candidate, speed=speed, point=destination, policy=policy)
+            if refusal:
+                note(candidate, eligible=False, **refusal)
             else:
                 eligible.append(candidate)
         chosen = _fewest_sources(remaining, eligible, point)
@@ -138,13 +166,11 @@ def plan_sourcing(
                 candidate,
                 eligible=True,
                 chosen=True,
-                why="covers every line, closest then by priority"
-                if single
-                else "covers the most remaining units (split order)",
+                **reason("covers_every_line" if single else "covers_most_units"),
             )
         for candidate in eligible:
             if candidate.location_id not in {c.location_id for c, _ in chosen}:
-                note(candidate, eligible=True, why=_lost_reason(candidate, chosen, needed))
+                note(candidate, eligible=True, **_lost_reason(candidate, chosen, needed))
         if remaining:
             _shortfalls(plan, remaining, needed, codes, eligible + ([pickup] if pickup and collects_in_store else []))
 
@@ -166,17 +192,19 @@ def _rank_key(entry: dict):
     return (not entry["chosen"], entry["distance_km"] if entry["distance_km"] is not None else 0, entry["location"])
 
 
-def _ineligible(candidate: Candidate, *, speed: str, point, policy: Policy) -> str | None:
+def _ineligible(candidate: Candidate, *, speed: str, point, policy: Policy) -> dict | None:
     if not ({SHIPS, SHIP_FROM_STORE} & candidate.capabilities):
-        return "does not ship parcels"
+        return reason("does_not_ship")
     if speed == "same_day":
         if "same_day" not in candidate.capabilities:
-            return "does not offer same-day delivery"
+            return reason("no_same_day")
         if point is None:
-            return "same-day needs the customer's coordinates"
+            return reason("same_day_needs_coordinates")
         distance = haversine_km(point[0], point[1], candidate.latitude, candidate.longitude)
         if distance > policy.same_day_radius_km:
-            return f"{distance:.0f} km away, beyond the same-day radius of {policy.same_day_radius_km:.0f} km"
+            return reason(
+                "beyond_same_day_radius", distance_km=f"{distance:.0f}", radius_km=f"{policy.same_day_radius_km:.0f}"
+            )
     return None
 
 
@@ -216,12 +244,12 @@ def _fewest_sources(remaining: dict, eligible: list[Candidate], point) -> list[t
     return chosen
 
 
-def _lost_reason(candidate: Candidate, chosen, needed) -> str:
+def _lost_reason(candidate: Candidate, chosen, needed) -> dict:
     if _covers(candidate, needed) == 0:
-        return "has none of the lines available"
+        return reason("has_none")
     if len(chosen) == 1:
-        return "a closer or higher-priority location covers the order"
-    return "covers fewer of the remaining units"
+        return reason("other_covers")
+    return reason("covers_fewer")
 
 
 def _shortfalls(plan: Plan, remaining: dict, needed: dict, codes: dict, considered: list[Candidate]) -> None:

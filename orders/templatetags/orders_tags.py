@@ -1,5 +1,8 @@
 from django import template
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from orders.sourcing import REASONS
 
 register = template.Library()
 
@@ -31,6 +34,14 @@ EVENT_LABELS = {
     "line_resourced": _("Item sourced from another location"),
     "second_parcel": _("Customer told: one more parcel"),
 }
+
+
+@register.filter
+def sourcing_reason(entry: dict) -> str:
+    """A sourcing decision in the page's language, from its stored code and parameters (older orders stored
+    only the English text, which is shown as it is)."""
+    wording = REASONS.get(entry.get("why_code", ""))
+    return gettext(wording) % entry.get("why_params", {}) if wording else entry.get("why", "")
 
 
 @register.filter

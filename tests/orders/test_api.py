@@ -39,9 +39,12 @@ def test_place_an_order_and_read_it_back(api, net):
         "distance_km": 16.3,
         "priority": 10,
         "covers_units": 1,
+        "available_units": 3,
         "chosen": True,
         "eligible": True,
         "why": "covers every line, closest then by priority",
+        "why_code": "covers_every_line",
+        "why_params": {},
     }
     assert created["tracking_url"].startswith("http://testserver/track/")
     assert [e["type"] for e in created["events"]] == ["order_placed"]

@@ -132,3 +132,16 @@ def test_a_split_orders_page_heads_this_locations_part_and_says_the_whole_orders
     assert "Cancelled" in heading  # this location's part
     assert 'data-testid="order-status"' in page and "in 2 parts; the whole order: Placed." in page
 
+
+
+def test_why_it_is_sourced_here_reads_in_the_pages_language_with_the_units_available(client, net, mi01_staff):
+    order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    fulfillment = order.fulfillments.get()
+    page = client.get(url(net, fulfillment), HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    table = page[page.index('data-testid="sourcing"') :]
+    table = table[: table.index("</table>")]
+    assert "prima lo stock del negozio di ritiro" in table and "own stock" not in table
+    assert "Unità disponibili" in table
+    mi01 = next(entry for entry in order.sourcing["explanation"] if entry["location"] == "MI01")
+    assert (mi01["covers_units"], mi01["available_units"]) == (1, 2)  # MI01 has 2 tees, the order needs 1
+    assert '<td class="num">2</td>' in table

@@ -95,8 +95,11 @@ def test_click_and_collect_uses_the_pickup_stores_own_stock_first():
         "distance_km": 0.0,
         "priority": 50,
         "covers_units": 3,
+        "available_units": 3,
         "chosen": True,
         "why": "pickup store's own stock first",
+        "why_code": "pickup_own_stock",
+        "why_params": {},
     }
 
 
