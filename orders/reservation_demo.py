@@ -69,12 +69,19 @@ def seed(stdout) -> None:
                 services.mark_declined(reservation=reservation, reason=rng.choice(["taglia sbagliata", "colore"]))
             elif outcome == "cancelled":
                 services.cancel_reservation(reservation=reservation, reason="non serve più")
-            else:
-                Reservation.objects.filter(pk=reservation.pk).update(expires_at=now - timedelta(minutes=1))
             past.append((reservation.pk, outcome, 2 + i * 3))  # spread over four weeks, some this week
+    dates = {
+        pk: _past_dates(Reservation.objects.select_related("location").get(pk=pk), outcome, days_ago, rng, now)
+        for pk, outcome, days_ago in past
+    }
+    # No-shows end at their (past) window's end before the job expires them, so the expiry message the
+    # customer got names that time, not the moment the demo was loaded.
+    for pk, outcome, _days_ago in past:
+        if outcome == "expired":
+            Reservation.objects.filter(pk=pk).update(expires_at=dates[pk]["expires_at"])
     services.expire_reservations(now=now)
-    for pk, outcome, days_ago in past:
-        _date_back(Reservation.objects.select_related("location").get(pk=pk), outcome, days_ago, rng, now)
+    for pk, _outcome, _days_ago in past:
+        _date_back(Reservation.objects.get(pk=pk), **dates[pk])
 
     # Waiting now: in every store one or two in the coming days and one that ends today.
     for store in stores:
@@ -92,9 +99,9 @@ def seed(stdout) -> None:
     stdout.write(f"  reservations: {Reservation.objects.count()} in every state across {len(stores)} stores")
 
 
-def _date_back(reservation: Reservation, outcome: str, days_ago: int, rng: random.Random, now) -> None:
-    """Move a closed demo reservation into the past: made in the daytime up to four weeks ago; a no-show ends
-    when its window ends, the others close while the store is open, hours to two days later."""
+def _past_dates(reservation: Reservation, outcome: str, days_ago: int, rng: random.Random, now) -> dict:
+    """When a closed demo reservation happened: made in the daytime up to four weeks ago; a no-show ends when its
+    window ends, the others close while the store is open, hours to two days later."""
     store = reservation.location
     tz = zoneinfo.ZoneInfo(store.timezone)
     day = (now - timedelta(days=days_ago)).astimezone(tz).date()
@@ -109,6 +116,11 @@ def _date_back(reservation: Reservation, outcome: str, days_ago: int, rng: rando
         came = (created + timedelta(hours=rng.randint(2, 44))).astimezone(tz)
         closed = came.replace(hour=min(max(came.hour, 10), 18))
         closed = min(closed, expires_at - timedelta(minutes=10))
+    return {"created": created, "expires_at": expires_at, "closed": closed}
+
+
+def _date_back(reservation: Reservation, *, created, expires_at, closed) -> None:
+    """Move a closed demo reservation, its timeline and its messages to when it happened."""
     Reservation.objects.filter(pk=reservation.pk).update(
         created_at=created, updated_at=closed, expires_at=expires_at, closed_at=closed, remind_at=None
     )

@@ -69,6 +69,16 @@ def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
             "associate",
         }
     assert "mi01.associate" in out.getvalue() and "care.agent" in out.getvalue()
+    # A no-show's expiry message names when its window ended, on the store's clock (not when the demo loaded).
+    from django.utils import translation
+
+    from notifications.models import Notification
+    from omnichannel.localtime import long_date
+
+    no_show = Reservation.objects.filter(status="expired").select_related("location").first()
+    message = Notification.objects.filter(reservation=no_show, event="reservation_expired").first()
+    with translation.override(message.locale):
+        assert long_date(no_show.expires_at, no_show.location.tz_name) in message.body_text
     quiet = io.StringIO()
     call_command("seed_demo", "--no-logins", stdout=quiet)
     assert "Loading the demo brand" in quiet.getvalue() and "Demo logins" not in quiet.getvalue()
