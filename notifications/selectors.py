@@ -100,3 +100,26 @@ def opening_hours(location) -> list[tuple[str, str]]:
         intervals = hours.get(key) or []
         rows.append((label, ", ".join(f"{a}–{b}" for a, b in intervals) if intervals else _("closed")))
     return rows
+
+
+# What a part of the order means to the customer (staff's statuses, such as "to prepare", stay internal).
+CUSTOMER_STATUSES = {
+    "pending": _("Being prepared"),
+    "picking": _("Being prepared"),
+    "packed": _("Being prepared"),
+    "shipped": _("On its way"),
+    "in_transit": _("On its way"),
+    "out_for_delivery": _("Out for delivery"),
+    "delivered": _("Delivered"),
+    "delivery_exception": _("Delivery problem: we are on it"),
+    "received_in_store": _("Arrived in store"),
+    "ready_for_pickup": _("Ready for pickup"),
+    "collected": _("Collected"),
+    "not_collected": _("Not collected"),
+    "cancelled": _("Cancelled"),
+}
+
+
+def customer_status(fulfillment):
+    """Lazy: it reads in the language the page renders in (the customer's), not the request's."""
+    return CUSTOMER_STATUSES.get(fulfillment.status) or fulfillment.get_status_display()

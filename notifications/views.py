@@ -44,6 +44,8 @@ def _customer_page(request, template: str, context: dict, *, locale: str, status
     context = {
         **context,
         "brand": settings.BRAND_NAME,
+        "support_email": settings.BRAND_SUPPORT_EMAIL,
+        "support_phone": settings.BRAND_SUPPORT_PHONE,
         "locale": locale,
         "other_language": "en" if locale == "it" else "it",
     }
@@ -70,7 +72,7 @@ def tracking_page(request, token: str):
         raise Http404 from None
     services.record_tracking_page_view(order=order)
     locale = _customer_locale(request, order)
-    parcels = []
+    parcels, stores_shown = [], set()
     for fulfillment in order.fulfillments.all():
         if not any(line.quantity_open for line in fulfillment.lines.all()) and fulfillment.status == "cancelled":
             continue  # nothing of it reaches the customer: a replaced parcel, or every item missing
@@ -79,12 +81,17 @@ def tracking_page(request, token: str):
         parcels.append(
             {
                 "fulfillment": fulfillment,
+                "status": selectors.customer_status(fulfillment),
                 "store": store,
+                # A store's address and hours once, however many parts are collected there.
+                "show_store": store is not None and store.pk not in stores_shown,
                 "hours": selectors.opening_hours(store) if store else [],
                 "map_url": _map_url(store) if store else "",
                 "pickup_code": fulfillment.pickup_code if fulfillment.status == "ready_for_pickup" else "",
             }
         )
+        if store is not None:
+            stores_shown.add(store.pk)
     context = {
         "order": order,
         "parcels": parcels,

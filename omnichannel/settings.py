@@ -150,6 +150,9 @@ TWILIO_FROM = env.str("TWILIO_FROM", default="")
 # Dotted path of a twilio.http.HttpClient subclass for the SDK (tests pass a fake one; empty = the SDK's own).
 TWILIO_HTTP_CLIENT = env.str("TWILIO_HTTP_CLIENT", default="")
 BRAND_NAME = env.str("BRAND_NAME", default="Brunello")
+# How customers reach customer care (shown on the tracking and reservation pages).
+BRAND_SUPPORT_EMAIL = env.str("BRAND_SUPPORT_EMAIL", default="assistenza@example.com")
+BRAND_SUPPORT_PHONE = env.str("BRAND_SUPPORT_PHONE", default="+39 02 0000 0000")
 
 REST_FRAMEWORK = {
     # API keys only: a dashboard session is never an API credential (DESIGN.md section 13).

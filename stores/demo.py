@@ -35,6 +35,21 @@ ALWAYS = {day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri
 
 FULL_STORE = [C.SHIP_FROM_STORE, C.CLICK_AND_COLLECT, C.CLICK_AND_RESERVE, C.SHIP_TO_STORE, C.ACCEPTS_RETURNS]
 
+# Switchboard numbers customers can call (the tracking page shows the store's for a pickup).
+PHONES = {
+    "WH01": "+39 02 9007 3310",
+    "MI01": "+39 02 2952 1133",
+    "MI02": "+39 02 8646 0721",
+    "BG01": "+39 035 24 1187",
+    "TO01": "+39 011 562 3390",
+    "GE01": "+39 010 59 5412",
+    "VR01": "+39 045 800 2276",
+    "BO01": "+39 051 23 6618",
+    "FI01": "+39 055 21 4430",
+    "RM01": "+39 06 6992 1145",
+    "NA01": "+39 081 40 2273",
+}
+
 LOCATIONS = [
     # code, name, kind, address, city, postcode, lat, lon, hours, capabilities, priority
     (
@@ -239,6 +254,7 @@ def seed(stdout) -> None:
                 city=city,
                 postcode=postcode,
                 country="IT",
+                phone=PHONES.get(code, ""),
                 latitude=lat,
                 longitude=lon,
                 timezone="Europe/Rome",

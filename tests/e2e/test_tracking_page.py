@@ -36,7 +36,7 @@ def test_tracking_a_shipped_home_delivery(live_server, page, net, locale, consen
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(f"{live_server.url}/track/{order.tracking_token}/")
-    expect(page.get_by_test_id("parcel-status")).to_have_text("In transito" if locale == "it" else "In transit")
+    expect(page.get_by_test_id("parcel-status")).to_have_text("In viaggio" if locale == "it" else "On its way")
     expect(page.get_by_test_id("carrier-events")).to_contain_text("Hub Milano")
     expect(page.locator("html")).to_have_attribute("lang", locale)
     if consent:

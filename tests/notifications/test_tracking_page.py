@@ -97,3 +97,18 @@ def test_a_unit_sent_from_another_store_is_in_its_parcel_and_not_missing(client,
     page = client.get(f"/track/{order.tracking_token}/?lang=en").content.decode()
     assert 'data-testid="missing-items"' not in page
     assert page.count('data-testid="parcel"') == 1 and "1 × " in page
+
+
+def test_a_split_pickup_shows_the_store_once_in_the_customers_words_with_a_way_to_ask(client, net):  # noqa: F811
+    net["MI01"].phone = "+39 02 2952 1133"
+    net["MI01"].save()
+    # TEE-M from MI01's shelf, the scarf shipped to MI01 from MI02: two parts, one store to collect at.
+    order = place(
+        net, [("TEE-M", 1, "19.90"), ("SCARF", 1, "45.00")], {"method": "store_pickup", "pickup_location": "MI01"}
+    )
+    assert order.fulfillments.count() == 2
+    page = client.get(f"/track/{order.tracking_token}/?lang=en").content.decode()
+    assert page.count('data-testid="store"') == 1 and "To collect at" in page
+    assert 'data-testid="store-phone"' in page and "+39 02 2952 1133" in page
+    assert "To prepare" not in page and "Being prepared" in page  # the customer's words, not the store's
+    assert 'data-testid="contact"' in page and "assistenza@example.com" in page
