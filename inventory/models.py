@@ -52,8 +52,10 @@ class SKU(TimeStampedModel):
 
 
 class ChannelListing(TimeStampedModel):
-    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="listings")
-    channel = models.ForeignKey(SalesChannel, on_delete=models.CASCADE, related_name="listings")
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="listings", verbose_name=_("SKU"))
+    channel = models.ForeignKey(
+        SalesChannel, on_delete=models.CASCADE, related_name="listings", verbose_name=_("sales channel")
+    )
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     published = models.BooleanField(_("published"), default=True)
@@ -80,8 +82,12 @@ class StockLevel(TimeStampedModel):
     """Units of one SKU at one location. `committed` = units held for orders, reservations, transfers."""
 
     # No single-column indexes: (location, sku) is unique and (sku, location) covers availability reads.
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels", db_index=False)
-    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="stock_levels", db_index=False)
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="stock_levels", db_index=False, verbose_name=_("location")
+    )
+    sku = models.ForeignKey(
+        SKU, on_delete=models.PROTECT, related_name="stock_levels", db_index=False, verbose_name=_("SKU")
+    )
     on_hand = models.IntegerField(_("on hand"), default=0)
     committed = models.IntegerField(_("committed"), default=0)
     # Units a store keeps for walk-in customers: never offered to remote channels.
@@ -144,7 +150,9 @@ class StockHold(TimeStampedModel):
         RELEASED = "released", _("Released")
         CONSUMED = "consumed", _("Consumed")
 
-    stock_level = models.ForeignKey(StockLevel, on_delete=models.PROTECT, related_name="holds")
+    stock_level = models.ForeignKey(
+        StockLevel, on_delete=models.PROTECT, related_name="holds", verbose_name=_("stock level")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # What the hold is for, e.g. "order:A1B2-0042:line:7" or "reservation:R-0012".
     reference = models.CharField(_("reference"), max_length=120, db_index=True)
@@ -191,8 +199,10 @@ class StockMovement(models.Model):
         # Units held for an order that picking did not find: they were never there.
         SHORTAGE = "shortage", _("Short pick (not found)")
 
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_movements")
-    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="stock_movements")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="stock_movements", verbose_name=_("location")
+    )
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="stock_movements", verbose_name=_("SKU"))
     delta_on_hand = models.IntegerField(_("change"))
     on_hand_after = models.IntegerField(_("on hand after"))
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
@@ -202,7 +212,9 @@ class StockMovement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The API key of the WMS, handheld or channel whose request moved the stock (no user then).
-    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("API key")
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -23,11 +23,15 @@ class Notification(TimeStampedModel):
 
     event = models.CharField(_("event"), max_length=40)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("order")
+    )
     reservation = models.ForeignKey(
         Reservation, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("customer")
+    )
     recipient = models.CharField(_("recipient"), max_length=254)
     locale = models.CharField(_("language"), max_length=5)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
@@ -88,7 +92,9 @@ class TrackingPageView(models.Model):
     """An hour in which an order's tracking page was opened (head-office KPI: tracking visits per order).
     One row per order and hour, however often the page is reloaded: a view is not a database write."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tracking_page_views")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="tracking_page_views", verbose_name=_("order")
+    )
     # The start of the hour (UTC).
     at = models.DateTimeField(db_index=True)
 

@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from orders import selectors
 from orders.models import (
@@ -42,9 +45,34 @@ class FulfillmentInline(ReadOnlyInline):
     show_change_link = True
 
 
-class OrderEventInline(ReadOnlyInline):
+def readable_data(data: dict):
+    """An event's data as "key: value" lines instead of raw JSON (nested values stay compact)."""
+    if not data:
+        return "–"
+    return format_html_join(mark_safe("<br>"), "<strong>{}</strong>: {}", ((k, v) for k, v in data.items()))
+
+
+class ReadableEventInline(ReadOnlyInline):
+    """A timeline row: when, what (in words), details and who, readable."""
+
+    @admin.display(description=_("event"))
+    def what(self, event):
+        from orders.templatetags.orders_tags import event_label
+
+        return event_label(event.type)
+
+    @admin.display(description=_("details"))
+    def details(self, event):
+        return readable_data({k: v for k, v in event.data.items() if k != "explanation"})
+
+    @admin.display(description=_("by"))
+    def who(self, event):
+        return event.actor_label or "–"
+
+
+class OrderEventInline(ReadableEventInline):
     model = OrderEvent
-    fields = ["at", "type", "fulfillment", "data", "actor"]
+    fields = ["at", "what", "fulfillment", "details", "who"]
 
 
 class PaymentInline(ReadOnlyInline):
@@ -60,7 +88,13 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ["status", "method", "channel", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["number", "external_id", "customer__email", "customer__name"]
     list_select_related = ["channel", "customer"]
-    readonly_fields = [f.name for f in Order._meta.fields]
+    # The JSON columns are shown readably (below), not as raw JSON.
+    readonly_fields = [
+        *(f.name for f in Order._meta.fields if f.name not in ("shipping_address", "sourcing")),
+        "shipping_address_readable",
+        "sourcing_readable",
+    ]
+    exclude = ["shipping_address", "sourcing"]
     inlines = [OrderLineInline, FulfillmentInline, PaymentInline, OrderEventInline]
     date_hierarchy = "created_at"
 
@@ -69,6 +103,48 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("shipping address"))
+    def shipping_address_readable(self, order):
+        address = order.shipping_address or {}
+        if not address:
+            return "–"
+        lines = [
+            address.get("name", ""),
+            address.get("line1", ""),
+            address.get("line2", ""),
+            " ".join(filter(None, [address.get("postcode", ""), address.get("city", ""), address.get("country", "")])),
+            address.get("phone", ""),
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))
+
+    @admin.display(description=_("sourcing explanation"))
+    def sourcing_readable(self, order):
+        from orders.templatetags.orders_tags import sourcing_reason
+
+        rows = (order.sourcing or {}).get("explanation", [])
+        if not rows:
+            return "–"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>km</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("Location"),
+            _("Units available"),
+            _("Decision"),
+            format_html_join(
+                "",
+                "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        row["location"],
+                        " ✔" if row.get("chosen") else "",
+                        row.get("distance_km") if row.get("distance_km") is not None else "–",
+                        row.get("available_units", row.get("covers_units", "")),
+                        sourcing_reason(row),
+                    )
+                    for row in rows
+                ),
+            ),
+        )
 
 
 class FulfillmentLineInline(ReadOnlyInline):
@@ -109,9 +185,15 @@ class ReservationLineInline(ReadOnlyInline):
     fields = ["sku", "quantity", "quantity_purchased", "hold"]
 
 
-class ReservationEventInline(ReadOnlyInline):
+class ReservationEventInline(ReadableEventInline):
     model = ReservationEvent
-    fields = ["at", "type", "data", "actor"]
+    fields = ["at", "what", "details", "who"]
+
+    @admin.display(description=_("event"))
+    def what(self, event):
+        from orders.templatetags.orders_tags import reservation_event_label
+
+        return reservation_event_label(event.type)
 
 
 @admin.register(Reservation)

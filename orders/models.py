@@ -110,14 +110,21 @@ class Order(ContactDetails, TimeStampedModel):
         CANCELLED = "cancelled", _("Cancelled")
 
     number = models.CharField(_("number"), max_length=20, unique=True)
-    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="orders")
+    channel = models.ForeignKey(
+        SalesChannel, on_delete=models.PROTECT, related_name="orders", verbose_name=_("sales channel")
+    )
     external_id = models.CharField(_("external id"), max_length=80, blank=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLACED)
     method = models.CharField(_("fulfillment method"), max_length=20, choices=FulfillmentMethod.choices)
     speed = models.CharField(_("speed"), max_length=10, choices=Speed.choices, blank=True)
     pickup_location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="pickup_orders"
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pickup_orders",
+        verbose_name=_("pickup location"),
     )
     # {"name", "line1", "line2", "city", "postcode", "country", "lat", "lon"}
     shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
@@ -125,7 +132,9 @@ class Order(ContactDetails, TimeStampedModel):
     lines_total = models.DecimalField(_("lines total"), max_digits=12, decimal_places=2)
     shipping_price = models.DecimalField(_("shipping price"), max_digits=10, decimal_places=2, default=0)
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
-    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token, editable=False)
+    tracking_token = models.CharField(
+        _("tracking token"), max_length=64, unique=True, default=new_tracking_token, editable=False
+    )
     # The sourcing decision as staff and channels read it: every candidate, its score, why it won or lost.
     sourcing = models.JSONField(_("sourcing explanation"), default=dict, blank=True)
 
@@ -145,8 +154,8 @@ class Order(ContactDetails, TimeStampedModel):
 
 
 class OrderLine(TimeStampedModel):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="order_lines")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("SKU"))
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
     quantity_cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
@@ -198,10 +207,17 @@ class Fulfillment(TimeStampedModel):
         NOT_COLLECTED = "not_collected", _("Not collected")
         CANCELLED = "cancelled", _("Cancelled")
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfillments")
-    source_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="fulfillments")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfillments", verbose_name=_("order"))
+    source_location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="fulfillments", verbose_name=_("source location")
+    )
     pickup_location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="incoming_fulfillments"
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incoming_fulfillments",
+        verbose_name=_("pickup location"),
     )
     method = models.CharField(_("method"), max_length=20, choices=FulfillmentMethod.choices)
     flow = models.CharField(_("flow"), max_length=20, choices=Flow.choices)
@@ -232,13 +248,19 @@ class Fulfillment(TimeStampedModel):
 
 
 class FulfillmentLine(models.Model):
-    fulfillment = models.ForeignKey(Fulfillment, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="fulfillment_lines")
+    fulfillment = models.ForeignKey(
+        Fulfillment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("fulfillment")
+    )
+    order_line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, related_name="fulfillment_lines", verbose_name=_("order line")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     quantity_cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
     quantity_short = models.PositiveIntegerField(_("missing"), default=0)
     # The stock held for this line: at the source, then (ship-to-store) at the pickup store once received.
-    hold = models.ForeignKey(StockHold, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    hold = models.ForeignKey(
+        StockHold, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("stock hold")
+    )
 
     class Meta:
         ordering = ["id"]
@@ -261,7 +283,7 @@ class Payment(TimeStampedModel):
     """Money for an order: authorized at placement, captured when goods ship or are collected,
     refunded (or, before capture, released) for cancelled and missing units. No card data here."""
 
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="payment")
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="payment", verbose_name=_("order"))
     provider = models.CharField(_("provider"), max_length=30)
     reference = models.CharField(_("reference"), max_length=120, blank=True)
     currency = models.CharField(_("currency"), max_length=3)
@@ -294,7 +316,9 @@ class TimelineEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("API key")
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -313,8 +337,15 @@ class TimelineEvent(models.Model):
 class OrderEvent(TimelineEvent):
     """The order's timeline."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    fulfillment = models.ForeignKey(Fulfillment, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"))
+    fulfillment = models.ForeignKey(
+        Fulfillment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("fulfillment"),
+    )
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("order event")
@@ -328,8 +359,12 @@ class IdempotencyRecord(models.Model):
     """The first response to a POST with an `Idempotency-Key`, replayed on retries. Keys are scoped to the
     caller's owner: a sales channel, or a location (the WMS and store handhelds)."""
 
-    channel = models.ForeignKey(SalesChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(
+        SalesChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("sales channel")
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("location")
+    )
     key = models.CharField(max_length=120)
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True)
@@ -356,7 +391,9 @@ class IdempotencyRecord(models.Model):
 class TrackingEvent(models.Model):
     """A carrier's scan of a parcel, as the carrier reported it; unique per carrier and its event id."""
 
-    fulfillment = models.ForeignKey(Fulfillment, on_delete=models.CASCADE, related_name="tracking_events")
+    fulfillment = models.ForeignKey(
+        Fulfillment, on_delete=models.CASCADE, related_name="tracking_events", verbose_name=_("fulfillment")
+    )
     carrier = models.CharField(_("carrier"), max_length=40)
     event_id = models.CharField(_("carrier event id"), max_length=80)
     status = models.CharField(_("status"), max_length=30)
@@ -385,9 +422,15 @@ class Reservation(ContactDetails, TimeStampedModel):
         CANCELLED = "cancelled", pgettext_lazy("reservation status", "Cancelled")
 
     number = models.CharField(_("number"), max_length=20, unique=True)
-    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="reservations")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="reservations")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="reservations")
+    channel = models.ForeignKey(
+        SalesChannel, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("sales channel")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("customer")
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("location")
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.HELD)
     expires_at = models.DateTimeField(_("held until"))
     # When the reminder is due (None: the window is too short for one); reminded_at is the job's once-only guard.
@@ -414,11 +457,13 @@ class Reservation(ContactDetails, TimeStampedModel):
 
 
 class ReservationLine(models.Model):
-    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="reservation_lines")
+    reservation = models.ForeignKey(
+        Reservation, on_delete=models.CASCADE, related_name="lines", verbose_name=_("reservation")
+    )
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="reservation_lines", verbose_name=_("SKU"))
     quantity = models.PositiveIntegerField(_("quantity"))
     quantity_purchased = models.PositiveIntegerField(_("bought"), default=0)
-    hold = models.ForeignKey(StockHold, on_delete=models.PROTECT, related_name="+")
+    hold = models.ForeignKey(StockHold, on_delete=models.PROTECT, related_name="+", verbose_name=_("stock hold"))
 
     class Meta:
         ordering = ["id"]
@@ -441,7 +486,9 @@ class ReservationLine(models.Model):
 class ReservationEvent(TimelineEvent):
     """The reservation's timeline."""
 
-    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="events")
+    reservation = models.ForeignKey(
+        Reservation, on_delete=models.CASCADE, related_name="events", verbose_name=_("reservation")
+    )
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("reservation event")

@@ -153,10 +153,10 @@ class ApiKey(TimeStampedModel):
         HEAD_OFFICE = "head_office", _("Head office (read only)")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CHANNEL)
-    channel = models.ForeignKey(
-        SalesChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys"
+    channel = models.ForeignKey(SalesChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys")
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("location")
     )
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys")
     # The carrier's code as it appears on parcels (Fulfillment.carrier), e.g. BRT.
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     name = models.CharField(_("name"), max_length=80, blank=True)
@@ -200,8 +200,12 @@ class StoreMembership(TimeStampedModel):
         ASSOCIATE = "associate", _("Store associate")
         MANAGER = "manager", _("Store manager")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_memberships")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_memberships", verbose_name=_("user")
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("location")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ASSOCIATE)
 
     class Meta:
