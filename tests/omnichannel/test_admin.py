@@ -41,3 +41,9 @@ def test_orders_and_reservations_read_as_words_not_json(client, settings):
     reservation = Reservation.objects.filter(status="expired").first()
     page = client.get(f"/admin/orders/reservation/{reservation.pk}/change/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
     assert "Non presentato" in page
+
+
+def test_the_task_workers_admin_speaks_italian_too(client):
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    index = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "Failed tasks" not in index and "Attività non riuscite" in index
