@@ -1,10 +1,15 @@
 """Store pages at a desktop's and a phone's size (1366×900, 390×844): every action visible inside its card,
 and tables that stay readable when their rows become cards on a phone."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
-from tests.orders.conftest import net  # noqa: F401  (fixture)
+from inventory import services as stock
+from orders import services
+from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
 from tests.orders.test_services import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
@@ -49,3 +54,103 @@ def test_the_order_page_shows_every_item_action_and_labels_its_columns(associate
         qty_cell = card.locator("tbody td[data-label='Qty']").first
         label = page.evaluate("el => getComputedStyle(el, '::before').content", qty_cell.element_handle())
         assert "Qty" in label  # the row-as-card still says which number is the quantity
+
+
+def fits_the_screen(page) -> bool:
+    """Nothing wider than the viewport (a phone would have to scroll sideways)."""
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.fixture
+def manager_page(browser, live_server, net):  # noqa: F811
+    user = UserFactory(username="area.manager")
+    for code in ("WH01", "MI01"):
+        StoreMembershipFactory(user=user, location=net[code], role="manager")
+    contexts = []
+
+    def open_at(size):
+        width, height = SIZES[size]
+        contexts.append(browser.new_context(locale="en-GB", viewport={"width": width, "height": height}))
+        page = contexts[-1].new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Username").fill("area.manager")
+        page.get_by_label("Password").fill("secret-pass-1")
+        page.get_by_role("button", name="Log in").click()
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_warehouse_queue_and_a_store_queue(manager_page, live_server, net, size):  # noqa: F811
+    place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
+    page = manager_page(size)
+    page.goto(f"{live_server.url}/dashboard/WH01/orders/")
+    expect(page.get_by_role("heading", name="To prepare")).to_be_visible()
+    expect(page.get_by_role("heading", name="Waiting at the till")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Parcels coming to this store")).to_have_count(0)
+    assert fits_the_screen(page)
+    page.goto(f"{live_server.url}/dashboard/MI01/orders/")
+    expect(page.get_by_role("heading", name="Waiting at the till")).to_be_visible()
+    assert fits_the_screen(page)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_split_orders_page_at_one_location(manager_page, live_server, net, size):  # noqa: F811
+    order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    first = order.fulfillments.get()
+    services.report_missing(fulfillment_line=first.lines.get(), quantity=1)  # the warehouse sends it instead
+    page = manager_page(size)
+    page.goto(f"{live_server.url}/dashboard/MI01/orders/{first.pk}/")
+    expect(page.get_by_test_id("fulfillment-status")).to_have_text("Cancelled")
+    expect(page.get_by_test_id("order-status")).to_contain_text("the whole order: Placed")
+    timeline = page.locator("[data-event]").all_inner_texts()
+    assert timeline.index("Item missing here: sent from another location") > timeline.index("Order placed")
+    expect(page.get_by_test_id("sourcing")).to_contain_text("closest then by priority")
+    assert fits_the_screen(page)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_reservation_list_and_a_no_show(manager_page, live_server, net, size):  # noqa: F811
+    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
+    net["MI01"].save()
+    stock.receive_stock(location=net["MI01"], sku=net["skus"]["TEE-M"], quantity=4)
+    customer = {"email": "giulia@example.com"}
+    bought = services.reserve_items(
+        channel=net["web"], customer=customer, location="MI01", lines=[{"sku": "TEE-M", "quantity": 2}]
+    )
+    services.mark_purchased(reservation=bought, bought={bought.lines.get().pk: 1})
+    no_show = services.reserve_items(
+        channel=net["web"], customer=customer, location="MI01", lines=[{"sku": "TEE-M", "quantity": 1}]
+    )
+    with time_machine.travel(no_show.expires_at + timedelta(minutes=5), tick=False):
+        services.expire_reservations()
+    page = manager_page(size)
+    page.goto(f"{live_server.url}/dashboard/MI01/reservations/")
+    expect(page.locator(f'tr[data-reservation="{bought.number}"]')).to_contain_text("1 bought, 1 back on sale")
+    assert fits_the_screen(page)
+    page.goto(f"{live_server.url}/dashboard/MI01/reservations/{no_show.number}/")
+    expect(page.get_by_test_id("actions").get_by_role("heading")).to_have_text("Outcome")
+    assert fits_the_screen(page)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_tracking_page_of_a_split_pickup(browser, live_server, net, size):  # noqa: F811
+    net["MI01"].phone = "+39 02 2952 1133"
+    net["MI01"].save()
+    order = place(
+        net, [("TEE-M", 1, "19.90"), ("SCARF", 1, "45.00")], {"method": "store_pickup", "pickup_location": "MI01"}
+    )
+    width, height = SIZES[size]
+    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/track/{order.tracking_token}/?lang=en")
+    expect(page.get_by_test_id("parcel")).to_have_count(2)
+    expect(page.get_by_test_id("store")).to_have_count(1)
+    expect(page.get_by_test_id("store-phone")).to_have_text("+39 02 2952 1133")
+    expect(page.get_by_test_id("parcel-status").first).to_have_text("Being prepared")
+    expect(page.get_by_test_id("contact")).to_be_visible()
+    assert fits_the_screen(page)
+    context.close()
