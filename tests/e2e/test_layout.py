@@ -154,3 +154,16 @@ def test_the_tracking_page_of_a_split_pickup(browser, live_server, net, size):  
     expect(page.get_by_test_id("contact")).to_be_visible()
     assert fits_the_screen(page)
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_timeline_says_missing_before_refunded(manager_page, live_server, net, size, settings):  # noqa: F811
+    settings.AUTO_RECOVER_SHORT_LINES = False
+    order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
+    fulfillment = order.fulfillments.get()
+    services.report_missing(fulfillment_line=fulfillment.lines.get(), quantity=1)
+    page = manager_page(size)
+    page.goto(f"{live_server.url}/dashboard/WH01/orders/{fulfillment.pk}/")
+    timeline = page.locator("[data-event]").all_inner_texts()
+    assert timeline.index("Item missing") < timeline.index("Refund"), timeline
+    assert fits_the_screen(page)
