@@ -296,26 +296,14 @@ class FulfillmentActionInput(StrictInput):
         return data
 
 
-class LocationFulfillmentOutput(serializers.Serializer):
-    """A fulfillment as the location working on it sees it: what to pick, pack, ship, receive or hand over."""
+class LocationFulfillmentOutput(OrderOutput.OrderFulfillmentOut):
+    """A fulfillment as the location working on it sees it: what to pick, pack, ship, receive or hand over (the
+    order's fulfillment shape, plus the order number, open quantities and the actions possible now)."""
 
-    class LocationFulfillmentLineOut(serializers.Serializer):
-        sku = serializers.CharField(source="order_line.sku.code")
-        quantity = serializers.IntegerField()
-        quantity_cancelled = serializers.IntegerField()
-        quantity_short = serializers.IntegerField()
+    class LocationFulfillmentLineOut(OrderOutput.OrderFulfillmentOut.FulfillmentLineOut):
         quantity_open = serializers.IntegerField()
 
-    id = serializers.IntegerField()
     order = serializers.CharField(source="order.number")
-    source_location = serializers.CharField(source="source_location.code")
-    pickup_location = serializers.CharField(source="pickup_location.code", allow_null=True, default=None)
-    method = serializers.CharField()
-    flow = serializers.CharField()
-    status = serializers.CharField()
-    carrier = serializers.CharField()
-    tracking_number = serializers.CharField()
-    pickup_deadline = serializers.DateTimeField(allow_null=True)
     actions = serializers.SerializerMethodField(help_text="The actions this location may take now")
     lines = LocationFulfillmentLineOut(many=True)
     updated_at = serializers.DateTimeField()

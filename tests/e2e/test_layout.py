@@ -19,16 +19,16 @@ SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 
 
 @pytest.fixture
-def associate_page(browser, live_server, net):  # noqa: F811
-    StoreMembershipFactory(user=UserFactory(username="mi01.associate"), location=net["MI01"])
+def logged_in(browser, live_server):
+    """logged_in(username, size) → a page of a fresh browser context of that size, logged in as that user."""
     contexts = []
 
-    def open_at(size):
+    def open_at(username, size):
         width, height = SIZES[size]
         contexts.append(browser.new_context(locale="en-GB", viewport={"width": width, "height": height}))
         page = contexts[-1].new_page()
         page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill("mi01.associate")
+        page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill("secret-pass-1")
         page.get_by_role("button", name="Log in").click()
         return page
@@ -36,6 +36,12 @@ def associate_page(browser, live_server, net):  # noqa: F811
     yield open_at
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def associate_page(logged_in, net):  # noqa: F811
+    StoreMembershipFactory(user=UserFactory(username="mi01.associate"), location=net["MI01"])
+    return lambda size: logged_in("mi01.associate", size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -62,25 +68,11 @@ def fits_the_screen(page) -> bool:
 
 
 @pytest.fixture
-def manager_page(browser, live_server, net):  # noqa: F811
+def manager_page(logged_in, net):  # noqa: F811
     user = UserFactory(username="area.manager")
     for code in ("WH01", "MI01"):
         StoreMembershipFactory(user=user, location=net[code], role="manager")
-    contexts = []
-
-    def open_at(size):
-        width, height = SIZES[size]
-        contexts.append(browser.new_context(locale="en-GB", viewport={"width": width, "height": height}))
-        page = contexts[-1].new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill("area.manager")
-        page.get_by_label("Password").fill("secret-pass-1")
-        page.get_by_role("button", name="Log in").click()
-        return page
-
-    yield open_at
-    for context in contexts:
-        context.close()
+    return lambda size: logged_in("area.manager", size)
 
 
 @pytest.mark.parametrize("size", SIZES)
