@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "inventory",
     "orders",
     "notifications",
+    "support_playbook",
 ]
 
 MIDDLEWARE = [

@@ -63,6 +63,7 @@ PAGES = [
     "/dashboard/MI01/reservations/",
     "/dashboard/MI01/reservations/{reservation}/",
     "/dashboard/MI01/stock/?q=TEE",
+    "/dashboard/MI01/tasks/",
 ]
 SEES = {"mi01.associate": 200, "mi01.manager": 200, "head.office": 200, "rm01.manager": 404, "care.agent": 404}
 
