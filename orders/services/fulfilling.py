@@ -92,7 +92,7 @@ def _open_amount(fulfillment: Fulfillment) -> Decimal:
 
 def _capture(fulfillment: Fulfillment, actor) -> None:
     """Money for what leaves: the fulfillment's open lines, plus the shipping price with the first capture."""
-    payment = Payment.objects.select_for_update().get(order_id=fulfillment.order_id)
+    payment = _locked_payment(fulfillment.order)
     amount = _open_amount(fulfillment)
     if payment.captured_amount == 0:
         amount += fulfillment.order.shipping_price
@@ -111,16 +111,20 @@ def _capture(fulfillment: Fulfillment, actor) -> None:
     )
 
 
-def _refundable(order: Order, amount: Decimal) -> Decimal:
-    """How much of `amount` a refund would give back now: never more than is still outstanding."""
-    payment = Payment.objects.select_for_update().get(order_id=order.pk)
+def _locked_payment(order: Order) -> Payment:
+    return Payment.objects.select_for_update().get(order_id=order.pk)
+
+
+def _refundable(payment: Payment, amount: Decimal) -> Decimal:
+    """How much of `amount` a refund of this (locked) payment gives back: never more than is still outstanding."""
     return max(min(Decimal(amount).quantize(CENTS), payment.authorized_amount - payment.refunded_amount), Decimal(0))
 
 
-def _refund(order: Order, amount: Decimal, *, reason: str, actor, fulfillment=None) -> Decimal:
-    """Give back (or release, while uncaptured) `amount`; never more than is still outstanding."""
-    amount = _refundable(order, amount)
-    payment = Payment.objects.select_for_update().get(order_id=order.pk)
+def _refund(order: Order, amount: Decimal, *, reason: str, actor, fulfillment=None, payment=None) -> Decimal:
+    """Give back (or release, while uncaptured) `amount`; never more than is still outstanding. `payment`: the
+    order's payment when the caller already holds it locked."""
+    payment = payment or _locked_payment(order)
+    amount = _refundable(payment, amount)
     if amount <= 0:
         return Decimal("0")
     reference = adapter_for(payment.provider).refund(payment=payment, amount=amount)
@@ -141,7 +145,7 @@ def _settle_if_finished(order: Order, actor) -> None:
     (the shipping price of an order cancelled before anything shipped, say)."""
     if order.fulfillments.exclude(status__in=TERMINAL).exists():
         return
-    payment = Payment.objects.select_for_update().get(order_id=order.pk)
+    payment = _locked_payment(order)
     outstanding = payment.authorized_amount - payment.captured_amount - payment.refunded_amount
     if outstanding > 0:
         _refund(order, outstanding, reason="nothing left to fulfil", actor=actor)
@@ -454,7 +458,8 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
         order_line.quantity_short += quantity
         order_line.save(update_fields=["quantity_short", "updated_at"])
         # The timeline in the order things happen: the item is missing, then it is refunded.
-        refund = _refundable(order, order_line.unit_price * quantity)
+        payment = _locked_payment(order)
+        refund = _refundable(payment, order_line.unit_price * quantity)
         record_event(
             order=order,
             fulfillment=fulfillment,
@@ -462,7 +467,7 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
             actor=actor,
             data={**event_data, "refund": str(refund)},
         )
-        _refund(order, refund, reason="item missing", actor=actor, fulfillment=fulfillment)
+        _refund(order, refund, reason="item missing", actor=actor, fulfillment=fulfillment, payment=payment)
     if not any(fl.quantity_open for fl in fulfillment.lines.all()):
         transition_fulfillment(
             fulfillment=fulfillment, to=S.CANCELLED, actor=actor, data={"reason": "every item missing"}
@@ -583,7 +588,8 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
         fl.save(update_fields=["quantity_cancelled"])
         OrderLine.objects.filter(pk=fl.order_line_id).update(quantity_cancelled=F("quantity_cancelled") + quantity)
         refund_total += fl.order_line.unit_price * quantity
-    refund = _refundable(order, refund_total)
+    payment = _locked_payment(order)
+    refund = _refundable(payment, refund_total)
     record_event(
         order=order,
         type="order_cancelled" if lines is None else "lines_cancelled",
@@ -594,7 +600,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
             "reason": reason,
         },
     )
-    _refund(order, refund, reason=reason or "cancelled", actor=actor)
+    _refund(order, refund, reason=reason or "cancelled", actor=actor, payment=payment)
     for fulfillment in {fl.fulfillment_id for fl, _q in plan}:
         if (
             not FulfillmentLine.objects.filter(fulfillment_id=fulfillment)
