@@ -108,7 +108,6 @@ def queue_for_order_event(*, event) -> list[Notification]:
     tz_name = fulfillment.source_location.tz_name if fulfillment else settings.TIME_ZONE
     return _write_messages(
         event_type=event.type,
-        customer=customer,
         contact=order,
         locale=locale,
         context=context,
@@ -155,7 +154,6 @@ def queue_for_reservation_event(*, event) -> list[Notification]:
         email_extra["store_hours"] = lambda: opening_hours(store)
     return _write_messages(
         event_type=event_type,
-        customer=reservation.customer,
         contact=reservation,
         locale=locale,
         context=context,
@@ -168,7 +166,6 @@ def queue_for_reservation_event(*, event) -> list[Notification]:
 def _write_messages(
     *,
     event_type: str,
-    customer,
     contact,
     locale: str,
     context: dict,
@@ -179,7 +176,8 @@ def _write_messages(
     """Email and/or SMS rows for one event, to the contact details given with the order or reservation
     (`contact`, never the shared customer record, which another channel may not change), as the customer
     wants them: head office's wording where a template is active, the built-in text otherwise. SMS never
-    leaves at night (`tz_name`); email goes at once."""
+    leaves at night (`tz_name`); email goes at once. The rows link to the order's or reservation's customer."""
+    customer = contact.customer
     subject_text, sms_text = MESSAGES[event_type]
     now = timezone.now()
     rows = []
