@@ -15,7 +15,7 @@ from orders import selectors, services
 from orders.forms import HandOverForm, MissingForm, ShipForm, TrackingUpdateForm
 from orders.models import Fulfillment
 from stores.access import store_member_required
-from stores.roles import Right, has_right
+from stores.roles import Right, rights_of
 
 S = Fulfillment.Status
 
@@ -37,15 +37,16 @@ def _fulfillment(request, fulfillment_id):
 def _actions(fulfillment, location, user) -> set[str]:
     """What this person may do now at this store: what the store may do (`services.location_actions`), as far
     as the roles table (stores.roles) lets this person."""
-    if not has_right(user, Right.WORK_STORE_QUEUE, location=location):
+    rights = rights_of(user, location=location)
+    if Right.WORK_STORE_QUEUE not in rights:
         return set()
     actions = services.location_actions(fulfillment=fulfillment, location=location)
     if "hand_over" in actions:
-        if has_right(user, Right.RENEW_PICKUP_CODE, location=location):
+        if Right.RENEW_PICKUP_CODE in rights:
             actions.add("renew_code")
         if fulfillment.pickup_code_attempts >= settings.PICKUP_CODE_MAX_ATTEMPTS:
             actions.discard("hand_over")
-            if has_right(user, Right.UNLOCK_PICKUP_CODE, location=location):
+            if Right.UNLOCK_PICKUP_CODE in rights:
                 actions.add("unlock_code")
     return actions
 

@@ -66,8 +66,14 @@ def roles_of(user, *, location=None) -> frozenset:
     return frozenset(roles)
 
 
+def rights_of(user, *, location=None) -> frozenset:
+    """Every right the user's roles give (at `location`), read once for a page that asks several."""
+    roles = roles_of(user, location=location)
+    return frozenset(right for right, allowed in RIGHTS.items() if roles & allowed)
+
+
 def has_right(user, right: str, *, location=None) -> bool:
-    return bool(roles_of(user, location=location) & RIGHTS[right])
+    return right in rights_of(user, location=location)
 
 
 def require_right(user, right: str, *, location=None) -> None:
