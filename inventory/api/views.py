@@ -9,7 +9,7 @@ from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
 from omnichannel.errors import InvalidInput
 from omnichannel.geo import parse_point
-from stores.api.channels import channel_for, key_channel_id, request_channel
+from stores.api.channels import request_channel
 from stores.models import ApiKey
 
 K = ApiKey.Kind
@@ -124,24 +124,16 @@ class AvailabilityApi(APIView):
         responses={200: OutputSerializer},
     )
     def get(self, request):
-        return Response(availability_answer(request.query_params, key_channel_id=key_channel_id(request)))
-
-
-def availability_answer(params, *, key_channel_id: int | None) -> dict:
-    """The availability endpoint's answer from its query parameters (a mapping with `.get`).
-
-    One function for `AvailabilityApi` and for the WSGI fast path (`omnichannel.api.fastpath`), so the two
-    cannot drift apart; errors are domain errors, which the DRF view turns into the API error shape.
-    """
-    sku_codes = selectors.parse_sku_codes(params.get("skus", ""))
-    near = None
-    if params.get("near") is not None:
-        try:
-            near = parse_point(params["near"])
-        except ValueError as exc:
-            raise InvalidInput(f"Bad near: {exc}", details={"near": params["near"]}) from None
-    channel = channel_for(code=params.get("channel"), key_channel_id=key_channel_id, required=True)
-    results = selectors.availability(
-        sku_codes=sku_codes, channel=channel, location_code=params.get("location") or None, near=near
-    )
-    return {"results": results}
+        params = request.query_params
+        sku_codes = selectors.parse_sku_codes(params.get("skus", ""))
+        near = None
+        if params.get("near") is not None:
+            try:
+                near = parse_point(params["near"])
+            except ValueError as exc:
+                raise InvalidInput(f"Bad near: {exc}", details={"near": params["near"]}) from None
+        channel = request_channel(request, required=True)
+        results = selectors.availability(
+            sku_codes=sku_codes, channel=channel, location_code=params.get("location") or None, near=near
+        )
+        return Response({"results": results})

@@ -18,17 +18,12 @@ def key_channel_id(request) -> int | None:
 def request_channel(request, *, required: bool, code: str | None = None) -> ChannelInfo | None:
     """`code` (e.g. from a request body), the `?channel=` code, or the API key's channel.
     A key may only speak for its own channel."""
-    return channel_for(
-        code=code or request.query_params.get("channel"), key_channel_id=key_channel_id(request), required=required
-    )
-
-
-def channel_for(*, code: str | None, key_channel_id: int | None, required: bool) -> ChannelInfo | None:
-    """The rule behind `request_channel`, for callers holding only the key's channel id."""
+    code = code or request.query_params.get("channel")
+    own_channel_id = key_channel_id(request)
     snapshot = network_snapshot()
     if not code:
-        if key_channel_id is not None:
-            channel = snapshot.channels_by_id.get(key_channel_id)
+        if own_channel_id is not None:
+            channel = snapshot.channels_by_id.get(own_channel_id)
             if channel is None:
                 raise ChannelForbidden("This API key's sales channel is not active.")
             return channel
@@ -38,6 +33,6 @@ def channel_for(*, code: str | None, key_channel_id: int | None, required: bool)
     channel = snapshot.channels_by_code.get(code)
     if channel is None:
         raise NotFound(f"Unknown sales channel: {code}", details={"channel": code})
-    if key_channel_id is not None and channel.id != key_channel_id:
+    if own_channel_id is not None and channel.id != own_channel_id:
         raise ChannelForbidden("This API key belongs to another sales channel.", details={"channel": code})
     return channel
