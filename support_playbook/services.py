@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from inventory import services as stock
 from inventory.models import SKU, StockLevel
-from omnichannel.errors import InvalidTransition
+from omnichannel.errors import InvalidInput, InvalidTransition
 from stores.actors import actor_fields
 from stores.models import Location
 from support_playbook.models import StoreTask, StoreTaskEvent
@@ -71,7 +71,5 @@ def complete_recount(*, task: StoreTask | int, counted: int, actor) -> StoreTask
 @transaction.atomic
 def cannot_do(*, task: StoreTask | int, reason: str, actor) -> StoreTask:
     if not reason.strip():
-        from omnichannel.errors import InvalidInput
-
         raise InvalidInput(_("Say why it cannot be done."), details={"reason": ""})
     return _close(task, to=T.CANNOT_DO, result={"reason": reason.strip()[:200]}, actor=actor)

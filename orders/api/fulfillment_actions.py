@@ -6,7 +6,7 @@ so a WMS and a store associate can never do different things to one fulfillment.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from omnichannel.errors import InvalidInput
+from omnichannel.errors import DomainError
 from orders import services
 from orders.errors import InvalidOrder
 
@@ -61,6 +61,6 @@ def run_action(*, fulfillment, location, data: dict, actor) -> None:
     ACTIONS[action][1](fulfillment, data, actor)
 
 
-class ActionNotAllowed(InvalidInput):
+class ActionNotAllowed(DomainError):
     code = "action_not_allowed"
     status_code = 409
