@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from inventory.selectors import sku_codes_available_at
-from notifications.models import Notification
 from omnichannel import localtime
 from orders import services
 from orders.models import Reservation, ReservationEvent
@@ -120,13 +119,9 @@ def _past_dates(reservation: Reservation, outcome: str, days_ago: int, rng: rand
 
 
 def _date_back(reservation: Reservation, *, created, expires_at, closed) -> None:
-    """Move a closed demo reservation, its timeline and its messages to when it happened."""
+    """Move a closed demo reservation and its timeline to when it happened (its messages: notifications.demo)."""
     Reservation.objects.filter(pk=reservation.pk).update(
         created_at=created, updated_at=closed, expires_at=expires_at, closed_at=closed, remind_at=None
     )
     ReservationEvent.objects.filter(reservation=reservation, type="held").update(at=created)
     ReservationEvent.objects.filter(reservation=reservation).exclude(type="held").update(at=closed)
-    # History was sent at the time: nothing of it waits in the outbox.
-    Notification.objects.filter(reservation=reservation).update(
-        status=Notification.Status.SENT, sent_at=closed, send_after=created, created_at=created
-    )

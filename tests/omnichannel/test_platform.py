@@ -98,6 +98,11 @@ def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
     kpis = reservation_kpis()
     assert kpis["closed"] >= 20 and 0.3 < kpis["conversion_rate"] < 0.9 and kpis["show_up"] > timedelta(hours=1)
     assert store_reservation_summary(location=Location.objects.get(code="MI01"))["ending_today"] >= 1
+    # The past was told at the time: no message of a closed demo reservation waits in the outbox.
+    from notifications.models import Notification
+
+    history = Notification.objects.filter(reservation__closed_at__isnull=False)
+    assert history.exists() and not history.exclude(status="sent").exists()
     held = StockHold.objects.filter(kind="reservation", status="active")
     assert held.count() == ReservationLine.objects.filter(reservation__status="held").count()
 

@@ -1,0 +1,20 @@
+"""The demo's part of the outbox: the past reservations the demo dates back were told at the time, so their
+messages are sent then, not queued now (a seeder of `manage.py seed_demo`, after orders.reservation_demo)."""
+
+from django.db import transaction
+
+from notifications.models import Notification
+from orders.models import Reservation
+from orders.reservation_demo import DEMO_DOMAIN
+
+
+@transaction.atomic
+def seed(stdout) -> None:
+    history = Reservation.objects.filter(customer__email__endswith=DEMO_DOMAIN, closed_at__isnull=False)
+    for reservation in history.only("pk", "created_at", "closed_at"):
+        Notification.objects.filter(reservation=reservation).exclude(status=Notification.Status.SENT).update(
+            status=Notification.Status.SENT,
+            sent_at=reservation.closed_at,
+            send_after=reservation.created_at,
+            created_at=reservation.created_at,
+        )
