@@ -74,7 +74,49 @@ ORDER_MESSAGES = {
     ),
     "item_missing": (
         _("An item of your order %(number)s is missing"),
-        _("%(brand)s: %(sku_name)s of order %(number)s is missing; we refund %(refund)s and will contact you."),
+        _(
+            "%(brand)s: we could not find %(sku_name)s of order %(number)s in our stock. We are finding a solution "
+            "and will contact you; you do not pay for it until it is sent."
+        ),
+    ),
+    "item_refunded": (
+        _("We refunded %(refund)s for your order %(number)s"),
+        _("%(brand)s: we refunded %(refund)s for %(sku_name)s of order %(number)s; it reaches you in a few days."),
+    ),
+    "completed_from_elsewhere": (
+        _("Good news about your order %(number)s"),
+        _(
+            "%(brand)s: %(sku_name)s of order %(number)s comes from our store %(from_store)s after all. "
+            "Follow it: %(tracking_url)s"
+        ),
+    ),
+    "pickup_delayed": (
+        _("An item of your order %(number)s arrives in store later"),
+        _(
+            "%(brand)s: %(sku_name)s of order %(number)s comes to %(store)s from another of our stores; "
+            "we will tell you when everything is ready."
+        ),
+    ),
+    "substitute_proposed": (
+        _("A proposal for your order %(number)s"),
+        _(
+            "%(brand)s: %(sku_name)s of order %(number)s is not available. We can send %(substitute_name)s at the "
+            "same price: call or answer us. If you prefer, we refund it."
+        ),
+    ),
+    "substitute_sent": (
+        _("Your order %(number)s: we are sending %(sku_name)s"),
+        _(
+            "%(brand)s: as agreed, we are sending %(sku_name)s instead of the missing item of order %(number)s, "
+            "at the same price. Follow it: %(tracking_url)s"
+        ),
+    ),
+    "parcel_lost": (
+        _("A problem with your parcel of order %(number)s"),
+        _(
+            "%(brand)s: the carrier lost the parcel of order %(number)s. We will send it again or refund you, "
+            "and contact you."
+        ),
     ),
 }
 
@@ -97,6 +139,13 @@ RESERVATION_MESSAGES = {
     "reservation_expired": (
         _("Reservation %(number)s has ended"),
         _("%(brand)s: reservation %(number)s at %(store)s ended on %(reserved_until)s; the items are back on sale."),
+    ),
+    "reservation_courtesy": (
+        _("Reservation %(number)s: we missed you at %(store)s"),
+        _(
+            "%(brand)s: we missed you at %(store)s for reservation %(number)s. No problem: the items are back on the "
+            "shelves, and you can reserve again whenever you like."
+        ),
     ),
     "reservation_cancelled": (
         _("Reservation %(number)s was cancelled"),

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from inventory.models import SKU
 from notifications.backends import PermanentDeliveryError, TemporaryDeliveryError, email_backend, sms_backend
 from notifications.messages import MESSAGES, ORDER_MESSAGES, RESERVATION_MESSAGES
 from notifications.models import MessageTemplate, Notification
@@ -27,6 +28,7 @@ from omnichannel.links import public_url
 from omnichannel.localtime import after_quiet_hours, long_date
 from orders.models import Fulfillment, NotifyBy, Order, OrderLine, Reservation, ReservationLine
 from orders.services import fulfillment_store
+from stores.models import Location
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +61,23 @@ def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None
         "pickup_code": (fulfillment.pickup_code if fulfillment else "") or "",
         "pickup_deadline": date_format(deadline, "SHORT_DATETIME_FORMAT") if deadline else "",
         "sku_name": _item_name(order, data.get("sku", "")),
+        "substitute_name": _sku_name(data["substitute"]) if data.get("substitute") else "",
+        "from_store": _store_name(data.get("from", "")),
     }
     return context
+
+
+def _sku_name(code: str) -> str:
+    """An item that is not (yet) on the order, named as the customer knows it (a proposed substitute)."""
+    sku = SKU.objects.select_related("product").filter(code=code).first()
+    return f"{sku.product.name} ({sku.colour}, {sku.size})" if sku else code
+
+
+def _store_name(code: str) -> str:
+    if not code:
+        return ""
+    location = Location.objects.filter(code=code).only("name").first()
+    return location.name if location else code
 
 
 def _item_name(order: Order, sku_code: str) -> str:
@@ -365,3 +382,25 @@ def record_tracking_page_view(*, order: Order, now=None) -> None:
     hour = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
     if cache.add(f"tracking-visit:{order.pk}:{hour:%Y%m%d%H}", True, timeout=3600):
         TrackingPageView.objects.bulk_create([TrackingPageView(order=order, at=hour)], ignore_conflicts=True)
+
+
+@transaction.atomic
+def resend_notification(*, notification: Notification | int, recipient: str = "") -> Notification:
+    """Send a failed message again (to a corrected address or number): a new outbox row with the same words,
+    so the failed one stays as it happened."""
+    failed = Notification.objects.get(pk=getattr(notification, "pk", notification))
+    copy = Notification.objects.create(
+        event=failed.event,
+        channel=failed.channel,
+        order=failed.order,
+        reservation=failed.reservation,
+        customer=failed.customer,
+        recipient=recipient or failed.recipient,
+        locale=failed.locale,
+        subject=failed.subject,
+        body_text=failed.body_text,
+        body_html=failed.body_html,
+        send_after=timezone.now(),
+    )
+    transaction.on_commit(lambda: _enqueue([copy.pk]))
+    return copy

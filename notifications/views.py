@@ -95,7 +95,8 @@ def tracking_page(request, token: str):
     context = {
         "order": order,
         "parcels": parcels,
-        # Missing for the customer (refunded); units sent from another location instead are in their parcel.
+        # Missing for the customer (refunded, substituted, or still being solved); units sent from another location
+        # instead are in their parcel.
         "missing_lines": [line for line in order.lines.all() if line.quantity_short],
         "marketing": selectors.marketing_for(customer=order.customer, locale=locale),
     }

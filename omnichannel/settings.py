@@ -288,9 +288,11 @@ PICKUP_WINDOW = timedelta(days=env.int("PICKUP_WINDOW_DAYS", default=7))
 # When a waiting pickup's customer is reminded, before its deadline.
 PICKUP_REMINDER_BEFORE = timedelta(hours=env.int("PICKUP_REMINDER_HOURS", default=48))
 SAME_DAY_RADIUS_KM = env.float("SAME_DAY_RADIUS_KM", default=30.0)
-# Units reported missing from a parcel are sourced again from another location when one can ship them (off:
-# they are refunded at once, for brands that want a person to decide).
+# Units reported missing are sourced again at once (the pickup store's shelf first for click & collect, else
+# the best other source keeping the promise). Off: every missing unit opens a case and a person decides.
 AUTO_RECOVER_SHORT_LINES = env.bool("AUTO_RECOVER_SHORT_LINES", default=True)
+# A ship-to-store parcel not received this long after it shipped is overdue: a case and a "check parcel" task.
+SHIP_TO_STORE_DUE_AFTER = timedelta(hours=env.int("SHIP_TO_STORE_DUE_HOURS", default=72))
 # Wrong pickup codes tried for one pickup before the code locks (a 6-digit code cannot be guessed in 5 tries).
 PICKUP_CODE_MAX_ATTEMPTS = env.int("PICKUP_CODE_MAX_ATTEMPTS", default=5)
 
@@ -302,6 +304,9 @@ RESERVATION_REMINDER_BEFORE = timedelta(hours=env.int("RESERVATION_REMINDER_BEFO
 # Per-customer limits: reservations held at once, and units of one item in a reservation.
 RESERVATION_MAX_OPEN_PER_CUSTOMER = env.int("RESERVATION_MAX_OPEN_PER_CUSTOMER", default=3)
 RESERVATION_MAX_UNITS_PER_LINE = env.int("RESERVATION_MAX_UNITS_PER_LINE", default=2)
+# Support playbook (DESIGN.md section 11): when a case's default resolution runs if nobody decided (e.g. refund
+# the missing line when the customer has not answered in 48 h).
+CASE_DEFAULT_AFTER = timedelta(hours=env.int("CASE_DEFAULT_AFTER_HOURS", default=48))
 # Scheduled jobs: name -> task function and period. Schedules are (re)written after `migrate`;
 # `manage.py run_job <name>` runs one now.
 SCHEDULED_JOBS = {
@@ -310,6 +315,8 @@ SCHEDULED_JOBS = {
     "send_pickup_reminders": {"func": "orders.tasks.send_pickup_reminders", "every_minutes": 15},
     "expire_reservations": {"func": "orders.tasks.expire_reservations", "every_minutes": 5},
     "send_reservation_reminders": {"func": "orders.tasks.send_reservation_reminders", "every_minutes": 15},
+    "flag_overdue_parcels": {"func": "orders.tasks.flag_overdue_parcels", "every_minutes": 30},
+    "run_case_defaults": {"func": "support_playbook.tasks.run_case_defaults", "every_minutes": 15},
 }
 # Payment provider code -> adapter; "*" serves every provider without an integration of its own.
 PAYMENT_ADAPTERS = {"*": "orders.payments.ManualAdapter"}

@@ -26,6 +26,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="stores/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", include("stores.urls")),
+    path("care/", include("support_playbook.care_urls")),
     path("dashboard/<slug:store>/stock/", include("inventory.urls")),
     path("dashboard/<slug:store>/orders/", include("orders.urls")),
     path("dashboard/<slug:store>/reservations/", include("orders.reservation_urls")),

@@ -53,3 +53,11 @@ class ReservationLimit(DomainError):
 
     code = "reservation_limit"
     status_code = 422
+
+
+class SourceNoLongerAvailable(DomainError):
+    """A source chosen for missing units cannot send them any more (sold meanwhile, or it stopped shipping)."""
+
+    code = "source_no_longer_available"
+    status_code = 409
+    default_message = _("That location can no longer send these units: stock changed meanwhile.")

@@ -159,12 +159,23 @@ class OrderLine(TimeStampedModel):
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
     quantity_cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    # Units the customer will not get from this line as ordered (missing at picking, lost in transit) ...
     quantity_short = models.PositiveIntegerField(_("missing"), default=0)
+    # ... and how many of those are settled: refunded, or replaced by a substitute. The rest waits for a case's
+    # decision, and its money stays authorized until then.
+    quantity_short_refunded = models.PositiveIntegerField(_("missing, refunded"), default=0)
+    quantity_short_substituted = models.PositiveIntegerField(_("missing, substituted"), default=0)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    quantity_short__gte=models.F("quantity_short_refunded") + models.F("quantity_short_substituted")
+                ),
+                name="order_line_settled_within_short",
+            ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=models.F("quantity_cancelled") + models.F("quantity_short")),
                 name="order_line_removed_within_quantity",
@@ -179,9 +190,14 @@ class OrderLine(TimeStampedModel):
         return self.quantity - self.quantity_cancelled - self.quantity_short
 
     @property
-    def missing_amount(self):
-        """What the missing units of this line were refunded at (their unit price)."""
-        return self.unit_price * self.quantity_short
+    def quantity_short_open(self) -> int:
+        """Missing units nobody has decided about yet (refund, substitute or another source)."""
+        return self.quantity_short - self.quantity_short_refunded - self.quantity_short_substituted
+
+    @property
+    def refunded_amount(self):
+        """What the line's refunded missing units gave back (their unit price)."""
+        return self.unit_price * self.quantity_short_refunded
 
 
 class Fulfillment(TimeStampedModel):
@@ -201,6 +217,7 @@ class Fulfillment(TimeStampedModel):
         OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
         DELIVERED = "delivered", _("Delivered")
         DELIVERY_EXCEPTION = "delivery_exception", _("Delivery exception")
+        LOST = "lost", _("Lost in transit")
         RECEIVED_IN_STORE = "received_in_store", _("Received in store")
         READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
         COLLECTED = "collected", _("Collected")
@@ -231,6 +248,8 @@ class Fulfillment(TimeStampedModel):
     # Set once when the customer is reminded to collect (the reminder job's exactly-once guard).
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
+    # Set once when a ship-to-store parcel is found overdue (the overdue job's exactly-once guard).
+    overdue_at = models.DateTimeField(_("found overdue at"), null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -21,3 +21,8 @@ def expire_reservations() -> int:
 def send_reservation_reminders() -> int:
     """Held reservations whose reminder is due get one, never at night in the store's time zone."""
     return services.send_reservation_reminders()
+
+
+def flag_overdue_parcels() -> int:
+    """Ship-to-store parcels not received by their due time: one `parcel_overdue` event each (a case follows)."""
+    return services.flag_overdue_parcels()

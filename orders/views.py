@@ -97,6 +97,8 @@ def fulfillment_action(request, fulfillment_id: int, action: str):
             services.mark_ready_for_pickup(fulfillment=fulfillment, actor=request.user)
         elif action == "receive":
             services.receive_in_store(fulfillment=fulfillment, actor=request.user)
+        elif action == "not_received":
+            services.report_parcel_not_received(fulfillment=fulfillment, actor=request.user)
         elif action == "hand_over":
             forms["hand_over"] = form = HandOverForm(request.POST)
             if not form.is_valid():

@@ -5,8 +5,11 @@ from stores.selectors import stores_for_user
 def dashboard(request):
     """The shell's navigation for dashboard pages: the current store, the user's stores, menu entries."""
     location = getattr(request, "location", None)
-    if location is None or not getattr(request, "user", None) or not request.user.is_authenticated:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
+    desks = [{"title": d.title, "url": d.url(), "key": d.key} for d in shell.desks_for(request.user)]
+    if location is None:
+        return {"desks": desks}
     menu = []
     for entry in shell.menu_entries():
         if not entry.shown_for(location):
@@ -17,4 +20,5 @@ def dashboard(request):
         "current_store": location,
         "user_stores": list(stores_for_user(request.user).only("code", "name")),
         "dashboard_menu": menu,
+        "desks": desks,
     }

@@ -56,7 +56,10 @@ def roles_of(user, *, location=None) -> frozenset:
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
         return frozenset()
     roles = set()
-    groups = set(user.groups.values_list("name", flat=True))
+    # Read once per request's user object: a page asks several rights (menu, desks, buttons).
+    groups = getattr(user, "_role_groups", None)
+    if groups is None:
+        groups = user._role_groups = frozenset(user.groups.values_list("name", flat=True))
     if user.is_superuser or HEAD_OFFICE_GROUP in groups:
         roles.add(R.HEAD_OFFICE)
     if CUSTOMER_CARE_GROUP in groups:

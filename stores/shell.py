@@ -43,7 +43,23 @@ class Panel(_ShownInStores):
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Desk:
+    """A workplace that is not one store (customer care's case queue): shown to people with `right`, and where
+    someone with no store goes after login."""
+
+    key: str
+    title: str
+    url_name: str  # reversed without arguments
+    right: str
+    order: int = 100
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
 _menu: dict[str, MenuEntry] = {}
+_desks: dict[str, Desk] = {}
 _panels: dict[str, Panel] = {}
 
 
@@ -53,6 +69,17 @@ def register_menu_entry(entry: MenuEntry) -> None:
 
 def register_panel(panel: Panel) -> None:
     _panels[panel.key] = panel
+
+
+def register_desk(desk: Desk) -> None:
+    _desks[desk.key] = desk
+
+
+def desks_for(user) -> list[Desk]:
+    from stores.roles import rights_of
+
+    rights = rights_of(user)
+    return sorted((d for d in _desks.values() if d.right in rights), key=lambda d: (d.order, d.key))
 
 
 def menu_entries() -> list[MenuEntry]:

@@ -11,9 +11,12 @@ from stores.selectors import membership_role, stores_for_user
 def dashboard(request):
     """After login: straight to the user's store, or a chooser when they work in several."""
     stores = list(stores_for_user(request.user))
-    if len(stores) == 1:
+    desks = shell.desks_for(request.user)
+    if len(stores) == 1 and not desks:
         return redirect("stores:home", store=stores[0].code)
-    return render(request, "stores/choose_store.html", {"stores": stores})
+    if not stores and len(desks) == 1:
+        return redirect(desks[0].url())
+    return render(request, "stores/choose_store.html", {"stores": stores, "desks": desks})
 
 
 @store_member_required

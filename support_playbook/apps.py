@@ -7,14 +7,22 @@ class SupportPlaybookConfig(AppConfig):
     verbose_name = _("Support playbook")
 
     def ready(self):
-        from orders.signals import order_event
+        from notifications.signals import notification_failed
+        from orders.signals import order_event, reservation_event
         from stores import shell
+        from stores.roles import Right
         from support_playbook import receivers
 
-        order_event.connect(receivers.recount_after_short_pick, dispatch_uid="playbook-recount-after-short-pick")
+        order_event.connect(receivers.on_order_event, dispatch_uid="playbook-order-events")
+        reservation_event.connect(receivers.on_reservation_event, dispatch_uid="playbook-reservation-events")
+        notification_failed.connect(receivers.on_notification_failed, dispatch_uid="playbook-failed-messages")
         shell.register_menu_entry(
             shell.MenuEntry(key="tasks", title=_("Tasks"), url_name="tasks:list", order=20, badge=_open_tasks)
         )
+        shell.register_desk(
+            shell.Desk(key="cases", title=_("Cases"), url_name="care:queue", right=Right.WORK_CASES, order=10)
+        )
+        shell.register_menu_entry(shell.MenuEntry(key="manual", title=_("Playbook"), url_name="tasks:manual", order=90))
 
 
 def _open_tasks(location, user):

@@ -1,4 +1,5 @@
-"""Store tasks: work customer care and the system ask of a location (DESIGN.md section 4, support_playbook)."""
+"""Cases and store tasks (DESIGN.md sections 4 and 11): the incidents customer care resolves, and the work the
+system and customer care ask of a location. Scenarios are code (`support_playbook.scenarios`), not rows."""
 
 from django.conf import settings
 from django.db import models
@@ -8,8 +9,99 @@ from django.utils.translation import pgettext_lazy
 
 from inventory.models import SKU
 from omnichannel.models import TimeStampedModel
-from orders.models import Order, TimelineEvent
+from orders.models import Customer, Fulfillment, Order, Reservation, TimelineEvent
 from stores.models import Location
+
+
+class Case(TimeStampedModel):
+    """One incident and its resolution: opened by an event, worked by customer care (or a store), closed when
+    the order is whole again or someone decided. Suggested resolutions are computed when shown, never stored."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("case", "Open")
+        WAITING_STORE = "waiting_store", _("Waiting for the store")
+        WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
+        RESOLVED = "resolved", pgettext_lazy("case", "Resolved")
+        CLOSED = "closed", pgettext_lazy("case", "Closed")
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("Low")
+        NORMAL = 2, _("Normal")
+        HIGH = 3, _("High")
+        URGENT = 4, _("Urgent")
+
+    scenario = models.CharField(_("scenario"), max_length=40)
+    # What the incident is ("incomplete:BR-…", "parcel:123"): one case per incident, however often its event repeats.
+    incident_key = models.CharField(_("incident"), max_length=120, unique=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    due_by = models.DateTimeField(_("due by"))
+    # When the scenario's default resolution runs if nobody has decided (CASE_DEFAULT_AFTER); None: no default.
+    default_at = models.DateTimeField(_("default resolution at"), null=True, blank=True)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("order")
+    )
+    reservation = models.ForeignKey(
+        Reservation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("reservation"),
+    )
+    fulfillment = models.ForeignKey(
+        Fulfillment, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("parcel")
+    )
+    # The store involved (the pickup store, the store a parcel travels to, the store that counted).
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("store")
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("customer")
+    )
+    sku = models.ForeignKey(SKU, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("SKU"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        verbose_name=_("assigned to"),
+    )
+    # Facts of the incident the scenario reads (e.g. the failed message's id and channel).
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=40, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_by", "id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["status", "due_by"], name="case_queue"),
+            models.Index(fields=["scenario", "status"], name="case_scenario"),
+            models.Index(fields=["status", "default_at"], name="case_default_due"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.scenario}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
+
+
+class CaseEvent(TimelineEvent):
+    """The case's timeline: opened, each action with its parameters, notes, contact with the customer."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self):
+        return f"{self.case_id} {self.type}"
 
 
 class StoreTask(TimeStampedModel):
@@ -17,6 +109,9 @@ class StoreTask(TimeStampedModel):
 
     class Kind(models.TextChoices):
         RECOUNT = "recount", _("Recount an item")
+        COMPLETE_FROM_SHELF = "complete_from_shelf", _("Complete an order from your shelf")
+        CHECK_PARCEL = "check_parcel", _("Check an incoming parcel")
+        PUT_BACK = "put_back", _("Put items back on the floor")
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("store task", "To do")
@@ -27,8 +122,19 @@ class StoreTask(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     sku = models.ForeignKey(SKU, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("SKU"))
+    quantity = models.PositiveIntegerField(_("quantity"), default=0)
     order = models.ForeignKey(
         Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="store_tasks", verbose_name=_("order")
+    )
+    fulfillment = models.ForeignKey(
+        Fulfillment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("parcel")
+    )
+    reservation = models.ForeignKey(
+        Reservation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("reservation")
+    )
+    # The case it feeds back into, if any.
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks", verbose_name=_("case")
     )
     # Why the task exists, in words staff read ("2 units not found picking BR-…").
     reason = models.CharField(_("why"), max_length=200, blank=True)
@@ -46,8 +152,17 @@ class StoreTask(TimeStampedModel):
         constraints = [
             # One open recount per item and location, however many short picks report it.
             models.UniqueConstraint(
-                fields=["location", "kind", "sku"], condition=Q(status="open"), name="one_open_task_per_item"
-            )
+                fields=["location", "kind", "sku"],
+                condition=Q(status="open", kind="recount"),
+                name="one_open_task_per_item",
+            ),
+            # One open task of a kind per parcel (the shelf completion, the parcel check) or reservation.
+            models.UniqueConstraint(
+                fields=["kind", "fulfillment"], condition=Q(status="open"), name="one_open_task_per_parcel"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "reservation"], condition=Q(status="open"), name="one_open_task_per_reservation"
+            ),
         ]
         indexes = [models.Index(fields=["location", "status"], name="store_task_queue")]
 

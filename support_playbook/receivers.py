@@ -1,26 +1,150 @@
-"""Reactions to other apps' domain events (connected in SupportPlaybookConfig.ready)."""
+"""Reactions to other apps' domain events (connected in SupportPlaybookConfig.ready). They run inside the
+transaction that wrote the event, so a case or a task commits or rolls back with it."""
 
 from django.utils.translation import gettext as _
 
+from orders.models import Fulfillment
+from support_playbook.services import cases, tasks
+
 SHORT_PICK_EVENTS = {"item_missing", "item_short_recovered"}
+IN_STORE_FLOWS = {Fulfillment.Flow.PICKUP, Fulfillment.Flow.SHIP_TO_STORE}
 
 
-def recount_after_short_pick(sender, event, **kwargs):
+def on_order_event(sender, event, **kwargs):
+    handler = ORDER_EVENT_HANDLERS.get(event.type)
+    if handler is not None:
+        handler(event)
+
+
+def _recount(event):
     """Units not found while picking: the location counts that item again (its books may be wrong for more than
     the units this order missed)."""
-    if event.type not in SHORT_PICK_EVENTS or event.fulfillment_id is None:
-        return
     from inventory.models import SKU
-    from support_playbook.services import open_recount
 
     fulfillment = event.fulfillment
     sku = SKU.objects.filter(code=event.data.get("sku")).first()
-    if sku is None:
+    if fulfillment is None or sku is None:
         return
-    open_recount(
+    tasks.open_recount(
         location=fulfillment.source_location,
         sku=sku,
         order=event.order,
         reason=_("%(quantity)s not found picking order %(number)s")
         % {"quantity": event.data.get("quantity", ""), "number": event.order.number},
+    )
+
+
+def _item_missing(event):
+    """Nothing could cover the missing units automatically: the incomplete-order case of this order."""
+    _recount(event)
+    order = event.order
+    in_store = event.data.get("flow") in IN_STORE_FLOWS
+    cases.open_case(
+        scenario="incomplete_order_pickup" if in_store else "incomplete_order_home",
+        incident_key=f"incomplete:{order.number}",
+        facts={"sku": event.data.get("sku"), "quantity": event.data.get("quantity"), "at": event.data.get("location")},
+        order=order,
+        customer=order.customer,
+        location=order.pickup_location if in_store else None,
+        fulfillment=event.fulfillment,
+    )
+
+
+def _line_resourced(event):
+    """Recovered from the pickup store's own shelf: its staff take the unit and confirm (a store task)."""
+    if event.data.get("from_shelf"):
+        case = event.order.cases.filter(incident_key=f"incomplete:{event.order.number}").first()
+        task = tasks.open_shelf_completion(fulfillment=event.fulfillment, case=case)
+        if case is not None and case.is_open:
+            cases.transition_case(case=case, to=case.Status.WAITING_STORE, data={"task": task.pk})
+
+
+def _parcel_overdue(event):
+    case = _parcel_case(event, "parcel_not_received")
+    tasks.open_parcel_check(fulfillment=event.fulfillment, case=case)
+    cases.transition_case(case=case, to=case.Status.WAITING_STORE)
+
+
+def _parcel_case(event, scenario):
+    fulfillment = event.fulfillment
+    return cases.open_case(
+        scenario=scenario,
+        incident_key=f"parcel:{fulfillment.pk}",
+        facts={"event": event.type, "tracking_number": fulfillment.tracking_number, "carrier": fulfillment.carrier},
+        order=event.order,
+        customer=event.order.customer,
+        fulfillment=fulfillment,
+        location=fulfillment.pickup_location,
+    )
+
+
+def _not_collected(event):
+    fulfillment = event.fulfillment
+    case = cases.open_case(
+        scenario="pickup_not_collected",
+        incident_key=f"not_collected:{fulfillment.pk}",
+        order=event.order,
+        customer=event.order.customer,
+        fulfillment=fulfillment,
+        location=fulfillment.pickup_location or fulfillment.source_location,
+    )
+    tasks.open_put_back(case=case)
+    cases.transition_case(case=case, to=case.Status.WAITING_STORE)
+
+
+def _parcel_moved_on(event):
+    """A parcel with a case arrived after all (delivered, received in store): the case resolves itself."""
+    for case in event.fulfillment.cases.all() if event.fulfillment_id else []:
+        cases.settle_if_over(case=case)
+
+
+ORDER_EVENT_HANDLERS = {
+    "item_missing": _item_missing,
+    "item_short_recovered": _recount,
+    "line_resourced": _line_resourced,
+    "parcel_overdue": _parcel_overdue,
+    "parcel_not_received": lambda event: _parcel_case(event, "parcel_not_received"),
+    "delivery_exception": lambda event: _parcel_case(event, "delivery_exception") if event.fulfillment_id else None,
+    "not_collected": _not_collected,
+    "delivered": _parcel_moved_on,
+    "received_in_store": _parcel_moved_on,
+}
+
+
+def on_reservation_event(sender, event, **kwargs):
+    """A no-show: the store puts the items back on the floor; customer care may send a courtesy message."""
+    if event.type != "expired":
+        return
+    reservation = event.reservation
+    case = cases.open_case(
+        scenario="reservation_no_show",
+        incident_key=f"no_show:{reservation.number}",
+        reservation=reservation,
+        customer=reservation.customer,
+        location=reservation.location,
+    )
+    tasks.open_put_back(case=case)
+    cases.transition_case(case=case, to=case.Status.WAITING_STORE)
+
+
+def on_notification_failed(sender, notification, **kwargs):
+    """A message failed for good: fix the contact and resend. One case per order (or reservation) and channel."""
+    about = f"order:{notification.order_id}" if notification.order_id else f"reservation:{notification.reservation_id}"
+    order = notification.order
+    reservation = notification.reservation
+    cases.open_case(
+        scenario="message_undelivered",
+        incident_key=f"undelivered:{about}:{notification.channel}",
+        facts={
+            "notification": notification.pk,
+            "channel": notification.channel,
+            "recipient": notification.recipient,
+            "event": notification.event,
+            "error": notification.last_error,
+            "resent": None,
+        },
+        order=order,
+        reservation=reservation,
+        customer=notification.customer,
+        location=reservation.location if reservation else None,
     )

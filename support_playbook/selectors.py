@@ -1,11 +1,14 @@
-"""Reads of store tasks."""
+"""Reads of store tasks and cases."""
 
 from datetime import timedelta
 
+from django.db.models import BooleanField, Count, Prefetch, Value, When
+from django.db.models import Case as Switch
 from django.utils import timezone
 
 from omnichannel.errors import NotFound
-from support_playbook.models import StoreTask
+from orders.models import OrderEvent
+from support_playbook.models import Case, CaseEvent, StoreTask
 
 
 def open_task_count(*, location) -> int:
@@ -29,3 +32,59 @@ def store_task(*, location, task_id: int) -> StoreTask:
     if task is None:
         raise NotFound("No such task in this store.")
     return task
+
+
+# ------------------------------------------------------------------------------------------------- cases
+
+OPEN_STATUSES = ("open", "waiting_store", "waiting_customer")
+
+
+def case_queue(*, scenario: str = "", status: str = "", store: str = "", order: str = "", now=None):
+    """Cases for customer care: open and waiting ones by default, overdue first, then by priority and due time.
+    A constant number of queries whatever the number of cases (the related rows are joined)."""
+
+    now = now or timezone.now()
+    cases = Case.objects.select_related("order", "reservation", "location", "customer", "assignee", "sku")
+    cases = cases.filter(status=status) if status else cases.filter(status__in=OPEN_STATUSES)
+    if scenario:
+        cases = cases.filter(scenario=scenario)
+    if store:
+        cases = cases.filter(location__code=store)
+    if order:
+        cases = cases.filter(order__number=order)
+    overdue = Switch(When(due_by__lt=now, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return cases.annotate(overdue=overdue).order_by("-overdue", "-priority", "due_by", "id")
+
+
+def case_detail(*, case_id: int):
+    case = (
+        Case.objects.select_related(
+            "order__customer",
+            "order__pickup_location",
+            "reservation",
+            "fulfillment",
+            "location",
+            "customer",
+            "sku",
+            "assignee",
+        )
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "api_key").order_by("at", "id")),
+            Prefetch("tasks", queryset=StoreTask.objects.select_related("location").order_by("created_at")),
+        )
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("No such case.")
+    case.order_events = (
+        list(OrderEvent.objects.filter(order_id=case.order_id).select_related("actor", "api_key").order_by("at", "id"))
+        if case.order_id
+        else []
+    )
+    return case
+
+
+def case_counts_by_scenario() -> dict:
+    rows = Case.objects.filter(status__in=OPEN_STATUSES).values("scenario").annotate(n=Count("id"))
+    return {row["scenario"]: row["n"] for row in rows}

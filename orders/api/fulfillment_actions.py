@@ -19,8 +19,9 @@ def _report_short(fulfillment, data, actor):
         raise InvalidOrder(
             _("Not on this fulfillment: %(skus)s") % {"skus": ", ".join(unknown)}, details={"skus": unknown}
         )
+    # Lines in SKU order, so two reports of one fulfillment lock its stock rows in the same order.
     with transaction.atomic():
-        for item in data["lines"]:
+        for item in sorted(data["lines"], key=lambda item: lines[item["sku"]].order_line.sku_id):
             services.report_missing(fulfillment_line=lines[item["sku"]], quantity=item["quantity"], actor=actor)
 
 
@@ -40,6 +41,10 @@ ACTIONS = {
         lambda f, data, actor: services.hand_over(fulfillment=f, pickup_code=data["pickup_code"], actor=actor),
     ),
     "received_in_store": ("receive", lambda f, data, actor: services.receive_in_store(fulfillment=f, actor=actor)),
+    "not_received": (
+        "not_received",
+        lambda f, data, actor: services.report_parcel_not_received(fulfillment=f, actor=actor),
+    ),
 }
 
 

@@ -277,6 +277,7 @@ class FulfillmentActionInput(StrictInput):
             "mark_ready",
             "hand_over",
             "received_in_store",
+            "not_received",
         ]
     )
     lines = ShortLine(many=True, required=False, allow_empty=False, max_length=200)

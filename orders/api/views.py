@@ -188,9 +188,7 @@ class TrackingEventCreateApi(APIView):
         data = _validated(TrackingEventInput, request.data)
         carrier = request.user.carrier
         if data.get("carrier") and data["carrier"].upper() != carrier.upper():
-            raise ChannelForbidden(
-                "This API key reports for another carrier.", details={"carrier": data["carrier"]}
-            )
+            raise ChannelForbidden("This API key reports for another carrier.", details={"carrier": data["carrier"]})
         event, created = services.record_tracking_event(**{**data, "carrier": carrier}, actor=request.user)
         event.fulfillment.refresh_from_db()
         return Response(

@@ -9,6 +9,7 @@ through inventory.services; money only through the payment adapter. Callers use 
 from orders.services.common import PICKUP_CAPABILITY, TERMINAL, TRANSITIONS, record_event
 from orders.services.fulfilling import (
     cancel_order,
+    change_contact_details,
     change_shipping_address,
     expire_uncollected_pickups,
     fulfillment_store,
@@ -20,12 +21,22 @@ from orders.services.fulfilling import (
     mark_ready_for_pickup,
     receive_in_store,
     renew_pickup_code,
-    report_missing,
     send_pickup_reminders,
     ship_fulfillment,
     start_picking,
     transition_fulfillment,
     unlock_pickup_code,
+)
+from orders.services.missing import (
+    declare_parcel_lost,
+    flag_overdue_parcels,
+    recovery_options,
+    recovery_plan,
+    refund_missing_units,
+    report_missing,
+    report_parcel_not_received,
+    resource_missing_units,
+    substitute_missing_units,
 )
 from orders.services.placing import place_order, upsert_customer
 from orders.services.reserving import (
@@ -35,6 +46,7 @@ from orders.services.reserving import (
     expire_reservations,
     mark_declined,
     mark_purchased,
+    record_reservation_event,
     reservation_window,
     reserve_items,
     send_reservation_reminders,
@@ -49,6 +61,7 @@ __all__ = [
     "expire_reservations",
     "mark_declined",
     "mark_purchased",
+    "record_reservation_event",
     "reservation_window",
     "reserve_items",
     "send_reservation_reminders",
@@ -58,6 +71,15 @@ __all__ = [
     "TRACKING_STATUSES",
     "TRANSITIONS",
     "cancel_order",
+    "change_contact_details",
+    "declare_parcel_lost",
+    "flag_overdue_parcels",
+    "recovery_options",
+    "recovery_plan",
+    "refund_missing_units",
+    "report_parcel_not_received",
+    "resource_missing_units",
+    "substitute_missing_units",
     "change_shipping_address",
     "expire_uncollected_pickups",
     "fulfillment_store",

@@ -4,17 +4,17 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import services as stock
-from inventory.errors import InsufficientStock
 from inventory.models import StockHold, StockMovement
 from omnichannel.errors import InvalidTransition
 from omnichannel.jobs import for_each_claimed, for_each_due
-from orders import sourcing
 from orders.errors import (
     InvalidOrder,
     OrderNotChangeable,
@@ -22,16 +22,18 @@ from orders.errors import (
     WrongPickupCode,
 )
 from orders.models import (
+    E164,
     Fulfillment,
     FulfillmentLine,
     FulfillmentMethod,
     Order,
     OrderLine,
     Payment,
+    Reservation,
 )
 from orders.payments import adapter_for
 from orders.services.common import CENTS, TERMINAL, TRANSITIONS, S, record_event
-from orders.services.placing import load_candidates
+from orders.services.reserving import record_reservation_event
 from stores.models import Location
 from stores.roles import Right, require_right
 
@@ -62,7 +64,8 @@ def transition_fulfillment(*, fulfillment: Fulfillment | int, to: str, actor=Non
 
 
 def _refresh_order_status(order: Order) -> None:
-    statuses = [s for s in order.fulfillments.values_list("status", flat=True) if s != S.CANCELLED]
+    # A lost parcel counts like a cancelled one: what it carried is settled by its case (sent again or refunded).
+    statuses = [s for s in order.fulfillments.values_list("status", flat=True) if s not in (S.CANCELLED, S.LOST)]
     OS = Order.Status
     if not statuses:
         status = OS.CANCELLED
@@ -142,11 +145,16 @@ def _refund(order: Order, amount: Decimal, *, reason: str, actor, fulfillment=No
 
 def _settle_if_finished(order: Order, actor) -> None:
     """Once nothing is left to ship or hand over, release what was authorized and will never be captured
-    (the shipping price of an order cancelled before anything shipped, say)."""
+    (the shipping price of an order cancelled before anything shipped, say). Missing units nobody has decided
+    about yet keep their money: their case refunds them, sends them from elsewhere or substitutes them."""
     if order.fulfillments.exclude(status__in=TERMINAL).exists():
         return
     payment = _locked_payment(order)
-    outstanding = payment.authorized_amount - payment.captured_amount - payment.refunded_amount
+    undecided = sum(
+        (line.unit_price * line.quantity_short_open for line in OrderLine.objects.filter(order_id=order.pk)),
+        Decimal("0"),
+    )
+    outstanding = payment.authorized_amount - payment.captured_amount - payment.refunded_amount - undecided
     if outstanding > 0:
         _refund(order, outstanding, reason="nothing left to fulfil", actor=actor)
 
@@ -271,6 +279,8 @@ def location_actions(*, fulfillment: Fulfillment, location: Location) -> set[str
     if collects_here:
         if S.RECEIVED_IN_STORE in allowed:
             actions.add("receive")
+            if fulfillment.status in (S.SHIPPED, S.IN_TRANSIT):
+                actions.add("not_received")
         if S.READY_FOR_PICKUP in allowed and fulfillment.flow == Fulfillment.Flow.SHIP_TO_STORE:
             actions.add("ready")
         if S.COLLECTED in allowed:
@@ -403,147 +413,6 @@ def send_pickup_reminders(*, now=None) -> int:
 
 
 @transaction.atomic
-def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, actor=None) -> FulfillmentLine:
-    """Picking found fewer units than held. A stock fact first: the units leave the hold and the location's
-    on-hand (`shortage` ledger row), so availability does not rise and nobody buys them again.
-
-    Then, for a parcel to the customer (and with AUTO_RECOVER_SHORT_LINES), the missing units are sourced again
-    from the best other location that ships them (`line_resourced`, with the sourcing explanation): a new
-    fulfillment and its hold in this transaction, nothing refunded; the customer is told only when the order now
-    comes in one more parcel (`second_parcel`). When nothing can cover them, they are refunded and customer care
-    is told (`item_missing`). Stock rows are written in location order, as everywhere."""
-    line = FulfillmentLine.objects.select_related("order_line__sku", "hold").get(
-        pk=getattr(fulfillment_line, "pk", fulfillment_line)
-    )
-    fulfillment = _locked(line.fulfillment_id)
-    if fulfillment.status not in (S.PENDING, S.PICKING):
-        raise InvalidTransition(
-            current=fulfillment.status,
-            wanted="item_missing",
-            allowed=[S.PENDING, S.PICKING],
-            message=_("Missing items are reported while picking."),
-        )
-    if not 0 < quantity <= line.quantity_open:
-        raise InvalidOrder(
-            _("Missing quantity must be between 1 and %(open)s.") % {"open": line.quantity_open},
-            details={"quantity": quantity, "open": line.quantity_open},
-        )
-    order = fulfillment.order
-    sku = line.order_line.sku
-    plan = _recovery_plan(fulfillment=fulfillment, sku=sku, quantity=quantity)
-    writes = [(fulfillment.source_location_id, "short")]
-    if plan is not None:
-        writes.append((plan.fulfillments[0].source_id, "hold"))
-    recovery_hold = None
-    for _location_id, write in sorted(writes):  # (location, sku) order: the one lock order of every stock write
-        if write == "short":
-            stock.record_short_pick(hold=line.hold, quantity=quantity, reference=f"order:{order.number}", actor=actor)
-        else:
-            recovery_hold = _hold_for_recovery(plan=plan, sku=sku, quantity=quantity, order=order)
-    line.quantity_short += quantity
-    line.save(update_fields=["quantity_short"])
-    event_data = {
-        "sku": sku.code,
-        "quantity": quantity,
-        "location": fulfillment.source_location.code,
-        "method": fulfillment.method,
-        "flow": fulfillment.flow,
-    }
-    if recovery_hold is not None:
-        _resource(fulfillment=fulfillment, line=line, quantity=quantity, hold=recovery_hold, plan=plan, actor=actor)
-        # Missing here but not for the customer: staff's timeline only (no refund, no "missing" message).
-        record_event(order=order, fulfillment=fulfillment, type="item_short_recovered", actor=actor, data=event_data)
-    else:
-        order_line = OrderLine.objects.select_for_update().get(pk=line.order_line_id)
-        order_line.quantity_short += quantity
-        order_line.save(update_fields=["quantity_short", "updated_at"])
-        # The timeline in the order things happen: the item is missing, then it is refunded.
-        payment = _locked_payment(order)
-        refund = _refundable(payment, order_line.unit_price * quantity)
-        record_event(
-            order=order,
-            fulfillment=fulfillment,
-            type="item_missing",
-            actor=actor,
-            data={**event_data, "refund": str(refund)},
-        )
-        _refund(order, refund, reason="item missing", actor=actor, fulfillment=fulfillment, payment=payment)
-    if not any(fl.quantity_open for fl in fulfillment.lines.all()):
-        transition_fulfillment(
-            fulfillment=fulfillment, to=S.CANCELLED, actor=actor, data={"reason": "every item missing"}
-        )
-        _settle_if_finished(order, actor)
-    return line
-
-
-def _recovery_plan(*, fulfillment: Fulfillment, sku, quantity: int):
-    """Where else the missing units of a parcel could come from, keeping the order's method and speed (same-day
-    only within its radius): one other location for all of them, else None (read only: nothing is held here)."""
-    order = fulfillment.order
-    if not settings.AUTO_RECOVER_SHORT_LINES or fulfillment.flow != Fulfillment.Flow.SHIP:
-        return None
-    address = order.shipping_address or {}
-    destination = None
-    if address.get("lat") is not None and address.get("lon") is not None:
-        destination = (float(address["lat"]), float(address["lon"]))
-    candidates = [
-        candidate
-        for candidate in load_candidates(sku_ids=[sku.pk], extra_location_ids=set()).values()
-        if candidate.location_id != fulfillment.source_location_id
-    ]
-    plan = sourcing.plan_sourcing(
-        lines=[sourcing.Line(sku.pk, sku.code, quantity)],
-        method=order.method,
-        speed=order.speed,
-        destination=destination,
-        pickup=None,
-        candidates=candidates,
-        policy=sourcing.Policy(same_day_radius_km=settings.SAME_DAY_RADIUS_KM),
-    )
-    return plan if plan.ok and len(plan.fulfillments) == 1 else None
-
-
-def _hold_for_recovery(*, plan, sku, quantity: int, order: Order):
-    """The recovery's hold, or None when the stock it counted on was sold meanwhile (then: refund)."""
-    try:
-        with transaction.atomic():
-            (hold,) = stock.hold_stock(
-                lines=[(plan.fulfillments[0].source_id, sku.pk, quantity)],
-                kind=StockHold.Kind.ALLOCATION,
-                reference=f"order:{order.number}",
-            )
-            return hold
-    except InsufficientStock:
-        return None
-
-
-def _resource(*, fulfillment: Fulfillment, line: FulfillmentLine, quantity: int, hold, plan, actor) -> Fulfillment:
-    """The new fulfillment for recovered units, its line on the same order line, and what the timeline says."""
-    order = fulfillment.order
-    planned = plan.fulfillments[0]
-    recovered = Fulfillment.objects.create(
-        order=order,
-        source_location_id=planned.source_id,
-        method=fulfillment.method,
-        flow=Fulfillment.Flow.SHIP,
-        pickup_location=fulfillment.pickup_location,
-    )
-    FulfillmentLine.objects.create(fulfillment=recovered, order_line=line.order_line, quantity=quantity, hold=hold)
-    data = {
-        "sku": line.order_line.sku.code,
-        "quantity": quantity,
-        "from": planned.source,
-        "instead_of": fulfillment.source_location.code,
-        "explanation": plan.explanation,
-    }
-    record_event(order=order, fulfillment=recovered, type="line_resourced", actor=actor, data=data)
-    # The promise changes when the customer now gets one more parcel than before.
-    if any(fl.quantity_open for fl in fulfillment.lines.all()):
-        record_event(order=order, fulfillment=recovered, type="second_parcel", actor=actor, data=data)
-    return recovered
-
-
-@transaction.atomic
 def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=None, reason: str = "") -> Order:
     """Cancel the whole order, or `lines` ({sku code: quantity}), while those units have not shipped.
 
@@ -626,3 +495,35 @@ def change_shipping_address(*, order: Order, address: dict, actor=None) -> Order
     order.save(update_fields=["shipping_address", "updated_at"])
     record_event(order=order, type="address_changed", actor=actor, data={"from": old, "to": address})
     return order
+
+
+@transaction.atomic
+def change_contact_details(
+    *, order: Order | None = None, reservation=None, email: str = "", phone: str = "", actor=None
+):
+    """Fix the email or phone given with an order or a reservation (a message to it could not be delivered).
+    Only that order's or reservation's copy changes: the shared customer record belongs to its channel."""
+    email, phone = (email or "").strip(), (phone or "").strip().replace(" ", "")
+    if not email and not phone:
+        raise InvalidOrder(_("Give the new email or phone number."), details={"email": "", "phone": ""})
+    try:
+        if email:
+            validate_email(email)
+        if phone:
+            E164(phone)
+    except ValidationError as exc:
+        raise InvalidOrder(" ".join(exc.messages), details={"email": email, "phone": phone}) from None
+    model, pk = (Order, order.pk) if order is not None else (Reservation, reservation.pk)
+    record = model.objects.select_for_update().get(pk=pk)
+    before = {"email": record.contact_email, "phone": record.contact_phone}
+    if email:
+        record.contact_email = email
+    if phone:
+        record.contact_phone = phone
+    record.save(update_fields=["contact_email", "contact_phone", "updated_at"])
+    data = {"from": before, "to": {"email": record.contact_email, "phone": record.contact_phone}}
+    if model is Order:
+        record_event(order=record, type="contact_changed", actor=actor, data=data)
+    else:
+        record_reservation_event(reservation=record, type="contact_changed", actor=actor, data=data)
+    return record

@@ -34,9 +34,7 @@ RESERVATION_CLOSED = frozenset(RS.values) - RESERVATION_TRANSITIONS.keys()
 
 
 def record_reservation_event(*, reservation: Reservation, type: str, data=None, actor=None) -> ReservationEvent:
-    event = ReservationEvent.objects.create(
-        reservation=reservation, type=type, data=data or {}, **actor_fields(actor)
-    )
+    event = ReservationEvent.objects.create(reservation=reservation, type=type, data=data or {}, **actor_fields(actor))
     reservation_event.send(sender=ReservationEvent, event=event)
     return event
 

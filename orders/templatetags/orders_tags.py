@@ -33,6 +33,16 @@ EVENT_LABELS = {
     "item_short_recovered": _("Item missing here: sent from another location"),
     "line_resourced": _("Item sourced from another location"),
     "second_parcel": _("Customer told: one more parcel"),
+    "item_refunded": _("Missing item refunded"),
+    "completed_from_elsewhere": _("Customer told: the missing item comes from another location"),
+    "pickup_delayed": _("Customer told: an item arrives in store later"),
+    "substitute_proposed": _("Substitute proposed to the customer"),
+    "substitute_sent": _("Substitute sent"),
+    "parcel_lost": _("Parcel declared lost"),
+    "parcel_not_received": _("Store: parcel not received"),
+    "parcel_overdue": _("Parcel overdue at the store"),
+    "lost": _("Parcel lost"),
+    "contact_changed": _("Contact details corrected"),
 }
 
 
@@ -57,6 +67,8 @@ RESERVATION_EVENT_LABELS = {
     "declined": _("Came, did not buy"),
     "expired": _("No show: reservation ended"),
     "cancelled": _("Reservation cancelled"),
+    "courtesy": _("Courtesy message sent"),
+    "contact_changed": _("Contact details corrected"),
 }
 
 

@@ -78,17 +78,26 @@ def test_a_ready_pickup_shows_the_store_hours_and_code(client, net):  # noqa: F8
     assert "Monday" in page and "10:00–19:30" in page
 
 
-def test_a_missing_item_shows_as_missing_with_its_refund_not_in_the_parcel(client, net, settings):  # noqa: F811
+def test_a_missing_item_shows_as_missing_then_with_its_refund_not_in_the_parcel(client, net, settings):  # noqa: F811
     settings.AUTO_RECOVER_SHORT_LINES = False
     order = place(net, [("TEE-M", 2, "19.90"), ("JEANS-42", 1, "89.90")], HOME_MILAN)
     fulfillment = order.fulfillments.get()
     services.start_picking(fulfillment=fulfillment)
     services.report_missing(fulfillment_line=fulfillment.lines.get(order_line__sku__code="TEE-M"), quantity=1)
-    page = client.get(f"/track/{order.tracking_token}/?lang=en").content.decode()
-    parcel = page[page.index('data-testid="parcel"') :]
-    missing = page[page.index('data-testid="missing-items"') : page.index('data-testid="parcel"')]
+
+    def sections():
+        page = client.get(f"/track/{order.tracking_token}/?lang=en").content.decode()
+        return (
+            page[page.index('data-testid="missing-items"') : page.index('data-testid="parcel"')],
+            page[page.index('data-testid="parcel"') :],
+        )
+
+    missing, parcel = sections()
     assert "1 × " in parcel and "2 × " not in parcel  # one tee still in the parcel
-    assert "1 × " in missing and "refunded 19.90 EUR" in missing
+    assert "1 × " in missing and "finding a solution" in missing and "refunded" not in missing
+    services.refund_missing_units(order=order, sku="TEE-M", quantity=1)
+    missing, _parcel = sections()
+    assert "refunded 19.90 EUR" in missing and "finding a solution" not in missing
 
 
 def test_a_unit_sent_from_another_store_is_in_its_parcel_and_not_missing(client, net):  # noqa: F811

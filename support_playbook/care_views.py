@@ -1,0 +1,135 @@
+"""Customer care's desk: the case queue, the case page with its live suggestions (one button each), and the
+playbook manual. Customer-care agents and head office only; everything they do goes through the case services,
+the same ones the cases API calls."""
+
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from omnichannel.errors import DomainError, NotFound
+from stores.roles import Right, has_right
+from support_playbook import selectors
+from support_playbook.forms import CaseFilterForm, CloseCaseForm, NoteForm
+from support_playbook.models import Case
+from support_playbook.scenarios import SCENARIOS, scenario_for
+from support_playbook.services import cases as case_services
+
+
+def care_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not has_right(request.user, Right.WORK_CASES):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@care_required
+def case_queue(request):
+    form = CaseFilterForm(
+        request.GET or None,
+        scenarios=[(code, s.title) for code, s in SCENARIOS.items()],
+        statuses=Case.Status.choices,
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = selectors.case_queue(
+        scenario=filters.get("scenario", ""), status=filters.get("status", ""), store=filters.get("store", "")
+    )
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    titles = {code: s.title for code, s in SCENARIOS.items()}
+    for case in page.object_list:
+        case.scenario_title = titles.get(case.scenario, case.scenario)
+    return render(
+        request,
+        "support_playbook/care_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": [(titles[code], n) for code, n in sorted(selectors.case_counts_by_scenario().items())],
+            "page_title": _("Cases"),
+        },
+    )
+
+
+def _case_page(request, case_id: int, *, status=200, bound=None):
+    try:
+        case = selectors.case_detail(case_id=case_id)
+    except NotFound:
+        raise Http404 from None
+    playbook = scenario_for(case.scenario)
+    bound = bound or {}
+    context = {
+        "case": case,
+        "scenario": playbook,
+        "suggestions": case_services.suggestions_for(case),
+        "overdue": case.is_open and case.due_by < timezone.now(),
+        "note_form": bound.get("note") or NoteForm(),
+        "close_form": bound.get("close") or CloseCaseForm(),
+        "manual_actions": playbook.manual_actions if case.is_open else (),
+        "page_title": _("Case #%(id)s") % {"id": case.pk},
+    }
+    return render(request, "support_playbook/case.html", context, status=status)
+
+
+@care_required
+def case_page(request, case_id: int):
+    return _case_page(request, case_id)
+
+
+@require_POST
+@care_required
+def case_action(request, case_id: int):
+    action = request.POST.get("action", "")
+    bound, params = {}, {}
+    if action == "note":
+        bound["note"] = form = NoteForm(request.POST)
+        params = form.cleaned_data if form.is_valid() else None
+    elif action == "close":
+        bound["close"] = form = CloseCaseForm(request.POST)
+        params = form.cleaned_data if form.is_valid() else None
+    elif action in {m.action for m in _manual_actions(case_id)}:
+        manual = next(m for m in _manual_actions(case_id) if m.action == action)
+        params = {f.name: request.POST.get(f.name, "").strip() for f in manual.fields}
+    elif action != "assign":
+        try:
+            params = json.loads(request.POST.get("params", "{}"))
+        except ValueError:
+            params = None
+    if params is None:
+        messages.error(request, _("Please correct the form."))
+        return _case_page(request, case_id, status=422, bound=bound)
+    try:
+        case_services.act_on_case(case=case_id, action=action, params=params, actor=request.user)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _case_page(request, case_id, status=exc.status_code, bound=bound)
+    messages.success(request, _("Done: case #%(id)s updated.") % {"id": case_id})
+    return redirect("care:case", case_id=case_id)
+
+
+def _manual_actions(case_id: int):
+    scenario = Case.objects.filter(pk=case_id).values_list("scenario", flat=True).first()
+    return scenario_for(scenario).manual_actions if scenario else ()
+
+
+@care_required
+def care_manual(request):
+    return render(
+        request,
+        "support_playbook/manual.html",
+        {"scenarios": SCENARIOS.values(), "page_title": _("Playbook")},
+    )

@@ -1,0 +1,1 @@
+"""Writes of the support playbook: store tasks (`tasks`) and cases (`cases`)."""

@@ -1,0 +1,193 @@
+"""Writes for store tasks: opened by events and cases (a short pick asks for a recount, a shelf completion, a
+parcel check, putting items back), closed by the location's staff as done or not doable, feeding back at once
+into the order (the shelf's unit confirmed or reported missing) and into the case the task belongs to."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory import services as stock
+from inventory.models import SKU, StockLevel
+from omnichannel.errors import InvalidInput, InvalidTransition
+from orders import services as orders
+from orders.models import Fulfillment
+from stores.actors import actor_fields
+from stores.models import Location
+from support_playbook.models import StoreTask, StoreTaskEvent
+
+T = StoreTask.Status
+K = StoreTask.Kind
+# Allowed moves: {from: {to, …}}; done and could-not-be-done are final.
+TASK_TRANSITIONS = {T.OPEN: {T.DONE, T.CANNOT_DO}}
+
+
+def record_task_event(*, task: StoreTask, type: str, data=None, actor=None) -> StoreTaskEvent:
+    return StoreTaskEvent.objects.create(task=task, type=type, data=data or {}, **actor_fields(actor))
+
+
+def _open(*, unique: dict, fields: dict, reason: str, actor) -> StoreTask:
+    """Open a task, or reuse the open one a DB constraint allows (`unique` names it): a repeated event asks
+    again on its timeline instead of opening a second task."""
+    existing = StoreTask.objects.filter(status=T.OPEN, **unique).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                task = StoreTask.objects.create(**unique, **fields, reason=reason[:200])
+                record_task_event(task=task, type="opened", data={"reason": reason}, actor=actor)
+                return task
+        except IntegrityError:  # opened meanwhile by a concurrent report of the same thing
+            existing = StoreTask.objects.get(status=T.OPEN, **unique)
+    record_task_event(task=existing, type="asked_again", data={"reason": reason}, actor=actor)
+    if fields.get("case") is not None and existing.case_id is None:
+        existing.case = fields["case"]
+        existing.save(update_fields=["case", "updated_at"])
+    return existing
+
+
+@transaction.atomic
+def open_recount(*, location: Location, sku: SKU, reason: str, order=None, case=None, actor=None) -> StoreTask:
+    """Ask the location to count an item again; an open recount of the same item is reused."""
+    return _open(
+        unique={"location": location, "kind": K.RECOUNT, "sku": sku},
+        fields={"order": order, "case": case},
+        reason=reason,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def open_shelf_completion(*, fulfillment: Fulfillment, case=None, actor=None) -> StoreTask:
+    """The pickup store holds the missing unit on its own shelf: its staff take it and confirm."""
+    line = fulfillment.lines.select_related("order_line__sku").first()
+    return _open(
+        unique={"fulfillment": fulfillment, "kind": K.COMPLETE_FROM_SHELF},
+        fields={
+            "location": fulfillment.source_location,
+            "sku": line.order_line.sku,
+            "quantity": line.quantity,
+            "order": fulfillment.order,
+            "case": case,
+        },
+        reason=_("Complete order %(number)s with %(quantity)s × %(sku)s from your shelf")
+        % {"number": fulfillment.order.number, "quantity": line.quantity, "sku": line.order_line.sku.code},
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def open_parcel_check(*, fulfillment: Fulfillment, case=None, actor=None) -> StoreTask:
+    """A parcel for the pickup store is overdue: its staff look for it."""
+    return _open(
+        unique={"fulfillment": fulfillment, "kind": K.CHECK_PARCEL},
+        fields={"location": fulfillment.pickup_location, "order": fulfillment.order, "case": case},
+        reason=_("Look for parcel %(tracking)s of order %(number)s (%(carrier)s): it should have arrived")
+        % {
+            "tracking": fulfillment.tracking_number,
+            "number": fulfillment.order.number,
+            "carrier": fulfillment.carrier,
+        },
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def open_put_back(*, case, actor=None) -> StoreTask:
+    """Items a customer did not collect (a pickup, a reservation) go back on the floor."""
+    if case.reservation_id:
+        unique = {"reservation": case.reservation, "kind": K.PUT_BACK}
+        reference = _("reservation %(number)s") % {"number": case.reservation.number}
+    else:
+        unique = {"fulfillment": case.fulfillment, "kind": K.PUT_BACK}
+        reference = _("order %(number)s") % {"number": case.order.number}
+    return _open(
+        unique=unique,
+        fields={"location": case.location, "order": case.order, "case": case},
+        reason=_("Put the items of %(reference)s back on the floor: the customer did not come")
+        % {"reference": reference},
+        actor=actor,
+    )
+
+
+def _close(task: StoreTask | int, *, to: str, result: dict, actor) -> StoreTask:
+    task = StoreTask.objects.select_for_update().get(pk=getattr(task, "pk", task))
+    allowed = TASK_TRANSITIONS.get(task.status, set())
+    if to not in allowed:
+        raise InvalidTransition(current=task.status, wanted=to, allowed=allowed)
+    task.status, task.result, task.closed_at = to, result, timezone.now()
+    task.closed_by = actor if getattr(actor, "pk", None) else None
+    task.save(update_fields=["status", "result", "closed_at", "closed_by", "updated_at"])
+    record_task_event(task=task, type=to, data=result, actor=actor)
+    if task.case_id:
+        from support_playbook.services.cases import task_closed
+
+        task_closed(task=task, actor=actor)
+    return task
+
+
+def _locked_open(task) -> StoreTask:
+    task = (
+        StoreTask.objects.select_for_update(of=("self",))
+        .select_related("location", "sku", "fulfillment", "order")
+        .get(pk=getattr(task, "pk", task))
+    )
+    if task.status != T.OPEN:
+        raise InvalidTransition(current=task.status, wanted=T.DONE, allowed=TASK_TRANSITIONS.get(task.status, set()))
+    return task
+
+
+@transaction.atomic
+def complete_recount(*, task: StoreTask | int, counted: int, actor) -> StoreTask:
+    """The associate counted the item: on-hand becomes what they found (a `count` ledger row when it differs),
+    so availability is the shelf's truth again; a difference opens a stock-discrepancy case."""
+    task = _locked_open(task)
+    level = StockLevel.objects.filter(location=task.location, sku=task.sku).values("on_hand").first()
+    before = level["on_hand"] if level else 0
+    stock.set_counted_stock(
+        location=task.location, sku=task.sku, counted=counted, reference=f"task:{task.pk}", actor=actor
+    )
+    task = _close(task, to=T.DONE, result={"counted": counted, "on_hand_before": before}, actor=actor)
+    if counted != before:
+        from support_playbook.services.cases import open_stock_discrepancy
+
+        open_stock_discrepancy(task=task, counted=counted, before=before, actor=actor)
+    return task
+
+
+@transaction.atomic
+def complete_task(*, task: StoreTask | int, actor) -> StoreTask:
+    """Done, for the tasks without a count: the shelf's unit is in hand (its pickup starts being prepared), the
+    parcel was found (received into the store), the items are back on the floor."""
+    task = _locked_open(task)
+    result = {}
+    if task.kind == K.RECOUNT:
+        raise InvalidInput(_("Give the number of units counted."), details={"counted": ""})
+    if task.kind == K.COMPLETE_FROM_SHELF and task.fulfillment.status == Fulfillment.Status.PENDING:
+        orders.start_picking(fulfillment=task.fulfillment, actor=actor)
+    if task.kind == K.CHECK_PARCEL:
+        actions = orders.location_actions(fulfillment=task.fulfillment, location=task.location)
+        if "receive" in actions:
+            orders.receive_in_store(fulfillment=task.fulfillment, actor=actor)
+            result["received"] = True
+    return _close(task, to=T.DONE, result=result, actor=actor)
+
+
+@transaction.atomic
+def cannot_do(*, task: StoreTask | int, reason: str, actor) -> StoreTask:
+    """Not doable, with a reason. For a shelf completion, "not on the shelf" is a stock fact: the unit is
+    reported missing at this store (its stock corrected) and the next source is tried, or the case takes over."""
+    if not reason.strip():
+        raise InvalidInput(_("Say why it cannot be done."), details={"reason": ""})
+    task = _locked_open(task)
+    if task.kind == K.COMPLETE_FROM_SHELF:
+        line = task.fulfillment.lines.first()
+        if (
+            line is not None
+            and line.quantity_open
+            and task.fulfillment.status
+            in (
+                Fulfillment.Status.PENDING,
+                Fulfillment.Status.PICKING,
+            )
+        ):
+            orders.report_missing(fulfillment_line=line, quantity=line.quantity_open, actor=actor)
+    return _close(task, to=T.CANNOT_DO, result={"reason": reason.strip()[:200]}, actor=actor)

@@ -1,0 +1,8 @@
+"""django-q2 tasks of the support playbook: thin wrappers over services, idempotent, safe to run twice at once."""
+
+from support_playbook.services import cases
+
+
+def run_case_defaults() -> int:
+    """Cases nobody decided within CASE_DEFAULT_AFTER get their scenario's default resolution."""
+    return cases.run_case_defaults()
