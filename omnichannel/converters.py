@@ -12,4 +12,3 @@ class RowIdConverter:
 
     def to_url(self, value) -> str:
         return str(value)
-

@@ -35,9 +35,7 @@ class RejectBadRequestMiddleware:
         if not bad and request.method == "POST" and request.content_type in self.FORM_TYPES:
             bad = any("\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists())
         if bad:
-            return error_answer(
-                request, status=400, code="invalid", message=_("The request contains a NUL character.")
-            )
+            return error_answer(request, status=400, code="invalid", message=_("The request contains a NUL character."))
         return self.get_response(request)
 
 

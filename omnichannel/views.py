@@ -33,7 +33,11 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return _api_or(
-        defaults.permission_denied, request, status=403, code="permission_denied", message="Forbidden.",
+        defaults.permission_denied,
+        request,
+        status=403,
+        code="permission_denied",
+        message="Forbidden.",
         exception=exception,
     )
 

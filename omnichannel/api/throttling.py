@@ -15,7 +15,7 @@ PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"600/minute" → (600, 60). The period's first letter counts, as in DRF (s, m, h, d)."""
+    """ "600/minute" → (600, 60). The period's first letter counts, as in DRF (s, m, h, d)."""
     count, _sep, period = rate.partition("/")
     return int(count), PERIODS[period.strip()[:1].lower()]
 

@@ -18,6 +18,7 @@ from orders.api.views import (
     TrackingEventCreateApi,
 )
 from stores.api.views import LocationListApi
+from support_playbook.api.views import CaseActionApi, CaseDetailApi, CaseListApi
 
 PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
@@ -35,6 +36,9 @@ urlpatterns = [
     path("tracking-events/", TrackingEventCreateApi.as_view(), name="tracking-events"),
     path("locations/<str:code>/fulfillments/", LocationFulfillmentListApi.as_view(), name="location-fulfillments"),
     path("fulfillments/<id:fulfillment_id>/actions/", FulfillmentActionApi.as_view(), name="fulfillment-actions"),
+    path("cases/", CaseListApi.as_view(), name="cases"),
+    path("cases/<id:case_id>/", CaseDetailApi.as_view(), name="case"),
+    path("cases/<id:case_id>/actions/", CaseActionApi.as_view(), name="case-actions"),
     # The contract is public (no data in it): readable without a key, rate-limited per address like the rest.
     path("schema/", SpectacularAPIView.as_view(api_version="v1", **PUBLIC), name="schema"),
     # The split view serves Swagger UI's start script as a file: the page works under our CSP (no inline script).

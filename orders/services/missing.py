@@ -54,13 +54,15 @@ def recovery_plan(*, order: Order, sku: SKU, quantity: int, exclude: set[int] = 
 
 def recovery_options(*, order: Order, sku: SKU, quantity: int, limit: int = 3) -> list[dict]:
     """Every location that could send `quantity` units of `sku` for this order on its own, keeping its promise,
-    best first (the pickup store's shelf, then the closest): what a case suggests. One stock query."""
+    best first (the pickup store's shelf, then the closest): what a case suggests. Locations where this order
+    already missed the item are left out (their count is in doubt). Two queries."""
     candidates = load_candidates(
         sku_ids=[sku.pk], extra_location_ids={order.pickup_location_id} if order.pickup_location_id else set()
     )
+    missed_at = already_missed_at(order=order, sku=sku)
     options = []
     for location_id, candidate in candidates.items():
-        if candidate.available.get(sku.pk, 0) < quantity:
+        if candidate.available.get(sku.pk, 0) < quantity or location_id in missed_at:
             continue
         plan = _plan(order=order, sku=sku, quantity=quantity, candidates=candidates, only=location_id)
         if plan is None:
@@ -80,6 +82,15 @@ def recovery_options(*, order: Order, sku: SKU, quantity: int, limit: int = 3) -
     return options[:limit]
 
 
+def already_missed_at(*, order: Order, sku: SKU) -> set[int]:
+    """The locations where this order's units of `sku` were reported missing: not asked again for them."""
+    return set(
+        FulfillmentLine.objects.filter(
+            fulfillment__order_id=order.pk, order_line__sku_id=sku.pk, quantity_short__gt=0
+        ).values_list("fulfillment__source_location_id", flat=True)
+    )
+
+
 def _plan(*, order: Order, sku: SKU, quantity: int, candidates: dict, exclude=frozenset(), only=None):
     pickup_id = order.pickup_location_id
     pickup = candidates.get(pickup_id) if pickup_id else None
@@ -92,7 +103,11 @@ def _plan(*, order: Order, sku: SKU, quantity: int, candidates: dict, exclude=fr
     ]
     address = order.shipping_address or {}
     destination = None
-    if order.method == FulfillmentMethod.HOME_DELIVERY and address.get("lat") is not None and address.get("lon") is not None:
+    if (
+        order.method == FulfillmentMethod.HOME_DELIVERY
+        and address.get("lat") is not None
+        and address.get("lon") is not None
+    ):
         destination = (float(address["lat"]), float(address["lon"]))
     plan = sourcing.plan_sourcing(
         lines=[sourcing.Line(sku.pk, sku.code, quantity)],
@@ -173,7 +188,8 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
     source = fulfillment.source_location
     plan = None
     if settings.AUTO_RECOVER_SHORT_LINES:
-        plan = recovery_plan(order=order, sku=sku, quantity=quantity, exclude={source.pk})
+        missed_at = already_missed_at(order=order, sku=sku) | {source.pk}
+        plan = recovery_plan(order=order, sku=sku, quantity=quantity, exclude=missed_at)
     writes = [(source.pk, "short")] + ([(plan.fulfillments[0].source_id, "hold")] if plan else [])
     recovery_hold = None
     for _location_id, write in sorted(writes):  # (location, sku) order: the one lock order of every stock write

@@ -18,6 +18,7 @@ from omnichannel.api import urls as api_urls
 from orders import services
 from orders.models import Fulfillment, Order, OrderEvent, Reservation, ReservationEvent, TrackingEvent
 from stores.services import create_api_key
+from support_playbook.models import Case, CaseEvent
 from tests.orders.conftest import HOME_MILAN, net, payload  # noqa: F401  (fixture)
 from tests.orders.test_services import place
 from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, UserFactory
@@ -119,6 +120,14 @@ MATRIX = {
         lambda w: {"action": "start_picking"},
         expect(location=200, other_location=404),
     ),
+    "cases": ("get", "/api/v1/cases/", None, expect(care=200, head_office=200)),
+    "case": ("get", "/api/v1/cases/{case}/", None, expect(care=200, head_office=200)),
+    "case-actions": (
+        "post",
+        "/api/v1/cases/{case}/actions/",
+        lambda w: {"action": "note", "params": {"text": "Called the customer"}},
+        expect(care=200),
+    ),
     "schema": ("get", "/api/v1/schema/", None, PUBLIC),
     "docs": ("get", "/api/v1/docs/", None, PUBLIC),
     "redoc": ("get", "/api/v1/redoc/", None, PUBLIC),
@@ -152,6 +161,9 @@ def world(net, client):  # noqa: F811
     services.start_picking(fulfillment=parcel)
     services.mark_packed(fulfillment=parcel)
     services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number="BRT-777")
+    missing = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN).fulfillments.get()
+    services.report_missing(fulfillment_line=missing.lines.get(), quantity=1)
+    case = Case.objects.get(order=missing.order)
     keys = {
         "web": create_api_key(channel=net["web"]),
         "marketplace": create_api_key(channel=marketplace),
@@ -176,6 +188,7 @@ def world(net, client):  # noqa: F811
         "order": order.number,
         "reservation": reservation.number,
         "at_mi01": at_mi01.pk,
+        "case": case.pk,
         "clients": clients,
         "net": net,
     }
@@ -191,6 +204,7 @@ def state() -> tuple:
         ReservationEvent.objects.count(),
         TrackingEvent.objects.count(),
         Notification.objects.count(),
+        CaseEvent.objects.count(),
     )
 
 
@@ -198,7 +212,9 @@ def state() -> tuple:
 @pytest.mark.parametrize("endpoint", MATRIX)
 def test_authorization_matrix(world, endpoint, caller):
     method, path, body, expected = MATRIX[endpoint]
-    path = path.format(order=world["order"], reservation=world["reservation"], at_mi01=world["at_mi01"])
+    path = path.format(
+        order=world["order"], reservation=world["reservation"], at_mi01=world["at_mi01"], case=world["case"]
+    )
     before = state()
     kwargs = {"format": "json"} if body else {}
     data = body(world) if body else None

@@ -34,6 +34,9 @@ KEY_FOR_PATH = {
     "/api/v1/tracking-events/": "carrier",
     "/api/v1/locations/{code}/fulfillments/": "location",
     "/api/v1/fulfillments/{fulfillment_id}/actions/": "location",
+    "/api/v1/cases/": "care",
+    "/api/v1/cases/{case_id}/": "care",
+    "/api/v1/cases/{case_id}/actions/": "care",
 }
 
 
@@ -49,10 +52,14 @@ def keys(net, settings):  # noqa: F811
     services.mark_packed(fulfillment=parcel)
     services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number="BRT-1")
     assert order.number
+    # A case to read and act on: jeans only the warehouse had, now missing.
+    missing = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN).fulfillments.get()
+    services.report_missing(fulfillment_line=missing.lines.get(), quantity=1)
     return {
         "channel": create_api_key(channel=net["web"])[1],
         "carrier": create_api_key(kind="carrier", carrier="BRT")[1],
         "location": create_api_key(kind="location", location=net["MI01"])[1],
+        "care": create_api_key(kind="care")[1],
     }
 
 
