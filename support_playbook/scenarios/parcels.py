@@ -28,6 +28,7 @@ class ParcelScenario(MissingUnits):
 
     def suggestions(self, case) -> list[Suggestion]:
         parcel = case.fulfillment
+        parcel.refresh_from_db(fields=["status"])  # the case may be older than the parcel's last step
         if parcel.status == S.LOST:
             return super().suggestions(case)
         if parcel.status in self.arrived:
