@@ -135,9 +135,7 @@ def test_ledger_rows_carry_their_actor_a_user_or_an_api_key(store, sku):
     client = api_client_for_key(hash_api_key(raw_key))
     by_key = services.receive_stock(location=store, sku=sku, quantity=5, actor=client)
     associate = UserFactory(username="mi01.associate")
-    by_user = services.adjust_stock(
-        location=store, sku=sku, delta=-1, reason="damaged", note="torn", actor=associate
-    )
+    by_user = services.adjust_stock(location=store, sku=sku, delta=-1, reason="damaged", note="torn", actor=associate)
     by_key.refresh_from_db()
     by_user.refresh_from_db()
     assert (by_key.api_key_id, by_key.actor_id) == (row.pk, None)

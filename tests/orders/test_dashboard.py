@@ -137,7 +137,6 @@ def test_a_split_orders_page_heads_this_locations_part_and_says_the_whole_orders
     assert 'data-testid="order-status"' in page and "in 2 parts; the whole order: Placed." in page
 
 
-
 def test_why_it_is_sourced_here_reads_in_the_pages_language_with_the_units_available(client, net, mi01_staff):
     order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
     fulfillment = order.fulfillments.get()

@@ -178,7 +178,6 @@ def test_a_no_show_page_reads_as_an_outcome_in_the_pages_language(client, shops,
     assert "no show" not in html.lower().replace("no show:", "")
 
 
-
 def test_a_reservation_bought_in_part_says_what_was_bought_and_what_went_back(client, shops, mi01_staff):  # noqa: F811
     reservation = reserve(shops, [("TEE-M", 2)])
     line = reservation.lines.get()
