@@ -55,5 +55,8 @@ class CaseDetailOutput(CaseOutput):
 
 
 class CaseActionInput(StrictInput):
+    """A suggestion posted back as it came (its `label` is accepted and ignored), or a manual action."""
+
     action = serializers.CharField(max_length=40)
     params = serializers.DictField(required=False, default=dict)
+    label = serializers.CharField(required=False, max_length=500, help_text="Ignored.")

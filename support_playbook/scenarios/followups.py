@@ -4,7 +4,7 @@ message, never blame."""
 
 from datetime import timedelta
 
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders import services as orders
@@ -29,7 +29,7 @@ class PutBackFollowUp(Scenario):
             Suggestion(
                 "ask_put_back",
                 {},
-                _t("Ask %(store)s to put the items back on the floor") % {"store": case.location.code},
+                gettext("Ask %(store)s to put the items back on the floor") % {"store": case.location.code},
                 primary=True,
             )
         ]
@@ -94,7 +94,7 @@ class ReservationNoShow(PutBackFollowUp):
                 Suggestion(
                     "send_courtesy_message",
                     {},
-                    _t("Send %(name)s a courtesy message") % {"name": case.reservation.contact_label},
+                    gettext("Send %(name)s a courtesy message") % {"name": case.reservation.contact_label},
                 )
             )
         return found

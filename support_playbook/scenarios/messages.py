@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders import services as orders
@@ -44,7 +44,7 @@ class MessageUndelivered(Scenario):
             Suggestion(
                 "resend",
                 {},
-                _t("Send the %(channel)s again to %(recipient)s")
+                gettext("Send the %(channel)s again to %(recipient)s")
                 % {"channel": case.facts.get("channel", ""), "recipient": case.facts.get("recipient", "")},
             )
         ]

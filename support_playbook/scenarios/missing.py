@@ -5,7 +5,7 @@ promise (the pickup store's shelf first), a substitute of the same product, or t
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import SKU
@@ -62,12 +62,12 @@ class MissingUnits(Scenario):
             quantity, item = line.quantity_short_open, item_label(line.sku)
             for option in orders.recovery_options(order=case.order, sku=line.sku, quantity=quantity):
                 if option["from_shelf"]:
-                    label = _t(
+                    label = gettext(
                         "Ask %(store)s to complete the order from its shelf: %(quantity)s × %(item)s "
                         "(%(available)s in stock)"
                     )
                 else:
-                    label = _t(
+                    label = gettext(
                         "Send %(quantity)s × %(item)s from %(store)s: %(available)s in stock, %(distance)s km away"
                     )
                 found.append(
@@ -91,7 +91,7 @@ class MissingUnits(Scenario):
                     Suggestion(
                         "accept_substitute",
                         {"sku": line.sku.code, "quantity": quantity, "substitute": substitute},
-                        _t("The customer accepted: send %(substitute)s instead") % {"substitute": substitute},
+                        gettext("The customer accepted: send %(substitute)s instead") % {"substitute": substitute},
                     )
                 )
             else:
@@ -100,7 +100,7 @@ class MissingUnits(Scenario):
                         Suggestion(
                             "propose_substitute",
                             {"sku": line.sku.code, "quantity": quantity, "substitute": sku.code},
-                            _t("Propose %(item)s at the same price (%(available)s in stock)")
+                            gettext("Propose %(item)s at the same price (%(available)s in stock)")
                             % {"item": item_label(sku), "available": sku.available},
                         )
                     )
@@ -108,7 +108,7 @@ class MissingUnits(Scenario):
                 Suggestion(
                     "refund_line",
                     {"sku": line.sku.code, "quantity": quantity},
-                    _t("Refund %(amount)s %(currency)s for %(quantity)s × %(item)s")
+                    gettext("Refund %(amount)s %(currency)s for %(quantity)s × %(item)s")
                     % {
                         "amount": line.unit_price * quantity,
                         "currency": case.order.currency,

@@ -4,7 +4,7 @@ are then sent again from the best source or refunded (the incomplete-order resol
 
 from datetime import timedelta
 
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders import services as orders
@@ -37,7 +37,7 @@ class ParcelScenario(MissingUnits):
             Suggestion(
                 "declare_lost",
                 {"reason": reason},
-                _t("Declare parcel %(tracking)s %(reason)s: its items are then sent again or refunded")
+                gettext("Declare parcel %(tracking)s %(reason)s: its items are then sent again or refunded")
                 % {"tracking": parcel.tracking_number or parcel.pk, "reason": LOST_REASONS[reason]},
                 primary=index == 0,
             )
@@ -98,7 +98,7 @@ class ParcelNotReceived(ParcelScenario):
             Suggestion(
                 "ask_store_check",
                 {},
-                _t("Ask %(store)s to look for the parcel") % {"store": case.fulfillment.pickup_location.code},
+                gettext("Ask %(store)s to look for the parcel") % {"store": case.fulfillment.pickup_location.code},
             )
         ]
 

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
@@ -35,7 +35,7 @@ class StockDiscrepancy(Scenario):
             Suggestion(
                 "accept_count",
                 {},
-                _t("Accept the count: %(counted)s instead of %(before)s")
+                gettext("Accept the count: %(counted)s instead of %(before)s")
                 % {"counted": case.facts.get("counted"), "before": case.facts.get("on_hand_before")},
                 primary=True,
             )
@@ -48,7 +48,8 @@ class StockDiscrepancy(Scenario):
                 Suggestion(
                     "recount_again",
                     {},
-                    _t("Ask %(store)s to count %(sku)s again") % {"store": case.location.code, "sku": case.sku.code},
+                    gettext("Ask %(store)s to count %(sku)s again")
+                    % {"store": case.location.code, "sku": case.sku.code},
                 )
             )
         return found
@@ -64,7 +65,7 @@ class StockDiscrepancy(Scenario):
             task = tasks.open_recount(
                 location=case.location,
                 sku=case.sku,
-                reason=_t("Count again: case #%(case)s") % {"case": case.pk},
+                reason=gettext("Count again: case #%(case)s") % {"case": case.pk},
                 case=case,
                 actor=actor,
             )
