@@ -42,8 +42,6 @@ def is_head_office(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=HEAD_OFFICE_GROUP).exists()))
 
 
-
-
 def stores_for_user(user) -> QuerySet:
     """The locations whose dashboard `user` may open: their memberships; head office sees every one."""
     if not user.is_authenticated:

@@ -19,9 +19,7 @@ class ApiKeyScope(permissions.BasePermission):
             return False  # no key: DRF answers 401 with the WWW-Authenticate challenge
         kinds = getattr(view, "api_key_kinds", frozenset())
         if client.kind not in kinds:
-            raise exceptions.PermissionDenied(
-                _("A %(kind)s API key cannot use this endpoint.") % {"kind": client.kind}
-            )
+            raise exceptions.PermissionDenied(_("A %(kind)s API key cannot use this endpoint.") % {"kind": client.kind})
         if client.kind in READ_ONLY_KINDS and request.method not in permissions.SAFE_METHODS:
             raise exceptions.PermissionDenied(_("A %(kind)s API key only reads.") % {"kind": client.kind})
         return True

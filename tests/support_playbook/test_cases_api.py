@@ -7,9 +7,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from inventory.models import StockLevel
+from stores.services import create_api_key
 from support_playbook.models import Case
 from tests.support_playbook.conftest import HOME_MILAN, net, place  # noqa: F401
-from stores.services import create_api_key
 
 pytestmark = pytest.mark.django_db
 

@@ -46,7 +46,5 @@ class Command(BaseCommand):
             api_key, raw_key = create_api_key(**kwargs)
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        self.stderr.write(
-            f"API key {api_key.prefix}… for {api_key.owner_label}. Store it now: it is not shown again."
-        )
+        self.stderr.write(f"API key {api_key.prefix}… for {api_key.owner_label}. Store it now: it is not shown again.")
         self.stdout.write(raw_key)
