@@ -7,6 +7,7 @@ from inventory import services as stock
 from inventory.models import StockLevel, StockMovement
 from orders import services
 from stores.services import create_api_key
+from support_playbook.models import Case, CaseEvent
 from tests.concurrency.conftest import run_in_threads
 from tests.inventory.factories import SKUFactory
 from tests.inventory.ledger import assert_ledger_agrees
@@ -52,6 +53,7 @@ def test_one_short_report_retried_at_once_is_written_off_once(picking):
     assert StockMovement.objects.filter(reason="shortage").count() == 1
     level = StockLevel.objects.get(location=picking["warehouse"])
     assert (level.on_hand, level.committed) == (4, 1)
+    assert Case.objects.count() == 1 and CaseEvent.objects.filter(type="opened").count() == 1
     assert_ledger_agrees()
 
 
@@ -63,4 +65,5 @@ def test_two_handhelds_reporting_the_whole_line_missing_at_once_write_it_off_onc
     assert StockMovement.objects.filter(reason="shortage").count() == 1
     level = StockLevel.objects.get(location=picking["warehouse"])
     assert (level.on_hand, level.committed) == (3, 0)
+    assert Case.objects.count() == 1
     assert_ledger_agrees()
