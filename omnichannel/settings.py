@@ -230,7 +230,14 @@ LOGGING = {
 }
 
 # Which apps contribute to `manage.py seed_demo`, in dependency order (each module has `seed(stdout)`).
-DEMO_SEEDERS = ["stores.demo", "inventory.demo", "orders.demo", "orders.reservation_demo", "notifications.demo"]
+DEMO_SEEDERS = [
+    "stores.demo",
+    "inventory.demo",
+    "orders.demo",
+    "orders.reservation_demo",
+    "notifications.demo",
+    "support_playbook.demo",
+]
 
 # Stock and availability.
 # How far (km) the stock lookup page looks for "nearby stores".

@@ -154,8 +154,36 @@ def test_the_timeline_says_missing_before_refunded(manager_page, live_server, ne
     order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
     fulfillment = order.fulfillments.get()
     services.report_missing(fulfillment_line=fulfillment.lines.get(), quantity=1)
+    services.refund_missing_units(order=order, sku="JEANS-42", quantity=1)  # customer care's decision
     page = manager_page(size)
     page.goto(f"{live_server.url}/dashboard/WH01/orders/{fulfillment.pk}/")
     timeline = page.locator("[data-event]").all_inner_texts()
-    assert timeline.index("Item missing") < timeline.index("Refund"), timeline
+    assert timeline.index("Item missing") < timeline.index("Missing item refunded") < timeline.index("Refund")
     assert fits_the_screen(page)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_care_queue_a_case_and_the_store_tasks(logged_in, manager_page, live_server, net, size):  # noqa: F811
+    from django.contrib.auth.models import Group
+
+    from support_playbook.models import Case
+
+    agent = UserFactory(username="care.agent")
+    agent.groups.add(Group.objects.get_or_create(name="customer_care")[0])
+    order = place(net, [("TEE-M", 1, "19.90"), ("JEANS-42", 1, "89.90")], HOME_MILAN)
+    fulfillment = order.fulfillments.get()
+    services.report_missing(fulfillment_line=fulfillment.lines.get(order_line__sku__code="JEANS-42"), quantity=1)
+    case = Case.objects.get()
+    page = logged_in("care.agent", size)
+    expect(page.locator(f'tr[data-case="{case.pk}"]')).to_be_visible()
+    assert fits_the_screen(page)
+    page.goto(f"{live_server.url}/care/cases/{case.pk}/")
+    button = page.get_by_test_id("suggestions").get_by_role("button", name="Do it").first
+    expect(button).to_be_visible()
+    assert fits_the_screen(page)
+    page.goto(f"{live_server.url}/care/playbook/")
+    assert fits_the_screen(page)
+    store = manager_page(size)
+    store.goto(f"{live_server.url}/dashboard/WH01/tasks/")
+    expect(store.locator('[data-kind="recount"]')).to_be_visible()
+    assert fits_the_screen(store)
