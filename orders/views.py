@@ -41,6 +41,8 @@ def _actions(fulfillment, location, user) -> set[str]:
     if Right.WORK_STORE_QUEUE not in rights:
         return set()
     actions = services.location_actions(fulfillment=fulfillment, location=location)
+    if "report_missing" in actions:
+        actions.add("cannot_fulfil")
     if "hand_over" in actions:
         if Right.RENEW_PICKUP_CODE in rights:
             actions.add("renew_code")
@@ -97,6 +99,11 @@ def fulfillment_action(request, fulfillment_id: int, action: str):
             services.mark_ready_for_pickup(fulfillment=fulfillment, actor=request.user)
         elif action == "receive":
             services.receive_in_store(fulfillment=fulfillment, actor=request.user)
+        elif action == "cannot_fulfil":
+            if request.POST.get("confirm") != "yes":
+                messages.error(request, _("Tick the box to confirm that none of the items is here."))
+                return _page(request, fulfillment, status=422)
+            services.cannot_fulfil(fulfillment=fulfillment, actor=request.user)
         elif action == "not_received":
             services.report_parcel_not_received(fulfillment=fulfillment, actor=request.user)
         elif action == "hand_over":

@@ -28,6 +28,7 @@ def _report_short(fulfillment, data, actor):
 ACTIONS = {
     "start_picking": ("start_picking", lambda f, data, actor: services.start_picking(fulfillment=f, actor=actor)),
     "report_short": ("report_missing", _report_short),
+    "cannot_fulfil": ("report_missing", lambda f, data, actor: services.cannot_fulfil(fulfillment=f, actor=actor)),
     "mark_packed": ("pack", lambda f, data, actor: services.mark_packed(fulfillment=f, actor=actor)),
     "mark_shipped": (
         "ship",

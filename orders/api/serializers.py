@@ -272,6 +272,7 @@ class FulfillmentActionInput(StrictInput):
         choices=[
             "start_picking",
             "report_short",
+            "cannot_fulfil",
             "mark_packed",
             "mark_shipped",
             "mark_ready",

@@ -309,9 +309,10 @@ class FulfillmentActionApi(APIView):
         parameters=[IDEMPOTENCY_HEADER],
         responses={200: LocationFulfillmentOutput},
         description="`start_picking`, `report_short` (`lines`: the units not found: they leave the location's "
-        "stock), `mark_packed`, `mark_shipped` (`carrier`, `tracking_number`), `mark_ready`, `hand_over` "
-        "(`pickup_code`; locked after 5 wrong codes), `received_in_store`. 409 `action_not_allowed` names the "
-        "actions possible now.",
+        "stock; another source is tried, else a case opens), `cannot_fulfil` (every open line, the same way), "
+        "`mark_packed`, `mark_shipped` (`carrier`, `tracking_number`), `mark_ready`, `hand_over` (`pickup_code`; "
+        "locked after 5 wrong codes), `received_in_store`, `not_received` (the collecting store: a parcel on its "
+        "way never arrived; a case opens). 409 `action_not_allowed` names the actions possible now.",
     )
     def post(self, request, fulfillment_id: int):
         data = _validated(FulfillmentActionInput, request.data)

@@ -28,6 +28,7 @@ from orders.services.fulfilling import (
     unlock_pickup_code,
 )
 from orders.services.missing import (
+    cannot_fulfil,
     declare_parcel_lost,
     flag_overdue_parcels,
     recovery_options,
@@ -71,6 +72,7 @@ __all__ = [
     "TRACKING_STATUSES",
     "TRANSITIONS",
     "cancel_order",
+    "cannot_fulfil",
     "change_contact_details",
     "declare_parcel_lost",
     "flag_overdue_parcels",

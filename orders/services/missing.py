@@ -239,6 +239,23 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
     return line
 
 
+@transaction.atomic
+def cannot_fulfil(*, fulfillment: Fulfillment | int, actor=None) -> Fulfillment:
+    """The location cannot prepare this fulfillment at all (a store rejecting an order): every open line is
+    reported missing, in SKU order, with the same stock truth, recovery and cases as a short pick."""
+    fulfillment = _locked(fulfillment)
+    lines = list(fulfillment.lines.select_related("order_line").order_by("order_line__sku_id", "id"))
+    if not any(line.quantity_open for line in lines):
+        raise InvalidOrder(
+            _("Nothing is left to prepare on this fulfillment."), details={"fulfillment": fulfillment.pk}
+        )
+    for line in lines:
+        if line.quantity_open:
+            report_missing(fulfillment_line=line, quantity=line.quantity_open, actor=actor)
+    fulfillment.refresh_from_db()
+    return fulfillment
+
+
 def _tell_if_promise_changed(*, order: Order, short: Fulfillment, recovered: Fulfillment, data: dict, actor) -> None:
     """The customer hears of an automatic recovery only when what they were promised changes: one more parcel
     home, or an item that now travels to the pickup store instead of waiting on its shelf (a later date)."""

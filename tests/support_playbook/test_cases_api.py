@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from inventory.models import StockLevel
+from inventory.models import StockLevel, StockMovement
 from stores.services import create_api_key
 from support_playbook.models import Case
 from tests.support_playbook.conftest import HOME_MILAN, net, place  # noqa: F401
@@ -126,3 +126,40 @@ def test_the_store_reports_a_parcel_not_received_through_the_api(net):  # noqa: 
     assert answer.status_code == 200
     case = Case.objects.get()
     assert (case.scenario, case.fulfillment_id, case.location.code) == ("parcel_not_received", parcel.pk, "BG01")
+
+
+def test_a_store_that_cannot_fulfil_an_order_reports_every_line_missing(net, client):  # noqa: F811
+    from inventory import services as stock
+    from tests.support_playbook.conftest import store_staff
+
+    stock.receive_stock(location=net["MI02"], sku=net["skus"]["TEE-M"], quantity=1)
+    order = place(
+        net, [("TEE-M", 1, "19.90"), ("SCARF", 1, "45.00")], {"method": "store_pickup", "pickup_location": "MI02"}
+    )
+    fulfillment = order.fulfillments.get()
+    assert fulfillment.source_location.code == "MI02"
+    client.force_login(store_staff(net, "MI02"))
+    url = f"/dashboard/MI02/orders/{fulfillment.pk}/cannot_fulfil/"
+    assert client.post(url).status_code == 422  # not confirmed: nothing happens
+    assert not StockMovement.objects.filter(reason="shortage").exists()
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
+    # Both lines are a stock fact at MI02; the tee travels from another store, the scarf nobody else ships: a case.
+    shortages = StockMovement.objects.filter(reason="shortage", location=net["MI02"])
+    assert sorted(shortages.values_list("sku__code", flat=True)) == ["SCARF", "TEE-M"]
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == "cancelled"
+    assert order.fulfillments.exclude(pk=fulfillment.pk).get().flow == "ship_to_store"
+    case = Case.objects.get()
+    assert case.scenario == "incomplete_order_pickup" and order.lines.get(sku__code="SCARF").quantity_short_open == 1
+
+
+def test_cannot_fulfil_through_the_fulfillment_api(net):  # noqa: F811
+    order = place(net, [("JEANS-42", 2, "89.90")], HOME_MILAN)
+    parcel = order.fulfillments.get()
+    wms = client_for(kind="location", location=net["WH01"])
+    answer = wms.post(f"/api/v1/fulfillments/{parcel.pk}/actions/", {"action": "cannot_fulfil"}, format="json")
+    assert answer.status_code == 200 and answer.json()["status"] == "cancelled"
+    level = StockLevel.objects.get(location=net["WH01"], sku__code="JEANS-42")
+    assert (level.on_hand, level.committed) == (1, 0)
+    again = wms.post(f"/api/v1/fulfillments/{parcel.pk}/actions/", {"action": "cannot_fulfil"}, format="json")
+    assert again.status_code == 409

@@ -234,3 +234,16 @@ def test_click_and_collect_not_on_the_shelf_corrects_the_store_and_reaches_custo
         ("complete_from_shelf", "BG01"),
     }
     assert_ledger_agrees()
+
+
+def test_another_store_with_the_item_recovers_the_line_without_a_case(net):  # noqa: F811
+    order, first = short_at_source(net, TEE_AND_JEANS, HOME_MILAN, missing_sku="TEE-M")
+    assert not Case.objects.exists() and refunded(order) == 0
+    recovered = order.fulfillments.exclude(pk=first.pk).get()
+    assert recovered.source_location.code == "MI01"
+    resourced = order.events.get(type="line_resourced")
+    assert resourced.data["from"] == "MI01" and any(entry["chosen"] for entry in resourced.data["explanation"])
+    # The warehouse counts the tee again; the customer hears only that a second parcel comes.
+    assert StoreTask.objects.get().location.code == "WH01"
+    events = set(Notification.objects.filter(order=order).values_list("event", flat=True))
+    assert "second_parcel" in events and "item_missing" not in events
