@@ -4,6 +4,7 @@ import shutil
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +40,23 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def logged_in(browser, live_server):
+    """logged_in(username, size) → a page of a fresh browser context of that size, logged in as that user."""
+    contexts = []
+
+    def open_at(username, size="desktop"):
+        width, height = SIZES[size]
+        contexts.append(browser.new_context(locale="en-GB", viewport={"width": width, "height": height}))
+        page = contexts[-1].new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill("secret-pass-1")
+        page.get_by_role("button", name="Log in").click()
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()

@@ -19,29 +19,8 @@ from tests.stores.factories import StoreMembershipFactory, UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def login(browser, live_server):
-    """One browser context per person, closed after the test."""
-    contexts = []
-
-    def log_in(username):
-        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill("secret-pass-1")
-        page.get_by_role("button", name="Log in").click()
-        return page
-
-    yield log_in
-    for context in contexts:
-        context.close()
-
-
 @pytest.mark.parametrize("on_the_shelf", [True, False], ids=["store-has-it", "store-has-not"])
-def test_click_and_collect_item_missing_at_the_warehouse(live_server, login, net, on_the_shelf):  # noqa: F811
+def test_click_and_collect_item_missing_at_the_warehouse(live_server, logged_in, net, on_the_shelf):  # noqa: F811
     order = place(net, [("JEANS-42", 1, "89.90")], {"method": "store_pickup", "pickup_location": "BG01"})
     order.contact_locale = "en"
     order.save(update_fields=["contact_locale"])
@@ -54,14 +33,14 @@ def test_click_and_collect_item_missing_at_the_warehouse(live_server, login, net
     agent.groups.add(Group.objects.get_or_create(name="customer_care")[0])
 
     # The warehouse: the pair is not where the books say.
-    warehouse = login("wh01.associate")
+    warehouse = logged_in("wh01.associate")
     warehouse.goto(f"{live_server.url}/dashboard/WH01/orders/{parcel.pk}/")
     warehouse.get_by_role("button", name="Start picking").click()
     warehouse.get_by_role("button", name="Report missing").click()
     expect(warehouse.get_by_test_id("timeline").locator('[data-event="item_short_recovered"]')).to_be_visible()
 
     # Bergamo: a task with a badge, "complete order N from your shelf".
-    store = login("bg01.associate")
+    store = logged_in("bg01.associate")
     expect(store.locator('nav.menu a[data-menu="tasks"] .badge')).to_have_text("1")
     store.locator('nav.menu a[data-menu="tasks"]').click()
     task = store.locator('[data-kind="complete_from_shelf"]')
@@ -82,7 +61,7 @@ def test_click_and_collect_item_missing_at_the_warehouse(live_server, login, net
     expect(store.get_by_text("Task done: thank you.")).to_be_visible()
 
     # Customer care: the case is in the queue; the agent refunds the line from the case page.
-    care = login("care.agent")
+    care = logged_in("care.agent")
     expect(care).to_have_url(f"{live_server.url}/care/")
     case = Case.objects.get()
     care.locator(f'tr[data-case="{case.pk}"]').get_by_role("link", name=f"#{case.pk}").click()

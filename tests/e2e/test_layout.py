@@ -9,33 +9,12 @@ from playwright.sync_api import expect
 
 from inventory import services as stock
 from orders import services
+from tests.e2e.conftest import SIZES
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
 from tests.orders.test_services import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
-
-
-@pytest.fixture
-def logged_in(browser, live_server):
-    """logged_in(username, size) → a page of a fresh browser context of that size, logged in as that user."""
-    contexts = []
-
-    def open_at(username, size):
-        width, height = SIZES[size]
-        contexts.append(browser.new_context(locale="en-GB", viewport={"width": width, "height": height}))
-        page = contexts[-1].new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill("secret-pass-1")
-        page.get_by_role("button", name="Log in").click()
-        return page
-
-    yield open_at
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
