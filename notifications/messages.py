@@ -111,6 +111,36 @@ ORDER_MESSAGES = {
             "at the same price. Follow it: %(tracking_url)s"
         ),
     ),
+    "refund_issued": (
+        _("We refunded %(refund)s for your order %(number)s"),
+        _("%(brand)s: we refunded %(refund)s for order %(number)s; it reaches you in a few days."),
+    ),
+    "goodwill_credit": (
+        _("A credit of %(refund)s for your order %(number)s"),
+        _("%(brand)s: we are sorry for the trouble with order %(number)s: we credited %(refund)s back to you."),
+    ),
+    "pickup_extended": (
+        _("Your order %(number)s waits for you longer"),
+        _(
+            "%(brand)s: order %(number)s now waits for you at %(store)s until %(pickup_deadline)s. "
+            "Pickup code %(pickup_code)s."
+        ),
+    ),
+    "confirmation_resent": (
+        _("Your order %(number)s (sent again)"),
+        _("%(brand)s: your order %(number)s (%(total)s). Follow it: %(tracking_url)s"),
+    ),
+    "pickup_code_resent": (
+        _("Your pickup code for order %(number)s"),
+        _(
+            "%(brand)s: order %(number)s is waiting at %(store)s, %(store_address)s. Pickup code %(pickup_code)s, "
+            "by %(pickup_deadline)s."
+        ),
+    ),
+    "tracking_link_sent": (
+        _("Follow your order %(number)s"),
+        _("%(brand)s: follow your order %(number)s here: %(tracking_url)s"),
+    ),
     "parcel_lost": (
         _("A problem with your parcel of order %(number)s"),
         _(
@@ -145,6 +175,13 @@ RESERVATION_MESSAGES = {
         _(
             "%(brand)s: we missed you at %(store)s for reservation %(number)s. No problem: the items are back on the "
             "shelves, and you can reserve again whenever you like."
+        ),
+    ),
+    "reservation_extended": (
+        _("Reservation %(number)s: held for you longer"),
+        _(
+            "%(brand)s: reservation %(number)s at %(store)s is now held for you until %(reserved_until)s. "
+            "Details or cancel: %(reservation_url)s"
         ),
     ),
     "reservation_cancelled": (

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 SHIPPING_EVENTS = {"shipped", "in_transit", "out_for_delivery"}
 SENDING_TIMEOUT = timedelta(minutes=5)
+# Messages about a pickup waiting in store: they carry the store's opening hours.
+PICKUP_EVENTS = {"ready_for_pickup", "pickup_reminder", "pickup_code_renewed", "pickup_code_resent", "pickup_extended"}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -117,7 +119,7 @@ def queue_for_order_event(*, event) -> list[Notification]:
     with translation.override(locale):
         context = message_context(order=order, data=event.data, fulfillment=fulfillment)
     email_extra = {"order": order, "items": _items(order.lines.all()), "reference_label": _("Order")}
-    if fulfillment is not None and event.type in ("ready_for_pickup", "pickup_reminder", "pickup_code_renewed"):
+    if fulfillment is not None and event.type in PICKUP_EVENTS:
         email_extra["store_hours"] = lambda: opening_hours(fulfillment_store(fulfillment))
     if event.type in SHIPPING_EVENTS:
         # The same rule as the tracking page: marketing only for customers who accepted it.
@@ -167,7 +169,7 @@ def queue_for_reservation_event(*, event) -> list[Notification]:
         "reference_label": _("Reservation"),
         "reservation": reservation,
     }
-    if event.type in ("held", "reminder"):
+    if event.type in ("held", "reminder", "extended"):
         email_extra["store_hours"] = lambda: opening_hours(store)
     return _write_messages(
         event_type=event_type,

@@ -288,6 +288,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
 
+# The region phone numbers typed without a country code are read in (customer care's search, contact fixes).
+PHONE_REGION = env.str("PHONE_REGION", default="IT")
+
 # Orders.
 ORDER_NUMBER_PREFIX = env.str("ORDER_NUMBER_PREFIX", default="BR")
 # How long a pickup waits in store before it is marked not collected and its stock released.
@@ -302,6 +305,12 @@ AUTO_RECOVER_SHORT_LINES = env.bool("AUTO_RECOVER_SHORT_LINES", default=True)
 SHIP_TO_STORE_DUE_AFTER = timedelta(hours=env.int("SHIP_TO_STORE_DUE_HOURS", default=72))
 # Wrong pickup codes tried for one pickup before the code locks (a 6-digit code cannot be guessed in 5 tries).
 PICKUP_CODE_MAX_ATTEMPTS = env.int("PICKUP_CODE_MAX_ATTEMPTS", default=5)
+
+# Customer care (DESIGN.md section 12): what an agent may refund or credit alone (above it, head office approves);
+# how far an agent may extend a waiting pickup or a held reservation.
+CARE_REFUND_LIMIT = env.float("CARE_REFUND_LIMIT", default=100.0)
+PICKUP_EXTENSION_MAX_DAYS = env.int("PICKUP_EXTENSION_MAX_DAYS", default=7)
+RESERVATION_EXTENSION_MAX_HOURS = env.int("RESERVATION_EXTENSION_MAX_HOURS", default=48)
 
 # Click & reserve (DESIGN.md section 8). Windows in hours; the hold ends at the store's closing time when
 # the full window would end after it.

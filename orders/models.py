@@ -326,6 +326,49 @@ class Payment(TimeStampedModel):
         return f"{self.provider} {self.reference}"
 
 
+class RefundRequest(TimeStampedModel):
+    """Money given back by a person (customer care, head office): a refund of what was paid, or a goodwill credit
+    without a return. Above CARE_REFUND_LIMIT an agent's request waits for a head-office approval; nothing is
+    refunded before it."""
+
+    class Kind(models.TextChoices):
+        REFUND = "refund", _("Refund")
+        GOODWILL = "goodwill", _("Goodwill credit")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        REFUNDED = "refunded", _("Refunded")
+        REJECTED = "rejected", _("Rejected")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refund_requests", verbose_name=_("order"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    reason = models.CharField(_("why"), max_length=500)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("asked by")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("refund request")
+        verbose_name_plural = _("refund requests")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_request_amount_positive")]
+        indexes = [models.Index(fields=["status", "created_at"], name="refund_request_queue")]
+
+    def __str__(self):
+        return f"{self.order_id} {self.kind} {self.amount}"
+
+
 class TimelineEvent(models.Model):
     """One row per state change of an aggregate (its timeline), written in the same transaction as the change."""
 

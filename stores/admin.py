@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stores import services
-from stores.models import ApiKey, Location, SalesChannel, StoreMembership
+from stores.models import ApiKey, AuditEntry, Location, SalesChannel, StoreMembership
 
 
 class StoreMembershipInline(admin.TabularInline):
@@ -79,3 +79,23 @@ class StoreMembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "location"]
     search_fields = ["user__username", "user__email", "location__code", "location__name"]
     autocomplete_fields = ["user", "location"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the log of what customer care and head office did, as it happened."""
+
+    list_display = ["at", "actor", "api_key", "action", "target", "reason"]
+    list_filter = ["action"]
+    search_fields = ["target", "actor__username", "reason"]
+    list_select_related = ["actor", "api_key"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

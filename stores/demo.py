@@ -215,6 +215,7 @@ CHANNELS = [
     ("web", "Brunello web shop", "web", None, 0),
     ("marketplace", "Marketplace (Zalando-style partner)", "marketplace", ["WH01"], 2),
     ("pos", "Store tills", "pos", "stores", 0),
+    ("call_center", "Customer care by phone", "call_center", None, 0),
 ]
 
 

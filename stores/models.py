@@ -215,3 +215,35 @@ class StoreMembership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} @ {self.location.code} ({self.role})"
+
+
+class AuditEntry(models.Model):
+    """What a customer-care agent or head office did, read-only: who, when, what, on which record, before → after,
+    and why. Written by the console's services next to the record's own timeline event."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+        verbose_name=_("who"),
+    )
+    api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("API key")
+    )
+    action = models.CharField(_("what"), max_length=60)
+    # The record acted on, as people name it: "order:BR-7KQ3X9M2", "case:12", "customer:5".
+    target = models.CharField(_("on"), max_length=80, db_index=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.TextField(_("why"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"

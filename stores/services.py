@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from omnichannel.errors import InvalidInput
-from stores.models import ApiKey, Location, SalesChannel, StoreMembership
+from stores.actors import actor_fields
+from stores.models import ApiKey, AuditEntry, Location, SalesChannel, StoreMembership
 
 API_KEY_PREFIX = "oms"
 
@@ -67,3 +68,10 @@ def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
 def add_store_member(*, user, location: Location, role: str = StoreMembership.Role.ASSOCIATE) -> StoreMembership:
     membership, _ = StoreMembership.objects.update_or_create(user=user, location=location, defaults={"role": role})
     return membership
+
+
+def audit(*, actor, action: str, target: str, before=None, after=None, reason: str = ""):
+    """One row of the read-only audit log (stores.models.AuditEntry), in the caller's transaction."""
+    return AuditEntry.objects.create(
+        action=action, target=target[:80], before=before or {}, after=after or {}, reason=reason, **actor_fields(actor)
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from support_playbook import care_views
+from support_playbook import care_views, console_views
 
 app_name = "care"
 
@@ -9,4 +9,12 @@ urlpatterns = [
     path("cases/<id:case_id>/", care_views.case_page, name="case"),
     path("cases/<id:case_id>/act/", care_views.case_action, name="act"),
     path("playbook/", care_views.care_manual, name="manual"),
+    path("customers/", console_views.customer_search, name="customers"),
+    path("customers/<id:customer_id>/", console_views.customer_page, name="customer"),
+    path("customers/<id:customer_id>/order/", console_views.order_on_behalf, name="on-behalf"),
+    path("orders/<slug:number>/", console_views.order_page, name="order"),
+    path("orders/<slug:number>/<slug:action>/", console_views.order_action, name="order-act"),
+    path("reservations/<slug:number>/extend/", console_views.reservation_extend, name="reservation-extend"),
+    path("refunds/", console_views.refund_requests, name="refunds"),
+    path("refunds/<id:request_id>/<slug:decision>/", console_views.refund_decide, name="refund-decide"),
 ]

@@ -35,3 +35,98 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["scenario"].choices = [("", _("All"))] + list(scenarios)
         self.fields["status"].choices = [("", _("Open and waiting"))] + list(statuses)
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(label=_("Email, phone, order or reservation number, or name"), max_length=120, required=False)
+
+
+class ConfirmedForm(forms.Form):
+    """Every console action: a reason (kept on the timeline and in the audit log) and an explicit confirmation."""
+
+    reason = forms.CharField(label=_("Why (kept on the order's timeline)"), max_length=500)
+    confirm = forms.BooleanField(label=_("I confirm"), required=True)
+
+
+class AddressForm(ConfirmedForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    line1 = forms.CharField(label=_("Address"), max_length=200)
+    line2 = forms.CharField(label=_("Address (more)"), max_length=200, required=False)
+    city = forms.CharField(label=_("City"), max_length=80)
+    postcode = forms.CharField(label=_("Postcode"), max_length=12)
+    country = forms.CharField(label=_("Country"), max_length=2, initial="IT")
+
+    field_order = ["name", "line1", "line2", "city", "postcode", "country", "reason", "confirm"]
+
+
+class CancelForm(ConfirmedForm):
+    sku = forms.ChoiceField(label=_("What to cancel"))
+    quantity = forms.IntegerField(label=_("Units"), min_value=1, max_value=1000, required=False)
+
+    field_order = ["sku", "quantity", "reason", "confirm"]
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sku"].choices = [("", _("The whole order"))] + [
+            (line.sku.code, f"{line.sku.code} · {line.quantity_open}") for line in lines if line.quantity_open
+        ]
+
+
+class AmountForm(ConfirmedForm):
+    amount = forms.DecimalField(label=_("Amount"), min_value=0.01, max_digits=10, decimal_places=2)
+
+    field_order = ["amount", "reason", "confirm"]
+
+
+class ExtendPickupForm(ConfirmedForm):
+    days = forms.IntegerField(label=_("Days longer"), min_value=1, max_value=30)
+
+    field_order = ["days", "reason", "confirm"]
+
+
+class ExtendReservationForm(ConfirmedForm):
+    hours = forms.IntegerField(label=_("Hours longer"), min_value=1, max_value=240)
+
+    field_order = ["hours", "reason", "confirm"]
+
+
+class ContactForm(ConfirmedForm):
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+    field_order = ["email", "phone", "reason", "confirm"]
+
+
+class ResendForm(forms.Form):
+    """Sending a message again needs no reason: the customer asked."""
+
+
+class OnBehalfForm(forms.Form):
+    sku = forms.CharField(label=_("SKU"), max_length=64)
+    quantity = forms.IntegerField(label=_("Units"), min_value=1, max_value=20, initial=1)
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=[
+            ("store_pickup", _("Click & collect")),
+            ("home_delivery", _("Home delivery")),
+            ("reserve", _("Click & reserve (no payment)")),
+        ],
+    )
+    store = forms.CharField(label=_("Store (collect or reserve)"), max_length=20, required=False)
+    line1 = forms.CharField(label=_("Address"), max_length=200, required=False)
+    city = forms.CharField(label=_("City"), max_length=80, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)
+    pay_by_link = forms.CharField(label=_("Pay-by-link reference"), max_length=120, required=False)
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method")
+        if method in ("store_pickup", "reserve") and not data.get("store"):
+            self.add_error("store", _("Choose the store."))
+        if method == "home_delivery":
+            for name in ("line1", "city", "postcode"):
+                if not data.get(name):
+                    self.add_error(name, _("Needed for a home delivery."))
+        if method in ("store_pickup", "home_delivery") and not data.get("pay_by_link"):
+            self.add_error("pay_by_link", _("Give the pay-by-link reference sent to the customer."))
+        return data

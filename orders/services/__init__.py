@@ -6,6 +6,14 @@ writes the event; every event is sent as the `order_event` signal inside the tra
 through inventory.services; money only through the payment adapter. Callers use `orders.services.<name>`.
 """
 
+from orders.services.care import (
+    decide_refund,
+    extend_pickup,
+    extend_reservation,
+    paid_and_not_refunded,
+    refund_order,
+    resend_message,
+)
 from orders.services.common import PICKUP_CAPABILITY, TERMINAL, TRANSITIONS, record_event
 from orders.services.fulfilling import (
     cancel_order,
@@ -56,6 +64,12 @@ from orders.services.reserving import (
 from orders.services.tracking import TRACKING_STATUSES, record_tracking_event
 
 __all__ = [
+    "decide_refund",
+    "extend_pickup",
+    "extend_reservation",
+    "paid_and_not_refunded",
+    "refund_order",
+    "resend_message",
     "RESERVATION_CLOSED",
     "RESERVATION_TRANSITIONS",
     "cancel_reservation",

@@ -15,6 +15,7 @@ from inventory import services as stock
 from inventory.models import StockHold, StockMovement
 from omnichannel.errors import InvalidTransition
 from omnichannel.jobs import for_each_claimed, for_each_due
+from omnichannel.phones import to_e164
 from orders.errors import (
     InvalidOrder,
     OrderNotChangeable,
@@ -503,16 +504,17 @@ def change_contact_details(
 ):
     """Fix the email or phone given with an order or a reservation (a message to it could not be delivered).
     Only that order's or reservation's copy changes: the shared customer record belongs to its channel."""
-    email, phone = (email or "").strip(), (phone or "").strip().replace(" ", "")
-    if not email and not phone:
+    email, typed_phone = (email or "").strip(), (phone or "").strip()
+    if not email and not typed_phone:
         raise InvalidOrder(_("Give the new email or phone number."), details={"email": "", "phone": ""})
+    phone = to_e164(typed_phone) if typed_phone else ""
+    if typed_phone and phone is None:
+        raise InvalidOrder(E164.message, details={"phone": typed_phone})
     try:
         if email:
             validate_email(email)
-        if phone:
-            E164(phone)
     except ValidationError as exc:
-        raise InvalidOrder(" ".join(exc.messages), details={"email": email, "phone": phone}) from None
+        raise InvalidOrder(" ".join(exc.messages), details={"email": email}) from None
     model, pk = (Order, order.pk) if order is not None else (Reservation, reservation.pk)
     record = model.objects.select_for_update().get(pk=pk)
     before = {"email": record.contact_email, "phone": record.contact_phone}

@@ -11,6 +11,7 @@ from omnichannel.errors import DomainError, InvalidInput, InvalidTransition
 from omnichannel.jobs import for_each_due
 from orders.errors import SourceNoLongerAvailable
 from stores.actors import actor_fields
+from stores.services import audit
 from support_playbook.errors import CaseClosed, StaleSuggestion
 from support_playbook.models import Case, CaseEvent
 from support_playbook.scenarios import SCENARIOS, scenario_for
@@ -119,9 +120,18 @@ def act_on_case(*, case: Case | int, action: str, params: dict | None = None, ac
             outcome = playbook.run(case, action, params, actor)
     except SourceNoLongerAvailable:
         raise _stale(case, playbook, action, params) from None
+    before = {"status": case.status, "resolution": case.resolution}
     case.resolution = action
     case.save(update_fields=["resolution", "updated_at"])
     record_case_event(case=case, type=action, data={"params": params, **outcome}, actor=actor)
+    audit(
+        actor=actor,
+        action=f"case_{action}",
+        target=f"case:{case.pk}",
+        before=before,
+        after={"params": params, **outcome},
+        reason=playbook.code,
+    )
     _after_action(case, playbook, action, actor)
     return case
 

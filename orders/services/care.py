@@ -1,0 +1,211 @@
+"""Order changes made by people on the customer's behalf (customer care, head office): refunds and goodwill
+credits within limits, longer pickup windows and reservations, messages sent again. Each writes the order's (or
+reservation's) timeline event with the person and the reason; the console writes the audit log around them."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory.models import StockHold
+from omnichannel.errors import InvalidTransition
+from orders.errors import InvalidOrder
+from orders.models import Fulfillment, Order, RefundRequest, Reservation
+from orders.payments import adapter_for
+from orders.services.common import CENTS, S, record_event
+from orders.services.fulfilling import _locked, _locked_payment
+from orders.services.reserving import record_reservation_event
+from stores.roles import Right, has_right, require_right
+
+EVENT_FOR_KIND = {RefundRequest.Kind.REFUND: "refund_issued", RefundRequest.Kind.GOODWILL: "goodwill_credit"}
+
+
+def paid_and_not_refunded(payment) -> Decimal:
+    """What the customer paid (captured) and has not had back: releases of the never-captured part of the
+    authorization do not count against it."""
+    released = max(payment.authorized_amount - payment.captured_amount, Decimal(0))
+    refunded_of_captured = max(payment.refunded_amount - released, Decimal(0))
+    return max(payment.captured_amount - refunded_of_captured, Decimal(0))
+
+
+def _checked_amount(amount, payment, reason: str) -> Decimal:
+    if not (reason or "").strip():
+        raise InvalidOrder(_("Say why (the customer sees the amount, the timeline keeps the reason)."))
+    try:
+        amount = Decimal(str(amount)).quantize(CENTS)
+    except ArithmeticError:
+        raise InvalidOrder(_("The amount is not a number."), details={"amount": str(amount)}) from None
+    if amount <= 0:
+        raise InvalidOrder(_("The amount must be above zero."), details={"amount": str(amount)})
+    available = paid_and_not_refunded(payment)
+    if amount > available:
+        raise InvalidOrder(
+            _("%(amount)s is more than what was paid and not yet refunded (%(available)s %(currency)s).")
+            % {"amount": amount, "available": available, "currency": payment.currency},
+            details={"amount": str(amount), "refundable": str(available)},
+        )
+    return amount
+
+
+@transaction.atomic
+def refund_order(*, order: Order, amount, reason: str, kind: str = RefundRequest.Kind.REFUND, actor) -> RefundRequest:
+    """Give money back on a paid order: a refund, or a goodwill credit without a return. Never more than was paid
+    and not yet refunded. An agent above CARE_REFUND_LIMIT gets a request waiting for head office (nothing is
+    refunded yet); head office refunds at once."""
+    require_right(actor, Right.WORK_CASES)
+    if kind not in RefundRequest.Kind.values:
+        raise InvalidOrder(_("Unknown kind of refund."), details={"kind": kind})
+    payment = _locked_payment(order)
+    amount = _checked_amount(amount, payment, reason)
+    request = RefundRequest.objects.create(
+        order=order, kind=kind, amount=amount, reason=reason.strip()[:500], requested_by=actor
+    )
+    within_limit = amount <= Decimal(str(settings.CARE_REFUND_LIMIT))
+    if within_limit or has_right(actor, Right.APPROVE_REFUND_OVER_LIMIT):
+        return _pay_back(request, payment=payment, actor=actor)
+    record_event(
+        order=order,
+        type="refund_requested",
+        actor=actor,
+        data={"request": request.pk, "amount": str(amount), "kind": kind, "reason": request.reason},
+    )
+    return request
+
+
+@transaction.atomic
+def decide_refund(*, request: RefundRequest | int, approve: bool, actor, note: str = "") -> RefundRequest:
+    """Head office approves (the money goes back now, if it still can) or rejects a request above the limit."""
+    require_right(actor, Right.APPROVE_REFUND_OVER_LIMIT)
+    request = RefundRequest.objects.select_for_update().select_related("order").get(pk=getattr(request, "pk", request))
+    if request.status != RefundRequest.Status.PENDING:
+        raise InvalidTransition(
+            current=request.status,
+            wanted="refunded" if approve else "rejected",
+            allowed=[],
+            message=_("This request was already decided."),
+        )
+    if not approve:
+        request.status, request.decided_by, request.decided_at = RefundRequest.Status.REJECTED, actor, timezone.now()
+        request.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        record_event(
+            order=request.order,
+            type="refund_rejected",
+            actor=actor,
+            data={"request": request.pk, "amount": str(request.amount), "note": note},
+        )
+        return request
+    payment = _locked_payment(request.order)
+    _checked_amount(request.amount, payment, request.reason)
+    return _pay_back(request, payment=payment, actor=actor)
+
+
+def _pay_back(request: RefundRequest, *, payment, actor) -> RefundRequest:
+    reference = adapter_for(payment.provider).refund(payment=payment, amount=request.amount)
+    payment.refunded_amount += request.amount
+    payment.save(update_fields=["refunded_amount", "updated_at"])
+    request.status, request.decided_by, request.decided_at = RefundRequest.Status.REFUNDED, actor, timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    record_event(
+        order=request.order,
+        type=EVENT_FOR_KIND[request.kind],
+        actor=actor,
+        data={
+            "request": request.pk,
+            "refund": str(request.amount),
+            "reason": request.reason,
+            "reference": reference,
+            "asked_by": request.requested_by.get_username() if request.requested_by else "",
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def extend_pickup(*, fulfillment: Fulfillment | int, days: int, reason: str, actor) -> Fulfillment:
+    """A waiting pickup stays on the shelf `days` longer (at most PICKUP_EXTENSION_MAX_DAYS past its first
+    deadline); the customer is told the new date and reminded again before it."""
+    require_right(actor, Right.WORK_CASES)
+    fulfillment = _locked(fulfillment)
+    if fulfillment.status != S.READY_FOR_PICKUP:
+        raise InvalidTransition(
+            current=fulfillment.status, wanted="pickup_extended", allowed=[], message=_("This pickup is not waiting.")
+        )
+    first_deadline = fulfillment.pickup_deadline - timedelta(
+        days=sum(e.data.get("days", 0) for e in fulfillment.events.filter(type="pickup_extended"))
+    )
+    new_deadline = fulfillment.pickup_deadline + timedelta(days=days)
+    longest = first_deadline + timedelta(days=settings.PICKUP_EXTENSION_MAX_DAYS)
+    if days < 1 or new_deadline > longest:
+        raise InvalidOrder(
+            _("A pickup can wait at most %(max)s days longer than its first deadline.")
+            % {"max": settings.PICKUP_EXTENSION_MAX_DAYS},
+            details={"days": days, "max_days": settings.PICKUP_EXTENSION_MAX_DAYS},
+        )
+    before = fulfillment.pickup_deadline
+    fulfillment.pickup_deadline, fulfillment.reminded_at = new_deadline, None
+    fulfillment.save(update_fields=["pickup_deadline", "reminded_at", "updated_at"])
+    record_event(
+        order=fulfillment.order,
+        fulfillment=fulfillment,
+        type="pickup_extended",
+        actor=actor,
+        data={"days": days, "from": before.isoformat(), "to": new_deadline.isoformat(), "reason": reason},
+    )
+    return fulfillment
+
+
+@transaction.atomic
+def extend_reservation(*, reservation: Reservation | int, hours: int, reason: str, actor) -> Reservation:
+    """A held reservation stays held `hours` longer (at most RESERVATION_EXTENSION_MAX_HOURS in all); its stock
+    holds follow, and the customer is told the new end."""
+    require_right(actor, Right.WORK_CASES)
+    reservation = Reservation.objects.select_for_update().get(pk=getattr(reservation, "pk", reservation))
+    if reservation.status != Reservation.Status.HELD:
+        raise InvalidTransition(
+            current=reservation.status, wanted="extended", allowed=[], message=_("This reservation is not held.")
+        )
+    already = sum(e.data.get("hours", 0) for e in reservation.events.filter(type="extended"))
+    if hours < 1 or already + hours > settings.RESERVATION_EXTENSION_MAX_HOURS:
+        raise InvalidOrder(
+            _("A reservation can be held at most %(max)s hours longer in all.")
+            % {"max": settings.RESERVATION_EXTENSION_MAX_HOURS},
+            details={"hours": hours, "already": already, "max_hours": settings.RESERVATION_EXTENSION_MAX_HOURS},
+        )
+    before = reservation.expires_at
+    reservation.expires_at = before + timedelta(hours=hours)
+    reservation.save(update_fields=["expires_at", "updated_at"])
+    StockHold.objects.filter(pk__in=reservation.lines.values("hold_id"), status=StockHold.Status.ACTIVE).update(
+        expires_at=reservation.expires_at
+    )
+    record_reservation_event(
+        reservation=reservation,
+        type="extended",
+        actor=actor,
+        data={"hours": hours, "from": before.isoformat(), "to": reservation.expires_at.isoformat(), "reason": reason},
+    )
+    return reservation
+
+
+RESEND = {
+    "confirmation": "confirmation_resent",
+    "pickup_code": "pickup_code_resent",
+    "tracking_link": "tracking_link_sent",
+}
+
+
+@transaction.atomic
+def resend_message(*, order: Order, what: str, actor) -> None:
+    """Send the customer the order confirmation, the pickup code of a waiting pickup, or the tracking link again
+    (an event on the timeline; the outbox writes the messages, to the order's contact details as they are now)."""
+    require_right(actor, Right.WORK_CASES)
+    if what not in RESEND:
+        raise InvalidOrder(_("Unknown message."), details={"what": what, "allowed": sorted(RESEND)})
+    fulfillment = None
+    if what == "pickup_code":
+        fulfillment = order.fulfillments.filter(status=S.READY_FOR_PICKUP).order_by("id").first()
+        if fulfillment is None:
+            raise InvalidOrder(_("No pickup of this order is waiting in store."), details={"what": what})
+    record_event(order=order, fulfillment=fulfillment, type=RESEND[what], actor=actor)
