@@ -18,6 +18,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from omnichannel.errors import NotFound
+from omnichannel.phones import to_e164
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
@@ -28,6 +29,7 @@ from orders.models import (
     ReservationEvent,
     ReservationLine,
 )
+from orders.services.common import TERMINAL
 
 
 def _detail_prefetches():
@@ -320,3 +322,26 @@ def store_reservation_summary(*, location, now=None) -> dict:
         "store": reservation_kpis(location=location, since=since),
         "network": reservation_kpis(since=since),
     }
+
+
+def store_order_history(*, location, query: str = "", limit: int = 50) -> list[Fulfillment]:
+    """The store's past and present work, newest first: every fulfillment it sourced or where the customer
+    collects (collected, delivered and closed ones too), by order number, customer name or phone (typed any way);
+    without a query, the latest finished ones."""
+    rows = Fulfillment.objects.filter(Q(source_location=location) | Q(pickup_location=location))
+    text = (query or "").strip()
+    if text:
+        phone = to_e164(text) if sum(ch.isdigit() for ch in text) >= 6 else None
+        match = Q(order__number=text.upper())
+        if phone:
+            match |= Q(order__contact_phone=phone) | Q(order__customer__phone=phone)
+        elif len(text) >= 3:
+            match |= Q(order__contact_name__icontains=text) | Q(order__customer__name__icontains=text)
+        rows = rows.filter(match)
+    else:
+        rows = rows.filter(status__in=TERMINAL)
+    return list(
+        rows.select_related("order__customer", "source_location", "pickup_location")
+        .prefetch_related(Prefetch("lines", queryset=FulfillmentLine.objects.select_related("order_line__sku")))
+        .order_by("-updated_at", "-id")[:limit]
+    )

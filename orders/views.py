@@ -27,6 +27,14 @@ def queue(request):
     )
 
 
+@store_member_required
+def history(request):
+    """Past work: find an order by number, name or phone, collected and closed ones included."""
+    query = request.GET.get("q", "").strip()[:80]
+    rows = selectors.store_order_history(location=request.location, query=query)
+    return render(request, "orders/history.html", {"rows": rows, "query": query, "page_title": _("Order history")})
+
+
 def _fulfillment(request, fulfillment_id):
     try:
         return selectors.store_fulfillment(location=request.location, fulfillment_id=fulfillment_id)
@@ -45,7 +53,7 @@ def _actions(fulfillment, location, user) -> set[str]:
         actions.add("cannot_fulfil")
     if "hand_over" in actions:
         if Right.RENEW_PICKUP_CODE in rights:
-            actions.add("renew_code")
+            actions.update({"renew_code", "resend_code"})
         if fulfillment.pickup_code_attempts >= settings.PICKUP_CODE_MAX_ATTEMPTS:
             actions.discard("hand_over")
             if Right.UNLOCK_PICKUP_CODE in rights:
@@ -129,6 +137,8 @@ def fulfillment_action(request, fulfillment_id: int, action: str):
             )
         elif action == "unlock_code":
             services.unlock_pickup_code(fulfillment=fulfillment, actor=request.user)
+        elif action == "resend_code":
+            services.resend_pickup_code(fulfillment=fulfillment, actor=request.user)
         elif action == "renew_code":
             services.renew_pickup_code(fulfillment=fulfillment, actor=request.user)
         elif action == "not_collected":

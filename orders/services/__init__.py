@@ -13,6 +13,7 @@ from orders.services.care import (
     paid_and_not_refunded,
     refund_order,
     resend_message,
+    resend_pickup_code,
 )
 from orders.services.common import PICKUP_CAPABILITY, TERMINAL, TRANSITIONS, record_event
 from orders.services.fulfilling import (
@@ -70,6 +71,7 @@ __all__ = [
     "paid_and_not_refunded",
     "refund_order",
     "resend_message",
+    "resend_pickup_code",
     "RESERVATION_CLOSED",
     "RESERVATION_TRANSITIONS",
     "cancel_reservation",

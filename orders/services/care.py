@@ -16,7 +16,7 @@ from orders.errors import InvalidOrder
 from orders.models import Fulfillment, Order, RefundRequest, Reservation
 from orders.payments import adapter_for
 from orders.services.common import CENTS, S, record_event
-from orders.services.fulfilling import _locked, _locked_payment
+from orders.services.fulfilling import _locked, _locked_payment, fulfillment_store
 from orders.services.reserving import record_reservation_event
 from stores.roles import Right, has_right, require_right
 
@@ -209,3 +209,19 @@ def resend_message(*, order: Order, what: str, actor) -> None:
         if fulfillment is None:
             raise InvalidOrder(_("No pickup of this order is waiting in store."), details={"what": what})
     record_event(order=order, fulfillment=fulfillment, type=RESEND[what], actor=actor)
+
+
+@transaction.atomic
+def resend_pickup_code(*, fulfillment: Fulfillment | int, actor) -> Fulfillment:
+    """The store sends a waiting customer their pickup code again (the same code: nothing changes at the till)."""
+    fulfillment = _locked(fulfillment)
+    require_right(actor, Right.RENEW_PICKUP_CODE, location=fulfillment_store(fulfillment))
+    if fulfillment.status != S.READY_FOR_PICKUP:
+        raise InvalidTransition(
+            current=fulfillment.status,
+            wanted="pickup_code_resent",
+            allowed=[],
+            message=_("This pickup is not waiting."),
+        )
+    record_event(order=fulfillment.order, fulfillment=fulfillment, type="pickup_code_resent", actor=actor)
+    return fulfillment

@@ -148,3 +148,33 @@ def test_why_it_is_sourced_here_reads_in_the_pages_language_with_the_units_avail
     mi01 = next(entry for entry in order.sourcing["explanation"] if entry["location"] == "MI01")
     assert (mi01["covers_units"], mi01["available_units"]) == (1, 2)  # MI01 has 2 tees, the order needs 1
     assert '<td class="num">2</td>' in table
+
+
+def test_the_store_finds_past_orders_by_number_name_or_phone(client, net, mi01_staff):
+    order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    fulfillment = order.fulfillments.get()
+    services.start_picking(fulfillment=fulfillment)
+    fulfillment = services.mark_ready_for_pickup(fulfillment=fulfillment)
+    services.hand_over(fulfillment=fulfillment, pickup_code=fulfillment.pickup_code)
+    elsewhere = place(net, [("SCARF", 1, "45.00")], {"method": "store_pickup", "pickup_location": "MI02"})
+    for query in ("", order.number.lower(), "Giulia", "333 123 4567"):
+        page = client.get("/dashboard/MI01/orders/history/", {"q": query}).content.decode()
+        assert f'data-order="{order.number}"' in page, query
+        assert elsewhere.number not in page  # another store's order never shows
+    nobody = client.get("/dashboard/MI01/orders/history/", {"q": "nobody"}).content.decode()
+    assert 'data-testid="history"' not in nobody
+
+
+def test_the_order_page_shows_the_phone_and_sends_the_pickup_code_again(client, net, mi01_staff):
+    from notifications.models import Notification
+
+    order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    fulfillment = order.fulfillments.get()
+    services.start_picking(fulfillment=fulfillment)
+    fulfillment = services.mark_ready_for_pickup(fulfillment=fulfillment)
+    page = client.get(url(net, fulfillment)).content.decode()
+    assert 'href="tel:+393331234567"' in page
+    assert client.post(url(net, fulfillment, "resend_code")).status_code == 302
+    fulfillment.refresh_from_db()
+    sms = Notification.objects.get(order=order, event="pickup_code_resent", channel="sms")
+    assert fulfillment.pickup_code in sms.body_text  # the same code: nothing changes at the till
