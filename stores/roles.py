@@ -29,6 +29,7 @@ class Right(models.TextChoices):
     APPROVE_REFUND_OVER_LIMIT = "approve_refund_over_limit", _("Approve refunds above the limit")
     WORK_CASES = "work_cases", _("Work customer-care cases")
     SEE_NETWORK = "see_network", _("See every store's work")
+    SEE_STORE_FIGURES = "see_store_figures", _("See the store's figures: late work, overdue parcels, cases")
 
 
 R = Role
@@ -42,6 +43,7 @@ RIGHTS: dict[str, frozenset] = {
     Right.APPROVE_REFUND_OVER_LIMIT: frozenset({R.MANAGER, R.HEAD_OFFICE}),
     Right.WORK_CASES: frozenset({R.CUSTOMER_CARE, R.HEAD_OFFICE}),
     Right.SEE_NETWORK: frozenset({R.HEAD_OFFICE}),
+    Right.SEE_STORE_FIGURES: frozenset({R.MANAGER, R.HEAD_OFFICE}),
 }
 
 

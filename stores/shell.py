@@ -41,6 +41,8 @@ class Panel(_ShownInStores):
     template: str
     context: Callable = field(default=lambda location, user: {})
     order: int = 100
+    # Optional: a right (stores.roles.Right) the person needs at this store to see the panel.
+    right: str = ""
 
 
 @dataclass(frozen=True)

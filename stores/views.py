@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from stores import shell
 from stores.access import store_member_required
+from stores.roles import rights_of
 from stores.selectors import membership_role, stores_for_user
 
 
@@ -22,9 +23,10 @@ def dashboard(request):
 @store_member_required
 def home(request):
     location = request.location
+    rights = rights_of(request.user, location=location)
     panels = []
     for panel in shell.panels():
-        if not panel.shown_for(location):
+        if not panel.shown_for(location) or (panel.right and panel.right not in rights):
             continue
         panels.append({"panel": panel, "context": panel.context(location, request.user)})
     role = membership_role(user=request.user, location=location)

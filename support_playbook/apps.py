@@ -22,6 +22,19 @@ class SupportPlaybookConfig(AppConfig):
         shell.register_desk(
             shell.Desk(key="cases", title=_("Cases"), url_name="care:queue", right=Right.WORK_CASES, order=10)
         )
+        shell.register_desk(
+            shell.Desk(key="network", title=_("Network"), url_name="care:network", right=Right.SEE_NETWORK, order=5)
+        )
+        shell.register_panel(
+            shell.Panel(
+                key="store_figures",
+                title=_("This store today"),
+                template="support_playbook/panels/store_figures.html",
+                context=_store_figures,
+                order=5,
+                right=Right.SEE_STORE_FIGURES,
+            )
+        )
         shell.register_menu_entry(shell.MenuEntry(key="manual", title=_("Playbook"), url_name="tasks:manual", order=90))
 
 
@@ -29,3 +42,11 @@ def _open_tasks(location, user):
     from support_playbook.selectors import open_task_count
 
     return open_task_count(location=location)
+
+
+def _store_figures(location, user):
+    from stores.models import Location
+    from support_playbook.network_selectors import network_figures
+
+    figures = network_figures(locations=Location.objects.filter(pk=location.pk))
+    return {"row": figures["rows"][0] if figures["rows"] else {}, "location": location}

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from omnichannel.errors import DomainError, NotFound
+from stores.models import Location
 from stores.roles import Right, has_right
-from support_playbook import selectors
+from support_playbook import network_selectors, selectors
 from support_playbook.forms import CaseFilterForm, CloseCaseForm, NoteForm
 from support_playbook.models import Case
 from support_playbook.scenarios import SCENARIOS, scenario_for
@@ -132,4 +133,59 @@ def care_manual(request):
         request,
         "support_playbook/manual.html",
         {"scenarios": SCENARIOS.values(), "page_title": _("Playbook")},
+    )
+
+
+def network_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not has_right(request.user, Right.SEE_NETWORK):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@network_required
+def network(request):
+    return render(
+        request,
+        "support_playbook/network.html",
+        {**network_selectors.network_figures(), "page_title": _("Network today")},
+    )
+
+
+FIGURE_TITLES = {
+    "to_prepare": _("Orders to prepare"),
+    "late": _("Late: still to prepare"),
+    "pickups_waiting": _("Pickups waiting"),
+    "pickups_expiring": _("Pickups expiring within 24 h"),
+    "incoming_overdue": _("Incoming parcels overdue"),
+    "reservations_ending": _("Reservations ending within 24 h"),
+    "short_picks": _("Short picks, last 7 days"),
+}
+
+
+@network_required
+def network_list(request, figure: str):
+    if figure not in FIGURE_TITLES:
+        raise Http404
+    store = None
+    if request.GET.get("store"):
+        store = Location.objects.filter(code=request.GET["store"][:20]).first()
+        if store is None:
+            raise Http404
+    rows = network_selectors.figure_rows(figure=figure, store=store)
+    return render(
+        request,
+        "support_playbook/network_list.html",
+        {
+            "figure": figure,
+            "title": FIGURE_TITLES[figure],
+            "store": store,
+            "rows": rows,
+            "page_title": FIGURE_TITLES[figure],
+        },
     )
