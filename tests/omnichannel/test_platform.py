@@ -56,7 +56,7 @@ def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
     assert stores.count() >= 8 and Location.objects.filter(kind="warehouse").count() == 1
     assert Location.objects.filter(kind="locker").exists()
     assert len({tuple(sorted(s.capabilities)) for s in stores}) >= 3  # not every store does everything
-    assert set(SalesChannel.objects.values_list("code", flat=True)) == {"web", "marketplace", "pos"}
+    assert set(SalesChannel.objects.values_list("code", flat=True)) == {"web", "marketplace", "pos", "call_center"}
     assert Product.objects.count() >= 40 and SKU.objects.count() >= 250
     warehouse_skus = set(
         StockLevel.objects.filter(location__kind="warehouse", on_hand__gt=0).values_list("sku", flat=True)
