@@ -25,16 +25,25 @@ from support_playbook.scenarios import SCENARIOS, scenario_for
 from support_playbook.services import cases as case_services
 
 
-def care_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not has_right(request.user, Right.WORK_CASES):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+def right_required(right: str):
+    """Network-wide pages: a login, then the right (not tied to a store), else 403."""
 
-    return wrapper
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_right(request.user, right):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+care_required = right_required(Right.WORK_CASES)
+network_required = right_required(Right.SEE_NETWORK)
 
 
 @care_required
@@ -134,18 +143,6 @@ def care_manual(request):
         "support_playbook/manual.html",
         {"scenarios": SCENARIOS.values(), "page_title": _("Playbook")},
     )
-
-
-def network_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not has_right(request.user, Right.SEE_NETWORK):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @network_required

@@ -60,7 +60,7 @@ class AddressForm(ConfirmedForm):
 
 
 class CancelForm(ConfirmedForm):
-    sku = forms.ChoiceField(label=_("What to cancel"))
+    sku = forms.ChoiceField(label=_("What to cancel"), required=False)
     quantity = forms.IntegerField(label=_("Units"), min_value=1, max_value=1000, required=False)
 
     field_order = ["sku", "quantity", "reason", "confirm"]

@@ -166,3 +166,23 @@ def test_the_care_queue_a_case_and_the_store_tasks(logged_in, manager_page, live
     store.goto(f"{live_server.url}/dashboard/WH01/tasks/")
     expect(store.locator('[data-kind="recount"]')).to_be_visible()
     assert fits_the_screen(store)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_console_pages_fit_desktop_and_phone(logged_in, live_server, net, size):  # noqa: F811
+    from django.contrib.auth.models import Group
+
+    head_office = UserFactory(username="head.office")
+    head_office.groups.add(Group.objects.get_or_create(name="head_office")[0])
+    order = place(net, [("TEE-M", 1, "19.90"), ("JEANS-42", 1, "89.90")], HOME_MILAN)
+    page = logged_in("head.office", size)
+    for url in (
+        f"/care/customers/{order.customer_id}/",
+        f"/care/orders/{order.number}/",
+        f"/care/customers/{order.customer_id}/order/?q=TEE",
+        "/care/network/",
+        "/care/refunds/",
+    ):
+        page.goto(f"{live_server.url}{url}")
+        expect(page.locator("main h1")).to_be_visible()
+        assert fits_the_screen(page), url

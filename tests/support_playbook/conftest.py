@@ -15,6 +15,15 @@ def agent(db):
     return user
 
 
+@pytest.fixture
+def head_office(db):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="head.office")
+    user.groups.add(Group.objects.get_or_create(name="head_office")[0])
+    return user
+
+
 def store_staff(net, code, username=None):  # noqa: F811
     user = UserFactory(username=username or f"{code.lower()}.associate")
     StoreMembershipFactory(user=user, location=net[code])
@@ -34,4 +43,4 @@ def short_at_source(net, lines, fulfillment, *, missing_sku, quantity=1, english
     return order, first
 
 
-__all__ = ["HOME_MILAN", "agent", "net", "place", "short_at_source", "store_staff"]
+__all__ = ["HOME_MILAN", "agent", "head_office", "net", "place", "short_at_source", "store_staff"]

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from inventory.models import StockLevel
@@ -23,13 +22,6 @@ from tests.support_playbook.conftest import HOME_MILAN, net, place, store_staff 
 
 pytestmark = pytest.mark.django_db
 PICKUP_MI01 = {"method": "store_pickup", "pickup_location": "MI01"}
-
-
-@pytest.fixture
-def head_office(db):
-    user = UserFactory(username="head.office")
-    user.groups.add(Group.objects.get_or_create(name="head_office")[0])
-    return user
 
 
 @pytest.fixture
@@ -361,3 +353,47 @@ def test_an_agent_cannot_act_in_a_stores_queue(client, net, agent):  # noqa: F81
     assert client.post(f"/dashboard/MI01/orders/{fulfillment.pk}/start_picking/").status_code == 404
     fulfillment.refresh_from_db()
     assert fulfillment.status == "pending"
+
+
+def test_cancelling_the_whole_order_and_every_action_leaves_an_audit_row(client, net, agent, head_office):
+    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
+    net["MI01"].save()
+    order = place(net, [("TEE-M", 1, "19.90")], PICKUP_MI01)
+    client.force_login(agent)
+    answer = client.post(
+        f"/care/orders/{order.number}/cancel/",
+        {"cancel-sku": "", "cancel-reason": "customer cancelled by phone", "cancel-confirm": "on"},
+    )
+    assert answer.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "cancelled" and money(order) == (0, Decimal("19.90"))
+    assert StockLevel.objects.get(location=net["MI01"], sku__code="TEE-M").committed == 0
+    assert Notification.objects.filter(order=order, event="order_cancelled").exists()
+    reservation = services.reserve_items(
+        channel=net["web"],
+        customer={"email": "giulia@example.com"},
+        location="MI01",
+        lines=[{"sku": "TEE-M", "quantity": 1}],
+    )
+    console.extend_reservation(reservation=reservation, hours=2, reason="late train", actor=agent)
+    console.resend(order=order, what="confirmation", actor=agent)
+    console.fix_contact(record=order, email="giulia.rossi@example.com", reason="typo", actor=agent)
+    actions = dict(AuditEntry.objects.values_list("action", "target"))
+    assert actions == {
+        "cancel_order": f"order:{order.number}",
+        "extend_reservation": f"reservation:{reservation.number}",
+        "resend_confirmation": f"order:{order.number}",
+        "fix_contact": f"order:{order.number}",
+    }
+    fixed = AuditEntry.objects.get(action="fix_contact")
+    assert (fixed.before["email"], fixed.after["email"], fixed.actor) == (
+        "giulia@example.com",
+        "giulia.rossi@example.com",
+        agent,
+    )
+    # The admin shows the log read-only, to head office.
+    head_office.is_staff = head_office.is_superuser = True
+    head_office.save()
+    client.force_login(head_office)
+    assert client.get("/admin/stores/auditentry/").status_code == 200
+    assert client.get("/admin/stores/auditentry/add/").status_code == 403

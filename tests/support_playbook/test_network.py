@@ -3,7 +3,6 @@ the right rows per store and opens the list behind it; only head office sees the
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from orders import services
@@ -12,13 +11,6 @@ from tests.stores.factories import LocationFactory, StoreMembershipFactory, User
 from tests.support_playbook.conftest import HOME_MILAN, net, place, store_staff  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def head_office(db):
-    user = UserFactory(username="head.office")
-    user.groups.add(Group.objects.get_or_create(name="head_office")[0])
-    return user
 
 
 @pytest.fixture
