@@ -113,3 +113,16 @@ def pending_refunds() -> list[RefundRequest]:
         .select_related("order", "requested_by")
         .order_by("created_at")
     )
+
+
+def customer_point(customer: Customer):
+    """Where the customer is, for "nearby stores": the coordinates of their latest home delivery, if any."""
+    address = (
+        Order.objects.filter(customer=customer, method="home_delivery")
+        .order_by("-created_at")
+        .values_list("shipping_address", flat=True)
+        .first()
+    ) or {}
+    if address.get("lat") is None or address.get("lon") is None:
+        return None
+    return float(address["lat"]), float(address["lon"])

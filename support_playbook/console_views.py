@@ -233,7 +233,8 @@ def order_on_behalf(request, customer_id: int):
     rows = []
     if query:
         skus = search_skus(query=query, limit=10)
-        found = {row["sku"]: row for row in availability(sku_codes=[s.code for s in skus])} if skus else {}
+        near = selectors.customer_point(customer)
+        found = {row["sku"]: row for row in availability(sku_codes=[s.code for s in skus], near=near)} if skus else {}
         rows = [{"sku": sku, "locations": found.get(sku.code, {}).get("locations", [])} for sku in skus]
     status = 422 if request.method == "POST" else 200
     return render(

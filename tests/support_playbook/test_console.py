@@ -281,6 +281,8 @@ def test_an_order_on_the_customers_behalf_reaches_the_pickup_stores_queue(client
     client.force_login(agent)
     lookup = client.get(f"/care/customers/{customer.pk}/order/", {"q": "TEE-M"}).content.decode()
     assert 'data-sku="TEE-M"' in lookup and "MI01 1" in lookup and "WH01 10" in lookup
+    # Nearest to the customer's last delivery address first: MI01 (4 km) before the warehouse (16 km).
+    assert "nearest to the customer first" in lookup and lookup.index("MI01 1") < lookup.index("WH01 10")
     answer = client.post(
         f"/care/customers/{customer.pk}/order/",
         {"sku": "TEE-M", "quantity": "1", "method": "store_pickup", "store": "MI01", "pay_by_link": "plink_42"},
