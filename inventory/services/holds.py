@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +38,6 @@ def _as_hold_lines(lines: Iterable) -> list[HoldLine]:
     return [HoldLine(loc, sku, qty) for (loc, sku), qty in sorted(merged.items())]
 
 
-@transaction.atomic
 def hold_stock(
     *,
     lines: Iterable,
@@ -46,49 +45,89 @@ def hold_stock(
     reference: str,
     expires_at=None,
     respect_safety_stock: bool = True,
+    level_ids: dict[tuple[int, int], int] | None = None,
+    savepoint: bool = True,
 ) -> list[StockHold]:
     """Hold every line or none: `lines` is [(location, sku, quantity)], locations and SKUs as rows or ids.
 
-    One conditional UPDATE per stock row; when any line is short, every line is still tried so the caller
-    learns all shortfalls, then `InsufficientStock` (per-line requested/available) rolls the whole call back.
-    Returns the holds in lock order, each with `location_id` and `sku_id` attributes set.
-    Queries: 1 + one per line + 1.
+    Every stock row is changed by **one** conditional statement that locks the rows in (location, sku) order
+    (the one lock order of every stock write), and the rows it granted are compared with the lines: when any is
+    short, `InsufficientStock` (per-line requested/available) is raised and nothing of the call stays: by default
+    its own savepoint rolls back; with `savepoint=False` (placement, which rolls its whole transaction back and
+    re-plans) the surrounding atomic block is marked for rollback instead. `level_ids`: the stock
+    rows' ids by (location id, sku id) when the caller already read them (placement does), else one query finds
+    them. Returns the holds in lock order, each with `location_id` and `sku_id` attributes set.
+    Queries: (1 +) 1 + 1 (the INSERT of the holds).
     """
     if kind not in StockHold.Kind.values:
         raise InvalidStockChange(_("Unknown hold kind: %(kind)s.") % {"kind": kind})
     hold_lines = _as_hold_lines(lines)
     if not hold_lines:
         raise InvalidStockChange(_("Nothing to hold."))
-    level_ids = {
-        (row["location_id"], row["sku_id"]): row["id"]
-        for row in StockLevel.objects.filter(
-            location_id__in={line.location_id for line in hold_lines},
-            sku_id__in={line.sku_id for line in hold_lines},
-        ).values("id", "location_id", "sku_id")
-    }
-    reserve = F("committed") + (F("safety_stock") if respect_safety_stock else 0)
-    shortfalls, holds = [], []
-    for line in hold_lines:
-        level_id = level_ids.get((line.location_id, line.sku_id))
-        granted = (
-            level_id is not None
-            and StockLevel.objects.filter(pk=level_id, on_hand__gte=reserve + line.quantity).update(
-                committed=F("committed") + line.quantity, updated_at=timezone.now()
-            )
-            == 1
-        )
-        if granted:
+    with transaction.atomic(savepoint=savepoint):
+        if level_ids is None:
+            level_ids = {
+                (row["location_id"], row["sku_id"]): row["id"]
+                for row in StockLevel.objects.filter(
+                    location_id__in={line.location_id for line in hold_lines},
+                    sku_id__in={line.sku_id for line in hold_lines},
+                ).values("id", "location_id", "sku_id")
+            }
+        wanted = [
+            (level_ids[(line.location_id, line.sku_id)], line.quantity)
+            for line in hold_lines
+            if (line.location_id, line.sku_id) in level_ids
+        ]
+        granted = _commit_units(wanted, respect_safety_stock=respect_safety_stock) if wanted else set()
+        shortfalls = [line for line in hold_lines if level_ids.get((line.location_id, line.sku_id)) not in granted]
+        if shortfalls:
+            raise InsufficientStock(_shortfall_details(shortfalls, respect_safety_stock=respect_safety_stock))
+        holds = []
+        for line in hold_lines:
             hold = StockHold(
-                stock_level_id=level_id, kind=kind, reference=reference, quantity=line.quantity, expires_at=expires_at
+                stock_level_id=level_ids[(line.location_id, line.sku_id)],
+                kind=kind,
+                reference=reference,
+                quantity=line.quantity,
+                expires_at=expires_at,
             )
             # Callers match holds to their lines by these (not model fields: saves them a query).
             hold.location_id, hold.sku_id = line.location_id, line.sku_id
             holds.append(hold)
-        else:
-            shortfalls.append(line)
-    if shortfalls:
-        raise InsufficientStock(_shortfall_details(shortfalls, respect_safety_stock=respect_safety_stock))
-    return StockHold.objects.bulk_create(holds)
+        return StockHold.objects.bulk_create(holds)
+
+
+def _commit_units(wanted: list[tuple[int, int]], *, respect_safety_stock: bool) -> set[int]:
+    """committed += quantity for each (stock level id, quantity) whose row has the units free; the ids granted.
+
+    PostgreSQL: one statement: the rows are locked in (location, sku) order by a materialized CTE before the
+    UPDATE touches them, so two transactions never wait on each other in a cycle. SQLite (the zero-setup demo)
+    serializes writers: one conditional UPDATE per row."""
+    table = StockLevel._meta.db_table
+    reserve = "s.committed + s.safety_stock" if respect_safety_stock else "s.committed"
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        granted = set()
+        extra = F("safety_stock") if respect_safety_stock else 0
+        for level_id, quantity in wanted:
+            if StockLevel.objects.filter(pk=level_id, on_hand__gte=F("committed") + extra + quantity).update(
+                committed=F("committed") + quantity, updated_at=now
+            ):
+                granted.add(level_id)
+        return granted
+    values = ", ".join(["(%s::bigint, %s::integer)"] * len(wanted))
+    params = [value for pair in wanted for value in pair]
+    sql = (
+        f"WITH wanted (id, quantity) AS (VALUES {values}), "
+        f"locked AS MATERIALIZED (SELECT s.id FROM {table} s WHERE s.id IN (SELECT id FROM wanted) "
+        f"ORDER BY s.location_id, s.sku_id FOR UPDATE) "
+        f"UPDATE {table} AS s SET committed = s.committed + w.quantity, updated_at = %s "
+        f"FROM wanted w WHERE s.id = w.id AND s.id IN (SELECT id FROM locked) AND s.on_hand >= {reserve} + w.quantity "
+        f"RETURNING s.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _shortfall_details(shortfalls: list[HoldLine], *, respect_safety_stock: bool) -> list[dict]:
