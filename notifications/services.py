@@ -276,7 +276,7 @@ def claim_batch(*, limit: int, now=None) -> list[Notification]:
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(no_key=True, skip_locked=True)
             .filter(status=Notification.Status.PENDING, send_after__lte=now)
             .order_by("send_after", "id")
             .values_list("pk", flat=True)[:limit]

@@ -35,7 +35,7 @@ def for_each_due(due, act) -> int:
     done = 0
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            row = due.select_for_update(skip_locked=True).filter(pk=pk).first()
+            row = due.select_for_update(no_key=True, skip_locked=True).filter(pk=pk).first()
             if row is None:
                 continue  # another run has it, or it is no longer due
             act(row)

@@ -101,8 +101,10 @@ def _commit_units(wanted: list[tuple[int, int]], *, respect_safety_stock: bool) 
     """committed += quantity for each (stock level id, quantity) whose row has the units free; the ids granted.
 
     PostgreSQL: one statement: the rows are locked in (location, sku) order by a materialized CTE before the
-    UPDATE touches them, so two transactions never wait on each other in a cycle. SQLite (the zero-setup demo)
-    serializes writers: one conditional UPDATE per row."""
+    UPDATE touches them, so two transactions never wait on each other in a cycle. FOR NO KEY UPDATE, the lock a
+    plain UPDATE takes: Django's foreign keys are checked at COMMIT (deferred) with FOR KEY SHARE on the rows they
+    point to, which a FOR UPDATE would block (a committing placement's new holds point to these rows).
+    SQLite (the zero-setup demo) serializes writers: one conditional UPDATE per row."""
     table = StockLevel._meta.db_table
     reserve = "s.committed + s.safety_stock" if respect_safety_stock else "s.committed"
     now = timezone.now()
@@ -120,7 +122,7 @@ def _commit_units(wanted: list[tuple[int, int]], *, respect_safety_stock: bool) 
     sql = (
         f"WITH wanted (id, quantity) AS (VALUES {values}), "
         f"locked AS MATERIALIZED (SELECT s.id FROM {table} s WHERE s.id IN (SELECT id FROM wanted) "
-        f"ORDER BY s.location_id, s.sku_id FOR UPDATE) "
+        f"ORDER BY s.location_id, s.sku_id FOR NO KEY UPDATE) "
         f"UPDATE {table} AS s SET committed = s.committed + w.quantity, updated_at = %s "
         f"FROM wanted w WHERE s.id = w.id AND s.id IN (SELECT id FROM locked) AND s.on_hand >= {reserve} + w.quantity "
         f"RETURNING s.id"
@@ -161,7 +163,7 @@ def _shortfall_details(shortfalls: list[HoldLine], *, respect_safety_stock: bool
 
 
 def _locked_open_hold(hold: StockHold | int) -> StockHold:
-    hold = StockHold.objects.select_for_update().get(pk=getattr(hold, "pk", hold))
+    hold = StockHold.objects.select_for_update(no_key=True).get(pk=getattr(hold, "pk", hold))
     if hold.status != StockHold.Status.ACTIVE or hold.open_quantity == 0:
         raise HoldNotOpen(details={"hold": hold.pk, "status": hold.status})
     return hold
@@ -197,12 +199,30 @@ def release_hold(*, hold: StockHold | int, quantity: int | None = None) -> Stock
     return hold
 
 
+def in_lock_order(items: Iterable, *, hold_of=lambda item: item) -> list:
+    """`items` sorted by their hold's stock row (location id, sku id): the one order in which every path that
+    changes several stock rows (hold, release, consume, cancel, expiry, short pick, counts) takes their locks, so
+    two transactions never wait on each other in a cycle. One query for the rows' keys."""
+    items = list(items)
+    level_ids = {hold_of(item).stock_level_id for item in items if hold_of(item) is not None}
+    keys = {
+        pk: (location_id, sku_id)
+        for pk, location_id, sku_id in StockLevel.objects.filter(pk__in=level_ids).values_list(
+            "pk", "location_id", "sku_id"
+        )
+    }
+    return sorted(
+        items,
+        key=lambda item: keys.get(hold_of(item).stock_level_id, (0, 0)) if hold_of(item) is not None else (0, 0),
+    )
+
+
 def release_active_holds(holds: Iterable[StockHold | None]) -> None:
-    """Give back every unit still held by these holds (closing an order's fulfillment or a reservation);
-    holds already closed, or missing, are skipped."""
-    for hold in holds:
-        if hold is not None and hold.status == StockHold.Status.ACTIVE:
-            release_hold(hold=hold)
+    """Give back every unit still held by these holds (closing an order's fulfillment or a reservation), in
+    lock order; holds already closed, or missing, are skipped."""
+    active = [hold for hold in holds if hold is not None and hold.status == StockHold.Status.ACTIVE]
+    for hold in in_lock_order(active):
+        release_hold(hold=hold)
 
 
 CONSUME_REASONS = (Reason.SALE, Reason.POS_SALE, Reason.TRANSFER_OUT)
@@ -215,7 +235,7 @@ def record_short_pick(*, hold: StockHold | int, quantity: int, reference: str = 
     again; committed and on-hand fall together, so the row's CHECK constraints hold."""
     hold = _locked_open_hold(hold)
     quantity = _closing_quantity(hold, quantity)
-    level = StockLevel.objects.select_for_update().get(pk=hold.stock_level_id)
+    level = StockLevel.objects.select_for_update(no_key=True).get(pk=hold.stock_level_id)
     level.committed -= quantity
     level.save(update_fields=["committed", "updated_at"])
     _change_on_hand(
@@ -240,7 +260,7 @@ def consume_hold(
         raise InvalidStockChange(_("Not a reason for units leaving: %(reason)s.") % {"reason": reason})
     hold = _locked_open_hold(hold)
     quantity = _closing_quantity(hold, quantity)
-    level = StockLevel.objects.select_for_update().get(pk=hold.stock_level_id)
+    level = StockLevel.objects.select_for_update(no_key=True).get(pk=hold.stock_level_id)
     level.committed -= quantity
     level.save(update_fields=["committed", "updated_at"])
     _change_on_hand(level=level, delta=-quantity, reason=reason, reference=reference or hold.reference, actor=actor)

@@ -24,7 +24,7 @@ def _stock_level_for_update(*, location_id: int, sku_id: int) -> StockLevel:
             StockLevel.objects.get_or_create(location_id=location_id, sku_id=sku_id)
     except IntegrityError:
         pass  # created meanwhile by a concurrent transaction: it exists now, which is all we need
-    return StockLevel.objects.select_for_update().get(location_id=location_id, sku_id=sku_id)
+    return StockLevel.objects.select_for_update(no_key=True).get(location_id=location_id, sku_id=sku_id)
 
 
 def _change_on_hand(
@@ -165,7 +165,7 @@ def apply_counts(
             pairs |= Q(location_id=location_id, sku_id__in=sku_ids)
         existing = {
             (location_id, sku_id): (level_id, on_hand, committed)
-            for level_id, location_id, sku_id, on_hand, committed in StockLevel.objects.select_for_update()
+            for level_id, location_id, sku_id, on_hand, committed in StockLevel.objects.select_for_update(no_key=True)
             .filter(pairs)
             .order_by("location_id", "sku_id")
             .values_list("id", "location_id", "sku_id", "on_hand", "committed")

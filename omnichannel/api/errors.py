@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from omnichannel.api.parsers import PayloadTooLarge
+from omnichannel.db import DatabaseBusy, is_lock_conflict
 from omnichannel.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ def _drf_code(exc) -> str:
 
 
 def exception_handler(exc, context):
+    if is_lock_conflict(exc):  # not retried by the view: still an answer in the error shape, never a 500
+        exc = DatabaseBusy()
     if isinstance(exc, DomainError):
         return error_response(code=exc.code, message=exc.message, details=exc.details, status_code=exc.status_code)
     if isinstance(exc, RequestDataTooBig):

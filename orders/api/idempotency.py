@@ -36,7 +36,7 @@ def idempotent(request, *, create, channel_id: int | None = None, location_id: i
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(**owner, key=key, request_hash=digest)
         except IntegrityError:
-            record = IdempotencyRecord.objects.select_for_update().get(**owner, key=key)
+            record = IdempotencyRecord.objects.select_for_update(no_key=True).get(**owner, key=key)
             if record.request_hash != digest:
                 raise IdempotencyKeyReused(details={"idempotency_key": key}) from None
             return Response(

@@ -2,6 +2,7 @@ from datetime import UTC
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -10,6 +11,7 @@ from rest_framework.views import APIView
 
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
+from omnichannel.db import retry_once_on_lock_conflict
 from omnichannel.errors import InvalidInput, NotFound
 from orders import selectors, services
 from orders.api.fulfillment_actions import run_action
@@ -82,6 +84,7 @@ class OrderListCreateApi(APIView):
         description="Place an order: sourced, every unit held, all or nothing. 409 `insufficient_stock` with "
         "per-line requested/available when stock is short.",
     )
+    @method_decorator(retry_once_on_lock_conflict)
     def post(self, request):
         data = _validated(OrderCreateInput, request.data)
         channel = _selling_channel(request, data)
@@ -143,6 +146,7 @@ class OrderDetailApi(APIView):
         return Response(OrderOutput(order, context={"request": request}).data)
 
     @extend_schema(operation_id="orders_change_address", request=AddressChangeInput, responses={200: OrderOutput})
+    @method_decorator(retry_once_on_lock_conflict)
     def patch(self, request, number: str):
         data = _validated(AddressChangeInput, request.data)
         order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
@@ -159,6 +163,7 @@ class OrderCancelApi(APIView):
         responses={200: OrderOutput},
         description="Cancel the whole order (no `lines`) or some units, while they have not shipped.",
     )
+    @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
         data = _validated(CancelInput, request.data)
         order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
@@ -184,6 +189,7 @@ class TrackingEventCreateApi(APIView):
         description="A carrier's scan of a parcel (carrier keys). Idempotent on carrier + event_id (a repeat "
         "answers 200 and changes nothing); a tracking number this carrier does not carry is a 404.",
     )
+    @method_decorator(retry_once_on_lock_conflict)
     def post(self, request):
         data = _validated(TrackingEventInput, request.data)
         carrier = request.user.carrier
@@ -214,6 +220,7 @@ class ReservationCreateApi(APIView):
         "without click & reserve; 422 `reservation_limit` with `details.limit` = `open_reservations_per_customer` "
         "or `units_per_line`.",
     )
+    @method_decorator(retry_once_on_lock_conflict)
     def post(self, request):
         data = _validated(ReservationCreateInput, request.data)
         channel = _selling_channel(request, data)
@@ -252,6 +259,7 @@ class ReservationCancelApi(APIView):
         description="The customer cancels: the items go back on sale and the customer is told. 409 once the "
         "reservation is closed (bought, not bought, expired or already cancelled).",
     )
+    @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
         data = _validated(ReservationCancelInput, request.data)
         reservation = selectors.reservation_for_channel(number=number, channel_id=key_channel_id(request))
@@ -314,6 +322,7 @@ class FulfillmentActionApi(APIView):
         "locked after 5 wrong codes), `received_in_store`, `not_received` (the collecting store: a parcel on its "
         "way never arrived; a case opens). 409 `action_not_allowed` names the actions possible now.",
     )
+    @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, fulfillment_id: int):
         data = _validated(FulfillmentActionInput, request.data)
         location = Location.objects.get(pk=request.user.location_id)

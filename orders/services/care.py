@@ -79,7 +79,11 @@ def refund_order(*, order: Order, amount, reason: str, kind: str = RefundRequest
 def decide_refund(*, request: RefundRequest | int, approve: bool, actor, note: str = "") -> RefundRequest:
     """Head office approves (the money goes back now, if it still can) or rejects a request above the limit."""
     require_right(actor, Right.APPROVE_REFUND_OVER_LIMIT)
-    request = RefundRequest.objects.select_for_update().select_related("order").get(pk=getattr(request, "pk", request))
+    request = (
+        RefundRequest.objects.select_for_update(no_key=True)
+        .select_related("order")
+        .get(pk=getattr(request, "pk", request))
+    )
     if request.status != RefundRequest.Status.PENDING:
         raise InvalidTransition(
             current=request.status,
@@ -162,7 +166,7 @@ def extend_reservation(*, reservation: Reservation | int, hours: int, reason: st
     """A held reservation stays held `hours` longer (at most RESERVATION_EXTENSION_MAX_HOURS in all); its stock
     holds follow, and the customer is told the new end."""
     require_right(actor, Right.WORK_CASES)
-    reservation = Reservation.objects.select_for_update().get(pk=getattr(reservation, "pk", reservation))
+    reservation = Reservation.objects.select_for_update(no_key=True).get(pk=getattr(reservation, "pk", reservation))
     if reservation.status != Reservation.Status.HELD:
         raise InvalidTransition(
             current=reservation.status, wanted="extended", allowed=[], message=_("This reservation is not held.")

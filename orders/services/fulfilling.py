@@ -41,7 +41,9 @@ from stores.roles import Right, require_right
 
 def _locked(fulfillment: Fulfillment | int) -> Fulfillment:
     return (
-        Fulfillment.objects.select_for_update().select_related("order").get(pk=getattr(fulfillment, "pk", fulfillment))
+        Fulfillment.objects.select_for_update(no_key=True)
+        .select_related("order")
+        .get(pk=getattr(fulfillment, "pk", fulfillment))
     )
 
 
@@ -116,7 +118,7 @@ def _capture(fulfillment: Fulfillment, actor) -> None:
 
 
 def _locked_payment(order: Order) -> Payment:
-    return Payment.objects.select_for_update().get(order_id=order.pk)
+    return Payment.objects.select_for_update(no_key=True).get(order_id=order.pk)
 
 
 def _refundable(payment: Payment, amount: Decimal) -> Decimal:
@@ -166,7 +168,8 @@ def _release_open_holds(fulfillment: Fulfillment) -> None:
 
 def _consume_open_holds(fulfillment: Fulfillment, *, reason: str, actor) -> None:
     """The fulfillment's open units leave the location (shipped, or handed over at the till)."""
-    for line in fulfillment.lines.select_related("hold"):
+    open_lines = [line for line in fulfillment.lines.select_related("hold") if line.quantity_open]
+    for line in stock.in_lock_order(open_lines, hold_of=lambda line: line.hold):
         if line.quantity_open:
             stock.consume_hold(
                 hold=line.hold, reason=reason, reference=f"order:{fulfillment.order.number}", actor=actor
@@ -420,7 +423,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
     Holds are released and the amount refunded; a fulfillment left with nothing becomes cancelled. Any unit
     that already left (or is ready in store for ship-to-store after shipping) makes the call a 409.
     """
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
     cancellable = {S.PENDING, S.PICKING, S.PACKED, S.READY_FOR_PICKUP}
     fulfillment_lines = list(
         FulfillmentLine.objects.filter(fulfillment__order=order)
@@ -452,6 +455,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
                 plan.append((fl, take))
                 want -= take
     refund_total = Decimal("0")
+    plan = stock.in_lock_order(plan, hold_of=lambda step: step[0].hold)
     for fl, quantity in plan:
         stock.release_hold(hold=fl.hold, quantity=quantity)
         fl.quantity_cancelled += quantity
@@ -486,7 +490,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
 @transaction.atomic
 def change_shipping_address(*, order: Order, address: dict, actor=None) -> Order:
     """A new delivery address while nothing has shipped yet."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
     if order.method != FulfillmentMethod.HOME_DELIVERY:
         raise OrderNotChangeable(_("Only home deliveries have a shipping address."))
     if order.fulfillments.filter(shipped_at__isnull=False).exists():
@@ -516,7 +520,7 @@ def change_contact_details(
     except ValidationError as exc:
         raise InvalidOrder(" ".join(exc.messages), details={"email": email}) from None
     model, pk = (Order, order.pk) if order is not None else (Reservation, reservation.pk)
-    record = model.objects.select_for_update().get(pk=pk)
+    record = model.objects.select_for_update(no_key=True).get(pk=pk)
     before = {"email": record.contact_email, "phone": record.contact_phone}
     if email:
         record.contact_email = email

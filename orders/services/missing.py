@@ -220,7 +220,7 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
         record_event(order=order, fulfillment=fulfillment, type="item_short_recovered", actor=actor, data=event_data)
         _tell_if_promise_changed(order=order, short=fulfillment, recovered=recovered, data=data, actor=actor)
     else:
-        order_line = OrderLine.objects.select_for_update().get(pk=line.order_line_id)
+        order_line = OrderLine.objects.select_for_update(no_key=True).get(pk=line.order_line_id)
         order_line.quantity_short += quantity
         order_line.save(update_fields=["quantity_short", "updated_at"])
         amount = order_line.unit_price * quantity
@@ -269,7 +269,7 @@ def _tell_if_promise_changed(*, order: Order, short: Fulfillment, recovered: Ful
 def _open_short_line(order: Order, sku: str, quantity: int) -> OrderLine:
     """The order line of `sku`, locked, with at least `quantity` missing units nobody has decided about."""
     order_line = (
-        OrderLine.objects.select_for_update(of=("self",))
+        OrderLine.objects.select_for_update(no_key=True, of=("self",))
         .select_related("sku__product")
         .filter(order_id=order.pk, sku__code=sku)
         .first()

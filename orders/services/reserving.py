@@ -114,7 +114,7 @@ def reserve_items(
     validated = _validated_lines(lines)
     customer_row, contact = upsert_customer(channel=channel, **customer)
     # One customer's reservations are taken one at a time, so two at once cannot both pass the limit.
-    Customer.objects.select_for_update().filter(pk=customer_row.pk).first()
+    Customer.objects.select_for_update(no_key=True).filter(pk=customer_row.pk).first()
     limit = settings.RESERVATION_MAX_OPEN_PER_CUSTOMER
     # Counted per channel: another channel's reservations (or a channel posting someone else's email) never
     # use up this customer's reservations here.
@@ -166,7 +166,7 @@ def reserve_items(
 def transition_reservation(*, reservation: Reservation | int, to: str, actor=None, data=None) -> Reservation:
     """Move a reservation to `to` if the table allows it; re-read under a lock, so two clicks cannot both move it."""
     reservation = (
-        Reservation.objects.select_for_update()
+        Reservation.objects.select_for_update(no_key=True)
         .select_related("location", "customer")
         .get(pk=getattr(reservation, "pk", reservation))
     )
@@ -211,7 +211,7 @@ def mark_purchased(
     reservation = transition_reservation(
         reservation=reservation, to=RS.PURCHASED, actor=actor, data={"pos_receipt": receipt, "bought": sold}
     )
-    for line in lines:
+    for line in stock.in_lock_order(lines, hold_of=lambda line: line.hold):
         quantity = bought.get(line.pk, 0)
         if quantity:
             stock.consume_hold(

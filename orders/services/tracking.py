@@ -52,7 +52,7 @@ def record_tracking_event(
     if existing:
         return existing, False
     fulfillment = (
-        Fulfillment.objects.select_for_update()
+        Fulfillment.objects.select_for_update(no_key=True)
         .filter(carrier__iexact=carrier, tracking_number=tracking_number)
         .order_by("-id")
         .first()

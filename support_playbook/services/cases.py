@@ -73,7 +73,7 @@ def open_case(
             record_case_event(case=case, type="opened", data=facts or {}, actor=actor)
             return case
     except IntegrityError:  # the incident has its case already (maybe opened this instant by another worker)
-        case = Case.objects.select_for_update().get(incident_key=incident_key[:120])
+        case = Case.objects.select_for_update(no_key=True).get(incident_key=incident_key[:120])
     case.facts = {**case.facts, **(facts or {})}
     case.save(update_fields=["facts", "updated_at"])
     record_case_event(case=case, type="repeated", data=facts or {}, actor=actor)
@@ -89,7 +89,7 @@ def open_case(
 
 def _locked(case: Case | int) -> Case:
     return (
-        Case.objects.select_for_update(of=("self",))
+        Case.objects.select_for_update(no_key=True, of=("self",))
         .select_related("order", "reservation", "fulfillment", "location", "customer", "sku")
         .get(pk=getattr(case, "pk", case))
     )

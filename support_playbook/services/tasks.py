@@ -109,7 +109,7 @@ def open_put_back(*, case, actor=None) -> StoreTask:
 
 
 def _close(task: StoreTask | int, *, to: str, result: dict, actor) -> StoreTask:
-    task = StoreTask.objects.select_for_update().get(pk=getattr(task, "pk", task))
+    task = StoreTask.objects.select_for_update(no_key=True).get(pk=getattr(task, "pk", task))
     allowed = TASK_TRANSITIONS.get(task.status, set())
     if to not in allowed:
         raise InvalidTransition(current=task.status, wanted=to, allowed=allowed)
@@ -126,7 +126,7 @@ def _close(task: StoreTask | int, *, to: str, result: dict, actor) -> StoreTask:
 
 def _locked_open(task) -> StoreTask:
     task = (
-        StoreTask.objects.select_for_update(of=("self",))
+        StoreTask.objects.select_for_update(no_key=True, of=("self",))
         .select_related("location", "sku", "fulfillment", "order")
         .get(pk=getattr(task, "pk", task))
     )

@@ -1,0 +1,43 @@
+"""Database conflicts that are nobody's fault: a deadlock or a serialization failure PostgreSQL resolved by
+aborting one transaction. Every stock path locks rows in one (location, sku) order, so they should not happen;
+should one still happen, the request is run again once, then answered 503 with the error shape, never 500."""
+
+from functools import wraps
+
+from django.db import OperationalError, connection
+from django.utils.translation import gettext_lazy as _
+
+from omnichannel.errors import DomainError
+
+# PostgreSQL SQLSTATEs: deadlock_detected, serialization_failure.
+LOCK_CONFLICTS = {"40P01", "40001"}
+
+
+class DatabaseBusy(DomainError):
+    code = "temporarily_unavailable"
+    status_code = 503
+    default_message = _("The stock this request needed was busy with other requests: please try again.")
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    cause = exc.__cause__ or exc
+    return isinstance(exc, OperationalError) and getattr(cause, "sqlstate", None) in LOCK_CONFLICTS
+
+
+def retry_once_on_lock_conflict(func):
+    """Run `func` again once when its transaction was aborted by a lock conflict; a second conflict is
+    `DatabaseBusy` (503). Only at the outermost level: inside a transaction, the caller's own work is lost too,
+    so the conflict goes up to whoever opened it."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        for attempt in (1, 2):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as exc:
+                if not is_lock_conflict(exc) or connection.in_atomic_block:
+                    raise
+                if attempt == 2:
+                    raise DatabaseBusy(details={"retried": True}) from exc
+
+    return wrapper
