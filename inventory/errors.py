@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from omnichannel.errors import DomainError
+from omnichannel.errors import DomainError, Retryable
 
 
 class InsufficientStock(DomainError):
@@ -25,3 +25,12 @@ class HoldNotOpen(DomainError):
     code = "hold_not_open"
     status_code = 409
     default_message = _("This hold has already been released or consumed.")
+
+
+class StockMoved(InsufficientStock, Retryable):
+    """A hold was refused although the stock read a moment before covered it: another sale took the units in
+    between. The transaction is rolled back and the request can be run once more from the top (a second refusal
+    is an `InsufficientStock` answer, 409)."""
+
+    def settled(self) -> Exception:
+        return InsufficientStock(self.lines)

@@ -7,7 +7,7 @@ from functools import wraps
 from django.db import OperationalError, connection
 from django.utils.translation import gettext_lazy as _
 
-from omnichannel.errors import DomainError
+from omnichannel.errors import DomainError, Retryable
 
 # PostgreSQL SQLSTATEs: deadlock_detected, serialization_failure.
 LOCK_CONFLICTS = {"40P01", "40001"}
@@ -25,15 +25,21 @@ def is_lock_conflict(exc: BaseException) -> bool:
 
 
 def retry_once_on_lock_conflict(func):
-    """Run `func` again once when its transaction was aborted by a lock conflict; a second conflict is
-    `DatabaseBusy` (503). Only at the outermost level: inside a transaction, the caller's own work is lost too,
-    so the conflict goes up to whoever opened it."""
+    """Run `func` again once when its transaction was aborted by a lock conflict, or lost a race (a `Retryable`
+    error, e.g. stock sold between reading and holding it); a second lock conflict is `DatabaseBusy` (503), a
+    second lost race its settled answer (409 `insufficient_stock`). Only at the outermost level: inside a transaction,
+    the caller's own work is lost too, so the conflict goes up to whoever opened it."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
         for attempt in (1, 2):
             try:
                 return func(*args, **kwargs)
+            except Retryable as lost_race:
+                if connection.in_atomic_block:
+                    raise
+                if attempt == 2:
+                    raise lost_race.settled() from None
             except OperationalError as exc:
                 if not is_lock_conflict(exc) or connection.in_atomic_block:
                     raise

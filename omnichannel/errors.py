@@ -46,3 +46,12 @@ class InvalidTransition(DomainError):
             % {"current": current, "wanted": wanted, "allowed": ", ".join(self.allowed) or "-"},
             details={"current": current, "wanted": wanted, "allowed": self.allowed},
         )
+
+
+class Retryable(Exception):
+    """Mixed into an error raised when a transaction lost a race with another request (stock sold between
+    reading and holding it): running the request again may succeed. `settled()` is the answer when it fails
+    again."""
+
+    def settled(self) -> Exception:
+        return self

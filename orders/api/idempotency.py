@@ -1,18 +1,22 @@
 """`Idempotency-Key` for creating POSTs: a retry gets the first response (same status, same body); the same
 key with another body is a 422; concurrent requests with one key create one thing.
 
-The key's record is inserted before the work, in the same transaction: a concurrent request with the same key
-blocks on the unique index until the first commits, then finds the record and replays its response.
+The key is claimed with one `INSERT … ON CONFLICT DO NOTHING` in the work's own transaction, and the response
+written by one UPDATE before it commits: no savepoint, no extra read. A concurrent request with the same key waits
+on the unique index until the first commits, then finds the record and replays its response. A refusal (a
+`DomainError`) rolls the work and the claim back; it is then recorded in a transaction of its own, so a retry
+gets the same answer.
 """
 
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from rest_framework.response import Response
 
 from omnichannel.api.errors import exception_handler
-from omnichannel.errors import DomainError, InvalidInput
+from omnichannel.errors import DomainError, InvalidInput, Retryable
 from orders.errors import IdempotencyKeyReused
 from orders.models import IdempotencyRecord
 
@@ -20,6 +24,28 @@ from orders.models import IdempotencyRecord
 def _request_hash(request) -> str:
     body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _claim(owner: dict, key: str, digest: str, *, status=None, body=None) -> int | None:
+    """Insert the key's record unless one exists (then None). One statement; it waits for a concurrent claim of
+    the same key to commit or roll back."""
+    table = IdempotencyRecord._meta.db_table
+    owner_column, owner_id = next(iter(owner.items()))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({owner_column}, key, request_hash, response_status, response_body, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+            [owner_id, key, digest, status, json.dumps(body) if body is not None else None, timezone.now()],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _replay(owner: dict, key: str, digest: str) -> Response:
+    record = IdempotencyRecord.objects.get(**owner, key=key)
+    if record.request_hash != digest:
+        raise IdempotencyKeyReused(details={"idempotency_key": key})
+    return Response(record.response_body, status=record.response_status, headers={"Idempotent-Replayed": "true"})
 
 
 def idempotent(request, *, create, channel_id: int | None = None, location_id: int | None = None) -> Response:
@@ -31,24 +57,25 @@ def idempotent(request, *, create, channel_id: int | None = None, location_id: i
     if len(key) > 120:
         raise InvalidInput("Idempotency-Key is at most 120 characters.", details={"idempotency_key": len(key)})
     digest = _request_hash(request)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(**owner, key=key, request_hash=digest)
-        except IntegrityError:
-            record = IdempotencyRecord.objects.select_for_update(no_key=True).get(**owner, key=key)
-            if record.request_hash != digest:
-                raise IdempotencyKeyReused(details={"idempotency_key": key}) from None
-            return Response(
-                record.response_body, status=record.response_status, headers={"Idempotent-Replayed": "true"}
+    try:
+        with transaction.atomic():
+            claimed = _claim(owner, key, digest)
+            if claimed is None:
+                return _replay(owner, key, digest)
+            response = create()
+            IdempotencyRecord.objects.filter(pk=claimed).update(
+                response_status=response.status_code, response_body=json.loads(json.dumps(response.data, default=str))
             )
-        try:
-            with transaction.atomic():
-                response = create()
-        except DomainError as exc:
-            # Refusals are answers too: a retry gets the same one (the record commits, the work does not).
-            response = exception_handler(exc, {})
-        record.response_status = response.status_code
-        record.response_body = json.loads(json.dumps(response.data, default=str))
-        record.save(update_fields=["response_status", "response_body"])
+            return response
+    except Retryable:
+        raise  # not an answer yet: the request is run again from the top (retry_once_on_lock_conflict)
+    except IdempotencyKeyReused:
+        raise
+    except DomainError as exc:
+        # Refusals are answers too: the work rolled back with the claim; record the refusal on its own.
+        response = exception_handler(exc, {})
+        body = json.loads(json.dumps(response.data, default=str))
+        with transaction.atomic():
+            if _claim(owner, key, digest, status=response.status_code, body=body) is None:
+                return _replay(owner, key, digest)  # a concurrent request with this key answered first
         return response

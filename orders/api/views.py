@@ -69,8 +69,10 @@ def _detail(request, order) -> dict:
 
 
 def _selling_channel(request, data) -> SalesChannel:
-    """The channel a creating POST sells for: the body's `channel` or the API key's (a key speaks only for its own)."""
-    return SalesChannel.objects.get(pk=request_channel(request, required=True, code=data.get("channel")).id)
+    """The channel a creating POST sells for: the body's `channel` or the API key's (a key speaks only for its own),
+    from the per-process network snapshot (not read again)."""
+    info = request_channel(request, required=True, code=data.get("channel"))
+    return SalesChannel(id=info.id, code=info.code, currency=info.currency, safety_buffer=info.safety_buffer)
 
 
 class OrderListCreateApi(APIView):
@@ -100,7 +102,9 @@ class OrderListCreateApi(APIView):
                 shipping_price=data["shipping_price"],
                 actor=request.user,
             )
-            return Response(_detail(request, order), status=status.HTTP_201_CREATED)
+            # Built from the objects just written: nothing is read back.
+            detail = OrderOutput(selectors.placed_order_detail(order), context={"request": request}).data
+            return Response(detail, status=status.HTTP_201_CREATED)
 
         return idempotent(request, channel_id=channel.id, create=create)
 

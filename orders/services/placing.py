@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import services as stock
-from inventory.errors import InsufficientStock
+from inventory.errors import InsufficientStock, StockMoved
 from inventory.models import SKU, StockHold, StockLevel
 from omnichannel.errors import NotFound
 from orders import sourcing
@@ -102,22 +102,27 @@ def contact_of(customer: Customer) -> dict:
     }
 
 
-def load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict[int, sourcing.Candidate]:
-    """Every active location that can send parcels, plus the pickup location, with what it has of the SKUs.
-    The locations come from the per-process network snapshot; one stock query whatever their number."""
-    network = network_snapshot()
-    points = [
+def _shipping_points(extra_location_ids: set[int]) -> list:
+    """Every active location that can send parcels, plus the pickup location (the per-process snapshot)."""
+    return [
         point
-        for point in network.locations.values()
+        for point in network_snapshot().locations.values()
         if point.id in extra_location_ids or {"ships", "ship_from_store"} & point.capabilities
     ]
+
+
+def _candidates(points: list, levels) -> tuple[dict[int, sourcing.Candidate], dict[tuple[int, int], int]]:
+    """Candidates with what each has available of the SKUs, and the stock rows' ids by (location, sku) for the
+    hold (so it never reads them again). `levels`: (id, location_id, sku_id, on_hand, committed, safety_stock)."""
+    wanted = {point.id for point in points}
     available: dict[int, dict[int, int]] = defaultdict(dict)
-    levels = StockLevel.objects.filter(sku_id__in=sku_ids, location_id__in=[point.id for point in points]).values_list(
-        "location_id", "sku_id", "on_hand", "committed", "safety_stock"
-    )
-    for location_id, sku_id, on_hand, committed, safety in levels:
+    level_ids = {}
+    for level_id, location_id, sku_id, on_hand, committed, safety in levels:
+        if level_id is None or location_id not in wanted:
+            continue
         available[location_id][sku_id] = max(on_hand - committed - safety, 0)
-    return {
+        level_ids[(location_id, sku_id)] = level_id
+    candidates = {
         point.id: sourcing.Candidate(
             location_id=point.id,
             code=point.code,
@@ -130,15 +135,36 @@ def load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict
         )
         for point in points
     }
+    return candidates, level_ids
 
 
-def _validate_lines(lines: list[dict]) -> tuple[list[tuple[SKU, int, Decimal]], Decimal]:
+LEVEL_FIELDS = ("id", "location_id", "sku_id", "on_hand", "committed", "safety_stock")
+
+
+def load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict[int, sourcing.Candidate]:
+    """Every active location that can send parcels, plus the pickup location, with what it has of the SKUs.
+    The locations come from the per-process network snapshot; one stock query whatever their number."""
+    points = _shipping_points(extra_location_ids)
+    levels = StockLevel.objects.filter(sku_id__in=sku_ids, location_id__in=[point.id for point in points]).values_list(
+        *LEVEL_FIELDS
+    )
+    return _candidates(points, levels)[0]
+
+
+def _read_lines(lines: list[dict], extra_location_ids: set[int]):
+    """The order's SKUs and every stock row of them, in one query (SKUs LEFT JOIN their stock rows): validated
+    lines, their total, the sourcing candidates and the rows' ids for the hold."""
     if not lines:
         raise InvalidOrder(_("An order needs at least one line."), details={"lines": "empty"})
     codes = [line["sku"] for line in lines]
     if len(set(codes)) != len(codes):
         raise InvalidOrder(_("Each SKU may appear on one line only."), details={"lines": "duplicate SKU"})
-    skus = {sku.code: sku for sku in SKU.objects.filter(code__in=codes, active=True)}
+    rows = list(
+        SKU.objects.filter(code__in=codes, active=True).values_list(
+            "id", "code", *(f"stock_levels__{field}" for field in LEVEL_FIELDS)
+        )
+    )
+    skus = {code: sku_id for sku_id, code, *_level in rows}
     unknown = [code for code in codes if code not in skus]
     if unknown:
         raise NotFound(_("Unknown SKU: %(codes)s") % {"codes": ", ".join(unknown)}, details={"skus": unknown})
@@ -147,30 +173,41 @@ def _validate_lines(lines: list[dict]) -> tuple[list[tuple[SKU, int, Decimal]], 
         quantity, price = line["quantity"], Decimal(line["unit_price"])
         if quantity <= 0 or price < 0:
             raise InvalidOrder(_("Quantities must be positive and prices not negative."), details={"sku": line["sku"]})
-        validated.append((skus[line["sku"]], quantity, price))
+        validated.append((skus[line["sku"]], line["sku"], quantity, price))
         total += price * quantity
-    return validated, total.quantize(CENTS)
+    candidates, level_ids = _candidates(_shipping_points(extra_location_ids), [row[2:] for row in rows])
+    return validated, total.quantize(CENTS), candidates, level_ids
 
 
 def _pickup_location(fulfillment: dict) -> Location | None:
+    """The pickup store or locker, from the per-process network snapshot (no query): a Location carrying the
+    id, code, kind, coordinates and capabilities placement needs."""
     method = fulfillment["method"]
     if method == FulfillmentMethod.HOME_DELIVERY:
         return None
     code = fulfillment.get("pickup_location")
     if not code:
         raise InvalidOrder(_("This method needs a pickup_location."), details={"pickup_location": None})
-    location = Location.objects.active().filter(code=code).first()
-    if location is None:
+    network = network_snapshot()
+    point = network.locations.get(network.location_ids_by_code.get(code))
+    if point is None:
         raise NotFound(_("Unknown location: %(code)s") % {"code": code}, details={"pickup_location": code})
     if method == FulfillmentMethod.LOCKER:
-        if location.kind != Location.Kind.LOCKER:
+        if point.kind != Location.Kind.LOCKER:
             raise MethodNotOffered(_("%(code)s is not a locker.") % {"code": code}, details={"pickup_location": code})
-    elif not location.has_capability(PICKUP_CAPABILITY[method]):
+    elif PICKUP_CAPABILITY[method] not in point.capabilities:
         raise MethodNotOffered(
             _("%(code)s does not offer %(method)s.") % {"code": code, "method": method},
-            details={"pickup_location": code, "method": method, "capabilities": location.capabilities},
+            details={"pickup_location": code, "method": method, "capabilities": sorted(point.capabilities)},
         )
-    return location
+    return Location(
+        id=point.id,
+        code=point.code,
+        kind=point.kind,
+        latitude=point.latitude,
+        longitude=point.longitude,
+        capabilities=sorted(point.capabilities),
+    )
 
 
 def place_order(
@@ -184,15 +221,18 @@ def place_order(
     shipping_price: Decimal = Decimal("0"),
     actor=None,
 ) -> Order:
-    """Validate, source, hold every unit and write the order, all or nothing.
-
-    When a hold is refused because stock moved since it was read, the order is re-planned once with fresh
-    numbers; a second refusal (or a plan that cannot cover the lines) is `InsufficientStock` with per-line
-    requested/available. Queries: a constant number plus one hold UPDATE per line.
+    """Validate, source, hold every unit and write the order, all or nothing, set-based: the SKUs and their
+    stock rows read once, every stock row changed by one conditional statement, each kind of row one INSERT, no
+    savepoint. When a hold is refused because stock moved since it was read: at the top level, re-planned once
+    in a new transaction; inside a caller's transaction (an Idempotency-Key record), `StockMoved` rolls it back
+    and the request is run again once (`omnichannel.db.retry_once_on_lock_conflict`). A plan that cannot cover
+    the lines is `InsufficientStock` with per-line requested/available.
     """
     method = fulfillment["method"]
     speed = fulfillment.get("speed") or ("standard" if method == FulfillmentMethod.HOME_DELIVERY else "")
-    validated, lines_total = _validate_lines(lines)
+    pickup = _pickup_location(fulfillment)
+    extra = {pickup.pk} if pickup else set()
+    validated, lines_total, candidates, level_ids = _read_lines(lines, extra)
     shipping_price = Decimal(shipping_price).quantize(CENTS)
     total = lines_total + shipping_price
     amount, currency = Decimal(payment["amount"]).quantize(CENTS), payment["currency"].upper()
@@ -203,7 +243,6 @@ def place_order(
                 "got": {"amount": str(amount), "currency": currency},
             }
         )
-    pickup = _pickup_location(fulfillment)
     address = fulfillment.get("address") or {}
     destination = None
     if method == FulfillmentMethod.HOME_DELIVERY:
@@ -214,13 +253,10 @@ def place_order(
     elif pickup is not None:
         destination = (pickup.latitude, pickup.longitude)
 
-    plan_lines = [sourcing.Line(sku.pk, sku.code, qty) for sku, qty, _price in validated]
+    plan_lines = [sourcing.Line(sku_id, code, qty) for sku_id, code, qty, _price in validated]
     policy = sourcing.Policy(same_day_radius_km=settings.SAME_DAY_RADIUS_KM)
 
-    def make_plan():
-        candidates = load_candidates(
-            sku_ids=[line.sku_id for line in plan_lines], extra_location_ids={pickup.pk} if pickup else set()
-        )
+    def make_plan(candidates):
         in_store = method in PICKUP_CAPABILITY
         plan = sourcing.plan_sourcing(
             lines=plan_lines,
@@ -251,15 +287,21 @@ def place_order(
         external_id=external_id,
         actor=actor,
     )
-    plan = make_plan()  # not enough stock anywhere: InsufficientStock with per-SKU network figures
+    plan = make_plan(candidates)  # not enough stock anywhere: InsufficientStock with per-SKU network figures
+    if transaction.get_connection().in_atomic_block:
+        # Inside the caller's transaction: no savepoint; a refused hold is `StockMoved` for the caller to retry.
+        return _write_order(plan=plan, level_ids=level_ids, **order_fields)
     try:
         with transaction.atomic():
-            return _write_order(plan=plan, **order_fields)
-    except InsufficientStock:
-        pass  # a hold was refused: stock moved between reading and holding it; re-plan once with fresh numbers
-    # A plan that cannot cover the lines raises with per-SKU network figures; a second refused hold propagates.
-    with transaction.atomic():
-        return _write_order(plan=make_plan(), **order_fields)
+            return _write_order(plan=plan, level_ids=level_ids, **order_fields)
+    except StockMoved:
+        pass  # stock moved between reading and holding it: re-plan once with fresh numbers
+    _validated, _total, candidates, level_ids = _read_lines(lines, extra)
+    try:
+        with transaction.atomic():
+            return _write_order(plan=make_plan(candidates), level_ids=level_ids, **order_fields)
+    except StockMoved as moved:
+        raise InsufficientStock(moved.lines) from None
 
 
 def _write_order(
@@ -268,6 +310,7 @@ def _write_order(
     customer,
     validated,
     plan,
+    level_ids,
     method,
     speed,
     pickup,
@@ -280,6 +323,8 @@ def _write_order(
     external_id,
     actor,
 ) -> Order:
+    """The order's rows, one INSERT per kind, and every stock row in one statement. The objects written carry
+    what the 201 answer shows (lines, parcels, payment, event), so nothing is read back."""
     customer_row, contact = upsert_customer(channel=channel, **customer)
     order = Order.objects.create(
         **contact,
@@ -297,31 +342,33 @@ def _write_order(
         total=total,
         sourcing={"explanation": plan.explanation},
     )
-    order_lines = {
-        sku.pk: line
-        for sku, line in zip(
-            [sku for sku, _q, _p in validated],
-            OrderLine.objects.bulk_create(
-                [OrderLine(order=order, sku=sku, quantity=qty, unit_price=price) for sku, qty, price in validated]
-            ),
-            strict=True,
-        )
-    }
-    # One hold call for the whole order: rows locked in (location, sku) order across every fulfillment.
-    holds = stock.hold_stock(
-        lines=[(planned.source_id, sku_id, qty) for planned in plan.fulfillments for sku_id, qty in planned.lines],
-        kind=StockHold.Kind.ALLOCATION,
-        reference=f"order:{order.number}",
+    skus = {sku_id: SKU(id=sku_id, code=code) for sku_id, code, _q, _p in validated}
+    order_lines = OrderLine.objects.bulk_create(
+        [
+            OrderLine(order=order, sku=skus[sku_id], quantity=qty, unit_price=price)
+            for sku_id, _c, qty, price in validated
+        ]
     )
+    line_by_sku = {line.sku_id: line for line in order_lines}
+    try:
+        # One statement for every stock row of the order, locked in (location, sku) order across its parcels.
+        holds = stock.hold_stock(
+            lines=[(planned.source_id, sku_id, qty) for planned in plan.fulfillments for sku_id, qty in planned.lines],
+            kind=StockHold.Kind.ALLOCATION,
+            reference=f"order:{order.number}",
+            level_ids=level_ids,
+            savepoint=False,
+        )
+    except InsufficientStock as refused:
+        raise StockMoved(refused.lines) from None
     hold_by_pair = {(h.location_id, h.sku_id): h for h in holds}
-    # Every fulfillment in one INSERT, every fulfillment line in another: the query count does not grow
-    # with the number of sources.
+    network = network_snapshot()
     flows = {"ship": Fulfillment.Flow.SHIP, "pickup": Fulfillment.Flow.PICKUP}
     fulfillments = Fulfillment.objects.bulk_create(
         [
             Fulfillment(
                 order=order,
-                source_location_id=planned.source_id,
+                source_location=_point_location(network, planned.source_id),
                 method=method,
                 flow=flows.get(planned.flow, Fulfillment.Flow.SHIP_TO_STORE),
                 pickup_location=pickup if planned.flow != "ship" or method == FulfillmentMethod.LOCKER else None,
@@ -329,11 +376,11 @@ def _write_order(
             for planned in plan.fulfillments
         ]
     )
-    FulfillmentLine.objects.bulk_create(
+    parcel_lines = FulfillmentLine.objects.bulk_create(
         [
             FulfillmentLine(
                 fulfillment=fulfillment,
-                order_line=order_lines[sku_id],
+                order_line=line_by_sku[sku_id],
                 quantity=qty,
                 hold=hold_by_pair[(planned.source_id, sku_id)],
             )
@@ -341,17 +388,29 @@ def _write_order(
             for sku_id, qty in planned.lines
         ]
     )
-    Payment.objects.create(
+    order.payment = Payment.objects.create(
         order=order,
         provider=payment.get("provider", "manual"),
         reference=payment.get("reference", ""),
         currency=currency,
         authorized_amount=total,
     )
-    record_event(
+    event = record_event(
         order=order,
         type="order_placed",
         actor=actor,
         data={"total": str(total), "currency": currency, "fulfillments": len(plan.fulfillments)},
     )
+    # What the 201 answer shows, as written (`orders.selectors.placed_order_detail` turns it into the detail).
+    order.written = {
+        "lines": order_lines,
+        "fulfillments": fulfillments,
+        "parcel_lines": parcel_lines,
+        "events": [event],
+    }
     return order
+
+
+def _point_location(network, location_id: int) -> Location:
+    point = network.locations[location_id]
+    return Location(id=point.id, code=point.code, kind=point.kind, latitude=point.latitude, longitude=point.longitude)
