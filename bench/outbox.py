@@ -47,8 +47,8 @@ def main():
                 channel="sms" if n % 2 else "email",
                 recipient=f"+3933{n:08d}" if n % 2 else f"c{n}@example.com",
                 locale="it",
-                subject="Il tuo ordine è in viaggio",
-                body_text=f"Brunello: l'ordine BR-{n:08d} è partito.",
+                subject_text="Il tuo ordine è in viaggio",
+                text=f"Brunello: l'ordine BR-{n:08d} è partito.",
                 send_after=past,
             )
             for n in range(args.messages)

@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from omnichannel.models import TimeStampedModel
-from orders.models import Customer, Order, Reservation
+from orders.models import Customer, Order, OrderEvent, Reservation, ReservationEvent
 
 
 class Notification(TimeStampedModel):
@@ -34,9 +34,16 @@ class Notification(TimeStampedModel):
     )
     recipient = models.CharField(_("recipient"), max_length=254)
     locale = models.CharField(_("language"), max_length=5)
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
-    body_text = models.TextField(_("text"))
-    body_html = models.TextField(_("HTML"), blank=True)
+    # The event the message tells about: its words are rendered from it when the message is sent (or first read),
+    # never while the change that caused it holds its locks.
+    order_event = models.ForeignKey(OrderEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reservation_event = models.ForeignKey(
+        ReservationEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_text = models.CharField(_("subject"), max_length=200, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    html = models.TextField(_("HTML"), blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     # Retries stop at a permanent error or after MAX_ATTEMPTS; quiet hours and backoff move send_after.
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -55,6 +62,26 @@ class Notification(TimeStampedModel):
 
     def __str__(self):
         return f"{self.event} {self.channel} → {self.recipient} ({self.status})"
+
+    # The words as sent: rendered on first use (notifications.services.render_notification), then stored.
+    @property
+    def subject(self) -> str:
+        return self._rendered().subject_text
+
+    @property
+    def body_text(self) -> str:
+        return self._rendered().text
+
+    @property
+    def body_html(self) -> str:
+        return self._rendered().html
+
+    def _rendered(self):
+        if self.rendered_at is None and (self.order_event_id or self.reservation_event_id):
+            from notifications.services import render_notification
+
+            render_notification(self)
+        return self
 
 
 class MarketingBlock(TimeStampedModel):

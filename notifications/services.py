@@ -26,9 +26,19 @@ from notifications.selectors import marketing_for, opening_hours
 from notifications.signals import notification_failed
 from omnichannel.links import public_url
 from omnichannel.localtime import after_quiet_hours, long_date
-from orders.models import Fulfillment, NotifyBy, Order, OrderLine, Reservation, ReservationLine
+from orders.models import (
+    Fulfillment,
+    NotifyBy,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Reservation,
+    ReservationEvent,
+    ReservationLine,
+)
 from orders.services import fulfillment_store
 from stores.models import Location
+from stores.selectors import network_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -98,41 +108,29 @@ def _items(lines) -> list[dict]:
 
 
 def queue_for_order_event(*, event) -> list[Notification]:
-    """Write the customer's messages for an order event (email always, SMS when there is a phone).
-    Runs inside the transaction that wrote the event: no event, no message; no message lost."""
+    """Queue the customer's messages for an order event (email always, SMS when there is a phone), to the contact
+    details given with the order. Runs inside the transaction that wrote the event (no event, no message; no
+    message lost) and reads nothing: the words are rendered when the message is sent (`render_notification`),
+    never while the change that caused it holds its locks."""
     if event.type not in ORDER_MESSAGES:
         return []
-    # The email lists the lines: fetched with their SKU and product in one query, whatever their number.
-    order = (
-        Order.objects.select_related("customer")
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("sku__product")))
-        .get(pk=event.order_id)
-    )
-    fulfillment = (
-        Fulfillment.objects.select_related("source_location", "pickup_location").get(pk=event.fulfillment_id)
-        if event.fulfillment_id
-        else None
-    )
-    customer = order.customer
-    locale = order.contact_locale or settings.LANGUAGE_CODE
-    # In the customer's language whatever the request's (a staff member's English page writes Italian SMS).
-    with translation.override(locale):
-        context = message_context(order=order, data=event.data, fulfillment=fulfillment)
-    email_extra = {"order": order, "items": _items(order.lines.all()), "reference_label": _("Order")}
-    if fulfillment is not None and event.type in PICKUP_EVENTS:
-        email_extra["store_hours"] = lambda: opening_hours(fulfillment_store(fulfillment))
-    if event.type in SHIPPING_EVENTS:
-        # The same rule as the tracking page: marketing only for customers who accepted it.
-        email_extra["marketing"] = marketing_for(customer=customer, locale=locale)
-    tz_name = fulfillment.source_location.tz_name if fulfillment else settings.TIME_ZONE
-    return _write_messages(
-        event_type=event.type,
-        contact=order,
-        locale=locale,
-        context=context,
-        email_extra=email_extra,
-        tz_name=tz_name,
-        links={"order": order},
+    order = event.order  # the order the event was written with
+    tz_name = _tz_name(event.fulfillment.source_location_id) if event.fulfillment_id else settings.TIME_ZONE
+    return _queue(event_type=event.type, contact=order, tz_name=tz_name, links={"order": order, "order_event": event})
+
+
+def queue_for_reservation_event(*, event) -> list[Notification]:
+    """The customer's messages for a reservation event (confirmed, reminder, expired, cancelled, …), queued in the
+    event's transaction like the order messages and rendered when sent."""
+    event_type = f"reservation_{event.type}"
+    if event_type not in RESERVATION_MESSAGES:
+        return []
+    reservation = event.reservation
+    return _queue(
+        event_type=event_type,
+        contact=reservation,
+        tz_name=_tz_name(reservation.location_id),
+        links={"reservation": reservation, "reservation_event": event},
     )
 
 
@@ -149,20 +147,95 @@ def reservation_context(*, reservation: Reservation) -> dict:
     }
 
 
-def queue_for_reservation_event(*, event) -> list[Notification]:
-    """The customer's messages for a reservation event (confirmed, reminder, expired, cancelled), written in the
-    event's transaction like the order messages."""
-    event_type = f"reservation_{event.type}"
-    if event_type not in RESERVATION_MESSAGES:
-        return []
+def _tz_name(location_id: int) -> str:
+    point = network_snapshot().locations.get(location_id)
+    return point.tz_name if point is not None else settings.TIME_ZONE
+
+
+def _queue(*, event_type: str, contact, tz_name: str, links: dict) -> list[Notification]:
+    """Email and/or SMS rows for one event, to the contact details given with the order or reservation
+    (`contact`, never the shared customer record, which another channel may not change), as the customer wants
+    them. SMS never leaves at night (`tz_name`); email goes at once. One INSERT; one task after commit."""
+    now = timezone.now()
+    locale = contact.contact_locale or settings.LANGUAGE_CODE
+    common = {"event": event_type, "customer_id": contact.customer_id, "locale": locale, **links}
+    # SMS needs a phone number; a customer who asked for SMS only but has none still gets the email.
+    wants_sms = bool(contact.contact_phone) and contact.notify_by != NotifyBy.EMAIL
+    rows = []
+    if contact.notify_by != NotifyBy.SMS or not wants_sms:
+        rows.append(
+            Notification(**common, channel=Notification.Channel.EMAIL, recipient=contact.contact_email, send_after=now)
+        )
+    if wants_sms:
+        rows.append(
+            Notification(
+                **common,
+                channel=Notification.Channel.SMS,
+                recipient=contact.contact_phone,
+                send_after=after_quiet_hours(now, tz_name),
+            )
+        )
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created if row.send_after <= now]
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids))
+    return created
+
+
+def render_notification(notification: Notification) -> Notification:
+    """Write the message's words from the event that caused it, in the customer's language: when the worker sends
+    it, or when someone reads it first. Rows without an event (written before) keep their words."""
+    if notification.rendered_at is not None:
+        return notification
+    if notification.order_event_id:
+        subject, text, html = _order_texts(notification)
+    elif notification.reservation_event_id:
+        subject, text, html = _reservation_texts(notification)
+    else:
+        return notification
+    notification.subject_text, notification.text, notification.html = subject[:200], text, html
+    notification.rendered_at = timezone.now()
+    Notification.objects.filter(pk=notification.pk).update(
+        subject_text=notification.subject_text, text=text, html=html, rendered_at=notification.rendered_at
+    )
+    return notification
+
+
+def _order_texts(notification: Notification) -> tuple[str, str, str]:
+    event = OrderEvent.objects.get(pk=notification.order_event_id)
+    # The email lists the lines: fetched with their SKU and product in one query, whatever their number.
+    order = (
+        Order.objects.select_related("customer")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("sku__product")))
+        .get(pk=event.order_id)
+    )
+    fulfillment = (
+        Fulfillment.objects.select_related("source_location", "pickup_location").get(pk=event.fulfillment_id)
+        if event.fulfillment_id
+        else None
+    )
+    locale = notification.locale
+    # In the customer's language whatever the request's (a staff member's English page writes Italian SMS).
+    with translation.override(locale):
+        context = message_context(order=order, data=event.data, fulfillment=fulfillment)
+    email_extra = {"order": order, "items": _items(order.lines.all()), "reference_label": _("Order")}
+    if fulfillment is not None and event.type in PICKUP_EVENTS:
+        email_extra["store_hours"] = lambda: opening_hours(fulfillment_store(fulfillment))
+    if event.type in SHIPPING_EVENTS:
+        # The same rule as the tracking page: marketing only for customers who accepted it.
+        email_extra["marketing"] = marketing_for(customer=order.customer, locale=locale)
+    return _texts(notification, contact=order, context=context, email_extra=email_extra)
+
+
+def _reservation_texts(notification: Notification) -> tuple[str, str, str]:
+    event = ReservationEvent.objects.get(pk=notification.reservation_event_id)
     reservation = (
         Reservation.objects.select_related("customer", "location")
         .prefetch_related(Prefetch("lines", queryset=ReservationLine.objects.select_related("sku__product")))
         .get(pk=event.reservation_id)
     )
     store = reservation.location
-    locale = reservation.contact_locale or settings.LANGUAGE_CODE
-    with translation.override(locale):
+    with translation.override(notification.locale):
         context = reservation_context(reservation=reservation)
     email_extra = {
         "items": _items(reservation.lines.all()),
@@ -171,94 +244,42 @@ def queue_for_reservation_event(*, event) -> list[Notification]:
     }
     if event.type in ("held", "reminder", "extended"):
         email_extra["store_hours"] = lambda: opening_hours(store)
-    return _write_messages(
-        event_type=event_type,
-        contact=reservation,
-        locale=locale,
-        context=context,
-        email_extra=email_extra,
-        tz_name=store.tz_name,
-        links={"reservation": reservation},
-    )
+    return _texts(notification, contact=reservation, context=context, email_extra=email_extra)
 
 
-def _write_messages(
-    *,
-    event_type: str,
-    contact,
-    locale: str,
-    context: dict,
-    email_extra: dict,
-    tz_name: str,
-    links: dict,
-) -> list[Notification]:
-    """Email and/or SMS rows for one event, to the contact details given with the order or reservation
-    (`contact`, never the shared customer record, which another channel may not change), as the customer
-    wants them: head office's wording where a template is active, the built-in text otherwise. SMS never
-    leaves at night (`tz_name`); email goes at once. The rows link to the order's or reservation's customer."""
-    customer = contact.customer
+def _texts(notification: Notification, *, contact, context: dict, email_extra: dict) -> tuple[str, str, str]:
+    """(subject, text, html) of one message: head office's wording where a template is active, the built-in
+    text otherwise."""
+    event_type, locale = notification.event, notification.locale
     subject_text, sms_text = MESSAGES[event_type]
-    now = timezone.now()
-    rows = []
-    overrides = {
-        t.channel: t.render(context)
-        for t in MessageTemplate.objects.filter(event=event_type, locale=locale, active=True)
-    }
+    override = MessageTemplate.objects.filter(
+        event=event_type, locale=locale, channel=notification.channel, active=True
+    ).first()
     with translation.override(locale):
         subject = str(subject_text) % context
         sms = str(sms_text) % context
+        if notification.channel == Notification.Channel.SMS:
+            return "", override.render(context)[1] if override else sms, ""
         headline = sms
-        if Notification.Channel.EMAIL in overrides:
-            override_subject, headline = overrides[Notification.Channel.EMAIL]
+        if override is not None:
+            override_subject, headline = override.render(context)
             subject = override_subject or subject
-        if Notification.Channel.SMS in overrides:
-            sms = overrides[Notification.Channel.SMS][1]
         # Callables (opening hours) are resolved here, so day names come out in the customer's language.
         extra = {key: value() if callable(value) else value for key, value in email_extra.items()}
         greeting = {"name": contact.contact_name, "email": contact.contact_email}
         email_context = {**context, **extra, "subject": subject, "headline": headline, "customer": greeting}
-        # SMS needs a phone number; a customer who asked for SMS only but has none still gets the email.
-        wants_sms = bool(contact.contact_phone) and contact.notify_by != NotifyBy.EMAIL
-        if contact.notify_by != NotifyBy.SMS or not wants_sms:
-            rows.append(
-                Notification(
-                    event=event_type,
-                    channel=Notification.Channel.EMAIL,
-                    customer=customer,
-                    recipient=contact.contact_email,
-                    locale=locale,
-                    subject=subject,
-                    body_text=render_to_string("notifications/email/message.txt", email_context),
-                    body_html=render_to_string("notifications/email/message.html", email_context),
-                    send_after=now,
-                    **links,
-                )
-            )
-        if wants_sms:
-            rows.append(
-                Notification(
-                    event=event_type,
-                    channel=Notification.Channel.SMS,
-                    customer=customer,
-                    recipient=contact.contact_phone,
-                    locale=locale,
-                    body_text=sms,
-                    send_after=after_quiet_hours(now, tz_name),
-                    **links,
-                )
-            )
-    created = Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in created if row.send_after <= now]
-    if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
-    return created
+        return (
+            subject,
+            render_to_string("notifications/email/message.txt", email_context),
+            render_to_string("notifications/email/message.html", email_context),
+        )
 
 
 def _enqueue(ids: list[int]) -> None:
+    """One task for the messages of one change (an order's email and SMS), not one per message."""
     from django_q.tasks import async_task
 
-    for pk in ids:
-        async_task("notifications.tasks.send_notification", pk)
+    async_task("notifications.tasks.send_notifications", ids)
 
 
 def claim(pk: int, *, now=None) -> Notification | None:
@@ -296,7 +317,13 @@ def send_notification(pk: int) -> str:
 
 
 def deliver(notification: Notification) -> str:
-    """Hand a claimed (`sending`) row to its provider and record the outcome."""
+    """Render a claimed (`sending`) row's words, hand it to its provider and record the outcome."""
+    try:
+        render_notification(notification)
+    except Exception as exc:  # a rendering bug must not lose the message: it waits for the next attempt
+        logger.exception("notification %s could not be rendered", notification.pk)
+        _retry_later(notification, f"rendering failed: {exc}")
+        return "retry"
     try:
         if notification.channel == Notification.Channel.EMAIL:
             provider_id = email_backend().send(notification)
@@ -390,7 +417,7 @@ def record_tracking_page_view(*, order: Order, now=None) -> None:
 def resend_notification(*, notification: Notification | int, recipient: str = "") -> Notification:
     """Send a failed message again (to a corrected address or number): a new outbox row with the same words,
     so the failed one stays as it happened."""
-    failed = Notification.objects.get(pk=getattr(notification, "pk", notification))
+    failed = render_notification(Notification.objects.get(pk=getattr(notification, "pk", notification)))
     copy = Notification.objects.create(
         event=failed.event,
         channel=failed.channel,
@@ -399,9 +426,10 @@ def resend_notification(*, notification: Notification | int, recipient: str = ""
         customer=failed.customer,
         recipient=recipient or failed.recipient,
         locale=failed.locale,
-        subject=failed.subject,
-        body_text=failed.body_text,
-        body_html=failed.body_html,
+        subject_text=failed.subject_text,
+        text=failed.text,
+        html=failed.html,
+        rendered_at=timezone.now(),
         send_after=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue([copy.pk]))

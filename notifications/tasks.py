@@ -7,5 +7,10 @@ def send_notification(pk: int) -> str:
     return services.send_notification(pk)
 
 
+def send_notifications(ids: list[int]) -> list[str]:
+    """The messages one change queued (an order's email and SMS), sent one after the other."""
+    return [services.send_notification(pk) for pk in ids]
+
+
 def sweep_outbox() -> dict:
     return services.sweep()

@@ -155,6 +155,7 @@ class LocationPoint:
     kind: str = ""
     capabilities: frozenset = frozenset()
     priority: int = 100
+    tz_name: str = "Europe/Rome"
 
 
 @dataclass(frozen=True)
@@ -196,9 +197,15 @@ def network_snapshot() -> NetworkSnapshot:
     if cached and cached[0] > now:
         return cached[1]
     locations = {
-        row[0]: LocationPoint(*row[:4], kind=row[4], capabilities=frozenset(row[5] or ()), priority=row[6])
+        row[0]: LocationPoint(
+            *row[:4],
+            kind=row[4],
+            capabilities=frozenset(row[5] or ()),
+            priority=row[6],
+            tz_name=row[7] or settings.TIME_ZONE,
+        )
         for row in Location.objects.active().values_list(
-            "id", "code", "latitude", "longitude", "kind", "capabilities", "fulfillment_priority"
+            "id", "code", "latitude", "longitude", "kind", "capabilities", "fulfillment_priority", "timezone"
         )
     }
     sources: dict[int, set] = {}

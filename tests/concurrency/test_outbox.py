@@ -21,8 +21,8 @@ def rows(count, *, channel="sms", **fields):
                 channel=channel,
                 recipient=f"+3933300{n:05d}",
                 locale="it",
-                subject="s",
-                body_text=f"message {n}",
+                subject_text="s",
+                text=f"message {n}",
                 send_after=now - timedelta(seconds=1),
                 **fields,
             )

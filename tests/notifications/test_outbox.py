@@ -181,3 +181,14 @@ def test_customers_choose_how_they_are_told(net, notify_by, phone, channels):  #
         payment=data["payment"],
     )
     assert set(Notification.objects.filter(order=order).values_list("channel", flat=True)) == channels
+
+
+def test_messages_are_rendered_when_sent_not_while_the_order_is_written(net, twilio):  # noqa: F811
+    with time_machine.travel(at_rome(2026, 11, 23, 10, 0), tick=False):  # daytime: the SMS may leave
+        order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+        rows = Notification.objects.filter(order=order)
+        assert rows.count() == 2 and all(row.rendered_at is None for row in rows)  # queued with the event only
+        services.sweep()
+    for row in Notification.objects.filter(order=order):
+        assert row.status == "sent" and row.rendered_at is not None and order.number in row.text
+    assert order.number in twilio.requests[-1]["data"]["Body"]
