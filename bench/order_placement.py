@@ -117,6 +117,69 @@ def queries_per_order(key, stores) -> dict:
     return counts
 
 
+def cpu_per_order(key, stores, n: int = 300) -> dict:
+    """In-process CPU (this process only, not PostgreSQL's) per 2-line order: through the API (Django, DRF,
+    serializers, idempotency off) and through `orders.services.place_order` alone. A ratio between two versions
+    on one machine, unlike orders/s days apart."""
+    import time
+    from decimal import Decimal
+
+    from rest_framework.test import APIClient
+
+    from orders import services
+    from stores.models import SalesChannel
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    home = {
+        "method": "home_delivery",
+        "speed": "standard",
+        "address": {
+            "name": "B",
+            "line1": "V",
+            "city": "Milano",
+            "postcode": "20121",
+            "country": "IT",
+            "lat": 45.46,
+            "lon": 9.19,
+        },
+    }
+
+    def lines(i):
+        return [
+            {"sku": f"BENCH-{200 + 2 * i:07d}", "quantity": 1, "unit_price": "10.00"},
+            {"sku": f"BENCH-{201 + 2 * i:07d}", "quantity": 1, "unit_price": "10.00"},
+        ]
+
+    def body(i):
+        return {
+            "customer": {"email": f"cpu{i % 50}@example.com"},
+            "lines": lines(i),
+            "fulfillment": home,
+            "payment": {"provider": "manual", "amount": "20.00", "currency": "EUR"},
+        }
+
+    for i in range(20):  # warm caches and code paths
+        client.post("/api/v1/orders/", body(i), format="json")
+    started = time.process_time()
+    for i in range(20, 20 + n):
+        assert client.post("/api/v1/orders/", body(i), format="json").status_code == 201
+    api_ms = (time.process_time() - started) * 1000 / n
+    channel = SalesChannel.objects.get(code="bench-web")
+    started = time.process_time()
+    for i in range(20 + n, 20 + 2 * n):
+        services.place_order(
+            channel=channel,
+            customer={"email": f"cpu{i % 50}@example.com"},
+            lines=lines(i),
+            fulfillment=home,
+            payment={"provider": "manual", "amount": "20.00", "currency": "EUR"},
+            shipping_price=Decimal("0"),
+        )
+    service_ms = (time.process_time() - started) * 1000 / n
+    return {"api_cpu_ms_per_order": round(api_ms, 2), "service_cpu_ms_per_order": round(service_ms, 2), "orders": n}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=30)
@@ -142,7 +205,10 @@ def main():
             "(SELECT id FROM inventory_sku WHERE code IN ('BENCH-0000001', 'BENCH-0000002'))"
         )
     stores = list(Location.objects.filter(city="Bench", kind="store").order_by("code").values_list("code", flat=True))
-    result = {"queries_per_order": queries_per_order(network["api_key"], stores)}
+    result = {
+        "queries_per_order": queries_per_order(network["api_key"], stores),
+        "cpu_per_order": cpu_per_order(network["api_key"], stores),
+    }
     port = free_port()
     server = start_server(port, args.workers, 1)
     try:
