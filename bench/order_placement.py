@@ -185,6 +185,7 @@ def main():
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="gthread threads per gunicorn worker")
     args = parser.parse_args()
 
     setup_django()
@@ -210,7 +211,7 @@ def main():
         "cpu_per_order": cpu_per_order(network["api_key"], stores),
     }
     port = free_port()
-    server = start_server(port, args.workers, 1)
+    server = start_server(port, args.workers, args.threads)
     try:
         run(
             port=port,
@@ -242,7 +243,7 @@ def main():
     finally:
         server.terminate()
         server.wait(10)
-    result.update({"gunicorn_workers": args.workers, "connections": args.connections})
+    result.update({"gunicorn_workers": args.workers, "threads": args.threads, "connections": args.connections})
     write_result("orders", result)
 
 
