@@ -49,6 +49,22 @@ end
 """
 
 
+# The in-process measurements' home delivery (Milan, with coordinates).
+HOME = {
+    "method": "home_delivery",
+    "speed": "standard",
+    "address": {
+        "name": "B",
+        "line1": "V",
+        "city": "Milano",
+        "postcode": "20121",
+        "country": "IT",
+        "lat": 45.46,
+        "lon": 9.19,
+    },
+}
+
+
 def run(*, port, key, skus, stores, hot, duration, connections):
     lua = LUA % {
         "seed": 3,
@@ -82,23 +98,7 @@ def queries_per_order(key, stores) -> dict:
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
 
     def body(n_lines, method):
-        fulfillment = (
-            {"method": "store_pickup", "pickup_location": stores[0]}
-            if method == "pickup"
-            else {
-                "method": "home_delivery",
-                "speed": "standard",
-                "address": {
-                    "name": "B",
-                    "line1": "V",
-                    "city": "Milano",
-                    "postcode": "20121",
-                    "country": "IT",
-                    "lat": 45.46,
-                    "lon": 9.19,
-                },
-            }
-        )
+        fulfillment = {"method": "store_pickup", "pickup_location": stores[0]} if method == "pickup" else HOME
         lines = [{"sku": f"BENCH-{n + 100:07d}", "quantity": 1, "unit_price": "10.00"} for n in range(n_lines)]
         return {
             "customer": {"email": "q@example.com"},
@@ -131,19 +131,7 @@ def cpu_per_order(key, stores, n: int = 300) -> dict:
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    home = {
-        "method": "home_delivery",
-        "speed": "standard",
-        "address": {
-            "name": "B",
-            "line1": "V",
-            "city": "Milano",
-            "postcode": "20121",
-            "country": "IT",
-            "lat": 45.46,
-            "lon": 9.19,
-        },
-    }
+    home = HOME
 
     def lines(i):
         return [

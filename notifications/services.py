@@ -418,6 +418,7 @@ def resend_notification(*, notification: Notification | int, recipient: str = ""
     """Send a failed message again (to a corrected address or number): a new outbox row with the same words,
     so the failed one stays as it happened."""
     failed = render_notification(Notification.objects.get(pk=getattr(notification, "pk", notification)))
+    now = timezone.now()
     copy = Notification.objects.create(
         event=failed.event,
         channel=failed.channel,
@@ -430,7 +431,9 @@ def resend_notification(*, notification: Notification | int, recipient: str = ""
         text=failed.text,
         html=failed.html,
         rendered_at=timezone.now(),
-        send_after=timezone.now(),
+        # An SMS sent again still never leaves at night (the brand's clock).
+        send_after=after_quiet_hours(now, settings.TIME_ZONE) if failed.channel == "sms" else now,
     )
-    transaction.on_commit(lambda: _enqueue([copy.pk]))
+    if copy.send_after <= now:
+        transaction.on_commit(lambda: _enqueue([copy.pk]))
     return copy

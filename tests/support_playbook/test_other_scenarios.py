@@ -1,6 +1,7 @@
 """Every other scenario of the playbook (issue 12, item 4) from its triggering event to its resolution: parcels
 that do not arrive, customers who do not come, messages that bounce, counts that disagree."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,8 @@ from tests.notifications.conftest import twilio  # noqa: F401  (fixture)
 from tests.support_playbook.conftest import HOME_MILAN, net, place, store_staff  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+DAYTIME = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Milan
+NIGHT = datetime(2026, 11, 23, 21, 30, tzinfo=UTC)  # 22:30 in Milan
 
 
 def act(case, action, actor=None, **params):
@@ -167,26 +170,27 @@ def test_a_reservation_no_show_gets_the_items_back_and_a_courtesy_message(net, a
 
 
 def test_an_sms_to_an_invalid_number_opens_a_case_the_agent_fixes_and_resends(net, agent, twilio):  # noqa: F811
-    twilio.replies.append((400, {"code": 21211, "message": "The 'To' number is not a valid phone number."}))
-    order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
-    outbox.sweep()
-    failed = Notification.objects.get(order=order, channel="sms")
-    assert failed.status == "failed"
-    case = Case.objects.get()
-    assert (case.scenario, case.order, case.facts["recipient"]) == ("message_undelivered", order, "+393331234567")
-    with pytest.raises(Exception) as bad:
-        act(case, "fix_contact", agent, phone="347 12")
-    assert getattr(bad.value, "status_code", None) == 400
-    act(case, "fix_contact", agent, phone="+39 347 987 6543")
-    case.refresh_from_db()
-    order.refresh_from_db()
-    assert case.status == "resolved" and order.contact_phone == "+393479876543"
-    assert order.events.filter(type="contact_changed").exists()
-    resent = Notification.objects.get(pk=case.facts["resent"])
-    assert (resent.recipient, resent.body_text, resent.status) == ("+393479876543", failed.body_text, "pending")
-    outbox.sweep()
-    resent.refresh_from_db()
-    assert resent.status == "sent" and twilio.requests[-1]["data"]["To"] == "+393479876543"
+    with time_machine.travel(DAYTIME, tick=False):  # SMS leave only in the daytime (quiet hours)
+        twilio.replies.append((400, {"code": 21211, "message": "The 'To' number is not a valid phone number."}))
+        order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+        outbox.sweep()
+        failed = Notification.objects.get(order=order, channel="sms")
+        assert failed.status == "failed"
+        case = Case.objects.get()
+        assert (case.scenario, case.order, case.facts["recipient"]) == ("message_undelivered", order, "+393331234567")
+        with pytest.raises(Exception) as bad:
+            act(case, "fix_contact", agent, phone="347 12")
+        assert getattr(bad.value, "status_code", None) == 400
+        act(case, "fix_contact", agent, phone="+39 347 987 6543")
+        case.refresh_from_db()
+        order.refresh_from_db()
+        assert case.status == "resolved" and order.contact_phone == "+393479876543"
+        assert order.events.filter(type="contact_changed").exists()
+        resent = Notification.objects.get(pk=case.facts["resent"])
+        assert (resent.recipient, resent.body_text, resent.status) == ("+393479876543", failed.body_text, "pending")
+        outbox.sweep()
+        resent.refresh_from_db()
+        assert resent.status == "sent" and twilio.requests[-1]["data"]["To"] == "+393479876543"
 
 
 def test_a_recount_that_disagrees_opens_a_stock_discrepancy_for_the_manager(net, agent):  # noqa: F811
@@ -213,3 +217,12 @@ def test_a_recount_that_disagrees_opens_a_stock_discrepancy_for_the_manager(net,
     act(case, "accept_count", agent)
     case.refresh_from_db()
     assert case.status == "resolved"
+
+
+def test_a_message_sent_again_at_night_waits_for_the_morning(net, agent):  # noqa: F811
+    with time_machine.travel(NIGHT, tick=False):
+        order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+        sms = Notification.objects.get(order=order, channel="sms")
+        Notification.objects.filter(pk=sms.pk).update(status="failed", last_error="30003 unreachable")
+        copy = outbox.resend_notification(notification=sms, recipient="+393479876543")
+    assert copy.send_after == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 08:00 in Milan
