@@ -368,7 +368,7 @@ def _write_order(
         [
             Fulfillment(
                 order=order,
-                source_location=_point_location(network, planned.source_id),
+                source_location=_point_location(network, planned),
                 method=method,
                 flow=flows.get(planned.flow, Fulfillment.Flow.SHIP_TO_STORE),
                 pickup_location=pickup if planned.flow != "ship" or method == FulfillmentMethod.LOCKER else None,
@@ -411,6 +411,10 @@ def _write_order(
     return order
 
 
-def _point_location(network, location_id: int) -> Location:
-    point = network.locations[location_id]
+def _point_location(network, planned) -> Location:
+    """The source as the answer shows it, from the snapshot (a location deactivated since the read is still the
+    source this order was planned with)."""
+    point = network.locations.get(planned.source_id)
+    if point is None:
+        return Location(id=planned.source_id, code=planned.source)
     return Location(id=point.id, code=point.code, kind=point.kind, latitude=point.latitude, longitude=point.longitude)
