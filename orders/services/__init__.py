@@ -15,11 +15,9 @@ from orders.services.care import (
     resend_message,
     resend_pickup_code,
 )
+from orders.services.changes import cancel_order, change_contact_details, change_shipping_address
 from orders.services.common import PICKUP_CAPABILITY, TERMINAL, TRANSITIONS, record_event
 from orders.services.fulfilling import (
-    cancel_order,
-    change_contact_details,
-    change_shipping_address,
     expire_uncollected_pickups,
     fulfillment_store,
     hand_over,
