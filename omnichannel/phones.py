@@ -5,6 +5,12 @@ import phonenumbers
 from django.conf import settings
 
 
+def phone_in_query(text: str) -> str | None:
+    """A search box's text as a phone number (E.164) when it has enough digits to be one, else None: what the
+    care console and the store's order search both match phones by."""
+    return to_e164(text) if sum(ch.isdigit() for ch in text or "") >= 6 else None
+
+
 def to_e164(text: str, *, region: str | None = None) -> str | None:
     """The E.164 form of a possible phone number, read in `region` (the brand's, PHONE_REGION) when it has no
     country code; None when it is not a valid number."""

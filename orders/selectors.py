@@ -19,7 +19,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from omnichannel.errors import NotFound
-from omnichannel.phones import to_e164
+from omnichannel.phones import phone_in_query
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
@@ -358,7 +358,7 @@ def store_order_history(*, location, query: str = "", limit: int = 50) -> list[F
     rows = Fulfillment.objects.filter(Q(source_location=location) | Q(pickup_location=location))
     text = (query or "").strip()
     if text:
-        phone = to_e164(text) if sum(ch.isdigit() for ch in text) >= 6 else None
+        phone = phone_in_query(text)
         match = Q(order__number=text.upper())
         if phone:
             match |= Q(order__contact_phone=phone) | Q(order__customer__phone=phone)

@@ -8,8 +8,7 @@ from django.db.models import Prefetch, Q
 
 from notifications.models import Notification
 from omnichannel.errors import NotFound
-from omnichannel.phones import to_e164
-from orders import services as orders
+from omnichannel.phones import phone_in_query
 from orders.models import Customer, Fulfillment, Order, OrderEvent, OrderLine, RefundRequest, Reservation
 from support_playbook.models import Case
 
@@ -31,7 +30,7 @@ def find_customers(query: str, *, limit: int = 25) -> list[Customer]:
     elif NUMBER.match(text.upper()):
         match |= Q(orders__number=text.upper()) | Q(reservations__number=text.upper())
     else:
-        phone = to_e164(text) if sum(ch.isdigit() for ch in text) >= 6 else None
+        phone = phone_in_query(text)
         if phone:
             match |= Q(phone=phone) | Q(orders__contact_phone=phone) | Q(reservations__contact_phone=phone)
         elif len(text) >= 3:
@@ -91,8 +90,9 @@ def console_order(*, number: str) -> Order:
     return order
 
 
-def order_actions(order: Order) -> set[str]:
-    """What an agent can do to this order now (each action's service checks again when it runs)."""
+def order_actions(order: Order, *, refundable) -> set[str]:
+    """What an agent can do to this order now (each action's service checks again when it runs); `refundable`:
+    what was paid and not yet refunded (`orders.services.paid_and_not_refunded`)."""
     statuses = {f.status for f in order.fulfillments.all()}
     shipped = any(f.shipped_at for f in order.fulfillments.all())
     actions = {"resend_confirmation", "resend_tracking_link", "fix_contact"}
@@ -100,7 +100,7 @@ def order_actions(order: Order) -> set[str]:
         actions.add("change_address")
     if statuses & {"pending", "picking", "packed", "ready_for_pickup"}:
         actions.add("cancel")
-    if orders.paid_and_not_refunded(order.payment) > 0:
+    if refundable > 0:
         actions.update({"refund", "goodwill"})
     if "ready_for_pickup" in statuses:
         actions.update({"extend_pickup", "resend_pickup_code"})

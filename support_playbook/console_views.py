@@ -81,11 +81,12 @@ def _order_page(request, number: str, *, bound=None, status=200):
         order = selectors.console_order(number=number)
     except NotFound:
         raise Http404 from None
+    refundable = orders.paid_and_not_refunded(order.payment)
     context = {
         "order": order,
-        "actions": selectors.order_actions(order),
+        "actions": selectors.order_actions(order, refundable=refundable),
         "forms": _order_forms(order, bound),
-        "refundable": orders.paid_and_not_refunded(order.payment),
+        "refundable": refundable,
         "page_title": _("Order %(number)s") % {"number": order.number},
     }
     return render(request, "support_playbook/console_order.html", context, status=status)

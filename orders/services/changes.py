@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from inventory import services as stock
 from omnichannel.phones import to_e164
 from orders.errors import InvalidOrder, OrderNotChangeable
-from orders.models import E164, FulfillmentLine, FulfillmentMethod, Order, OrderLine, Reservation
+from orders.models import FulfillmentLine, FulfillmentMethod, Order, OrderLine, Reservation
 from orders.services.common import S, record_event
 from orders.services.fulfilling import (
     _locked_payment,
@@ -122,7 +122,9 @@ def change_contact_details(
         raise InvalidOrder(_("Give the new email or phone number."), details={"email": "", "phone": ""})
     phone = to_e164(typed_phone) if typed_phone else ""
     if typed_phone and phone is None:
-        raise InvalidOrder(E164.message, details={"phone": typed_phone})
+        raise InvalidOrder(
+            _("%(phone)s is not a phone number.") % {"phone": typed_phone}, details={"phone": typed_phone}
+        )
     try:
         if email:
             validate_email(email)

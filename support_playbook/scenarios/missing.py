@@ -5,12 +5,14 @@ promise (the pickup store's shelf first), a substitute of the same product, or t
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import SKU
 from orders import services as orders
 from orders.models import OrderLine
+from stores.selectors import network_snapshot
 from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
 
 
@@ -138,7 +140,8 @@ class MissingUnits(Scenario):
     def run(self, case, action, params, actor) -> dict:
         order, sku, quantity = case.order, params["sku"], params["quantity"]
         if action == "resource_line":
-            location_id = _location_id(params["location"])
+            # The suggestion named an active location (its ids are in the network snapshot); 0: none now.
+            location_id = network_snapshot().location_ids_by_code.get(params["location"], 0)
             recovered = orders.resource_missing_units(
                 order=order, sku=sku, quantity=quantity, location_id=location_id, actor=actor
             )
@@ -158,7 +161,7 @@ class MissingUnits(Scenario):
                 "proposed_substitutes": {**case.facts.get("proposed_substitutes", {}), sku: params["substitute"]},
             }
             # The customer has CASE_DEFAULT_AFTER to answer before the default (the refund) runs.
-            case.default_at = _now() + settings.CASE_DEFAULT_AFTER
+            case.default_at = timezone.now() + settings.CASE_DEFAULT_AFTER
             case.save(update_fields=["facts", "default_at", "updated_at"])
             return {"substitute": params["substitute"]}
         if action == "accept_substitute":
@@ -175,19 +178,6 @@ class MissingUnits(Scenario):
 
     def settled(self, case) -> bool:
         return not self.open_lines(case)
-
-
-def _location_id(code: str) -> int:
-    from stores.models import Location
-
-    location = Location.objects.filter(code=code).values_list("pk", flat=True).first()
-    return location or 0
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 class IncompleteOrderHome(MissingUnits):

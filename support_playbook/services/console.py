@@ -12,7 +12,6 @@ from inventory.models import ChannelListing
 from notifications import services as outbox
 from notifications.models import Notification
 from omnichannel.errors import InvalidInput
-from omnichannel.phones import to_e164
 from orders import services as orders
 from orders.models import Customer, Order, RefundRequest, Reservation
 from stores.models import SalesChannel
@@ -152,15 +151,11 @@ def resend(*, order: Order, what: str, actor) -> None:
 
 @transaction.atomic
 def fix_contact(*, record: Order | Reservation, email: str = "", phone: str = "", reason: str, actor) -> list:
-    """Correct the order's (or reservation's) email or phone, however the phone was typed, and send again every
+    """Correct the order's (or reservation's) email or phone, however the phone was typed (the order service
+    normalizes it), and send again every
     message that failed for good on that channel, to the corrected contact. Returns the new outbox rows."""
     require_right(actor, Right.WORK_CASES)
     reason = _reason(reason)
-    if phone:
-        normalized = to_e164(phone)
-        if normalized is None:
-            raise InvalidInput(_("%(phone)s is not a phone number.") % {"phone": phone}, details={"phone": phone})
-        phone = normalized
     before = {"email": record.contact_email, "phone": record.contact_phone}
     is_order = isinstance(record, Order)
     changed = orders.change_contact_details(
