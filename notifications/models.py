@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from omnichannel.models import TimeStampedModel
-from orders.models import Customer, Order, OrderEvent, Reservation, ReservationEvent
+from orders.models import Customer, Order, OrderEvent, Reservation, ReservationEvent, Return, ReturnEvent
 
 
 class Notification(TimeStampedModel):
@@ -29,6 +29,9 @@ class Notification(TimeStampedModel):
     reservation = models.ForeignKey(
         Reservation, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    return_request = models.ForeignKey(
+        Return, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("return")
+    )
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("customer")
     )
@@ -40,6 +43,7 @@ class Notification(TimeStampedModel):
     reservation_event = models.ForeignKey(
         ReservationEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    return_event = models.ForeignKey(ReturnEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     subject_text = models.CharField(_("subject"), max_length=200, blank=True)
     text = models.TextField(_("text"), blank=True)
     html = models.TextField(_("HTML"), blank=True)
@@ -77,7 +81,7 @@ class Notification(TimeStampedModel):
         return self._rendered().html
 
     def _rendered(self):
-        if self.rendered_at is None and (self.order_event_id or self.reservation_event_id):
+        if self.rendered_at is None and (self.order_event_id or self.reservation_event_id or self.return_event_id):
             from notifications.services import render_notification
 
             render_notification(self)

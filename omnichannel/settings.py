@@ -322,6 +322,18 @@ RESERVATION_REMINDER_BEFORE = timedelta(hours=env.int("RESERVATION_REMINDER_BEFO
 # Per-customer limits: reservations held at once, and units of one item in a reservation.
 RESERVATION_MAX_OPEN_PER_CUSTOMER = env.int("RESERVATION_MAX_OPEN_PER_CUSTOMER", default=3)
 RESERVATION_MAX_UNITS_PER_LINE = env.int("RESERVATION_MAX_UNITS_PER_LINE", default=2)
+# Returns (DESIGN.md section 9): one policy for every channel. Units come back within RETURN_WINDOW_DAYS of their
+# delivery or collection, except the categories listed (hygiene); a return by courier or locker costs the customer
+# RETURN_FEE (0: the brand pays the return shipping); the order's shipping price is refunded only when every unit
+# the customer got comes back. A carrier or locker return not received RETURN_DUE_DAYS after it was requested is
+# overdue (a case). Exchanges ship when the return arrives, or at once with EXCHANGE_SHIPS_BEFORE_RETURN.
+RETURN_NUMBER_PREFIX = env.str("RETURN_NUMBER_PREFIX", default="RT")
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
+RETURN_EXCLUDED_CATEGORIES = env.list("RETURN_EXCLUDED_CATEGORIES", default=["Notte"])
+RETURN_FEE = env.str("RETURN_FEE", default="4.90")
+RETURN_REFUNDS_SHIPPING_ON_WHOLE_RETURN = env.bool("RETURN_REFUNDS_SHIPPING_ON_WHOLE_RETURN", default=True)
+RETURN_DUE_DAYS = env.int("RETURN_DUE_DAYS", default=14)
+EXCHANGE_SHIPS_BEFORE_RETURN = env.bool("EXCHANGE_SHIPS_BEFORE_RETURN", default=False)
 # Support playbook (DESIGN.md section 11): when a case's default resolution runs if nobody decided (e.g. refund
 # the missing line when the customer has not answered in 48 h).
 CASE_DEFAULT_AFTER = timedelta(hours=env.int("CASE_DEFAULT_AFTER_HOURS", default=48))
@@ -335,6 +347,7 @@ SCHEDULED_JOBS = {
     "send_reservation_reminders": {"func": "orders.tasks.send_reservation_reminders", "every_minutes": 15},
     "flag_overdue_parcels": {"func": "orders.tasks.flag_overdue_parcels", "every_minutes": 30},
     "run_case_defaults": {"func": "support_playbook.tasks.run_case_defaults", "every_minutes": 15},
+    "flag_overdue_returns": {"func": "orders.tasks.flag_overdue_returns", "every_minutes": 60},
 }
 # Payment provider code -> adapter; "*" serves every provider without an integration of its own.
 PAYMENT_ADAPTERS = {"*": "orders.payments.ManualAdapter"}

@@ -61,3 +61,19 @@ class SourceNoLongerAvailable(DomainError):
     code = "source_no_longer_available"
     status_code = 409
     default_message = _("That location can no longer send these units: stock changed meanwhile.")
+
+
+class NotReturnable(DomainError):
+    """A unit that cannot come back: not delivered yet, past the return window, or of a category the policy
+    excludes. `details` says which and why."""
+
+    code = "not_returnable"
+    status_code = 422
+
+
+class AlreadyReturned(DomainError):
+    """More units asked back than the customer still has: each unit is returned at most once."""
+
+    code = "already_returned"
+    status_code = 409
+    default_message = _("These units are already on a return.")

@@ -11,3 +11,6 @@ order_event = Signal()
 
 # Sent for every ReservationEvent row: kwargs `event` (the row).
 reservation_event = Signal()
+
+# Sent for every ReturnEvent row: kwargs `event` (the row).
+return_event = Signal()

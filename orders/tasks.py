@@ -26,3 +26,8 @@ def send_reservation_reminders() -> int:
 def flag_overdue_parcels() -> int:
     """Ship-to-store parcels not received by their due time: one `parcel_overdue` event each (a case follows)."""
     return services.flag_overdue_parcels()
+
+
+def flag_overdue_returns() -> int:
+    """Courier and locker returns not received in time: one `overdue` event each (a case follows)."""
+    return services.flag_overdue_returns()

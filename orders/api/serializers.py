@@ -63,6 +63,8 @@ class OrderCreateInput(StrictInput):
     fulfillment = FulfillmentInput()
     payment = PaymentInput()
     shipping_price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, default=0)
+    # An order-level promotion taken off the lines' total (the payment is the total after it).
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, default=0)
 
 
 class CancelInput(StrictInput):
@@ -149,6 +151,7 @@ class OrderOutput(serializers.Serializer):
     shipping_address = serializers.DictField()
     currency = serializers.CharField()
     lines_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
     shipping_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     lines = OrderLineOut(many=True)

@@ -100,6 +100,7 @@ class OrderListCreateApi(APIView):
                 payment=data["payment"],
                 external_id=data["external_id"],
                 shipping_price=data["shipping_price"],
+                discount=data["discount"],
                 actor=request.user,
             )
             # Built from the objects just written: nothing is read back.

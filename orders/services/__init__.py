@@ -1,5 +1,5 @@
-"""Writes for orders and reservations: placing, fulfilling, cancelling, tracking, click & reserve
-(DESIGN.md sections 5-8).
+"""Writes for orders, reservations and returns: placing, fulfilling, cancelling, tracking, click & reserve,
+returns and exchanges (DESIGN.md sections 5-9).
 
 Every state change goes through `transition_fulfillment`, which locks the row, checks TRANSITIONS and
 writes the event; every event is sent as the `order_event` signal inside the transaction. Stock moves only
@@ -60,9 +60,32 @@ from orders.services.reserving import (
     send_reservation_reminders,
     transition_reservation,
 )
+from orders.services.return_refunds import paid_unit_price, refund_breakdown
+from orders.services.returning import (
+    RETURN_TRANSITIONS,
+    cancel_return,
+    flag_overdue_returns,
+    mark_return_sent,
+    receive_return,
+    record_return_event,
+    request_return,
+    returnable_lines,
+    returns_centre,
+)
 from orders.services.tracking import TRACKING_STATUSES, record_tracking_event
 
 __all__ = [
+    "RETURN_TRANSITIONS",
+    "cancel_return",
+    "flag_overdue_returns",
+    "mark_return_sent",
+    "paid_unit_price",
+    "receive_return",
+    "record_return_event",
+    "refund_breakdown",
+    "request_return",
+    "returnable_lines",
+    "returns_centre",
     "decide_refund",
     "extend_pickup",
     "extend_reservation",

@@ -219,6 +219,7 @@ def place_order(
     payment: dict,
     external_id: str = "",
     shipping_price: Decimal = Decimal("0"),
+    discount: Decimal = Decimal("0"),
     actor=None,
 ) -> Order:
     """Validate, source, hold every unit and write the order, all or nothing, set-based: the SKUs and their
@@ -234,7 +235,13 @@ def place_order(
     extra = {pickup.pk} if pickup else set()
     validated, lines_total, candidates, level_ids = _read_lines(lines, extra)
     shipping_price = Decimal(shipping_price).quantize(CENTS)
-    total = lines_total + shipping_price
+    discount = Decimal(discount).quantize(CENTS)
+    if not 0 <= discount <= lines_total:
+        raise InvalidOrder(
+            _("The discount must be between 0 and the lines' total (%(total)s).") % {"total": lines_total},
+            details={"discount": str(discount), "lines_total": str(lines_total)},
+        )
+    total = lines_total - discount + shipping_price
     amount, currency = Decimal(payment["amount"]).quantize(CENTS), payment["currency"].upper()
     if amount != total or currency != channel.currency:
         raise PaymentMismatch(
@@ -280,6 +287,7 @@ def place_order(
         pickup=pickup,
         address=address,
         lines_total=lines_total,
+        discount=discount,
         shipping_price=shipping_price,
         total=total,
         payment=payment,
@@ -316,6 +324,7 @@ def _write_order(
     pickup,
     address,
     lines_total,
+    discount,
     shipping_price,
     total,
     payment,
@@ -338,6 +347,7 @@ def _write_order(
         shipping_address=address,
         currency=currency,
         lines_total=lines_total,
+        discount=discount,
         shipping_price=shipping_price,
         total=total,
         sourcing={"explanation": plan.explanation},

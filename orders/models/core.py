@@ -1,4 +1,4 @@
-"""Customers, orders, fulfillments, payments and the order timeline (DESIGN.md sections 4 and 6)."""
+"""Customers, orders, fulfillments, payments, reservations and their timelines (DESIGN.md sections 4, 6, 8)."""
 
 import secrets
 
@@ -130,6 +130,9 @@ class Order(ContactDetails, TimeStampedModel):
     shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     lines_total = models.DecimalField(_("lines total"), max_digits=12, decimal_places=2)
+    # An order-level promotion (voucher, campaign): total = lines total - discount + shipping. Refunds of returned
+    # units give back the price paid, so the discount is spread over the lines pro rata.
+    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2, default=0)
     shipping_price = models.DecimalField(_("shipping price"), max_digits=10, decimal_places=2, default=0)
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     tracking_token = models.CharField(
@@ -145,7 +148,10 @@ class Order(ContactDetails, TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "external_id"], condition=~Q(external_id=""), name="unique_external_order_id"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0, discount__lte=models.F("lines_total")), name="order_discount_within_lines"
+            ),
         ]
         indexes = [models.Index(fields=["channel", "updated_at"], name="order_channel_updated")]
 
@@ -165,6 +171,8 @@ class OrderLine(TimeStampedModel):
     # decision, and its money stays authorized until then.
     quantity_short_refunded = models.PositiveIntegerField(_("missing, refunded"), default=0)
     quantity_short_substituted = models.PositiveIntegerField(_("missing, substituted"), default=0)
+    # Units on a return that is not cancelled (announced, on their way or received): a unit is returned once.
+    quantity_returned = models.PositiveIntegerField(_("returned"), default=0)
 
     class Meta:
         ordering = ["id"]
@@ -179,6 +187,15 @@ class OrderLine(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(quantity__gte=models.F("quantity_cancelled") + models.F("quantity_short")),
                 name="order_line_removed_within_quantity",
+            ),
+            # Only units the customer got can come back, each once.
+            models.CheckConstraint(
+                condition=Q(
+                    quantity__gte=models.F("quantity_cancelled")
+                    + models.F("quantity_short")
+                    + models.F("quantity_returned")
+                ),
+                name="order_line_returned_within_delivered",
             ),
         ]
 
