@@ -190,4 +190,44 @@ RESERVATION_MESSAGES = {
     ),
 }
 
-MESSAGES = {**ORDER_MESSAGES, **RESERVATION_MESSAGES}
+# "return_" + return event type -> (email subject, SMS text); placeholders from return_context.
+RETURN_MESSAGES = {
+    "return_requested": (
+        _("Return %(number)s: how to send your items back"),
+        _("%(brand)s: return %(number)s is open. %(instructions)s Details: %(return_url)s"),
+    ),
+    "return_received": (
+        _("Return %(number)s has arrived"),
+        _("%(brand)s: we received return %(number)s: %(units)s item(s). We are checking them now."),
+    ),
+    "return_refunded": (
+        _("We refunded %(refund)s for return %(number)s"),
+        _("%(brand)s: we refunded %(refund)s for return %(number)s; it reaches you in a few days."),
+    ),
+    "return_exchange_ordered": (
+        _("Your exchange for return %(number)s is on its way"),
+        _(
+            "%(brand)s: your replacement for return %(number)s is order %(exchange_number)s, at no cost. "
+            "Follow it: %(exchange_url)s"
+        ),
+    ),
+    "return_cancelled": (
+        _("Return %(number)s was cancelled"),
+        _(
+            "%(brand)s: return %(number)s was cancelled; keep your items. You can start a new return while the "
+            "return window is open."
+        ),
+    ),
+}
+
+# How to bring a return back, by way of returning (the "instructions" placeholder).
+RETURN_INSTRUCTIONS = {
+    "in_store": _(
+        "Bring the items to %(store)s, %(store_address)s, and say return %(number)s at the till: "
+        "we refund you on the spot."
+    ),
+    "carrier": _("Pack the items, write %(number)s on the parcel and hand it to the courier%(label_text)s."),
+    "locker": _("Pack the items, write %(number)s on the parcel and leave it in the locker %(locker)s."),
+}
+
+MESSAGES = {**ORDER_MESSAGES, **RESERVATION_MESSAGES, **RETURN_MESSAGES}

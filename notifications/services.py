@@ -9,6 +9,7 @@ import logging
 import time as time_module
 import zoneinfo
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import SKU
 from notifications.backends import PermanentDeliveryError, TemporaryDeliveryError, email_backend, sms_backend
-from notifications.messages import MESSAGES, ORDER_MESSAGES, RESERVATION_MESSAGES
+from notifications.messages import MESSAGES, ORDER_MESSAGES, RESERVATION_MESSAGES, RETURN_INSTRUCTIONS, RETURN_MESSAGES
 from notifications.models import MessageTemplate, Notification
 from notifications.selectors import marketing_for, opening_hours
 from notifications.signals import notification_failed
@@ -35,6 +36,9 @@ from orders.models import (
     Reservation,
     ReservationEvent,
     ReservationLine,
+    Return,
+    ReturnEvent,
+    ReturnLine,
 )
 from orders.services import fulfillment_store
 from stores.models import Location
@@ -134,6 +138,50 @@ def queue_for_reservation_event(*, event) -> list[Notification]:
     )
 
 
+def queue_for_return_event(*, event) -> list[Notification]:
+    """The customer's messages for a return event (started with instructions, received, refunded with the amount,
+    exchange ordered, cancelled), queued in the event's transaction and rendered when sent. A refund of nothing
+    (the value went to an exchange) says nothing: the exchange's message does."""
+    event_type = f"return_{event.type}"
+    if event_type not in RETURN_MESSAGES:
+        return []
+    if event.type == "refunded" and not Decimal(event.data.get("amount") or "0"):
+        return []
+    return_request = event.return_request
+    return _queue(
+        event_type=event_type,
+        contact=return_request,
+        tz_name=_tz_name(return_request.location_id),
+        links={"return_request": return_request, "return_event": event},
+    )
+
+
+def return_context(*, return_request: Return, data: dict) -> dict:
+    """Placeholders of the return messages, in the active language."""
+    store, locker = return_request.location, return_request.drop_off
+    in_store = return_request.how == Return.How.IN_STORE
+    context = {
+        "brand": settings.BRAND_NAME,
+        "number": return_request.number,
+        # The store only when the customer goes there (a courier return's warehouse is not for visitors).
+        "store": store.name if in_store else "",
+        "store_address": f"{store.address}, {store.city}" if in_store else "",
+        "locker": f"{locker.name}, {locker.address}, {locker.city}" if locker else "",
+        "label_text": (" " + str(_("with label %(label)s")) % {"label": return_request.label})
+        if return_request.label
+        else "",
+        "return_url": public_url(f"/return/{return_request.token}/"),
+        "refund": f"{data.get('amount', '0.00')} {return_request.channel.currency}",
+        "units": sum(line.get("received", 0) for line in data.get("lines", [])),
+        "exchange_number": data.get("order", ""),
+        "exchange_url": "",
+    }
+    if return_request.exchange_order_id:
+        context["exchange_url"] = public_url(f"/track/{return_request.exchange_order.tracking_token}/")
+    context["instructions"] = str(RETURN_INSTRUCTIONS[return_request.how]) % context
+    return context
+
+
 def reservation_context(*, reservation: Reservation) -> dict:
     """Placeholders of the reservation messages; dates on the store's clock, in the active language."""
     store = reservation.location
@@ -191,6 +239,8 @@ def render_notification(notification: Notification) -> Notification:
         subject, text, html = _order_texts(notification)
     elif notification.reservation_event_id:
         subject, text, html = _reservation_texts(notification)
+    elif notification.return_event_id:
+        subject, text, html = _return_texts(notification)
     else:
         return notification
     notification.subject_text, notification.text, notification.html = subject[:200], text, html
@@ -245,6 +295,33 @@ def _reservation_texts(notification: Notification) -> tuple[str, str, str]:
     if event.type in ("held", "reminder", "extended"):
         email_extra["store_hours"] = lambda: opening_hours(store)
     return _texts(notification, contact=reservation, context=context, email_extra=email_extra)
+
+
+def _return_texts(notification: Notification) -> tuple[str, str, str]:
+    event = ReturnEvent.objects.get(pk=notification.return_event_id)
+    return_request = (
+        Return.objects.select_related("channel", "location", "drop_off", "exchange_order")
+        .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line__sku__product")))
+        .get(pk=event.return_request_id)
+    )
+    with translation.override(notification.locale):
+        context = return_context(return_request=return_request, data=event.data)
+    email_extra = {
+        "items": [
+            {
+                "quantity": line.quantity,
+                "name": line.order_line.sku.product.name,
+                "colour": line.order_line.sku.colour,
+                "size": line.order_line.sku.size,
+            }
+            for line in return_request.lines.all()
+        ],
+        "reference_label": _("Return"),
+        "return_request": return_request,
+    }
+    if return_request.how == Return.How.IN_STORE and event.type == "requested":
+        email_extra["store_hours"] = lambda: opening_hours(return_request.location)
+    return _texts(notification, contact=return_request, context=context, email_extra=email_extra)
 
 
 def _texts(notification: Notification, *, contact, context: dict, email_extra: dict) -> tuple[str, str, str]:

@@ -6,6 +6,14 @@ from rest_framework.permissions import AllowAny
 
 from inventory.api.views import AvailabilityApi, ProductDetailApi, ProductListApi
 from omnichannel.api.errors import not_found_view
+from orders.api.return_views import (
+    LocationReturnListApi,
+    ReturnCancelApi,
+    ReturnCreateApi,
+    ReturnDetailApi,
+    ReturnReasonListApi,
+    ReturnReceiveApi,
+)
 from orders.api.views import (
     FulfillmentActionApi,
     LocationFulfillmentListApi,
@@ -33,6 +41,12 @@ urlpatterns = [
     path("reservations/", ReservationCreateApi.as_view(), name="reservations"),
     path("reservations/<str:number>/", ReservationDetailApi.as_view(), name="reservation"),
     path("reservations/<str:number>/cancel/", ReservationCancelApi.as_view(), name="reservation-cancel"),
+    path("returns/", ReturnCreateApi.as_view(), name="returns"),
+    path("returns/<str:number>/", ReturnDetailApi.as_view(), name="return"),
+    path("returns/<str:number>/cancel/", ReturnCancelApi.as_view(), name="return-cancel"),
+    path("returns/<str:number>/receive/", ReturnReceiveApi.as_view(), name="return-receive"),
+    path("return-reasons/", ReturnReasonListApi.as_view(), name="return-reasons"),
+    path("locations/<str:code>/returns/", LocationReturnListApi.as_view(), name="location-returns"),
     path("tracking-events/", TrackingEventCreateApi.as_view(), name="tracking-events"),
     path("locations/<str:code>/fulfillments/", LocationFulfillmentListApi.as_view(), name="location-fulfillments"),
     path("fulfillments/<id:fulfillment_id>/actions/", FulfillmentActionApi.as_view(), name="fulfillment-actions"),

@@ -348,3 +348,42 @@ def test_overdue_courier_returns_are_flagged_once(rnet, settings):  # noqa: F811
     assert services.flag_overdue_returns(now=later) == 1
     assert services.flag_overdue_returns(now=later) == 0
     assert events(return_request) == ["requested", "overdue"]
+
+
+# ------------------------------------------------------------------------------------------------- messages
+
+
+def test_the_customer_is_told_at_each_step(rnet, settings):  # noqa: F811
+    from notifications.models import Notification
+
+    settings.RETURN_FEE = "4.90"
+    order = delivered(rnet, [("TEE-M", 1, "29.90")])
+    return_request = services.request_return(how=Return.How.CARRIER, lines=[line(order, "TEE-M")], label="BRT-R77")
+    services.receive_return(
+        return_request=return_request, location=rnet["WH01"], lines=[received(order, "TEE-M", 1, restock_here=1)]
+    )
+    emails = {
+        n.event: n
+        for n in Notification.objects.filter(return_request=return_request, channel=Notification.Channel.EMAIL)
+    }
+    assert set(emails) == {"return_requested", "return_received", "return_refunded"}
+    started = emails["return_requested"]
+    assert started.recipient == "giulia@example.com"
+    assert f"write {return_request.number} on the parcel" in started.body_text
+    assert "with label BRT-R77" in started.body_text
+    assert f"/return/{return_request.token}/" in started.body_text
+    assert "We refunded 25.00 EUR" in emails["return_refunded"].subject
+    sms = Notification.objects.filter(return_request=return_request, channel=Notification.Channel.SMS)
+    assert sms.count() == 3 and all(n.recipient == "+393331234567" for n in sms)
+
+
+def test_the_customer_reads_italian(rnet):  # noqa: F811
+    from notifications.models import Notification
+
+    order = delivered(rnet, [("TEE-M", 1, "29.90")])
+    order.contact_locale = "it"
+    order.save(update_fields=["contact_locale"])
+    return_request = services.request_return(how=IN_STORE, location=rnet["MI01"], lines=[line(order, "TEE-M")])
+    email = Notification.objects.get(return_request=return_request, channel="email")
+    assert email.locale == "it"
+    assert return_request.number in email.subject and "Reso" in email.subject

@@ -16,10 +16,20 @@ from inventory.models import StockLevel
 from notifications.models import Notification
 from omnichannel.api import urls as api_urls
 from orders import services
-from orders.models import Fulfillment, Order, OrderEvent, Reservation, ReservationEvent, TrackingEvent
+from orders.models import (
+    Fulfillment,
+    Order,
+    OrderEvent,
+    Reservation,
+    ReservationEvent,
+    Return,
+    ReturnEvent,
+    TrackingEvent,
+)
 from stores.services import create_api_key
 from support_playbook.models import Case, CaseEvent
 from tests.orders.conftest import HOME_MILAN, net, payload  # noqa: F401  (fixture)
+from tests.orders.returns_helpers import deliver
 from tests.orders.test_services import place
 from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, UserFactory
 
@@ -64,6 +74,23 @@ def tracking_body(w):
         "event_id": "scan-1",
         "status": "delivered",
         "occurred_at": "2026-11-24T09:30:00+01:00",
+    }
+
+
+def return_body(w):
+    return {
+        "customer": {"email": "giulia@example.com"},
+        "how": "in_store",
+        "location": "MI01",
+        "lines": [{"order": w["delivered"], "sku": "TEE-M", "quantity": 1, "reason": "too_small"}],
+    }
+
+
+def receive_body(w):
+    return {
+        "lines": [
+            {"order": w["returned"], "sku": "TEE-M", "received": 1, "dispositions": {"restock_here": 1}},
+        ]
     }
 
 
@@ -120,6 +147,27 @@ MATRIX = {
         lambda w: {"action": "start_picking"},
         expect(location=200, other_location=404),
     ),
+    "returns": ("post", "/api/v1/returns/", return_body, expect(web=201, marketplace=404)),
+    "return": ("get", "/api/v1/returns/{ret}/", None, expect(web=200, marketplace=404, head_office=200)),
+    "return-cancel": ("post", "/api/v1/returns/{ret}/cancel/", lambda w: {}, expect(web=200, marketplace=404)),
+    "return-receive": (
+        "post",
+        "/api/v1/returns/{ret}/receive/",
+        receive_body,
+        expect(location=200, other_location=404),
+    ),
+    "return-reasons": (
+        "get",
+        "/api/v1/return-reasons/",
+        None,
+        expect(web=200, marketplace=200, location=200, other_location=200, care=200, head_office=200),
+    ),
+    "location-returns": (
+        "get",
+        "/api/v1/locations/MI01/returns/",
+        None,
+        expect(location=200, other_location=404),
+    ),
     "cases": ("get", "/api/v1/cases/", None, expect(care=200, head_office=200)),
     "case": ("get", "/api/v1/cases/{case}/", None, expect(care=200, head_office=200)),
     "case-actions": (
@@ -164,6 +212,12 @@ def world(net, client):  # noqa: F811
     missing = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN).fulfillments.get()
     services.report_missing(fulfillment_line=missing.lines.get(), quantity=1)
     case = Case.objects.get(order=missing.order)
+    delivered, returned = (deliver(place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)) for _ in range(2))
+    return_request = services.request_return(
+        how="in_store",
+        location=net["MI01"],
+        lines=[{"order": returned.number, "sku": "TEE-M", "quantity": 1, "reason": "too_big"}],
+    )
     keys = {
         "web": create_api_key(channel=net["web"]),
         "marketplace": create_api_key(channel=marketplace),
@@ -189,6 +243,9 @@ def world(net, client):  # noqa: F811
         "reservation": reservation.number,
         "at_mi01": at_mi01.pk,
         "case": case.pk,
+        "delivered": delivered.number,
+        "returned": returned.number,
+        "ret": return_request.number,
         "clients": clients,
         "net": net,
     }
@@ -205,6 +262,8 @@ def state() -> tuple:
         TrackingEvent.objects.count(),
         Notification.objects.count(),
         CaseEvent.objects.count(),
+        list(Return.objects.order_by("id").values_list("status", flat=True)),
+        ReturnEvent.objects.count(),
     )
 
 
@@ -213,7 +272,11 @@ def state() -> tuple:
 def test_authorization_matrix(world, endpoint, caller):
     method, path, body, expected = MATRIX[endpoint]
     path = path.format(
-        order=world["order"], reservation=world["reservation"], at_mi01=world["at_mi01"], case=world["case"]
+        order=world["order"],
+        reservation=world["reservation"],
+        at_mi01=world["at_mi01"],
+        case=world["case"],
+        ret=world["ret"],
     )
     before = state()
     kwargs = {"format": "json"} if body else {}

@@ -1,0 +1,75 @@
+"""Reads of returns for the API, the store's returns desk and the customer's return page."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from omnichannel.errors import NotFound
+from omnichannel.phones import phone_in_query
+from orders.models import ExchangeLine, Order, Return, ReturnEvent, ReturnLine
+
+
+def return_detail_queryset() -> QuerySet:
+    """Everything a return's page or answer shows, in a fixed number of queries (and what its refund needs)."""
+    return Return.objects.select_related(
+        "channel", "customer", "location", "drop_off", "exchange_order"
+    ).prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=ReturnLine.objects.select_related(
+                "order_line__sku__product", "order_line__order__payment", "reason"
+            ).prefetch_related("order_line__order__lines"),
+        ),
+        Prefetch("exchange_lines", queryset=ExchangeLine.objects.select_related("sku__product")),
+        Prefetch("events", queryset=ReturnEvent.objects.select_related("actor", "api_key").order_by("at", "id")),
+    )
+
+
+def return_for_channel(*, number: str, channel_id: int | None) -> Return:
+    """The return with this number if `channel_id` may see it (a channel sees its own only)."""
+    returns = return_detail_queryset().filter(number=number)
+    if channel_id is not None:
+        returns = returns.filter(channel_id=channel_id)
+    found = returns.first()
+    if found is None:
+        raise NotFound(f"Unknown return: {number}", details={"number": number})
+    return found
+
+
+def return_at(*, location, number: str) -> Return:
+    """A return received at this location; 404 for any other (a store does not see another store's returns)."""
+    found = return_detail_queryset().filter(location=location, number=number).first()
+    if found is None:
+        raise NotFound(f"Unknown return: {number}", details={"number": number})
+    return found
+
+
+def return_by_token(token: str) -> Return:
+    found = return_detail_queryset().filter(token=token).first()
+    if found is None:
+        raise NotFound("Unknown return.")
+    return found
+
+
+def returns_at(*, location, status: str = "") -> QuerySet:
+    """Returns this location receives, the ones still to come first."""
+    returns = Return.objects.filter(location=location).select_related("customer", "drop_off")
+    if status:
+        returns = returns.filter(status=status)
+    return returns
+
+
+def expected_returns(*, location) -> QuerySet:
+    return returns_at(location=location).filter(status__in=(Return.Status.REQUESTED, Return.Status.IN_TRANSIT))
+
+
+def find_for_return(query: str) -> list[Order]:
+    """Orders a customer at the counter may return from, found by order number, return number, email or phone
+    (typed any way): the newest first, at most 20."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    condition = Q(number__iexact=query) | Q(contact_email__iexact=query) | Q(customer__email__iexact=query)
+    condition |= Q(lines__return_lines__return_request__number__iexact=query)
+    phone = phone_in_query(query)
+    if phone:
+        condition |= Q(contact_phone=phone) | Q(customer__phone=phone)
+    return list(Order.objects.filter(condition).select_related("customer").distinct().order_by("-created_at")[:20])
