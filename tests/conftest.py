@@ -1,4 +1,7 @@
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -37,3 +40,9 @@ def api(api_key):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key}")
     return client
+
+
+@pytest.fixture
+def return_reasons(db):
+    """The return reasons a data migration writes (after a transactional test's flush they are gone)."""
+    import_module("orders.migrations.0013_return_reasons").add_reasons(apps, None)

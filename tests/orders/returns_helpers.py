@@ -12,7 +12,7 @@ from tests.stores.factories import LocationFactory
 
 
 @pytest.fixture
-def rnet(net):  # noqa: F811
+def rnet(net, return_reasons):  # noqa: F811
     """`net` with WH01 as the returns centre and a locker in Milan."""
     net["WH01"].capabilities = ["ships", "accepts_returns"]
     net["WH01"].save(update_fields=["capabilities"])

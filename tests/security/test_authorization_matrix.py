@@ -189,7 +189,7 @@ def test_every_api_endpoint_has_a_row_in_the_matrix():
 
 
 @pytest.fixture
-def world(net, client):  # noqa: F811
+def world(net, client, return_reasons):  # noqa: F811
     marketplace = SalesChannelFactory(code="marketplace", kind="marketplace")
     marketplace.source_locations.set([net["WH01"], net["MI01"]])
     net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
