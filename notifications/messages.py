@@ -211,6 +211,10 @@ RETURN_MESSAGES = {
             "Follow it: %(exchange_url)s"
         ),
     ),
+    "return_reminder": (
+        _("Return %(number)s: we have not received your items yet"),
+        _("%(brand)s: we have not received return %(number)s yet. %(instructions)s Details: %(return_url)s"),
+    ),
     "return_cancelled": (
         _("Return %(number)s was cancelled"),
         _(

@@ -8,13 +8,14 @@ class SupportPlaybookConfig(AppConfig):
 
     def ready(self):
         from notifications.signals import notification_failed
-        from orders.signals import order_event, reservation_event
+        from orders.signals import order_event, reservation_event, return_event
         from stores import shell
         from stores.roles import Right
         from support_playbook import receivers
 
         order_event.connect(receivers.on_order_event, dispatch_uid="playbook-order-events")
         reservation_event.connect(receivers.on_reservation_event, dispatch_uid="playbook-reservation-events")
+        return_event.connect(receivers.on_return_event, dispatch_uid="playbook-return-events")
         notification_failed.connect(receivers.on_notification_failed, dispatch_uid="playbook-failed-messages")
         shell.register_menu_entry(
             shell.MenuEntry(key="tasks", title=_("Tasks"), url_name="tasks:list", order=20, badge=_open_tasks)

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from inventory.models import SKU
 from omnichannel.models import TimeStampedModel
-from orders.models import Customer, Fulfillment, Order, Reservation, TimelineEvent
+from orders.models import Customer, Fulfillment, Order, Reservation, Return, TimelineEvent
 from stores.models import Location
 
 
@@ -48,6 +48,9 @@ class Case(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name=_("reservation"),
+    )
+    return_request = models.ForeignKey(
+        Return, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("return")
     )
     fulfillment = models.ForeignKey(
         Fulfillment, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("parcel")

@@ -148,3 +148,29 @@ def on_notification_failed(sender, notification, **kwargs):
         customer=notification.customer,
         location=reservation.location if reservation else None,
     )
+
+
+def on_return_event(sender, event, **kwargs):
+    """A return received with missing or damaged units, or overdue: its case. Received after all: the overdue
+    case settles itself."""
+    return_request = event.return_request
+    if event.type == "received_with_problems":
+        cases.open_case(
+            scenario="return_problem",
+            incident_key=f"return:{return_request.number}",
+            facts=event.data,
+            return_request=return_request,
+            customer=return_request.customer,
+            location=return_request.location,
+        )
+    elif event.type == "overdue":
+        cases.open_case(
+            scenario="return_overdue",
+            incident_key=f"return_overdue:{return_request.number}",
+            facts=event.data,
+            return_request=return_request,
+            customer=return_request.customer,
+        )
+    elif event.type in ("received", "cancelled"):
+        for case in return_request.cases.filter(scenario="return_overdue"):
+            cases.settle_if_over(case=case)

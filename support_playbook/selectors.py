@@ -44,7 +44,9 @@ def case_queue(*, scenario: str = "", status: str = "", store: str = "", order: 
     A constant number of queries whatever the number of cases (the related rows are joined)."""
 
     now = now or timezone.now()
-    cases = Case.objects.select_related("order", "reservation", "location", "customer", "assignee", "sku")
+    cases = Case.objects.select_related(
+        "order", "reservation", "return_request", "location", "customer", "assignee", "sku"
+    )
     cases = cases.filter(status=status) if status else cases.filter(status__in=OPEN_STATUSES)
     if scenario:
         cases = cases.filter(scenario=scenario)
@@ -62,6 +64,7 @@ def case_detail(*, case_id: int):
             "order__customer",
             "order__pickup_location",
             "reservation",
+            "return_request__channel",
             "fulfillment",
             "location",
             "customer",

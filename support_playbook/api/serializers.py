@@ -22,6 +22,7 @@ class CaseOutput(serializers.Serializer):
     default_at = serializers.DateTimeField(allow_null=True)
     order = serializers.CharField(source="order.number", allow_null=True, default=None)
     reservation = serializers.CharField(source="reservation.number", allow_null=True, default=None)
+    return_request = serializers.CharField(source="return_request.number", allow_null=True, default=None)
     fulfillment = serializers.IntegerField(source="fulfillment_id", allow_null=True)
     location = serializers.CharField(source="location.code", allow_null=True, default=None)
     sku = serializers.CharField(source="sku.code", allow_null=True, default=None)

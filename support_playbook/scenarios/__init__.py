@@ -6,6 +6,7 @@ from support_playbook.scenarios.followups import PickupNotCollected, Reservation
 from support_playbook.scenarios.messages import MessageUndelivered
 from support_playbook.scenarios.missing import IncompleteOrderHome, IncompleteOrderPickup
 from support_playbook.scenarios.parcels import DeliveryException, ParcelNotReceived
+from support_playbook.scenarios.returns import ReturnOverdue, ReturnProblem
 from support_playbook.scenarios.stock import StockDiscrepancy
 
 SCENARIOS: dict[str, Scenario] = {
@@ -19,6 +20,8 @@ SCENARIOS: dict[str, Scenario] = {
         ReservationNoShow(),
         MessageUndelivered(),
         StockDiscrepancy(),
+        ReturnProblem(),
+        ReturnOverdue(),
     )
 }
 
