@@ -30,5 +30,6 @@ urlpatterns = [
     path("dashboard/<slug:store>/stock/", include("inventory.urls")),
     path("dashboard/<slug:store>/orders/", include("orders.urls")),
     path("dashboard/<slug:store>/reservations/", include("orders.reservation_urls")),
+    path("dashboard/<slug:store>/returns/", include("orders.return_urls")),
     path("dashboard/<slug:store>/tasks/", include("support_playbook.urls")),
 ]

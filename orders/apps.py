@@ -31,6 +31,16 @@ class OrdersConfig(AppConfig):
                 capability="click_and_reserve",
             )
         )
+        shell.register_menu_entry(
+            shell.MenuEntry(
+                key="returns",
+                title=_("Returns"),
+                url_name="returns:desk",
+                order=17,
+                badge=_expected_returns,
+                capability="accepts_returns",
+            )
+        )
         shell.register_panel(
             shell.Panel(
                 key="reservations",
@@ -63,3 +73,9 @@ def _reservation_summary(location):
     from orders.selectors import store_reservation_summary
 
     return store_reservation_summary(location=location)
+
+
+def _expected_returns(location, user):
+    from orders.return_selectors import expected_returns
+
+    return expected_returns(location=location).count()

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,3 +62,114 @@ class PurchaseForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
+
+
+class ReturnStartForm(forms.Form):
+    """A customer at the counter: per item of the order still returnable, how many units come back and why."""
+
+    def __init__(self, *args, returnables, reasons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.returnables = [r for r in returnables if r.returnable]
+        choices = [(reason.code, reason.name_for(get_language())) for reason in reasons]
+        for r in self.returnables:
+            self.fields[f"quantity_{r.line.pk}"] = forms.IntegerField(
+                label=_("Units back"), min_value=0, max_value=r.returnable, initial=0, required=False
+            )
+            self.fields[f"reason_{r.line.pk}"] = forms.ChoiceField(label=_("Why"), choices=choices, required=False)
+            self.fields[f"note_{r.line.pk}"] = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def rows(self):
+        return [
+            (r, self[f"quantity_{r.line.pk}"], self[f"reason_{r.line.pk}"], self[f"note_{r.line.pk}"])
+            for r in self.returnables
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not self.lines():
+            raise forms.ValidationError(_("Say how many units of at least one item come back."))
+        for r in self.returnables:
+            if data.get(f"quantity_{r.line.pk}") and not data.get(f"reason_{r.line.pk}"):
+                self.add_error(f"reason_{r.line.pk}", _("Choose why it comes back."))
+        return data
+
+    def lines(self) -> list[dict]:
+        """The return's lines for `orders.services.request_return`."""
+        data = self.cleaned_data
+        return [
+            {
+                "order": r.line.order.number,
+                "sku": r.line.sku.code,
+                "quantity": data[f"quantity_{r.line.pk}"],
+                "reason": data.get(f"reason_{r.line.pk}") or "",
+                "note": data.get(f"note_{r.line.pk}") or "",
+            }
+            for r in self.returnables
+            if data.get(f"quantity_{r.line.pk}")
+        ]
+
+
+class ReceiveReturnForm(forms.Form):
+    """Receiving at the counter or the returns desk: per line, where each unit that arrived goes. The units
+    received are the sum; a unit not given a destination did not arrive."""
+
+    DISPOSITIONS = (
+        ("restock_here", _("Back on sale here")),
+        ("send_to_warehouse", _("Send to the warehouse")),
+        ("quarantine", _("Quarantine")),
+        ("write_off", _("Write off (damaged)")),
+    )
+
+    def __init__(self, *args, return_request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.return_lines = list(return_request.lines.all())
+        self.dispositions = [
+            (name, label)
+            for name, label in self.DISPOSITIONS
+            if name != "send_to_warehouse" or return_request.location.kind != "warehouse"
+        ]
+        for line in self.return_lines:
+            for name, _label in self.dispositions:
+                self.fields[f"{name}_{line.pk}"] = forms.IntegerField(
+                    min_value=0,
+                    max_value=line.quantity,
+                    initial=line.quantity if name == "restock_here" else 0,
+                    required=False,
+                )
+        self.fields["confirm"] = forms.BooleanField(
+            label=_("I counted the items and checked their condition"), required=True
+        )
+
+    def rows(self):
+        return [
+            (line, [(label, self[f"{name}_{line.pk}"]) for name, label in self.dispositions])
+            for line in self.return_lines
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for line in self.return_lines:
+            units = sum(data.get(f"{name}_{line.pk}") or 0 for name, _label in self.dispositions)
+            if units > line.quantity:
+                self.add_error(
+                    None,
+                    _("%(sku)s: %(units)s units given a destination, but %(announced)s announced.")
+                    % {"sku": line.order_line.sku.code, "units": units, "announced": line.quantity},
+                )
+        return data
+
+    def counts(self) -> list[dict]:
+        """The receipt for `orders.services.receive_return`."""
+        data = self.cleaned_data
+        rows = []
+        for line in self.return_lines:
+            dispositions = {name: data.get(f"{name}_{line.pk}") or 0 for name, _label in self.dispositions}
+            rows.append(
+                {
+                    "order": line.order_line.order.number,
+                    "sku": line.order_line.sku.code,
+                    "received": sum(dispositions.values()),
+                    "dispositions": dispositions,
+                }
+            )
+        return rows

@@ -1,5 +1,5 @@
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.sourcing import REASONS
@@ -96,3 +96,28 @@ def duration_short(value) -> str:
     if hours:
         return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
     return _("%(minutes)s min") % {"minutes": minutes}
+
+
+RETURN_EVENT_LABELS = {
+    "requested": _("Return started"),
+    "in_transit": _("Parcel on its way"),
+    "received": _("Received and counted"),
+    "received_with_problems": _("Received with units missing or damaged"),
+    "refunded": _("Refunded"),
+    "exchange_ordered": _("Exchange ordered"),
+    "closed": _("Closed"),
+    "cancelled": _("Return cancelled"),
+    "overdue": _("Not received in time"),
+    "reminder": _("Customer reminded"),
+}
+
+
+@register.filter
+def return_event_label(event_type: str) -> str:
+    return RETURN_EVENT_LABELS.get(event_type, event_type)
+
+
+@register.filter
+def return_reason_label(reason) -> str:
+    """A return reason in the page's language."""
+    return reason.name_for(get_language()) if reason is not None else ""

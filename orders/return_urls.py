@@ -1,0 +1,13 @@
+from django.urls import path
+
+from orders import return_views as views
+
+app_name = "returns"
+
+urlpatterns = [
+    path("", views.return_desk, name="desk"),
+    path("order/<str:number>/", views.start_return, name="start"),
+    path("<str:number>/", views.return_page, name="detail"),
+    path("<str:number>/receive/", views.receive, name="receive"),
+    path("<str:number>/cancel/", views.cancel, name="cancel"),
+]

@@ -1,0 +1,150 @@
+"""The store's returns desk: buy online, return in store. A customer at the counter is found by order number,
+email or phone, their items come back with a reason, each unit is given its destination and the refund is paid
+on the spot; returns announced for this store (from the customer's page or a channel) wait here too."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from omnichannel.errors import DomainError, NotFound
+from orders import return_selectors, services
+from orders.forms import ReasonForm, ReceiveReturnForm, ReturnStartForm
+from orders.models import Order, Return, ReturnReason
+from stores.access import store_member_required
+
+OPEN = (Return.Status.REQUESTED, Return.Status.IN_TRANSIT)
+
+
+@store_member_required
+def return_desk(request):
+    query = request.GET.get("q", "").strip()
+    context = {
+        "query": query,
+        "orders": return_selectors.find_for_return(query) if query else [],
+        "expected": return_selectors.expected_returns(location=request.location).prefetch_related(
+            "lines__order_line__sku__product"
+        )[:50],
+        "recent": return_selectors.returns_at(location=request.location)
+        .exclude(status__in=OPEN)
+        .prefetch_related("lines__order_line__sku__product")[:20],
+        "page_title": _("Returns"),
+    }
+    return render(request, "orders/returns.html", context)
+
+
+def _order(number: str) -> Order:
+    order = Order.objects.select_related("customer").filter(number=number).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def _start_page(request, order, form, status=200):
+    returnables = services.returnable_lines(order)
+    return render(
+        request,
+        "orders/return_start.html",
+        {
+            "order": order,
+            "form": form,
+            "refused": [r for r in returnables if not r.returnable],
+            "page_title": _("Return from order %(number)s") % {"number": order.number},
+        },
+        status=status,
+    )
+
+
+def _start_form(request, order, data=None):
+    return ReturnStartForm(
+        data,
+        returnables=services.returnable_lines(order),
+        reasons=ReturnReason.objects.filter(active=True),
+    )
+
+
+@store_member_required
+def start_return(request, number: str):
+    """Items of an online order (any channel) returned at this store's counter, no prior request needed."""
+    order = _order(number)
+    if request.method != "POST":
+        return _start_page(request, order, _start_form(request, order))
+    form = _start_form(request, order, request.POST)
+    if not form.is_valid():
+        return _start_page(request, order, form, status=422)
+    try:
+        return_request = services.request_return(
+            how=Return.How.IN_STORE, location=request.location, lines=form.lines(), actor=request.user
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _start_page(request, order, form, status=exc.status_code)
+    messages.success(
+        request, _("Return %(number)s started: count the items below.") % {"number": return_request.number}
+    )
+    return redirect("returns:detail", store=request.location.code, number=return_request.number)
+
+
+def _return(request, number: str) -> Return:
+    try:
+        return return_selectors.return_at(location=request.location, number=number)
+    except NotFound:
+        raise Http404 from None
+
+
+def _return_page(request, return_request, *, form=None, cancel_form=None, status=200):
+    is_open = return_request.status in OPEN
+    context = {
+        "return_request": return_request,
+        "open": is_open,
+        "form": form or (ReceiveReturnForm(return_request=return_request) if is_open else None),
+        "cancel_form": cancel_form or ReasonForm(prefix="cancel"),
+        "preview": services.refund_breakdown(return_request) if return_request.refunded_at is None else None,
+        "page_title": _("Return %(number)s") % {"number": return_request.number},
+    }
+    return render(request, "orders/return.html", context, status=status)
+
+
+@store_member_required
+def return_page(request, number: str):
+    return _return_page(request, _return(request, number))
+
+
+@require_POST
+@store_member_required
+def receive(request, number: str):
+    return_request = _return(request, number)
+    form = ReceiveReturnForm(request.POST, return_request=return_request)
+    if not form.is_valid():
+        return _return_page(request, return_request, form=form, status=422)
+    try:
+        services.receive_return(
+            return_request=return_request, location=request.location, lines=form.counts(), actor=request.user
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _return_page(request, _return(request, number), form=form, status=exc.status_code)
+    done = _return(request, number)
+    messages.success(
+        request,
+        _("Return %(number)s received: %(amount)s %(currency)s refunded.")
+        % {"number": done.number, "amount": done.refunded_amount, "currency": done.channel.currency},
+    )
+    return redirect("returns:detail", store=request.location.code, number=number)
+
+
+@require_POST
+@store_member_required
+def cancel(request, number: str):
+    return_request = _return(request, number)
+    form = ReasonForm(request.POST, prefix="cancel")
+    if not form.is_valid():
+        return _return_page(request, return_request, cancel_form=form, status=422)
+    try:
+        services.cancel_return(return_request=return_request, actor=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _return_page(request, _return(request, number), cancel_form=form, status=exc.status_code)
+    messages.success(request, _("Return %(number)s cancelled; the customer is told.") % {"number": number})
+    return redirect("returns:desk", store=request.location.code)
