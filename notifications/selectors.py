@@ -123,3 +123,10 @@ CUSTOMER_STATUSES = {
 def customer_status(fulfillment):
     """Lazy: it reads in the language the page renders in (the customer's), not the request's."""
     return CUSTOMER_STATUSES.get(fulfillment.status) or fulfillment.get_status_display()
+
+
+def returns_of(order) -> list:
+    """The returns with units of this order, newest first (the tracking page links each)."""
+    from orders.models import Return
+
+    return list(Return.objects.filter(lines__order_line__order=order).distinct().order_by("-created_at"))

@@ -46,6 +46,7 @@ def _customer_page(request, template: str, context: dict, *, locale: str, status
         "brand": settings.BRAND_NAME,
         "support_email": settings.BRAND_SUPPORT_EMAIL,
         "support_phone": settings.BRAND_SUPPORT_PHONE,
+        "return_window_days": settings.RETURN_WINDOW_DAYS,
         "locale": locale,
         "other_language": "en" if locale == "it" else "it",
     }
@@ -99,6 +100,9 @@ def tracking_page(request, token: str):
         # instead are in their parcel.
         "missing_lines": [line for line in order.lines.all() if line.quantity_short],
         "marketing": selectors.marketing_for(customer=order.customer, locale=locale),
+        # Send items back: offered while any unit may still come back; the returns already started.
+        "can_return": any(r.returnable for r in orders.returnable_lines(order)),
+        "returns": selectors.returns_of(order),
     }
     return _customer_page(request, "notifications/tracking.html", context, locale=locale)
 

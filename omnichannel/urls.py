@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from notifications.return_pages import return_page, start_return_page
 from notifications.views import reservation_page, tracking_page, twilio_status
 from omnichannel.views import healthz
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("notifications/twilio/status/", twilio_status, name="twilio-status"),
     path("track/<str:token>/", tracking_page, name="tracking-page"),
     path("reservation/<str:token>/", reservation_page, name="reservation-page"),
+    path("track/<str:token>/return/", start_return_page, name="start-return-page"),
+    path("return/<str:token>/", return_page, name="return-page"),
     path("api/v1/", include(("omnichannel.api.urls", "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(template_name="stores/login.html"), name="login"),

@@ -336,6 +336,7 @@ def _hold_exchange(return_request: Return, return_lines: list[ReturnLine], excha
             )
         )
     if not settings.EXCHANGE_SHIPS_BEFORE_RETURN:
+        # An in-store return's replacement waits in that store when it has one, else comes from a warehouse.
         sources = [return_request.location] if return_request.how == Return.How.IN_STORE else []
         sources += list(
             Location.objects.active()
