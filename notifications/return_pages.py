@@ -61,12 +61,17 @@ def return_page(request, token: str):
     locale = _customer_locale(request, return_request)
     refused = ""
     if request.method == "POST":
+        # "I sent it" (a courier or locker parcel on its way), or "keep my items" (cancel).
+        sent = request.POST.get("action") == "sent" and return_request.how != Return.How.IN_STORE
         try:
-            orders.cancel_return(return_request=return_request, reason="cancelled on the return page")
+            if sent:
+                orders.mark_return_sent(return_request=return_request, data={"by": "customer"})
+            else:
+                orders.cancel_return(return_request=return_request, reason="cancelled on the return page")
         except DomainError:
             refused = "closed"
         else:
-            return redirect(f"{request.path}?lang={locale}&done=cancelled")
+            return redirect(f"{request.path}?lang={locale}&done={'sent' if sent else 'cancelled'}")
     store = return_request.location
     context = {
         "return_request": return_request,
@@ -76,6 +81,7 @@ def return_page(request, token: str):
         "preview": orders.refund_breakdown(return_request) if return_request.refunded_at is None else None,
         "started_now": request.GET.get("done") == "started",
         "cancelled_now": request.GET.get("done") == "cancelled",
+        "sent_now": request.GET.get("done") == "sent",
         "refused": refused,
     }
     return _customer_page(request, "notifications/return.html", context, locale=locale, status=409 if refused else 200)

@@ -223,3 +223,6 @@ class ReservationAdmin(admin.ModelAdmin):
             "kpis_network": selectors.reservation_kpis(since=since),
         }
         return super().changelist_view(request, extra_context=extra_context)
+
+
+from orders import return_admin  # noqa: E402, F401  (registers the returns' admin pages)

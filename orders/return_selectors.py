@@ -1,6 +1,6 @@
 """Reads of returns for the API, the store's returns desk and the customer's return page."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from omnichannel.errors import NotFound
 from omnichannel.phones import phone_in_query
@@ -73,3 +73,27 @@ def find_for_return(query: str) -> list[Order]:
     if phone:
         condition |= Q(contact_phone=phone) | Q(customer__phone=phone)
     return list(Order.objects.filter(condition).select_related("customer").distinct().order_by("-created_at")[:20])
+
+
+def return_reasons_by_sku(*, product_id: int | None = None) -> list[dict]:
+    """Units returned (announced on returns that were not cancelled) per SKU and reason, the most returned first:
+    what merchandisers read on a product's page and export as CSV."""
+    rows = ReturnLine.objects.exclude(return_request__status=Return.Status.CANCELLED)
+    if product_id is not None:
+        rows = rows.filter(order_line__sku__product_id=product_id)
+    return list(
+        rows.values(
+            "order_line__sku__product__style",
+            "order_line__sku__product__name",
+            "order_line__sku__code",
+            "order_line__sku__colour",
+            "order_line__sku__size",
+            "reason__code",
+            "reason__name_en",
+            "reason__name_it",
+        )
+        .annotate(
+            units=Sum("quantity"), received=Sum("quantity_received"), returns=Count("return_request", distinct=True)
+        )
+        .order_by("-units", "order_line__sku__code", "reason__code")
+    )

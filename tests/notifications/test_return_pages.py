@@ -67,6 +67,11 @@ def test_an_exchange_by_locker_holds_the_other_size(client, rnet):  # noqa: F811
     assert stock_row(rnet, "WH01", "TEE-L") == (1, 1)
     page = client.get(f"/return/{return_request.token}/?lang=en").content.decode()
     assert "put aside for you" in page and "Leave the parcel in the locker" in page
+    sent = client.post(f"/return/{return_request.token}/?lang=en", {"action": "sent"})
+    assert sent.status_code == 302 and sent["Location"].endswith("done=sent")
+    return_request.refresh_from_db()
+    assert return_request.status == Return.Status.IN_TRANSIT and return_request.in_transit_at
+    assert client.post(f"/return/{return_request.token}/?lang=en").status_code == 409  # on its way: no cancel
 
 
 def test_mistakes_are_shown_and_nothing_is_written(client, rnet):  # noqa: F811
