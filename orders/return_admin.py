@@ -85,6 +85,7 @@ class ExchangeLineInline(ReadOnlyInline):
 
 class ReturnEventInline(ReadableEventInline):
     model = ReturnEvent
+    fields = ["at", "what", "details", "who"]
 
     @admin.display(description=_("event"))
     def what(self, event):
