@@ -97,3 +97,15 @@ def return_reasons_by_sku(*, product_id: int | None = None) -> list[dict]:
         )
         .order_by("-units", "order_line__sku__code", "reason__code")
     )
+
+
+def returns_matching(*, location, query: str) -> QuerySet:
+    """This location's returns found by return or order number, email or phone (typed any way)."""
+    query = (query or "").strip()
+    condition = Q(number__iexact=query) | Q(contact_email__iexact=query) | Q(customer__email__iexact=query)
+    condition |= Q(lines__order_line__order__number__iexact=query)
+    phone = phone_in_query(query)
+    if phone:
+        condition |= Q(contact_phone=phone) | Q(customer__phone=phone)
+    ids = Return.objects.filter(condition, location=location).values("pk")
+    return returns_at(location=location).filter(pk__in=ids).order_by("-created_at")

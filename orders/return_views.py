@@ -23,6 +23,11 @@ def return_desk(request):
     context = {
         "query": query,
         "orders": return_selectors.find_for_return(query) if query else [],
+        "matching": return_selectors.returns_matching(location=request.location, query=query).prefetch_related(
+            "lines__order_line__sku__product"
+        )[:20]
+        if query
+        else [],
         "expected": return_selectors.expected_returns(location=request.location).prefetch_related(
             "lines__order_line__sku__product"
         )[:50],
