@@ -235,6 +235,7 @@ DEMO_SEEDERS = [
     "inventory.demo",
     "orders.demo",
     "orders.reservation_demo",
+    "orders.return_demo",
     "notifications.demo",
     "support_playbook.demo",
 ]

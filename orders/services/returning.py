@@ -354,7 +354,8 @@ def _hold_at_first_source(return_request: Return, rows: list[ExchangeLine], sour
         try:
             holds = stock.hold_stock(
                 lines=[(source, row.sku, row.quantity) for row in rows],
-                kind=StockHold.Kind.RESERVATION,
+                # An allocation for the replacement order it becomes at receipt (not a click & reserve hold).
+                kind=StockHold.Kind.ALLOCATION,
                 reference=f"return:{return_request.number}:exchange",
             )
         except InsufficientStock as exc:

@@ -105,6 +105,12 @@ def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
     assert history.exists() and not history.exclude(status="sent").exists()
     held = StockHold.objects.filter(kind="reservation", status="active")
     assert held.count() == ReservationLine.objects.filter(reservation__status="held").count()
+    # Returns: one expected at the Milan counter, one by courier on its way (an exchange held), one refunded.
+    from orders.models import Return
+
+    assert set(Return.objects.values_list("status", flat=True)) == {"requested", "in_transit", "closed"}
+    assert Return.objects.get(status="requested").location.code == "MI01"
+    assert Return.objects.get(status="closed").refunded_amount > 0
 
 
 def test_every_italian_string_is_translated():
