@@ -109,3 +109,17 @@ def returns_matching(*, location, query: str) -> QuerySet:
         condition |= Q(contact_phone=phone) | Q(customer__phone=phone)
     ids = Return.objects.filter(condition, location=location).values("pk")
     return returns_at(location=location).filter(pk__in=ids).order_by("-created_at")
+
+
+def transfers_to(*, location) -> QuerySet:
+    """Returned units stores sent on to this location (the returns centre) and not booked in yet."""
+    return (
+        Return.objects.filter(
+            transfer_shipped_at__isnull=False, transfer_received_at__isnull=True, lines__sent_to_warehouse__gt=0
+        )
+        .exclude(location=location)
+        .select_related("location")
+        .prefetch_related("lines__order_line__sku__product")
+        .distinct()
+        .order_by("transfer_shipped_at")
+    )

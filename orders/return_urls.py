@@ -10,4 +10,6 @@ urlpatterns = [
     path("<str:number>/", views.return_page, name="detail"),
     path("<str:number>/receive/", views.receive, name="receive"),
     path("<str:number>/cancel/", views.cancel, name="cancel"),
+    path("<str:number>/transfer/", views.ship_transfer, name="ship-transfer"),
+    path("<str:number>/transfer-received/", views.receive_transfer, name="receive-transfer"),
 ]

@@ -34,6 +34,9 @@ def return_desk(request):
         "recent": return_selectors.returns_at(location=request.location)
         .exclude(status__in=OPEN)
         .prefetch_related("lines__order_line__sku__product")[:20],
+        "transfers": return_selectors.transfers_to(location=request.location)
+        if services.returns_centre() == request.location
+        else [],
         "page_title": _("Returns"),
     }
     return render(request, "orders/returns.html", context)
@@ -106,6 +109,7 @@ def _return_page(request, return_request, *, form=None, cancel_form=None, status
         "form": form or (ReceiveReturnForm(return_request=return_request) if is_open else None),
         "cancel_form": cancel_form or ReasonForm(prefix="cancel"),
         "preview": services.refund_breakdown(return_request) if return_request.refunded_at is None else None,
+        "transfer_pending": services.transfer_pending(return_request),
         "page_title": _("Return %(number)s") % {"number": return_request.number},
     }
     return render(request, "orders/return.html", context, status=status)
@@ -152,4 +156,36 @@ def cancel(request, number: str):
         form.add_error(None, exc.message)
         return _return_page(request, _return(request, number), cancel_form=form, status=exc.status_code)
     messages.success(request, _("Return %(number)s cancelled; the customer is told.") % {"number": number})
+    return redirect("returns:desk", store=request.location.code)
+
+
+@require_POST
+@store_member_required
+def ship_transfer(request, number: str):
+    """The units for the returns centre leave with the carrier."""
+    return_request = _return(request, number)
+    try:
+        services.ship_return_transfer(return_request=return_request, location=request.location, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("returns:detail", store=request.location.code, number=number)
+    messages.success(request, _("Return %(number)s: the units are on their way to the warehouse.") % {"number": number})
+    return redirect("returns:detail", store=request.location.code, number=number)
+
+
+@require_POST
+@store_member_required
+def receive_transfer(request, number: str):
+    """The returns centre books in units a store sent on (on sale here at once)."""
+    return_request = Return.objects.filter(number=number).first()
+    if return_request is None:
+        raise Http404
+    try:
+        services.receive_return_transfer(return_request=return_request, location=request.location, actor=request.user)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Return %(number)s: the units are booked in here.") % {"number": number})
     return redirect("returns:desk", store=request.location.code)

@@ -13,6 +13,8 @@ from orders.api.return_views import (
     ReturnDetailApi,
     ReturnReasonListApi,
     ReturnReceiveApi,
+    ReturnTransferReceivedApi,
+    ReturnTransferShippedApi,
 )
 from orders.api.views import (
     FulfillmentActionApi,
@@ -45,6 +47,10 @@ urlpatterns = [
     path("returns/<str:number>/", ReturnDetailApi.as_view(), name="return"),
     path("returns/<str:number>/cancel/", ReturnCancelApi.as_view(), name="return-cancel"),
     path("returns/<str:number>/receive/", ReturnReceiveApi.as_view(), name="return-receive"),
+    path("returns/<str:number>/transfer-shipped/", ReturnTransferShippedApi.as_view(), name="return-transfer-shipped"),
+    path(
+        "returns/<str:number>/transfer-received/", ReturnTransferReceivedApi.as_view(), name="return-transfer-received"
+    ),
     path("return-reasons/", ReturnReasonListApi.as_view(), name="return-reasons"),
     path("locations/<str:code>/returns/", LocationReturnListApi.as_view(), name="location-returns"),
     path("tracking-events/", TrackingEventCreateApi.as_view(), name="tracking-events"),

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
 from omnichannel.db import retry_once_on_lock_conflict
-from omnichannel.errors import InvalidInput
+from omnichannel.errors import InvalidInput, NotFound
 from orders import return_selectors, services
 from orders.api.idempotency import idempotent
 from orders.api.return_serializers import (
@@ -171,3 +171,46 @@ class ReturnReasonListApi(APIView):
     @extend_schema(operation_id="return_reasons_list", responses={200: ReturnReasonOutput(many=True)})
     def get(self, request):
         return Response(ReturnReasonOutput(ReturnReason.objects.filter(active=True), many=True).data)
+
+
+class ReturnTransferShippedApi(APIView):
+    """The receiving store hands the units it sends on to the returns centre to the carrier."""
+
+    api_key_kinds = {K.LOCATION}
+
+    @extend_schema(
+        operation_id="returns_transfer_shipped",
+        request=None,
+        responses={200: ReturnOutput},
+        description="The units received with `send_to_warehouse` leave this store (`transfer_out`). 409 when "
+        "nothing waits to be sent; another location's return is a 404.",
+    )
+    @method_decorator(retry_once_on_lock_conflict)
+    def post(self, request, number: str):
+        location = Location.objects.get(pk=request.user.location_id)
+        found = return_selectors.return_at(location=location, number=number)
+        services.ship_return_transfer(return_request=found, location=location, actor=request.user)
+        return Response(_output(request, return_selectors.return_at(location=location, number=number)))
+
+
+class ReturnTransferReceivedApi(APIView):
+    """The returns centre books in units a store sent on."""
+
+    api_key_kinds = {K.LOCATION}
+
+    @extend_schema(
+        operation_id="returns_transfer_received",
+        request=None,
+        responses={200: ReturnOutput},
+        description="The returns centre's key: the units a store sent on are booked in here (`transfer_in`, on sale "
+        "at once). 404 for any other location or when no transfer of this return is on its way; 409 when already "
+        "received.",
+    )
+    @method_decorator(retry_once_on_lock_conflict)
+    def post(self, request, number: str):
+        location = Location.objects.get(pk=request.user.location_id)
+        found = Return.objects.filter(number=number).first()
+        if found is None:
+            raise NotFound(f"Unknown return: {number}", details={"number": number})
+        services.receive_return_transfer(return_request=found, location=location, actor=request.user)
+        return Response(_output(request, return_selectors.return_for_channel(number=number, channel_id=None)))

@@ -71,6 +71,9 @@ class Return(ContactDetails, TimeStampedModel):
     in_transit_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    # Units sent on to the returns centre: handed to the carrier at the receiving store, then booked in there.
+    transfer_shipped_at = models.DateTimeField(_("sent to the warehouse at"), null=True, blank=True)
+    transfer_received_at = models.DateTimeField(_("received at the warehouse at"), null=True, blank=True)
     # Set once when the return is found overdue (the overdue job's exactly-once guard).
     overdue_at = models.DateTimeField(_("found overdue at"), null=True, blank=True)
     # The replacement order of an exchange, once placed.

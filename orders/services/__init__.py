@@ -47,6 +47,7 @@ from orders.services.missing import (
     substitute_missing_units,
 )
 from orders.services.placing import place_order, upsert_customer
+from orders.services.receiving_returns import receive_return
 from orders.services.reserving import (
     RESERVATION_CLOSED,
     RESERVATION_TRANSITIONS,
@@ -60,17 +61,15 @@ from orders.services.reserving import (
     send_reservation_reminders,
     transition_reservation,
 )
+from orders.services.return_common import RETURN_TRANSITIONS, record_return_event, returns_centre
 from orders.services.return_refunds import paid_unit_price, refund_breakdown
+from orders.services.return_transfers import receive_return_transfer, ship_return_transfer, transfer_pending
 from orders.services.returning import (
-    RETURN_TRANSITIONS,
     cancel_return,
     flag_overdue_returns,
     mark_return_sent,
-    receive_return,
-    record_return_event,
     request_return,
     returnable_lines,
-    returns_centre,
 )
 from orders.services.tracking import TRACKING_STATUSES, record_tracking_event
 
@@ -84,6 +83,9 @@ __all__ = [
     "record_return_event",
     "refund_breakdown",
     "request_return",
+    "receive_return_transfer",
+    "ship_return_transfer",
+    "transfer_pending",
     "returnable_lines",
     "returns_centre",
     "decide_refund",

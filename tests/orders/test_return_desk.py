@@ -127,3 +127,28 @@ def test_the_desk_reads_in_a_fixed_number_of_queries(client, rnet, mi01_staff): 
         other = delivered(rnet, [("TEE-M", 1, "20.00")], email=email)
         services.request_return(how="in_store", location=rnet["MI01"], lines=[line(other, "TEE-M")])
     assert count() == one
+
+
+def test_a_store_sends_units_on_and_the_warehouse_books_them_in(client, rnet, mi01_staff):  # noqa: F811
+    order = delivered(rnet, [("TEE-M", 1, "20.00")])
+    return_request = services.request_return(how="in_store", location=rnet["MI01"], lines=[line(order, "TEE-M")])
+    return_line = return_request.lines.get()
+    client.post(
+        f"/dashboard/MI01/returns/{return_request.number}/receive/",
+        {f"send_to_warehouse_{return_line.pk}": 1, "confirm": "on"},
+    )
+    page = client.get(f"/dashboard/MI01/returns/{return_request.number}/").content.decode()
+    assert 'data-testid="transfer"' in page
+    assert client.post(f"/dashboard/MI01/returns/{return_request.number}/transfer/").status_code == 302
+    return_request.refresh_from_db()
+    assert return_request.transfer_shipped_at is not None
+
+    warehouse = UserFactory(username="wh01.associate")
+    StoreMembershipFactory(user=warehouse, location=rnet["WH01"])
+    client.force_login(warehouse)
+    desk = client.get("/dashboard/WH01/returns/")
+    assert [r.number for r in desk.context["transfers"]] == [return_request.number]
+    centre = stock_row(rnet, "WH01", "TEE-M")
+    assert client.post(f"/dashboard/WH01/returns/{return_request.number}/transfer-received/").status_code == 302
+    assert stock_row(rnet, "WH01", "TEE-M")[0] == centre[0] + 1
+    assert list(client.get("/dashboard/WH01/returns/").context["transfers"]) == []

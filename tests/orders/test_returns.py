@@ -387,3 +387,32 @@ def test_the_customer_reads_italian(rnet):  # noqa: F811
     email = Notification.objects.get(return_request=return_request, channel="email")
     assert email.locale == "it"
     assert return_request.number in email.subject and "Reso" in email.subject
+
+
+def test_units_sent_on_leave_the_store_and_are_booked_in_at_the_warehouse(rnet):  # noqa: F811
+    order = delivered(rnet, [("TEE-M", 1, "29.90")])
+    return_request = services.request_return(how=IN_STORE, location=rnet["MI01"], lines=[line(order, "TEE-M")])
+    services.receive_return(
+        return_request=return_request, location=rnet["MI01"], lines=[received(order, "TEE-M", 1, send_to_warehouse=1)]
+    )
+    store, centre = stock_row(rnet, "MI01", "TEE-M"), stock_row(rnet, "WH01", "TEE-M")
+    assert services.transfer_pending(return_request)
+    with pytest.raises(NotFound):  # not on its way yet
+        services.receive_return_transfer(return_request=return_request, location=rnet["WH01"])
+    services.ship_return_transfer(return_request=return_request, location=rnet["MI01"])
+    assert stock_row(rnet, "MI01", "TEE-M") == (store[0] - 1, store[1] - 1)
+    with pytest.raises(InvalidTransition):
+        services.ship_return_transfer(return_request=return_request, location=rnet["MI01"])
+    with pytest.raises(NotFound):  # only the returns centre books it in
+        services.receive_return_transfer(return_request=return_request, location=rnet["MI02"])
+    services.receive_return_transfer(return_request=return_request, location=rnet["WH01"])
+    assert stock_row(rnet, "WH01", "TEE-M") == (centre[0] + 1, centre[1])
+    with pytest.raises(InvalidTransition):
+        services.receive_return_transfer(return_request=return_request, location=rnet["WH01"])
+    reasons = list(
+        StockMovement.objects.filter(reference=return_request.number)
+        .order_by("id")
+        .values_list("reason", "delta_on_hand")
+    )
+    assert reasons == [("return", 1), ("transfer_out", -1), ("transfer_in", 1)]
+    assert events(return_request)[-2:] == ["transfer_shipped", "transfer_received"]

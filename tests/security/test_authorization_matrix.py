@@ -156,6 +156,18 @@ MATRIX = {
         receive_body,
         expect(location=200, other_location=404),
     ),
+    "return-transfer-shipped": (
+        "post",
+        "/api/v1/returns/{to_ship}/transfer-shipped/",
+        lambda w: {},
+        expect(location=200, other_location=404),
+    ),
+    "return-transfer-received": (
+        "post",
+        "/api/v1/returns/{shipped}/transfer-received/",
+        lambda w: {},
+        expect(location=404, other_location=200),
+    ),
     "return-reasons": (
         "get",
         "/api/v1/return-reasons/",
@@ -218,6 +230,24 @@ def world(net, client, return_reasons):  # noqa: F811
         location=net["MI01"],
         lines=[{"order": returned.number, "sku": "TEE-M", "quantity": 1, "reason": "too_big"}],
     )
+    # Returns received in MI01 with a unit for the returns centre (WH01): one still there, one on its way.
+    net["WH01"].capabilities = ["ships", "accepts_returns"]
+    net["WH01"].save(update_fields=["capabilities"])
+    transfers = []
+    for _ in range(2):
+        sent_on = deliver(place(net, [("TEE-M", 1, "19.90")], HOME_MILAN))
+        transfer = services.request_return(
+            how="in_store",
+            location=net["MI01"],
+            lines=[{"order": sent_on.number, "sku": "TEE-M", "quantity": 1, "reason": "too_big"}],
+        )
+        services.receive_return(
+            return_request=transfer,
+            location=net["MI01"],
+            lines=[{"order": sent_on.number, "sku": "TEE-M", "received": 1, "dispositions": {"send_to_warehouse": 1}}],
+        )
+        transfers.append(transfer)
+    services.ship_return_transfer(return_request=transfers[1], location=net["MI01"])
     keys = {
         "web": create_api_key(channel=net["web"]),
         "marketplace": create_api_key(channel=marketplace),
@@ -246,6 +276,8 @@ def world(net, client, return_reasons):  # noqa: F811
         "delivered": delivered.number,
         "returned": returned.number,
         "ret": return_request.number,
+        "to_ship": transfers[0].number,
+        "shipped": transfers[1].number,
         "clients": clients,
         "net": net,
     }
@@ -262,7 +294,7 @@ def state() -> tuple:
         TrackingEvent.objects.count(),
         Notification.objects.count(),
         CaseEvent.objects.count(),
-        list(Return.objects.order_by("id").values_list("status", flat=True)),
+        list(Return.objects.order_by("id").values_list("status", "transfer_shipped_at", "transfer_received_at")),
         ReturnEvent.objects.count(),
     )
 
@@ -277,6 +309,8 @@ def test_authorization_matrix(world, endpoint, caller):
         at_mi01=world["at_mi01"],
         case=world["case"],
         ret=world["ret"],
+        to_ship=world["to_ship"],
+        shipped=world["shipped"],
     )
     before = state()
     kwargs = {"format": "json"} if body else {}

@@ -35,6 +35,8 @@ KEY_FOR_PATH = {
     "/api/v1/locations/{code}/fulfillments/": "location",
     "/api/v1/fulfillments/{fulfillment_id}/actions/": "location",
     "/api/v1/returns/{number}/receive/": "location",
+    "/api/v1/returns/{number}/transfer-shipped/": "location",
+    "/api/v1/returns/{number}/transfer-received/": "location",
     "/api/v1/locations/{code}/returns/": "location",
     "/api/v1/cases/": "care",
     "/api/v1/cases/{case_id}/": "care",

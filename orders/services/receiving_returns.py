@@ -1,0 +1,236 @@
+"""Receiving a return (DESIGN.md section 9): count what arrived at the receiving location, give each unit one
+disposition (restocked here: a `return` movement, on sale at once; sent to the returns centre: counted here and
+held for the transfer; quarantined; written off), then pay the refund of what really came back, once, and order an
+exchange's replacement. Missing or damaged units are an event the playbook opens a case for."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory import services as stock
+from inventory.models import StockHold, StockMovement
+from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
+from orders.models import (
+    OrderLine,
+    Payment,
+    Return,
+    ReturnLine,
+)
+from orders.services.exchanges import order_exchange
+from orders.services.fulfilling import _refund
+from orders.services.return_common import (
+    RETURN_TRANSITIONS,
+    RS,
+    locked_return,
+    move_return,
+    record_return_event,
+    returns_centre,
+)
+from orders.services.return_refunds import refund_breakdown
+from stores.models import Location
+
+DISPOSITIONS = ("restock_here", "send_to_warehouse", "quarantine", "write_off")
+# Disposition -> the ReturnLine column that counts it.
+DISPOSITION_FIELDS = {
+    "restock_here": "restocked",
+    "send_to_warehouse": "sent_to_warehouse",
+    "quarantine": "quarantined",
+    "write_off": "written_off",
+}
+
+
+def _checked_counts(return_request: Return, lines: dict, counts: list[dict]) -> dict[int, dict]:
+    """{return line id: {"received": n, disposition: n, …}} from what the receiving person entered, or a 400."""
+    result = {pk: {"received": 0, **dict.fromkeys(DISPOSITIONS, 0)} for pk in lines.values()}
+    is_warehouse = return_request.location.kind == Location.Kind.WAREHOUSE
+    for item in counts:
+        key = (item["order"], item["sku"])
+        if key not in lines:
+            raise InvalidInput(
+                _("Not on this return: %(sku)s") % {"sku": item["sku"]}, details={"order": key[0], "sku": key[1]}
+            )
+        dispositions = item.get("dispositions") or {}
+        unknown = sorted(set(dispositions) - set(DISPOSITIONS))
+        if unknown:
+            raise InvalidInput(
+                _("Unknown disposition: %(names)s.") % {"names": ", ".join(unknown)},
+                details={"dispositions": unknown, "allowed": list(DISPOSITIONS)},
+            )
+        row = {"received": int(item["received"]), **{name: int(dispositions.get(name, 0)) for name in DISPOSITIONS}}
+        if any(value < 0 for value in row.values()):
+            raise InvalidInput(_("Counts cannot be negative."), details={"sku": key[1]})
+        if sum(row[name] for name in DISPOSITIONS) != row["received"]:
+            raise InvalidInput(
+                _("%(sku)s: give each of the %(received)s units received one destination.")
+                % {"sku": key[1], "received": row["received"]},
+                details={"sku": key[1], "received": row["received"]},
+            )
+        if row["send_to_warehouse"] and is_warehouse:
+            raise InvalidInput(_("The returns centre restocks its own units."), details={"sku": key[1]})
+        result[lines[key]] = row
+    return result
+
+
+@transaction.atomic
+def receive_return(*, return_request: Return | int, location: Location, lines: list[dict], actor=None) -> Return:
+    """Count what arrived at `location` and give each unit its disposition (`lines`: [{"order", "sku", "received",
+    "dispositions": {"restock_here": n, "send_to_warehouse": n, "quarantine": n, "write_off": n}}]; a line not
+    listed arrived with no unit). Fewer units than announced is normal: those may be returned again and the
+    playbook looks into it. Then the refund of what came back is paid and an exchange's replacement ordered.
+    The return row is locked first: of two receipts at once, the second finds it received (409)."""
+    return_request = locked_return(return_request)
+    if return_request.location_id != location.pk:
+        raise NotFound(_("Unknown return: %(number)s") % {"number": return_request.number})
+    allowed = RETURN_TRANSITIONS.get(return_request.status, set())
+    if RS.RECEIVED not in allowed:
+        raise InvalidTransition(current=return_request.status, wanted=RS.RECEIVED, allowed=allowed)
+    return_lines = list(
+        return_request.lines.select_related("order_line__sku__product", "order_line__order", "reason").order_by(
+            "order_line__sku_id", "pk"
+        )
+    )
+    keys = {(line.order_line.order.number, line.order_line.sku.code): line.pk for line in return_lines}
+    counts = _checked_counts(return_request, keys, lines)
+    for line in return_lines:
+        row = counts[line.pk]
+        if row["received"] > line.quantity:
+            raise InvalidInput(
+                _("%(sku)s: %(received)s received but %(announced)s announced.")
+                % {"sku": line.order_line.sku.code, "received": row["received"], "announced": line.quantity},
+                details={"sku": line.order_line.sku.code, "received": row["received"], "announced": line.quantity},
+            )
+    centre = returns_centre()
+    # Stock rows in (location, sku) order: one location, lines sorted by SKU.
+    for line in return_lines:
+        row = counts[line.pk]
+        line.quantity_received = row["received"]
+        for name, column in DISPOSITION_FIELDS.items():
+            setattr(line, column, row[name])
+        to_shelf = row["restock_here"] + row["send_to_warehouse"]
+        if to_shelf:
+            stock.receive_stock(
+                location=location,
+                sku=line.order_line.sku,
+                quantity=to_shelf,
+                reference=return_request.number,
+                reason=StockMovement.Reason.RETURN,
+                actor=actor,
+            )
+        if row["send_to_warehouse"]:
+            (line.transfer_hold,) = stock.hold_stock(
+                lines=[(location, line.order_line.sku, row["send_to_warehouse"])],
+                kind=StockHold.Kind.TRANSFER,
+                reference=f"return:{return_request.number}:to:{centre.code if centre else 'warehouse'}",
+                respect_safety_stock=False,
+            )
+    ReturnLine.objects.bulk_update(return_lines, ["quantity_received", *DISPOSITION_FIELDS.values(), "transfer_hold"])
+    # Units announced and not received may be returned again.
+    not_received = {line.order_line_id: line.quantity - line.quantity_received for line in return_lines}
+    order_lines = list(
+        OrderLine.objects.select_for_update(no_key=True)
+        .filter(pk__in=[pk for pk, units in not_received.items() if units])
+        .order_by("pk")
+    )
+    for order_line in order_lines:
+        order_line.quantity_returned -= not_received[order_line.pk]
+    OrderLine.objects.bulk_update(order_lines, ["quantity_returned"])
+
+    return_request.received_at = timezone.now()
+    move_return(
+        return_request,
+        RS.RECEIVED,
+        actor=actor,
+        fields=("received_at",),
+        data={
+            "location": location.code,
+            "lines": [
+                {
+                    "order": line.order_line.order.number,
+                    "sku": line.order_line.sku.code,
+                    "announced": line.quantity,
+                    "received": line.quantity_received,
+                    **{name: getattr(line, column) for name, column in DISPOSITION_FIELDS.items()},
+                }
+                for line in return_lines
+            ],
+        },
+    )
+    _problems(return_request, return_lines, actor=actor)
+    _pay_refund(return_request, actor=actor)
+    if return_request.exchange_lines.exists() and return_request.exchange_order_id is None:
+        order_exchange(return_request, actor=actor)
+    move_return(return_request, RS.CLOSED, actor=actor)
+    return return_request
+
+
+def _problems(return_request: Return, return_lines: list[ReturnLine], *, actor) -> None:
+    """Units missing from the parcel, or damaged beyond sale: an event the playbook opens a case for."""
+    missing = [
+        {
+            "order": line.order_line.order.number,
+            "sku": line.order_line.sku.code,
+            "units": line.quantity - line.quantity_received,
+        }
+        for line in return_lines
+        if line.quantity_received < line.quantity
+    ]
+    damaged = [
+        {
+            "order": line.order_line.order.number,
+            "sku": line.order_line.sku.code,
+            "units": line.written_off + line.quarantined,
+            "reason": line.reason.code,
+        }
+        for line in return_lines
+        if line.written_off + line.quarantined
+    ]
+    if missing or damaged:
+        record_return_event(
+            return_request=return_request,
+            type="received_with_problems",
+            actor=actor,
+            data={"missing": missing, "damaged": damaged},
+        )
+
+
+def _pay_refund(return_request: Return, *, actor) -> None:
+    """The refund of the units received, through each order's payment adapter; once (the return is locked and
+    leaves `received` in this transaction)."""
+    if return_request.refunded_at is not None:
+        return
+    lines = (
+        ReturnLine.objects.filter(return_request=return_request)
+        .select_related("order_line__sku", "order_line__order__payment")
+        .prefetch_related(Prefetch("order_line__order__lines", queryset=OrderLine.objects.order_by("pk")))
+    )
+    return_request._prefetched_objects_cache = {"lines": lines}
+    received = {line.pk: line.quantity_received for line in lines}
+    # Payments locked in order id order (refunds of two returns of one order wait for each other).
+    orders = sorted({line.order_line.order_id: line.order_line.order for line in lines}.values(), key=lambda o: o.pk)
+    payments = {
+        payment.order_id: payment
+        for payment in Payment.objects.select_for_update(no_key=True).filter(order__in=orders).order_by("order_id")
+    }
+    for order in orders:
+        if order.pk in payments:
+            order.payment = payments[order.pk]
+    breakdown = refund_breakdown(return_request, received=received)
+    del return_request._prefetched_objects_cache
+    paid = Decimal("0.00")
+    for order in orders:
+        amount = breakdown.orders.get(order.number, Decimal("0.00"))
+        if amount > 0 and order.pk in payments:
+            paid += _refund(
+                order, amount, reason=f"return {return_request.number}", actor=actor, payment=payments[order.pk]
+            )
+    return_request.refunded_amount, return_request.refunded_at = paid, timezone.now()
+    return_request.save(update_fields=["refunded_amount", "refunded_at", "updated_at"])
+    record_return_event(
+        return_request=return_request,
+        type="refunded",
+        actor=actor,
+        data={**breakdown.as_dict(), "amount": str(paid)},
+    )
