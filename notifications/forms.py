@@ -16,10 +16,18 @@ class CustomerReturnForm(forms.Form):
         label=_("How will you send them back?"), choices=Return.How.choices, widget=forms.RadioSelect
     )
     store = forms.ModelChoiceField(
-        label=_("Store"), queryset=Location.objects.none(), to_field_name="code", required=False
+        label=_("Store"),
+        queryset=Location.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Choose…"),
     )
     locker = forms.ModelChoiceField(
-        label=_("Locker"), queryset=Location.objects.none(), to_field_name="code", required=False
+        label=_("Locker"),
+        queryset=Location.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Choose…"),
     )
 
     def __init__(self, *args, returnables, reasons, **kwargs):
