@@ -211,6 +211,13 @@ RETURN_MESSAGES = {
             "Follow it: %(exchange_url)s"
         ),
     ),
+    "return_exchange_unavailable": (
+        _("Return %(number)s: the replacement is no longer available"),
+        _(
+            "%(brand)s: the replacement you chose for return %(number)s is no longer available, sorry: we refund "
+            "you instead."
+        ),
+    ),
     "return_reminder": (
         _("Return %(number)s: we have not received your items yet"),
         _("%(brand)s: we have not received return %(number)s yet. %(instructions)s Details: %(return_url)s"),

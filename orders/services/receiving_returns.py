@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
-from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
+from omnichannel.errors import DomainError, InvalidInput, InvalidTransition, NotFound
 from orders.models import (
+    ExchangeLine,
     OrderLine,
     Payment,
     Return,
@@ -159,11 +160,33 @@ def receive_return(*, return_request: Return | int, location: Location, lines: l
         },
     )
     _problems(return_request, return_lines, actor=actor)
-    _pay_refund(return_request, actor=actor)
     if return_request.exchange_lines.exists() and return_request.exchange_order_id is None:
-        order_exchange(return_request, actor=actor)
+        _exchange_or_refund_instead(return_request, actor=actor)
+    _pay_refund(return_request, actor=actor)
     move_return(return_request, RS.CLOSED, actor=actor)
     return return_request
+
+
+def _exchange_or_refund_instead(return_request: Return, *, actor) -> None:
+    """Order the replacement; when it cannot be ordered any more (the SKU withdrawn meanwhile, say), the customer
+    is refunded instead (the exchange is dropped, said on the timeline and to the customer): a receipt never
+    fails because of the exchange."""
+    try:
+        with transaction.atomic():
+            order_exchange(return_request, actor=actor)
+    except DomainError as refused:
+        rows = list(return_request.exchange_lines.select_related("sku", "hold"))
+        stock.release_active_holds([row.hold for row in rows])
+        ExchangeLine.objects.filter(return_request=return_request).delete()
+        record_return_event(
+            return_request=return_request,
+            type="exchange_unavailable",
+            actor=actor,
+            data={
+                "items": [{"sku": row.sku.code, "quantity": row.quantity} for row in rows],
+                "why": str(refused.message),
+            },
+        )
 
 
 def _problems(return_request: Return, return_lines: list[ReturnLine], *, actor) -> None:

@@ -416,3 +416,57 @@ def test_units_sent_on_leave_the_store_and_are_booked_in_at_the_warehouse(rnet):
     )
     assert reasons == [("return", 1), ("transfer_out", -1), ("transfer_in", 1)]
     assert events(return_request)[-2:] == ["transfer_shipped", "transfer_received"]
+
+
+def test_a_courier_returns_exchange_is_delivered_where_the_order_went(rnet, settings):  # noqa: F811
+    settings.RETURN_FEE = "0.00"
+    order = delivered(rnet, [("TEE-M", 1, "29.90")])
+    rnet["skus"]["TEE-L"] = other = _same_product(rnet, "TEE-M", "TEE-L")
+    _stock(rnet, "WH01", other, 1)
+    return_request = services.request_return(
+        how=Return.How.CARRIER, lines=[line(order, "TEE-M")], exchange=[{"sku": "TEE-L", "quantity": 1}]
+    )
+    services.receive_return(
+        return_request=return_request, location=rnet["WH01"], lines=[received(order, "TEE-M", 1, restock_here=1)]
+    )
+    return_request.refresh_from_db()
+    replacement = return_request.exchange_order
+    assert replacement.method == "home_delivery" and replacement.shipping_address == order.shipping_address
+    assert replacement.payment.provider == "exchange" and replacement.total == Decimal("29.90")
+    assert stock_row(rnet, "WH01", "TEE-L") == (1, 1)
+
+
+def test_an_exchange_no_longer_available_at_receipt_is_refunded_instead(rnet, settings):  # noqa: F811
+    from notifications.models import Notification
+
+    settings.RETURN_FEE = "0.00"
+    order = delivered(rnet, [("TEE-M", 1, "29.90")])
+    rnet["skus"]["TEE-L"] = other = _same_product(rnet, "TEE-M", "TEE-L")
+    _stock(rnet, "WH01", other, 1)
+    return_request = services.request_return(
+        how=Return.How.CARRIER, lines=[line(order, "TEE-M")], exchange=[{"sku": "TEE-L", "quantity": 1}]
+    )
+    other.active = False  # withdrawn from sale while the parcel travelled
+    other.save(update_fields=["active"])
+    services.receive_return(
+        return_request=return_request, location=rnet["WH01"], lines=[received(order, "TEE-M", 1, restock_here=1)]
+    )
+    return_request.refresh_from_db()
+    assert return_request.status == Return.Status.CLOSED and return_request.exchange_order is None
+    assert return_request.refunded_amount == Decimal("29.90")
+    assert stock_row(rnet, "WH01", "TEE-L") == (1, 0)  # the hold went back
+    assert "exchange_unavailable" in events(return_request)
+    assert Notification.objects.filter(return_request=return_request, event="return_exchange_unavailable").exists()
+
+
+def test_with_the_policy_switch_the_exchange_ships_at_once(rnet, settings):  # noqa: F811
+    settings.EXCHANGE_SHIPS_BEFORE_RETURN = True
+    order = delivered(rnet, [("TEE-M", 1, "29.90")])
+    rnet["skus"]["TEE-L"] = other = _same_product(rnet, "TEE-M", "TEE-L")
+    _stock(rnet, "WH01", other, 1)
+    return_request = services.request_return(
+        how=Return.How.CARRIER, lines=[line(order, "TEE-M")], exchange=[{"sku": "TEE-L", "quantity": 1}]
+    )
+    return_request.refresh_from_db()
+    assert return_request.exchange_order is not None  # ordered before the original came back
+    assert return_request.exchange_order.fulfillments.get().status == "pending"
