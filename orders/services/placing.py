@@ -360,18 +360,6 @@ def _write_order(
         ]
     )
     line_by_sku = {line.sku_id: line for line in order_lines}
-    try:
-        # One statement for every stock row of the order, locked in (location, sku) order across its parcels.
-        holds = stock.hold_stock(
-            lines=[(planned.source_id, sku_id, qty) for planned in plan.fulfillments for sku_id, qty in planned.lines],
-            kind=StockHold.Kind.ALLOCATION,
-            reference=f"order:{order.number}",
-            level_ids=level_ids,
-            savepoint=False,
-        )
-    except InsufficientStock as refused:
-        raise StockMoved(refused.lines) from None
-    hold_by_pair = {(h.location_id, h.sku_id): h for h in holds}
     network = network_snapshot()
     flows = {"ship": Fulfillment.Flow.SHIP, "pickup": Fulfillment.Flow.PICKUP}
     fulfillments = Fulfillment.objects.bulk_create(
@@ -386,18 +374,6 @@ def _write_order(
             for planned in plan.fulfillments
         ]
     )
-    parcel_lines = FulfillmentLine.objects.bulk_create(
-        [
-            FulfillmentLine(
-                fulfillment=fulfillment,
-                order_line=line_by_sku[sku_id],
-                quantity=qty,
-                hold=hold_by_pair[(planned.source_id, sku_id)],
-            )
-            for planned, fulfillment in zip(plan.fulfillments, fulfillments, strict=True)
-            for sku_id, qty in planned.lines
-        ]
-    )
     order.payment = Payment.objects.create(
         order=order,
         provider=payment.get("provider", "manual"),
@@ -410,6 +386,33 @@ def _write_order(
         type="order_placed",
         actor=actor,
         data={"total": str(total), "currency": currency, "fulfillments": len(plan.fulfillments)},
+    )
+    # The stock rows last: from the hold to the COMMIT they are locked, and a popular item's next order waits for
+    # them. Everything that does not need the holds is written before; only the parcel lines (which name their
+    # hold) follow.
+    try:
+        # One statement for every stock row of the order, locked in (location, sku) order across its parcels.
+        holds = stock.hold_stock(
+            lines=[(planned.source_id, sku_id, qty) for planned in plan.fulfillments for sku_id, qty in planned.lines],
+            kind=StockHold.Kind.ALLOCATION,
+            reference=f"order:{order.number}",
+            level_ids=level_ids,
+            savepoint=False,
+        )
+    except InsufficientStock as refused:
+        raise StockMoved(refused.lines) from None
+    hold_by_pair = {(h.location_id, h.sku_id): h for h in holds}
+    parcel_lines = FulfillmentLine.objects.bulk_create(
+        [
+            FulfillmentLine(
+                fulfillment=fulfillment,
+                order_line=line_by_sku[sku_id],
+                quantity=qty,
+                hold=hold_by_pair[(planned.source_id, sku_id)],
+            )
+            for planned, fulfillment in zip(plan.fulfillments, fulfillments, strict=True)
+            for sku_id, qty in planned.lines
+        ]
     )
     # What the 201 answer shows, as written (`orders.selectors.placed_order_detail` turns it into the detail).
     order.written = {
