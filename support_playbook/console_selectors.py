@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q
 from notifications.models import Notification
 from omnichannel.errors import NotFound
 from omnichannel.phones import phone_in_query
-from orders.models import Customer, Fulfillment, Order, OrderEvent, OrderLine, RefundRequest, Reservation
+from orders.models import Customer, Fulfillment, Order, OrderEvent, OrderLine, RefundRequest, Reservation, Return
 from support_playbook.models import Case
 
 NUMBER = re.compile(r"^[A-Z]{2,4}-[A-Z0-9]{4,12}$")
@@ -17,8 +17,8 @@ NUMBER = re.compile(r"^[A-Z]{2,4}-[A-Z0-9]{4,12}$")
 
 def find_customers(query: str, *, limit: int = 25) -> list[Customer]:
     """Customers matching `query`: an email (the customer's or one given with an order), a phone number in any
-    form (matched as E.164 on the customer and on orders and reservations), an order or reservation number, or a
-    name (3 letters or more)."""
+    form (matched as E.164 on the customer and on orders and reservations), an order, reservation or return number,
+    or a name (3 letters or more)."""
     text = (query or "").strip()
     if not text:
         return []
@@ -29,6 +29,7 @@ def find_customers(query: str, *, limit: int = 25) -> list[Customer]:
         match |= Q(reservations__contact_email__iexact=email)
     elif NUMBER.match(text.upper()):
         match |= Q(orders__number=text.upper()) | Q(reservations__number=text.upper())
+        match |= Q(returns__number=text.upper())
     else:
         phone = phone_in_query(text)
         if phone:
@@ -40,8 +41,8 @@ def find_customers(query: str, *, limit: int = 25) -> list[Customer]:
 
 
 def customer_story(*, customer_id: int) -> dict:
-    """Everything about one customer, newest first: orders and reservations on every channel, cases, the messages
-    sent with their delivery status, consent and contact preferences."""
+    """Everything about one customer, newest first: orders, reservations and returns on every channel, cases, the
+    messages sent with their delivery status, consent and contact preferences."""
     customer = Customer.objects.select_related("owner_channel").filter(pk=customer_id).first()
     if customer is None:
         raise NotFound("No such customer.")
@@ -56,6 +57,12 @@ def customer_story(*, customer_id: int) -> dict:
         "reservations": list(
             Reservation.objects.filter(customer=customer)
             .select_related("location", "channel")
+            .order_by("-created_at")[:100]
+        ),
+        "returns": list(
+            Return.objects.filter(customer=customer)
+            .select_related("location", "drop_off", "channel")
+            .prefetch_related("lines__order_line__sku", "lines__order_line__order")
             .order_by("-created_at")[:100]
         ),
         "cases": list(Case.objects.filter(customer=customer).order_by("-created_at")[:100]),

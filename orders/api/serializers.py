@@ -107,6 +107,8 @@ class OrderOutput(serializers.Serializer):
         unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
         quantity_cancelled = serializers.IntegerField()
         quantity_short = serializers.IntegerField()
+        # Units on a return that is not cancelled (announced, on their way or received).
+        quantity_returned = serializers.IntegerField()
 
     class OrderFulfillmentOut(serializers.Serializer):
         class FulfillmentLineOut(serializers.Serializer):

@@ -64,6 +64,7 @@ def test_start_read_and_receive_a_return(rnet, web):  # noqa: F811
 
     number = created["number"]
     assert web.get(f"/api/v1/returns/{number}/").json()["number"] == number
+    assert web.get(f"/api/v1/orders/{order.number}/").json()["lines"][0]["quantity_returned"] == 1
     store = client_for(kind="location", location=rnet["MI01"])
     assert [r["number"] for r in store.get("/api/v1/locations/MI01/returns/?status=requested").json()["results"]] == [
         number

@@ -83,3 +83,15 @@ def test_an_overdue_return_the_customer_kept_is_cancelled_from_the_case(rnet, ag
     return_request.refresh_from_db()
     assert return_request.status == Return.Status.CANCELLED and case.status == Case.Status.RESOLVED
     assert order.lines.get().quantity_returned == 0
+
+
+def test_the_console_finds_a_customer_by_return_number_and_shows_their_returns(client, rnet, agent):  # noqa: F811
+    order = delivered(rnet, [("TEE-M", 1, "20.00")])
+    return_request = services.request_return(
+        how=Return.How.IN_STORE, location=rnet["MI01"], lines=[line(order, "TEE-M")]
+    )
+    client.force_login(agent)
+    found = client.get("/care/customers/", {"q": return_request.number.lower()})
+    assert found.status_code in (200, 302)
+    page = client.get(f"/care/customers/{order.customer_id}/").content.decode()
+    assert f'data-return="{return_request.number}"' in page and "In a store · MI01" in page
