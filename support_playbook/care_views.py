@@ -161,6 +161,7 @@ FIGURE_TITLES = {
     "pickups_expiring": _("Pickups expiring within 24 h"),
     "incoming_overdue": _("Incoming parcels overdue"),
     "reservations_ending": _("Reservations ending within 24 h"),
+    "returns_expected": _("Returns on their way"),
     "short_picks": _("Short picks, last 7 days"),
 }
 

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from inventory.models import StockMovement
-from orders.models import Fulfillment, Reservation
+from orders.models import Fulfillment, Reservation, Return
 from stores.models import Location
 from support_playbook.models import Case
 from support_playbook.scenarios import SCENARIOS
@@ -50,10 +50,23 @@ def figure_filters(now=None) -> dict:
             "location",
             Q(status=Reservation.Status.HELD, expires_at__lt=now + timedelta(hours=24)),
         ),
+        "returns_expected": (
+            Return,
+            "location",
+            Q(status__in=(Return.Status.REQUESTED, Return.Status.IN_TRANSIT)),
+        ),
     }
 
 
-FIGURES = ["to_prepare", "late", "pickups_waiting", "pickups_expiring", "incoming_overdue", "reservations_ending"]
+FIGURES = [
+    "to_prepare",
+    "late",
+    "pickups_waiting",
+    "pickups_expiring",
+    "incoming_overdue",
+    "reservations_ending",
+    "returns_expected",
+]
 
 
 def network_figures(*, locations=None, now=None) -> dict:
@@ -136,6 +149,8 @@ def figure_rows(*, figure: str, store: Location | None = None, now=None, limit: 
             rows = rows.filter(**{field: store})
     if model is Fulfillment:
         rows = rows.select_related("order", "source_location", "pickup_location").order_by("created_at")
+    elif model is Return:
+        rows = rows.select_related("location", "customer").order_by("created_at")
     else:
         rows = rows.select_related("location", "customer").order_by("expires_at")
     return list(rows[:limit])

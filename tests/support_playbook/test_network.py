@@ -92,3 +92,19 @@ def test_the_network_view_is_constant_in_queries_whatever_the_stores(
         LocationFactory(code=f"ST{n:02d}")
     with django_assert_max_num_queries(len(few)):
         assert client.get("/care/network/").content.decode().count("data-store=") == 5 + 10 + 1
+
+
+def test_returns_on_their_way_count_where_they_are_received(client, today, head_office, return_reasons):
+    from tests.orders.returns_helpers import deliver
+
+    order = deliver(place(today, [("TEE-M", 1, "19.90")], HOME_MILAN))
+    services.request_return(
+        how="in_store",
+        location=today["MI02"],
+        lines=[{"order": order.number, "sku": "TEE-M", "quantity": 1, "reason": "too_big"}],
+    )
+    rows = {row["location"].code: row for row in network_figures()["rows"]}
+    assert rows["MI02"]["returns_expected"] == 1 and rows["MI01"]["returns_expected"] == 0
+    client.force_login(head_office)
+    listing = client.get("/care/network/returns_expected/", {"store": "MI02"}).content.decode()
+    assert listing.count("data-return=") == 1
