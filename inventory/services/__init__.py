@@ -28,6 +28,7 @@ from inventory.services.levels import (
     adjust_stock,
     apply_counts,
     receive_stock,
+    receive_units,
     set_counted_stock,
     set_safety_stock,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "consume_hold",
     "hold_stock",
     "receive_stock",
+    "receive_units",
     "in_lock_order",
     "release_active_holds",
     "record_short_pick",

@@ -77,6 +77,49 @@ def receive_stock(
     return _change_on_hand(level=level, delta=quantity, reason=reason, reference=reference, actor=actor)
 
 
+@transaction.atomic
+def receive_units(
+    *, location: Location, lines: Sequence[tuple[int, int]], reason: str, reference: str = "", actor=None
+) -> list[StockMovement]:
+    """Several SKUs arrive at one location at once (a return counted in, a transfer booked in): `lines` is
+    [(sku id, quantity)]. Set-based whatever the number of lines: the missing rows inserted in one statement, the
+    rows locked in (location, sku) order by one SELECT, on-hand raised by one UPDATE, the ledger in one INSERT."""
+    if reason not in (Reason.RECEIPT, Reason.TRANSFER_IN, Reason.RETURN):
+        raise InvalidStockChange(_("A receipt's reason must be receipt, transfer in or return."))
+    wanted: dict[int, int] = defaultdict(int)
+    for sku_id, quantity in lines:
+        if not isinstance(quantity, int) or quantity <= 0:
+            raise InvalidStockChange(_("A receipt must add at least one unit."), details={"quantity": quantity})
+        wanted[sku_id] += quantity
+    if not wanted:
+        return []
+    StockLevel.objects.bulk_create(
+        [StockLevel(location_id=location.pk, sku_id=sku_id) for sku_id in sorted(wanted)], ignore_conflicts=True
+    )
+    levels = list(
+        StockLevel.objects.select_for_update(no_key=True)
+        .filter(location_id=location.pk, sku_id__in=list(wanted))
+        .order_by("location_id", "sku_id")
+    )
+    now = timezone.now()
+    _set_on_hand_bulk([(level.pk, level.on_hand + wanted[level.sku_id]) for level in levels], now=now)
+    return StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                location_id=location.pk,
+                sku_id=level.sku_id,
+                delta_on_hand=wanted[level.sku_id],
+                on_hand_after=level.on_hand + wanted[level.sku_id],
+                reason=reason,
+                reference=reference,
+                **actor_fields(actor),
+                at=now,
+            )
+            for level in levels
+        ]
+    )
+
+
 ADJUSTMENT_REASONS = (Reason.ADJUSTMENT, Reason.DAMAGED, Reason.POS_SALE, Reason.TRANSFER_OUT, Reason.RETURN)
 
 

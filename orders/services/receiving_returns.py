@@ -103,30 +103,36 @@ def receive_return(*, return_request: Return | int, location: Location, lines: l
                 % {"sku": line.order_line.sku.code, "received": row["received"], "announced": line.quantity},
                 details={"sku": line.order_line.sku.code, "received": row["received"], "announced": line.quantity},
             )
-    centre = returns_centre()
-    # Stock rows in (location, sku) order: one location, lines sorted by SKU.
     for line in return_lines:
         row = counts[line.pk]
         line.quantity_received = row["received"]
         for name, column in DISPOSITION_FIELDS.items():
             setattr(line, column, row[name])
-        to_shelf = row["restock_here"] + row["send_to_warehouse"]
-        if to_shelf:
-            stock.receive_stock(
-                location=location,
-                sku=line.order_line.sku,
-                quantity=to_shelf,
-                reference=return_request.number,
-                reason=StockMovement.Reason.RETURN,
-                actor=actor,
-            )
-        if row["send_to_warehouse"]:
-            (line.transfer_hold,) = stock.hold_stock(
-                lines=[(location, line.order_line.sku, row["send_to_warehouse"])],
-                kind=StockHold.Kind.TRANSFER,
-                reference=f"return:{return_request.number}:to:{centre.code if centre else 'warehouse'}",
-                respect_safety_stock=False,
-            )
+    # Every unit back on a shelf here (for sale, or waiting for the transfer) in one set-based receipt, the rows
+    # locked in (location, sku) order; the transfer's units held in one call, so they are not for sale here.
+    on_shelf = [(line.order_line.sku_id, line.restocked + line.sent_to_warehouse) for line in return_lines]
+    stock.receive_units(
+        location=location,
+        lines=[(sku_id, units) for sku_id, units in on_shelf if units],
+        reason=StockMovement.Reason.RETURN,
+        reference=return_request.number,
+        actor=actor,
+    )
+    onward = [
+        (location, line.order_line.sku_id, line.sent_to_warehouse) for line in return_lines if line.sent_to_warehouse
+    ]
+    if onward:
+        centre = returns_centre()
+        holds = stock.hold_stock(
+            lines=onward,
+            kind=StockHold.Kind.TRANSFER,
+            reference=f"return:{return_request.number}:to:{centre.code if centre else 'warehouse'}",
+            respect_safety_stock=False,
+        )
+        hold_for_sku = {hold.sku_id: hold for hold in holds}
+        for line in return_lines:
+            if line.sent_to_warehouse:
+                line.transfer_hold = hold_for_sku[line.order_line.sku_id]
     ReturnLine.objects.bulk_update(return_lines, ["quantity_received", *DISPOSITION_FIELDS.values(), "transfer_hold"])
     # Units announced and not received may be returned again.
     not_received = {line.order_line_id: line.quantity - line.quantity_received for line in return_lines}

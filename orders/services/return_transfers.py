@@ -42,7 +42,8 @@ def ship_return_transfer(*, return_request: Return | int, location, actor=None) 
             allowed=[],
             message=_("Nothing of this return waits to be sent to the warehouse."),
         )
-    holds = [line.transfer_hold for line in lines if line.transfer_hold_id]
+    # Two lines of one SKU (two orders) share one hold.
+    holds = list({line.transfer_hold_id: line.transfer_hold for line in lines if line.transfer_hold_id}.values())
     for hold in stock.in_lock_order(holds):
         if hold.status == StockHold.Status.ACTIVE:
             stock.consume_hold(
@@ -78,15 +79,13 @@ def receive_return_transfer(*, return_request: Return | int, location, actor=Non
             message=_("This transfer was already received."),
         )
     lines = _lines_to_transfer(return_request)
-    for line in lines:  # one location, SKU order
-        stock.receive_stock(
-            location=location,
-            sku=line.order_line.sku,
-            quantity=line.sent_to_warehouse,
-            reference=return_request.number,
-            reason=StockMovement.Reason.TRANSFER_IN,
-            actor=actor,
-        )
+    stock.receive_units(
+        location=location,
+        lines=[(line.order_line.sku_id, line.sent_to_warehouse) for line in lines],
+        reason=StockMovement.Reason.TRANSFER_IN,
+        reference=return_request.number,
+        actor=actor,
+    )
     return_request.transfer_received_at = timezone.now()
     return_request.save(update_fields=["transfer_received_at", "updated_at"])
     record_return_event(

@@ -32,6 +32,24 @@ def test_receive_creates_the_row_and_a_ledger_entry(store, sku):
     assert_ledger_agrees()
 
 
+def test_receiving_several_skus_at_once_creates_missing_rows_and_one_ledger_row_each(store, sku):
+    services.receive_stock(location=store, sku=sku, quantity=2)
+    new = SKUFactory(code="TSHIRT-BLK-L")
+    movements = services.receive_units(
+        location=store, lines=[(new.pk, 1), (sku.pk, 3), (new.pk, 1)], reason="return", reference="RT-1"
+    )
+    assert sorted((m.sku_id, m.delta_on_hand, m.on_hand_after) for m in movements) == sorted(
+        [(sku.pk, 3, 5), (new.pk, 2, 2)]
+    )
+    assert (level(store, sku).on_hand, level(store, new).on_hand) == (5, 2)
+    assert_ledger_agrees()
+    with pytest.raises(InvalidStockChange):
+        services.receive_units(location=store, lines=[(sku.pk, 0)], reason="return")
+    with pytest.raises(InvalidStockChange):
+        services.receive_units(location=store, lines=[(sku.pk, 1)], reason="sale")
+    assert level(store, sku).on_hand == 5
+
+
 @pytest.mark.parametrize("quantity", [0, -2])
 def test_receive_refuses_non_positive_quantities(store, sku, quantity):
     with pytest.raises(InvalidStockChange):

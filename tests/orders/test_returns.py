@@ -470,3 +470,26 @@ def test_with_the_policy_switch_the_exchange_ships_at_once(rnet, settings):  # n
     return_request.refresh_from_db()
     assert return_request.exchange_order is not None  # ordered before the original came back
     assert return_request.exchange_order.fulfillments.get().status == "pending"
+
+
+def test_receiving_costs_the_same_statements_for_one_item_or_three(rnet):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def receive(order, skus):
+        return_request = services.request_return(
+            how=IN_STORE, location=rnet["MI01"], lines=[line(order, sku) for sku in skus]
+        )
+        counts = [received(order, sku, 1, restock_here=1) for sku in skus]
+        with CaptureQueriesContext(connection) as statements:
+            services.receive_return(return_request=return_request, location=rnet["MI01"], lines=counts)
+        return len(statements)
+
+    one = receive(delivered(rnet, [("TEE-M", 1, "20.00")]), ["TEE-M"])
+    three = receive(
+        delivered(
+            rnet, [("TEE-M", 1, "20.00"), ("JEANS-42", 1, "30.00"), ("SCARF", 1, "10.00")], email="x@example.com"
+        ),
+        ["TEE-M", "JEANS-42", "SCARF"],
+    )
+    assert three == one, (one, three)
