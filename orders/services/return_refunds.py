@@ -85,8 +85,9 @@ def refund_breakdown(return_request: Return, *, received: dict[int, int] | None 
                 "amount": str(amount),
             }
         )
-    if settings.RETURN_REFUNDS_SHIPPING_ON_WHOLE_RETURN:
-        earlier = _back_before(return_request, set(orders))
+    charged = {pk for pk, order in orders.items() if order.shipping_price}
+    if settings.RETURN_REFUNDS_SHIPPING_ON_WHOLE_RETURN and charged:
+        earlier = _back_before(return_request, charged)
         coming = defaultdict(int)
         for line in lines:
             coming[line.order_line_id] += units[line.pk]

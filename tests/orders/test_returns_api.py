@@ -182,3 +182,25 @@ def test_the_schema_documents_returns(rnet, web):  # noqa: F811
         "/api/v1/return-reasons/",
     ):
         assert path in schema["paths"], path
+
+
+def test_a_locations_returns_list_reads_in_a_fixed_number_of_queries(rnet, web):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    store = client_for(kind="location", location=rnet["MI01"])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert store.get("/api/v1/locations/MI01/returns/").status_code == 200
+        return len(queries)
+
+    first = delivered(rnet, [("TEE-M", 1, "29.90")])
+    web.post("/api/v1/returns/", body(first), format="json")
+    store.get("/api/v1/locations/MI01/returns/")  # the key is looked up once, then cached
+    one = count()
+    for email in ("a@example.com", "b@example.com"):
+        order = delivered(rnet, [("TEE-M", 1, "29.90")], email=email)
+        web.post("/api/v1/returns/", {**body(order), "customer": {"email": email}}, format="json")
+    assert len(store.get("/api/v1/locations/MI01/returns/").json()["results"]) == 3
+    assert count() == one
