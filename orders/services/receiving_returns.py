@@ -47,12 +47,16 @@ def _checked_counts(return_request: Return, lines: dict, counts: list[dict]) -> 
     """{return line id: {"received": n, disposition: n, …}} from what the receiving person entered, or a 400."""
     result = {pk: {"received": 0, **dict.fromkeys(DISPOSITIONS, 0)} for pk in lines.values()}
     is_warehouse = return_request.location.kind == Location.Kind.WAREHOUSE
+    seen = set()
     for item in counts:
         key = (item["order"], item["sku"])
         if key not in lines:
             raise InvalidInput(
                 _("Not on this return: %(sku)s") % {"sku": item["sku"]}, details={"order": key[0], "sku": key[1]}
             )
+        if key in seen:
+            raise InvalidInput(_("Each item may appear once."), details={"order": key[0], "sku": key[1]})
+        seen.add(key)
         dispositions = item.get("dispositions") or {}
         unknown = sorted(set(dispositions) - set(DISPOSITIONS))
         if unknown:

@@ -159,6 +159,7 @@ def test_bad_counts_are_refused_and_change_nothing(rnet, web):  # noqa: F811
         [{"order": order.number, "sku": "TEE-M", "received": 3, "dispositions": {"restock_here": 3}}],
         [{"order": order.number, "sku": "JEANS-42", "received": 1, "dispositions": {"restock_here": 1}}],
         [{"order": order.number, "sku": "TEE-M", "received": 1, "dispositions": {"throw_away": 1}}],
+        [{"order": order.number, "sku": "TEE-M", "received": 1, "dispositions": {"restock_here": 1}}] * 2,
     ):
         response = store.post(f"/api/v1/returns/{number}/receive/", {"lines": lines}, format="json")
         assert response.status_code == 400, (lines, response.content)
