@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from notifications import selectors
 from notifications.forms import CustomerReturnForm
-from notifications.views import _customer_locale, _customer_page, _map_url
+from notifications.views import customer_locale, customer_page, map_url
 from omnichannel.errors import DomainError, NotFound
 from orders import return_selectors
 from orders import services as orders
@@ -22,7 +22,7 @@ def start_return_page(request, token: str):
         order = selectors.order_for_tracking(token=token)
     except NotFound:
         raise Http404 from None
-    locale = _customer_locale(request, order)
+    locale = customer_locale(request, order)
     status = 200
     returnables = orders.returnable_lines(order)
     with translation.override(locale):  # the form's labels and errors in the customer's language
@@ -49,7 +49,7 @@ def start_return_page(request, token: str):
                 else:
                     return redirect(f"/return/{return_request.token}/?lang={locale}&done=started")
     context = {"order": order, "form": form, "refused": [r for r in returnables if not r.returnable]}
-    return _customer_page(request, "notifications/return_start.html", context, locale=locale, status=status)
+    return customer_page(request, "notifications/return_start.html", context, locale=locale, status=status)
 
 
 @never_cache
@@ -58,7 +58,7 @@ def return_page(request, token: str):
         return_request = return_selectors.return_by_token(token)
     except NotFound:
         raise Http404 from None
-    locale = _customer_locale(request, return_request)
+    locale = customer_locale(request, return_request)
     refused = ""
     if request.method == "POST":
         # "I sent it" (a courier or locker parcel on its way), or "keep my items" (cancel).
@@ -77,11 +77,11 @@ def return_page(request, token: str):
         "return_request": return_request,
         "store": store if return_request.how == Return.How.IN_STORE else None,
         "hours": selectors.opening_hours(store) if return_request.how == Return.How.IN_STORE else [],
-        "map_url": _map_url(store),
+        "map_url": map_url(store),
         "preview": orders.refund_breakdown(return_request) if return_request.refunded_at is None else None,
         "started_now": request.GET.get("done") == "started",
         "cancelled_now": request.GET.get("done") == "cancelled",
         "sent_now": request.GET.get("done") == "sent",
         "refused": refused,
     }
-    return _customer_page(request, "notifications/return.html", context, locale=locale, status=409 if refused else 200)
+    return customer_page(request, "notifications/return.html", context, locale=locale, status=409 if refused else 200)

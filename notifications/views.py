@@ -33,12 +33,12 @@ def twilio_status(request):
     return HttpResponse(status=204)
 
 
-def _customer_locale(request, contact) -> str:
+def customer_locale(request, contact) -> str:
     languages = {code for code, _name in settings.LANGUAGES}
     return request.GET.get("lang") if request.GET.get("lang") in languages else contact.contact_locale
 
 
-def _customer_page(request, template: str, context: dict, *, locale: str, status: int = 200):
+def customer_page(request, template: str, context: dict, *, locale: str, status: int = 200):
     """A page of the customer's (tracking, reservation): the brand's layout in their language, kept out of
     search engines."""
     context = {
@@ -57,7 +57,7 @@ def _customer_page(request, template: str, context: dict, *, locale: str, status
     return response
 
 
-def _map_url(store) -> str:
+def map_url(store) -> str:
     return (
         f"https://www.openstreetmap.org/?mlat={store.latitude}&mlon={store.longitude}#map=17/"
         f"{store.latitude}/{store.longitude}"
@@ -72,7 +72,7 @@ def tracking_page(request, token: str):
     except NotFound:
         raise Http404 from None
     services.record_tracking_page_view(order=order)
-    locale = _customer_locale(request, order)
+    locale = customer_locale(request, order)
     parcels, stores_shown = [], set()
     for fulfillment in order.fulfillments.all():
         if not any(line.quantity_open for line in fulfillment.lines.all()) and fulfillment.status == "cancelled":
@@ -87,7 +87,7 @@ def tracking_page(request, token: str):
                 # A store's address and hours once, however many parts are collected there.
                 "show_store": store is not None and store.pk not in stores_shown,
                 "hours": selectors.opening_hours(store) if store else [],
-                "map_url": _map_url(store) if store else "",
+                "map_url": map_url(store) if store else "",
                 "pickup_code": fulfillment.pickup_code if fulfillment.status == "ready_for_pickup" else "",
             }
         )
@@ -104,7 +104,7 @@ def tracking_page(request, token: str):
         "can_return": any(r.returnable for r in orders.returnable_lines(order)),
         "returns": selectors.returns_of(order),
     }
-    return _customer_page(request, "notifications/tracking.html", context, locale=locale)
+    return customer_page(request, "notifications/tracking.html", context, locale=locale)
 
 
 @never_cache
@@ -115,7 +115,7 @@ def reservation_page(request, token: str):
         reservation = selectors.reservation_for_customer(token=token)
     except NotFound:
         raise Http404 from None
-    locale = _customer_locale(request, reservation)
+    locale = customer_locale(request, reservation)
     refused = ""
     if request.method == "POST":
         try:
@@ -129,12 +129,12 @@ def reservation_page(request, token: str):
         "reservation": reservation,
         "store": store,
         "hours": selectors.opening_hours(store),
-        "map_url": _map_url(store),
+        "map_url": map_url(store),
         "cancelled_now": request.GET.get("done") == "cancelled",
         # Called while the page renders, so in the page's language; on the store's clock.
         "until": lambda: long_date(reservation.expires_at, store.tz_name),
         "refused": refused,
     }
-    return _customer_page(
+    return customer_page(
         request, "notifications/reservation.html", context, locale=locale, status=409 if refused else 200
     )

@@ -21,7 +21,7 @@ from orders.api.return_serializers import (
     ReturnReasonOutput,
     ReturnReceiveInput,
 )
-from orders.api.views import IDEMPOTENCY_HEADER, _own_location, _selling_channel, _validated
+from orders.api.views import IDEMPOTENCY_HEADER, own_location, selling_channel, validated
 from orders.models import Return, ReturnReason
 from stores.api.channels import key_channel_id
 from stores.models import ApiKey, Location
@@ -57,8 +57,8 @@ class ReturnCreateApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request):
-        data = _validated(ReturnCreateInput, request.data)
-        channel = _selling_channel(request, data)
+        data = validated(ReturnCreateInput, request.data)
+        channel = selling_channel(request, data)
         location = _named_location(data["location"])
         if data["location"] and location is None:
             raise InvalidInput(f"Unknown location: {data['location']}", details={"location": data["location"]})
@@ -102,7 +102,7 @@ class ReturnCancelApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
-        data = _validated(ReturnCancelInput, request.data)
+        data = validated(ReturnCancelInput, request.data)
         found = return_selectors.return_for_channel(number=number, channel_id=key_channel_id(request))
         services.cancel_return(return_request=found, actor=request.user, reason=data["reason"])
         return Response(_output(request, return_selectors.return_for_channel(number=number, channel_id=None)))
@@ -126,7 +126,7 @@ class ReturnReceiveApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
-        data = _validated(ReturnReceiveInput, request.data)
+        data = validated(ReturnReceiveInput, request.data)
         location = Location.objects.get(pk=request.user.location_id)
         found = return_selectors.return_at(location=location, number=number)
 
@@ -148,7 +148,7 @@ class LocationReturnListApi(APIView):
         responses={200: paginated(ReturnOutput, "PaginatedReturnList")},
     )
     def get(self, request, code: str):
-        location = _own_location(request, code)
+        location = own_location(request, code)
         status_filter = request.query_params.get("status", "")
         if status_filter and status_filter not in Return.Status.values:
             raise InvalidInput(

@@ -58,7 +58,7 @@ def _utc_datetime(value: str):
         return None
 
 
-def _validated(serializer_class, data):
+def validated(serializer_class, data):
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -68,7 +68,7 @@ def _detail(request, order) -> dict:
     return OrderOutput(selectors.with_details(order), context={"request": request}).data
 
 
-def _selling_channel(request, data) -> SalesChannel:
+def selling_channel(request, data) -> SalesChannel:
     """The channel a creating POST sells for: the body's `channel` or the API key's (a key speaks only for its own),
     from the per-process network snapshot (not read again)."""
     info = request_channel(request, required=True, code=data.get("channel"))
@@ -88,8 +88,8 @@ class OrderListCreateApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request):
-        data = _validated(OrderCreateInput, request.data)
-        channel = _selling_channel(request, data)
+        data = validated(OrderCreateInput, request.data)
+        channel = selling_channel(request, data)
 
         def create():
             order = services.place_order(
@@ -153,7 +153,7 @@ class OrderDetailApi(APIView):
     @extend_schema(operation_id="orders_change_address", request=AddressChangeInput, responses={200: OrderOutput})
     @method_decorator(retry_once_on_lock_conflict)
     def patch(self, request, number: str):
-        data = _validated(AddressChangeInput, request.data)
+        data = validated(AddressChangeInput, request.data)
         order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
         order = services.change_shipping_address(order=order, address=data["shipping_address"], actor=request.user)
         return Response(_detail(request, order))
@@ -170,7 +170,7 @@ class OrderCancelApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
-        data = _validated(CancelInput, request.data)
+        data = validated(CancelInput, request.data)
         order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
         lines = None
         if data.get("lines"):
@@ -196,7 +196,7 @@ class TrackingEventCreateApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request):
-        data = _validated(TrackingEventInput, request.data)
+        data = validated(TrackingEventInput, request.data)
         carrier = request.user.carrier
         if data.get("carrier") and data["carrier"].upper() != carrier.upper():
             raise ChannelForbidden("This API key reports for another carrier.", details={"carrier": data["carrier"]})
@@ -227,8 +227,8 @@ class ReservationCreateApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request):
-        data = _validated(ReservationCreateInput, request.data)
-        channel = _selling_channel(request, data)
+        data = validated(ReservationCreateInput, request.data)
+        channel = selling_channel(request, data)
 
         def create():
             reservation = services.reserve_items(
@@ -266,7 +266,7 @@ class ReservationCancelApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
-        data = _validated(ReservationCancelInput, request.data)
+        data = validated(ReservationCancelInput, request.data)
         reservation = selectors.reservation_for_channel(number=number, channel_id=key_channel_id(request))
         services.cancel_reservation(reservation=reservation, actor=request.user, reason=data["reason"], by="customer")
         return Response(_reservation(request, selectors.reservation_for_channel(number=number, channel_id=None)))
@@ -275,7 +275,7 @@ class ReservationCancelApi(APIView):
 # ------------------------------------------------------------------------------------------------- a location's work
 
 
-def _own_location(request, code: str) -> Location:
+def own_location(request, code: str) -> Location:
     """The key's own location: any other code is a 404 (a WMS does not learn which other locations exist)."""
     if code != request.user.location_code:
         raise NotFound(f"Unknown location: {code}", details={"location": code})
@@ -294,7 +294,7 @@ class LocationFulfillmentListApi(APIView):
         responses={200: paginated(LocationFulfillmentOutput, "PaginatedLocationFulfillmentList")},
     )
     def get(self, request, code: str):
-        location = _own_location(request, code)
+        location = own_location(request, code)
         status_filter = request.query_params.get("status", "")
         if status_filter and status_filter not in Fulfillment.Status.values:
             raise InvalidInput(
@@ -329,7 +329,7 @@ class FulfillmentActionApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, fulfillment_id: int):
-        data = _validated(FulfillmentActionInput, request.data)
+        data = validated(FulfillmentActionInput, request.data)
         location = Location.objects.get(pk=request.user.location_id)
         fulfillment = selectors.location_fulfillment(location=location, fulfillment_id=fulfillment_id)
 
