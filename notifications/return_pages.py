@@ -78,7 +78,7 @@ def return_page(request, token: str):
         "store": store if return_request.how == Return.How.IN_STORE else None,
         "hours": selectors.opening_hours(store) if return_request.how == Return.How.IN_STORE else [],
         "map_url": map_url(store),
-        "preview": orders.refund_breakdown(return_request) if return_request.refunded_at is None else None,
+        "preview": orders.refund_preview(return_request),
         "started_now": request.GET.get("done") == "started",
         "cancelled_now": request.GET.get("done") == "cancelled",
         "sent_now": request.GET.get("done") == "sent",

@@ -108,7 +108,7 @@ def _return_page(request, return_request, *, form=None, cancel_form=None, status
         "open": is_open,
         "form": form or (ReceiveReturnForm(return_request=return_request) if is_open else None),
         "cancel_form": cancel_form or ReasonForm(prefix="cancel"),
-        "preview": services.refund_breakdown(return_request) if return_request.refunded_at is None else None,
+        "preview": services.refund_preview(return_request),
         "transfer_pending": services.transfer_pending(return_request),
         "page_title": _("Return %(number)s") % {"number": return_request.number},
     }

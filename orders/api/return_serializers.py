@@ -6,7 +6,7 @@ from rest_framework import serializers
 from omnichannel.api.serializers import StrictInput
 from omnichannel.links import public_url
 from orders.models import Return
-from orders.services import refund_breakdown
+from orders.services import refund_preview
 
 
 class ReturnLineInput(StrictInput):
@@ -118,9 +118,8 @@ class ReturnOutput(serializers.Serializer):
     @extend_schema_field(RefundOutput(allow_null=True))
     def get_refund_preview(self, return_request) -> dict | None:
         """Until the refund is paid: what the announced units would give back (then `refund` says what was)."""
-        if return_request.refunded_at is not None:
-            return None
-        return refund_breakdown(return_request).as_dict()
+        preview = refund_preview(return_request)
+        return preview.as_dict() if preview is not None else None
 
     @extend_schema_field(RefundOutput(allow_null=True))
     def get_refund(self, return_request) -> dict | None:

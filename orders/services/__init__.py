@@ -62,7 +62,7 @@ from orders.services.reserving import (
     transition_reservation,
 )
 from orders.services.return_common import RETURN_TRANSITIONS, record_return_event, returns_centre
-from orders.services.return_refunds import paid_unit_price, refund_breakdown
+from orders.services.return_refunds import paid_unit_price, refund_breakdown, refund_preview
 from orders.services.return_transfers import receive_return_transfer, ship_return_transfer, transfer_pending
 from orders.services.returning import (
     cancel_return,
@@ -82,6 +82,7 @@ __all__ = [
     "receive_return",
     "record_return_event",
     "refund_breakdown",
+    "refund_preview",
     "request_return",
     "receive_return_transfer",
     "ship_return_transfer",

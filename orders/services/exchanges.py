@@ -88,12 +88,19 @@ def _hold_at_first_source(return_request: Return, rows: list[ExchangeLine], sour
     raise refused or InsufficientStock([])
 
 
+def release_exchange(return_request: Return) -> list[ExchangeLine]:
+    """The replacements' held units back on sale (the return cancelled, the exchange dropped, or ordered now under
+    holds of its own); the exchange lines, with their SKU."""
+    rows = list(return_request.exchange_lines.select_related("sku", "hold"))
+    stock.release_active_holds([row.hold for row in rows])
+    return rows
+
+
 def order_exchange(return_request: Return, *, actor) -> Order:
     """The replacement as an order of its own, paid by the returned units' value: released from its hold and
     placed in the same transaction (the units are still there), collected in the receiving store for an in-store
     return, else delivered where the first returned order went."""
-    rows = list(return_request.exchange_lines.select_related("sku", "hold"))
-    stock.release_active_holds([row.hold for row in rows])
+    rows = release_exchange(return_request)
     first_line = return_request.lines.select_related("order_line__order").order_by("pk").first()
     original = first_line.order_line.order
     if return_request.how == Return.How.IN_STORE:

@@ -6,13 +6,13 @@ exchange's replacement. Missing or damaged units are an event the playbook opens
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
-from omnichannel.errors import DomainError, InvalidInput, InvalidTransition, NotFound
+from omnichannel.errors import DomainError, InvalidInput, NotFound
 from orders.models import (
     ExchangeLine,
     OrderLine,
@@ -20,11 +20,12 @@ from orders.models import (
     Return,
     ReturnLine,
 )
-from orders.services.exchanges import order_exchange
+from orders.services.exchanges import order_exchange, release_exchange
 from orders.services.fulfilling import _refund
 from orders.services.return_common import (
-    RETURN_TRANSITIONS,
     RS,
+    ensure_move,
+    give_back_units,
     locked_return,
     move_return,
     record_return_event,
@@ -89,9 +90,7 @@ def receive_return(*, return_request: Return | int, location: Location, lines: l
     return_request = locked_return(return_request)
     if return_request.location_id != location.pk:
         raise NotFound(_("Unknown return: %(number)s") % {"number": return_request.number})
-    allowed = RETURN_TRANSITIONS.get(return_request.status, set())
-    if RS.RECEIVED not in allowed:
-        raise InvalidTransition(current=return_request.status, wanted=RS.RECEIVED, allowed=allowed)
+    ensure_move(return_request, RS.RECEIVED)
     return_lines = list(
         return_request.lines.select_related("order_line__sku__product", "order_line__order", "reason").order_by(
             "order_line__sku_id", "pk"
@@ -139,15 +138,7 @@ def receive_return(*, return_request: Return | int, location: Location, lines: l
                 line.transfer_hold = hold_for_sku[line.order_line.sku_id]
     ReturnLine.objects.bulk_update(return_lines, ["quantity_received", *DISPOSITION_FIELDS.values(), "transfer_hold"])
     # Units announced and not received may be returned again.
-    not_received = {line.order_line_id: line.quantity - line.quantity_received for line in return_lines}
-    order_lines = list(
-        OrderLine.objects.select_for_update(no_key=True)
-        .filter(pk__in=[pk for pk, units in not_received.items() if units])
-        .order_by("pk")
-    )
-    for order_line in order_lines:
-        order_line.quantity_returned -= not_received[order_line.pk]
-    OrderLine.objects.bulk_update(order_lines, ["quantity_returned"])
+    give_back_units({line.order_line_id: line.quantity - line.quantity_received for line in return_lines})
 
     return_request.received_at = timezone.now()
     move_return(
@@ -172,7 +163,7 @@ def receive_return(*, return_request: Return | int, location: Location, lines: l
     _problems(return_request, return_lines, actor=actor)
     if return_request.exchange_lines.exists() and return_request.exchange_order_id is None:
         _exchange_or_refund_instead(return_request, actor=actor)
-    _pay_refund(return_request, actor=actor)
+    _pay_refund(return_request, return_lines, actor=actor)
     move_return(return_request, RS.CLOSED, actor=actor)
     return return_request
 
@@ -185,8 +176,7 @@ def _exchange_or_refund_instead(return_request: Return, *, actor) -> None:
         with transaction.atomic():
             order_exchange(return_request, actor=actor)
     except DomainError as refused:
-        rows = list(return_request.exchange_lines.select_related("sku", "hold"))
-        stock.release_active_holds([row.hold for row in rows])
+        rows = release_exchange(return_request)
         ExchangeLine.objects.filter(return_request=return_request).delete()
         record_return_event(
             return_request=return_request,
@@ -229,29 +219,26 @@ def _problems(return_request: Return, return_lines: list[ReturnLine], *, actor) 
         )
 
 
-def _pay_refund(return_request: Return, *, actor) -> None:
-    """The refund of the units received, through each order's payment adapter; once (the return is locked and
-    leaves `received` in this transaction)."""
+def _pay_refund(return_request: Return, return_lines: list[ReturnLine], *, actor) -> None:
+    """The refund of the units received (`return_lines`, as just counted), through each order's payment adapter;
+    once (the return is locked and leaves `received` in this transaction)."""
     if return_request.refunded_at is not None:
         return
-    lines = (
-        ReturnLine.objects.filter(return_request=return_request)
-        .select_related("order_line__sku", "order_line__order__payment")
-        .prefetch_related(Prefetch("order_line__order__lines", queryset=OrderLine.objects.order_by("pk")))
-    )
-    return_request._prefetched_objects_cache = {"lines": lines}
-    received = {line.pk: line.quantity_received for line in lines}
-    # Payments locked in order id order (refunds of two returns of one order wait for each other).
-    orders = sorted({line.order_line.order_id: line.order_line.order for line in lines}.values(), key=lambda o: o.pk)
+    # Each line carries its own copy of its order: every copy gets the order's lines (a whole return refunds the
+    # shipping) and its payment, locked in order id order (refunds of two returns of one order wait in turn).
+    copies = [line.order_line.order for line in return_lines]
+    prefetch_related_objects(copies, Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+    orders = sorted({order.pk: order for order in copies}.values(), key=lambda o: o.pk)
     payments = {
         payment.order_id: payment
         for payment in Payment.objects.select_for_update(no_key=True).filter(order__in=orders).order_by("order_id")
     }
-    for order in orders:
+    for order in copies:
         if order.pk in payments:
             order.payment = payments[order.pk]
-    breakdown = refund_breakdown(return_request, received=received)
-    del return_request._prefetched_objects_cache
+    breakdown = refund_breakdown(
+        return_request, lines=return_lines, received={line.pk: line.quantity_received for line in return_lines}
+    )
     paid = Decimal("0.00")
     for order in orders:
         amount = breakdown.orders.get(order.number, Decimal("0.00"))

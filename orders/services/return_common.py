@@ -1,10 +1,7 @@
 """What every returns service shares: the transition table, the timeline, the returns centre, the locked row."""
 
 from omnichannel.errors import InvalidTransition
-from orders.models import (
-    Return,
-    ReturnEvent,
-)
+from orders.models import OrderLine, Return, ReturnEvent
 from orders.signals import return_event
 from stores.actors import actor_fields
 from stores.models import Location
@@ -23,10 +20,15 @@ def record_return_event(*, return_request: Return, type: str, data=None, actor=N
     return event
 
 
-def move_return(return_request: Return, to: str, *, actor, data=None, fields=()) -> ReturnEvent:
+def ensure_move(return_request: Return, to: str) -> None:
+    """409 unless RETURN_TRANSITIONS allows `to` from the return's status: checked before any side effect."""
     allowed = RETURN_TRANSITIONS.get(return_request.status, set())
     if to not in allowed:
         raise InvalidTransition(current=return_request.status, wanted=to, allowed=allowed)
+
+
+def move_return(return_request: Return, to: str, *, actor, data=None, fields=()) -> ReturnEvent:
+    ensure_move(return_request, to)
     return_request.status = to
     return_request.save(update_fields=["status", "updated_at", *fields])
     return record_return_event(return_request=return_request, type=to, data=data, actor=actor)
@@ -49,3 +51,16 @@ def locked_return(return_request: Return | int) -> Return:
         .select_related("location", "channel", "customer")
         .get(pk=getattr(return_request, "pk", return_request))
     )
+
+
+def give_back_units(units: dict[int, int]) -> None:
+    """Units of order lines ({order line id: units}) no longer on a return (cancelled, or never arrived): they may
+    be returned again. The order lines are locked in id order, as `request_return` locks them."""
+    order_lines = list(
+        OrderLine.objects.select_for_update(no_key=True)
+        .filter(pk__in=[pk for pk, count in units.items() if count])
+        .order_by("pk")
+    )
+    for order_line in order_lines:
+        order_line.quantity_returned -= units[order_line.pk]
+    OrderLine.objects.bulk_update(order_lines, ["quantity_returned"])

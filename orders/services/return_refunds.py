@@ -63,10 +63,13 @@ def _back_before(return_request: Return, order_ids: set[int]) -> dict[int, int]:
     return {row["order_line_id"]: row["units"] for row in rows}
 
 
-def refund_breakdown(return_request: Return, *, received: dict[int, int] | None = None) -> RefundBreakdown:
+def refund_breakdown(
+    return_request: Return, *, received: dict[int, int] | None = None, lines: list[ReturnLine] | None = None
+) -> RefundBreakdown:
     """The refund of `return_request` if the units in `received` ({return line id: units}) come back; None: the
-    units announced. Lines come with their order line, SKU and order (the caller prefetches them)."""
-    lines = list(return_request.lines.all())
+    units announced. `lines`: the return's lines when the caller holds them, else its (prefetched) `lines`, each
+    with its order line, SKU and order."""
+    lines = list(return_request.lines.all() if lines is None else lines)
     orders = {line.order_line.order_id: line.order_line.order for line in lines}
     result = RefundBreakdown(currency=next(iter(orders.values())).currency if orders else "EUR")
     units = {line.pk: (received.get(line.pk, 0) if received is not None else line.quantity) for line in lines}
@@ -91,9 +94,7 @@ def refund_breakdown(return_request: Return, *, received: dict[int, int] | None 
         coming = defaultdict(int)
         for line in lines:
             coming[line.order_line_id] += units[line.pk]
-        for order in orders.values():
-            if not order.shipping_price:
-                continue
+        for order in (orders[pk] for pk in charged):
             whole = all(
                 earlier.get(order_line.pk, 0) + coming.get(order_line.pk, 0)
                 >= order_line.quantity - order_line.quantity_cancelled - order_line.quantity_short
@@ -117,3 +118,8 @@ def refund_breakdown(return_request: Return, *, received: dict[int, int] | None 
         ceiling = paid_and_not_refunded(payment) if payment is not None else Decimal("0.00")
         result.orders[order.number] = min(amount, ceiling).quantize(CENTS)
     return result
+
+
+def refund_preview(return_request: Return) -> RefundBreakdown | None:
+    """What the announced units would give back, until the refund is paid (then None: the return says what was)."""
+    return refund_breakdown(return_request) if return_request.refunded_at is None else None

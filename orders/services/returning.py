@@ -18,9 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inventory import services as stock
-from inventory.models import StockHold
-from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
+from omnichannel.errors import InvalidInput, NotFound
 from orders.errors import AlreadyReturned, InvalidOrder, MethodNotOffered, NotReturnable
 from orders.models import (
     Fulfillment,
@@ -32,10 +30,11 @@ from orders.models import (
     ReturnReason,
 )
 from orders.services.common import CENTS, human_number
-from orders.services.exchanges import hold_exchange, order_exchange
+from orders.services.exchanges import hold_exchange, order_exchange, release_exchange
 from orders.services.return_common import (
-    RETURN_TRANSITIONS,
     RS,
+    ensure_move,
+    give_back_units,
     locked_return,
     move_return,
     record_return_event,
@@ -271,22 +270,9 @@ def cancel_return(*, return_request: Return | int, actor=None, reason: str = "")
     """The customer changed their mind before sending it: the units may be returned again, a held replacement goes
     back on sale."""
     return_request = locked_return(return_request)
-    allowed = RETURN_TRANSITIONS.get(return_request.status, set())
-    if RS.CANCELLED not in allowed:
-        raise InvalidTransition(current=return_request.status, wanted=RS.CANCELLED, allowed=allowed)
-    lines = list(return_request.lines.select_related("order_line").order_by("order_line_id"))
-    order_lines = list(
-        OrderLine.objects.select_for_update(no_key=True)
-        .filter(pk__in=[line.order_line_id for line in lines])
-        .order_by("pk")
-    )
-    announced = {line.order_line_id: line.quantity for line in lines}
-    for order_line in order_lines:
-        order_line.quantity_returned -= announced[order_line.pk]
-    OrderLine.objects.bulk_update(order_lines, ["quantity_returned"])
-    stock.release_active_holds(
-        StockHold.objects.filter(pk__in=[row.hold_id for row in return_request.exchange_lines.all() if row.hold_id])
-    )
+    ensure_move(return_request, RS.CANCELLED)
+    give_back_units(dict(return_request.lines.values_list("order_line_id", "quantity")))
+    release_exchange(return_request)
     move_return(return_request, RS.CANCELLED, actor=actor, data={"reason": reason[:200]})
     return return_request
 
