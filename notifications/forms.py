@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import SKU
+from orders.forms import chosen_return_lines
 from orders.models import Return
 from stores.models import Location
 
@@ -78,17 +79,7 @@ class CustomerReturnForm(forms.Form):
         return data
 
     def lines(self) -> list[dict]:
-        data = self.cleaned_data
-        return [
-            {
-                "order": r.line.order.number,
-                "sku": r.line.sku.code,
-                "quantity": data[f"quantity_{r.line.pk}"],
-                "reason": data[f"reason_{r.line.pk}"],
-            }
-            for r in self.returnables
-            if data.get(f"quantity_{r.line.pk}")
-        ]
+        return chosen_return_lines(self.returnables, self.cleaned_data)
 
     def exchange(self) -> list[dict]:
         data = self.cleaned_data

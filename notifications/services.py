@@ -104,9 +104,10 @@ def _item_name(order: Order, sku_code: str) -> str:
     return sku_code
 
 
-def _items(lines) -> list[dict]:
+def _items(lines, *, sku=lambda line: line.sku) -> list[dict]:
+    """The email's item list; `sku`: where a line's SKU is (a return line's is on its order line)."""
     return [
-        {"quantity": line.quantity, "name": line.sku.product.name, "colour": line.sku.colour, "size": line.sku.size}
+        {"quantity": line.quantity, "name": sku(line).product.name, "colour": sku(line).colour, "size": sku(line).size}
         for line in lines
     ]
 
@@ -307,15 +308,7 @@ def _return_texts(notification: Notification) -> tuple[str, str, str]:
     with translation.override(notification.locale):
         context = return_context(return_request=return_request, data=event.data)
     email_extra = {
-        "items": [
-            {
-                "quantity": line.quantity,
-                "name": line.order_line.sku.product.name,
-                "colour": line.order_line.sku.colour,
-                "size": line.order_line.sku.size,
-            }
-            for line in return_request.lines.all()
-        ],
+        "items": _items(return_request.lines.all(), sku=lambda line: line.order_line.sku),
         "reference_label": _("Return"),
         "return_request": return_request,
     }

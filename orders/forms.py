@@ -64,6 +64,22 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
 
 
+def chosen_return_lines(returnables, data: dict) -> list[dict]:
+    """The lines for `orders.services.request_return` from a return form's cleaned data: per returnable order line,
+    `quantity_<id>` units (none: not returned), `reason_<id>` and, when the form has one, `note_<id>`."""
+    return [
+        {
+            "order": r.line.order.number,
+            "sku": r.line.sku.code,
+            "quantity": data[f"quantity_{r.line.pk}"],
+            "reason": data.get(f"reason_{r.line.pk}") or "",
+            "note": data.get(f"note_{r.line.pk}") or "",
+        }
+        for r in returnables
+        if data.get(f"quantity_{r.line.pk}")
+    ]
+
+
 class ReturnStartForm(forms.Form):
     """A customer at the counter: per item of the order still returnable, how many units come back and why."""
 
@@ -94,19 +110,7 @@ class ReturnStartForm(forms.Form):
         return data
 
     def lines(self) -> list[dict]:
-        """The return's lines for `orders.services.request_return`."""
-        data = self.cleaned_data
-        return [
-            {
-                "order": r.line.order.number,
-                "sku": r.line.sku.code,
-                "quantity": data[f"quantity_{r.line.pk}"],
-                "reason": data.get(f"reason_{r.line.pk}") or "",
-                "note": data.get(f"note_{r.line.pk}") or "",
-            }
-            for r in self.returnables
-            if data.get(f"quantity_{r.line.pk}")
-        ]
+        return chosen_return_lines(self.returnables, self.cleaned_data)
 
 
 class ReceiveReturnForm(forms.Form):

@@ -61,17 +61,23 @@ def expected_returns(*, location) -> QuerySet:
     return returns_at(location=location).filter(status__in=(Return.Status.REQUESTED, Return.Status.IN_TRANSIT))
 
 
+def _contact_match(query: str) -> Q:
+    """An order's or a return's email or phone (typed any way), given with it or on its customer."""
+    condition = Q(contact_email__iexact=query) | Q(customer__email__iexact=query)
+    phone = phone_in_query(query)
+    if phone:
+        condition |= Q(contact_phone=phone) | Q(customer__phone=phone)
+    return condition
+
+
 def find_for_return(query: str) -> list[Order]:
     """Orders a customer at the counter may return from, found by order number, return number, email or phone
     (typed any way): the newest first, at most 20."""
     query = (query or "").strip()
     if not query:
         return []
-    condition = Q(number__iexact=query) | Q(contact_email__iexact=query) | Q(customer__email__iexact=query)
-    condition |= Q(lines__return_lines__return_request__number__iexact=query)
-    phone = phone_in_query(query)
-    if phone:
-        condition |= Q(contact_phone=phone) | Q(customer__phone=phone)
+    condition = Q(number__iexact=query) | Q(lines__return_lines__return_request__number__iexact=query)
+    condition |= _contact_match(query)
     return list(Order.objects.filter(condition).select_related("customer").distinct().order_by("-created_at")[:20])
 
 
@@ -102,11 +108,7 @@ def return_reasons_by_sku(*, product_id: int | None = None) -> list[dict]:
 def returns_matching(*, location, query: str) -> QuerySet:
     """This location's returns found by return or order number, email or phone (typed any way)."""
     query = (query or "").strip()
-    condition = Q(number__iexact=query) | Q(contact_email__iexact=query) | Q(customer__email__iexact=query)
-    condition |= Q(lines__order_line__order__number__iexact=query)
-    phone = phone_in_query(query)
-    if phone:
-        condition |= Q(contact_phone=phone) | Q(customer__phone=phone)
+    condition = Q(number__iexact=query) | Q(lines__order_line__order__number__iexact=query) | _contact_match(query)
     ids = Return.objects.filter(condition, location=location).values("pk")
     return returns_at(location=location).filter(pk__in=ids).order_by("-created_at")
 
