@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
-from omnichannel.errors import DomainError, InvalidInput, NotFound
+from omnichannel.errors import DomainError, InvalidInput
 from orders.models import (
     ExchangeLine,
     OrderLine,
@@ -87,9 +87,7 @@ def receive_return(*, return_request: Return | int, location: Location, lines: l
     listed arrived with no unit). Fewer units than announced is normal: those may be returned again and the
     playbook looks into it. Then the refund of what came back is paid and an exchange's replacement ordered.
     The return row is locked first: of two receipts at once, the second finds it received (409)."""
-    return_request = locked_return(return_request)
-    if return_request.location_id != location.pk:
-        raise NotFound(_("Unknown return: %(number)s") % {"number": return_request.number})
+    return_request = locked_return(return_request, received_at=location)
     ensure_move(return_request, RS.RECEIVED)
     return_lines = list(
         return_request.lines.select_related("order_line__sku__product", "order_line__order", "reason").order_by(

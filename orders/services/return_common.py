@@ -1,6 +1,8 @@
 """What every returns service shares: the transition table, the timeline, the returns centre, the locked row."""
 
-from omnichannel.errors import InvalidTransition
+from django.utils.translation import gettext as _
+
+from omnichannel.errors import InvalidTransition, NotFound
 from orders.models import OrderLine, Return, ReturnEvent
 from orders.signals import return_event
 from stores.actors import actor_fields
@@ -45,12 +47,17 @@ def returns_centre() -> Location | None:
     )
 
 
-def locked_return(return_request: Return | int) -> Return:
-    return (
+def locked_return(return_request: Return | int, *, received_at: Location | None = None) -> Return:
+    """The return's row, locked for this transaction; with `received_at`, a 404 unless it is received there (a
+    location does not act on, or learn of, another location's returns)."""
+    locked = (
         Return.objects.select_for_update(no_key=True, of=("self",))
         .select_related("location", "channel", "customer")
         .get(pk=getattr(return_request, "pk", return_request))
     )
+    if received_at is not None and locked.location_id != received_at.pk:
+        raise NotFound(_("Unknown return: %(number)s") % {"number": locked.number})
+    return locked
 
 
 def give_back_units(units: dict[int, int]) -> None:

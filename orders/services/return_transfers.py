@@ -31,9 +31,7 @@ def transfer_pending(return_request: Return) -> bool:
 @transaction.atomic
 def ship_return_transfer(*, return_request: Return | int, location, actor=None) -> Return:
     """The receiving store hands the units for the returns centre to the carrier: they leave its stock."""
-    return_request = locked_return(return_request)
-    if return_request.location_id != location.pk:
-        raise NotFound(_("Unknown return: %(number)s") % {"number": return_request.number})
+    return_request = locked_return(return_request, received_at=location)
     lines = _lines_to_transfer(return_request)
     if not lines or return_request.transfer_shipped_at is not None:
         raise InvalidTransition(
