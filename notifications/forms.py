@@ -34,6 +34,7 @@ class CustomerReturnForm(forms.Form):
     def __init__(self, *args, returnables, reasons, **kwargs):
         super().__init__(*args, **kwargs)
         self.returnables = [r for r in returnables if r.returnable]
+        self.refused = [r for r in returnables if not r.returnable]
         stores = Location.objects.active().filter(kind=Location.Kind.STORE).with_capability("accepts_returns")
         self.fields["store"].queryset = stores.order_by("city", "name")
         self.fields["locker"].queryset = Location.objects.active().filter(kind=Location.Kind.LOCKER).order_by("name")

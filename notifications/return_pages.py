@@ -24,11 +24,10 @@ def start_return_page(request, token: str):
         raise Http404 from None
     locale = customer_locale(request, order)
     status = 200
-    returnables = orders.returnable_lines(order)
     with translation.override(locale):  # the form's labels and errors in the customer's language
         form = CustomerReturnForm(
             request.POST if request.method == "POST" else None,
-            returnables=returnables,
+            returnables=orders.returnable_lines(order),
             reasons=ReturnReason.objects.filter(active=True),
         )
         if request.method == "POST":
@@ -48,7 +47,7 @@ def start_return_page(request, token: str):
                     status = exc.status_code
                 else:
                     return redirect(f"/return/{return_request.token}/?lang={locale}&done=started")
-    context = {"order": order, "form": form, "refused": [r for r in returnables if not r.returnable]}
+    context = {"order": order, "form": form, "refused": form.refused}
     return customer_page(request, "notifications/return_start.html", context, locale=locale, status=status)
 
 

@@ -86,6 +86,7 @@ class ReturnStartForm(forms.Form):
     def __init__(self, *args, returnables, reasons, **kwargs):
         super().__init__(*args, **kwargs)
         self.returnables = [r for r in returnables if r.returnable]
+        self.refused = [r for r in returnables if not r.returnable]
         choices = [(reason.code, reason.name_for(get_language())) for reason in reasons]
         for r in self.returnables:
             self.fields[f"quantity_{r.line.pk}"] = forms.IntegerField(

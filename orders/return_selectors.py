@@ -51,14 +51,18 @@ def return_by_token(token: str) -> Return:
 
 def returns_at(*, location, status: str = "") -> QuerySet:
     """Returns this location receives, the ones still to come first."""
-    returns = Return.objects.filter(location=location).select_related("customer", "drop_off")
+    returns = (
+        Return.objects.filter(location=location)
+        .select_related("customer", "drop_off")
+        .prefetch_related("lines__order_line__sku__product")
+    )
     if status:
         returns = returns.filter(status=status)
     return returns
 
 
 def expected_returns(*, location) -> QuerySet:
-    return returns_at(location=location).filter(status__in=(Return.Status.REQUESTED, Return.Status.IN_TRANSIT))
+    return returns_at(location=location).filter(status__in=Return.EXPECTED)
 
 
 def _contact_match(query: str) -> Q:

@@ -14,8 +14,6 @@ from orders.forms import ReasonForm, ReceiveReturnForm, ReturnStartForm
 from orders.models import Order, Return, ReturnReason
 from stores.access import store_member_required
 
-OPEN = (Return.Status.REQUESTED, Return.Status.IN_TRANSIT)
-
 
 @store_member_required
 def return_desk(request):
@@ -23,17 +21,9 @@ def return_desk(request):
     context = {
         "query": query,
         "orders": return_selectors.find_for_return(query) if query else [],
-        "matching": return_selectors.returns_matching(location=request.location, query=query).prefetch_related(
-            "lines__order_line__sku__product"
-        )[:20]
-        if query
-        else [],
-        "expected": return_selectors.expected_returns(location=request.location).prefetch_related(
-            "lines__order_line__sku__product"
-        )[:50],
-        "recent": return_selectors.returns_at(location=request.location)
-        .exclude(status__in=OPEN)
-        .prefetch_related("lines__order_line__sku__product")[:20],
+        "matching": return_selectors.returns_matching(location=request.location, query=query)[:20] if query else [],
+        "expected": return_selectors.expected_returns(location=request.location)[:50],
+        "recent": return_selectors.returns_at(location=request.location).exclude(status__in=Return.EXPECTED)[:20],
         "transfers": return_selectors.transfers_to(location=request.location)
         if services.returns_centre() == request.location
         else [],
@@ -50,21 +40,20 @@ def _order(number: str) -> Order:
 
 
 def _start_page(request, order, form, status=200):
-    returnables = services.returnable_lines(order)
     return render(
         request,
         "orders/return_start.html",
         {
             "order": order,
             "form": form,
-            "refused": [r for r in returnables if not r.returnable],
+            "refused": form.refused,
             "page_title": _("Return from order %(number)s") % {"number": order.number},
         },
         status=status,
     )
 
 
-def _start_form(request, order, data=None):
+def _start_form(order, data=None):
     return ReturnStartForm(
         data,
         returnables=services.returnable_lines(order),
@@ -77,8 +66,8 @@ def start_return(request, number: str):
     """Items of an online order (any channel) returned at this store's counter, no prior request needed."""
     order = _order(number)
     if request.method != "POST":
-        return _start_page(request, order, _start_form(request, order))
-    form = _start_form(request, order, request.POST)
+        return _start_page(request, order, _start_form(order))
+    form = _start_form(order, request.POST)
     if not form.is_valid():
         return _start_page(request, order, form, status=422)
     try:
@@ -102,7 +91,7 @@ def _return(request, number: str) -> Return:
 
 
 def _return_page(request, return_request, *, form=None, cancel_form=None, status=200):
-    is_open = return_request.status in OPEN
+    is_open = return_request.status in Return.EXPECTED
     context = {
         "return_request": return_request,
         "open": is_open,

@@ -53,7 +53,7 @@ def figure_filters(now=None) -> dict:
         "returns_expected": (
             Return,
             "location",
-            Q(status__in=(Return.Status.REQUESTED, Return.Status.IN_TRANSIT)),
+            Q(status__in=Return.EXPECTED),
         ),
     }
 

@@ -45,6 +45,9 @@ class Return(ContactDetails, TimeStampedModel):
         CLOSED = "closed", pgettext_lazy("return status", "Closed")
         CANCELLED = "cancelled", pgettext_lazy("return status", "Cancelled")
 
+    # Announced and not received yet: the receiving location expects it, the customer may still send or cancel it.
+    EXPECTED = (Status.REQUESTED, Status.IN_TRANSIT)
+
     class How(models.TextChoices):
         IN_STORE = "in_store", _("In a store")
         CARRIER = "carrier", _("By courier")

@@ -295,7 +295,7 @@ def flag_overdue_returns(*, now=None) -> int:
     now = now or timezone.now()
     due = Return.objects.filter(
         how__in=(Return.How.CARRIER, Return.How.LOCKER),
-        status__in=(RS.REQUESTED, RS.IN_TRANSIT),
+        status__in=Return.EXPECTED,
         overdue_at__isnull=True,
         created_at__lt=now - timedelta(days=settings.RETURN_DUE_DAYS),
     ).values_list("pk", flat=True)

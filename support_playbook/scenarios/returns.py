@@ -139,7 +139,7 @@ class ReturnOverdue(Scenario):
     def suggestions(self, case) -> list[Suggestion]:
         return_request = case.return_request
         return_request.refresh_from_db(fields=["status"])
-        if return_request.status not in (Return.Status.REQUESTED, Return.Status.IN_TRANSIT):
+        if return_request.status not in Return.EXPECTED:
             return []
         found = []
         if not case.facts.get("reminded"):
@@ -179,4 +179,4 @@ class ReturnOverdue(Scenario):
 
     def settled(self, case) -> bool:
         case.return_request.refresh_from_db(fields=["status"])
-        return case.return_request.status not in (Return.Status.REQUESTED, Return.Status.IN_TRANSIT)
+        return case.return_request.status not in Return.EXPECTED
