@@ -64,17 +64,14 @@ def _change_on_hand(
     )
 
 
-@transaction.atomic
 def receive_stock(
     *, location: Location, sku: SKU, quantity: int, reference: str = "", actor=None, reason: str = Reason.RECEIPT
 ) -> StockMovement:
-    """Units arrive at `location` (a delivery, a transfer in, a resellable return)."""
-    if quantity <= 0:
-        raise InvalidStockChange(_("A receipt must add at least one unit."), details={"quantity": quantity})
-    if reason not in (Reason.RECEIPT, Reason.TRANSFER_IN, Reason.RETURN):
-        raise InvalidStockChange(_("A receipt's reason must be receipt, transfer in or return."))
-    level = _stock_level_for_update(location_id=location.pk, sku_id=sku.pk)
-    return _change_on_hand(level=level, delta=quantity, reason=reason, reference=reference, actor=actor)
+    """Units arrive at `location` (a delivery, a transfer in, a resellable return): one SKU of `receive_units`."""
+    (movement,) = receive_units(
+        location=location, lines=[(sku.pk, quantity)], reason=reason, reference=reference, actor=actor
+    )
+    return movement
 
 
 @transaction.atomic
