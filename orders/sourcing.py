@@ -103,6 +103,8 @@ def plan_sourcing(
     needed = {line.sku_id: line.quantity for line in lines}
     codes = {line.sku_id: line.sku for line in lines}
     point = destination or ((pickup.latitude, pickup.longitude) if pickup else None)
+    # Each candidate's distance once (the notes, the eligibility and the ranking all need it).
+    distance = _distances(point, candidates if pickup is None else [*candidates, pickup])
     notes: dict[int, dict] = {}
 
     def note(candidate: Candidate, **data):
@@ -110,7 +112,7 @@ def plan_sourcing(
             candidate.location_id,
             {
                 "location": candidate.code,
-                "distance_km": _distance(point, candidate),
+                "distance_km": None if point is None else round(distance[candidate.location_id], 1),
                 "priority": candidate.priority,
                 "covers_units": _covers(candidate, needed),
                 # What it has of the order's SKUs, however many the order needs.
@@ -147,12 +149,13 @@ def plan_sourcing(
         for candidate in candidates:
             if pickup is not None and candidate.location_id == pickup.location_id and collects_in_store:
                 continue  # already used above
-            refusal = _ineligible(candidate, speed=speed, point=destination, policy=policy)
+            from_customer = distance[candidate.location_id] if destination else None
+            refusal = _ineligible(candidate, speed=speed, distance=from_customer, policy=policy)
             if refusal:
                 note(candidate, eligible=False, **refusal)
             else:
                 eligible.append(candidate)
-        chosen = _fewest_sources(remaining, eligible, point)
+        chosen = _fewest_sources(remaining, eligible, distance)
         for candidate, assigned in chosen:
             plan.fulfillments.append(
                 PlannedFulfillment(candidate.location_id, candidate.code, flow, sorted(assigned.items()))
@@ -178,10 +181,12 @@ def plan_sourcing(
     return plan
 
 
-def _distance(point, candidate: Candidate):
+def _distances(point, candidates: list[Candidate]) -> dict[int, float]:
+    """Each candidate's distance in km from `point` by location id (0 for all when there is no point)."""
     if point is None:
-        return None
-    return round(haversine_km(point[0], point[1], candidate.latitude, candidate.longitude), 1)
+        return {candidate.location_id: 0.0 for candidate in candidates}
+    lat, lon = point
+    return {c.location_id: haversine_km(lat, lon, c.latitude, c.longitude) for c in candidates}
 
 
 def _covers(candidate: Candidate, needed: dict) -> int:
@@ -192,15 +197,16 @@ def _rank_key(entry: dict):
     return (not entry["chosen"], entry["distance_km"] if entry["distance_km"] is not None else 0, entry["location"])
 
 
-def _ineligible(candidate: Candidate, *, speed: str, point, policy: Policy) -> dict | None:
+def _ineligible(candidate: Candidate, *, speed: str, distance: float | None, policy: Policy) -> dict | None:
+    """Why a candidate cannot send this parcel, or None. `distance`: from the customer (None without
+    coordinates)."""
     if not ({SHIPS, SHIP_FROM_STORE} & candidate.capabilities):
         return reason("does_not_ship")
     if speed == "same_day":
         if "same_day" not in candidate.capabilities:
             return reason("no_same_day")
-        if point is None:
+        if distance is None:
             return reason("same_day_needs_coordinates")
-        distance = haversine_km(point[0], point[1], candidate.latitude, candidate.longitude)
         if distance > policy.same_day_radius_km:
             return reason(
                 "beyond_same_day_radius", distance_km=f"{distance:.0f}", radius_km=f"{policy.same_day_radius_km:.0f}"
@@ -208,15 +214,10 @@ def _ineligible(candidate: Candidate, *, speed: str, point, policy: Policy) -> d
     return None
 
 
-def _order_key(candidate: Candidate, point):
-    distance = haversine_km(point[0], point[1], candidate.latitude, candidate.longitude) if point else 0.0
-    return (distance, candidate.priority, candidate.code)
-
-
-def _fewest_sources(remaining: dict, eligible: list[Candidate], point) -> list[tuple[Candidate, dict]]:
+def _fewest_sources(remaining: dict, eligible: list[Candidate], distance: dict) -> list[tuple[Candidate, dict]]:
     """One source covering everything (the closest, then by priority); else greedy: the source covering most
     remaining units, ties to the closest, until covered or nothing more can be taken."""
-    ranked = sorted(eligible, key=lambda c: _order_key(c, point))
+    ranked = sorted(eligible, key=lambda c: (distance[c.location_id], c.priority, c.code))
     for candidate in ranked:
         if all(candidate.available.get(sku_id, 0) >= qty for sku_id, qty in remaining.items()):
             return [(candidate, dict(remaining))]
