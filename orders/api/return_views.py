@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
+from omnichannel.api.serializers import represent, validated
 from omnichannel.db import retry_once_on_lock_conflict
 from omnichannel.errors import InvalidInput, NotFound
 from orders import return_selectors, services
@@ -21,7 +22,7 @@ from orders.api.return_serializers import (
     ReturnReasonOutput,
     ReturnReceiveInput,
 )
-from orders.api.views import IDEMPOTENCY_HEADER, own_location, selling_channel, validated
+from orders.api.views import IDEMPOTENCY_HEADER, own_location, selling_channel
 from orders.models import Return, ReturnReason
 from stores.api.channels import key_channel_id
 from stores.models import ApiKey, Location
@@ -30,7 +31,7 @@ K = ApiKey.Kind
 
 
 def _output(request, return_request: Return) -> dict:
-    return ReturnOutput(return_request, context={"request": request}).data
+    return represent(ReturnOutput, return_request, request=request)
 
 
 def _named_location(code: str) -> Location | None:

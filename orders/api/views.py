@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
+from omnichannel.api.serializers import represent, validated
 from omnichannel.db import retry_once_on_lock_conflict
 from omnichannel.errors import InvalidInput, NotFound
 from orders import selectors, services
@@ -58,14 +59,8 @@ def _utc_datetime(value: str):
         return None
 
 
-def validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _detail(request, order) -> dict:
-    return OrderOutput(selectors.with_details(order), context={"request": request}).data
+    return represent(OrderOutput, selectors.with_details(order), request=request)
 
 
 def selling_channel(request, data) -> SalesChannel:
@@ -104,7 +99,7 @@ class OrderListCreateApi(APIView):
                 actor=request.user,
             )
             # Built from the objects just written: nothing is read back.
-            detail = OrderOutput(selectors.placed_order_detail(order), context={"request": request}).data
+            detail = represent(OrderOutput, selectors.placed_order_detail(order), request=request)
             return Response(detail, status=status.HTTP_201_CREATED)
 
         return idempotent(request, channel_id=channel.id, create=create)
@@ -148,7 +143,7 @@ class OrderDetailApi(APIView):
     @extend_schema(operation_id="orders_retrieve", responses={200: OrderOutput})
     def get(self, request, number: str):
         order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
-        return Response(OrderOutput(order, context={"request": request}).data)
+        return Response(represent(OrderOutput, order, request=request))
 
     @extend_schema(operation_id="orders_change_address", request=AddressChangeInput, responses={200: OrderOutput})
     @method_decorator(retry_once_on_lock_conflict)
@@ -208,7 +203,7 @@ class TrackingEventCreateApi(APIView):
 
 
 def _reservation(request, reservation) -> dict:
-    return ReservationOutput(reservation, context={"request": request}).data
+    return represent(ReservationOutput, reservation, request=request)
 
 
 class ReservationCreateApi(APIView):

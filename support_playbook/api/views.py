@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
+from omnichannel.api.serializers import validated
 from omnichannel.errors import InvalidInput, NotFound
 from stores.models import ApiKey
 from support_playbook import selectors
@@ -75,9 +76,7 @@ class CaseActionApi(APIView):
         "suggestion that no longer holds is a 409 `stale_suggestion` carrying the current ones.",
     )
     def post(self, request, case_id: int):
-        serializer = CaseActionInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(CaseActionInput, request.data)
         case = _case(case_id)
-        data = serializer.validated_data
         case_services.act_on_case(case=case, action=data["action"], params=data["params"], actor=request.user)
         return Response(CaseDetailOutput(_case(case_id)).data)
