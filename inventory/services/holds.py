@@ -45,19 +45,17 @@ def hold_stock(
     reference: str,
     expires_at=None,
     respect_safety_stock: bool = True,
-    level_ids: dict[tuple[int, int], int] | None = None,
     savepoint: bool = True,
 ) -> list[StockHold]:
     """Hold every line or none: `lines` is [(location, sku, quantity)], locations and SKUs as rows or ids.
 
-    Every stock row is changed by **one** conditional statement that locks the rows in (location, sku) order
-    (the one lock order of every stock write), and the rows it granted are compared with the lines: when any is
-    short, `InsufficientStock` (per-line requested/available) is raised and nothing of the call stays: by default
-    its own savepoint rolls back; with `savepoint=False` (placement, which rolls its whole transaction back and
-    re-plans) the surrounding atomic block is marked for rollback instead. `level_ids`: the stock
-    rows' ids by (location id, sku id) when the caller already read them (placement does), else one query finds
-    them. Returns the holds in lock order, each with `location_id` and `sku_id` attributes set.
-    Queries: (1 +) 1 + 1 (the INSERT of the holds).
+    Every stock row is changed by **one** conditional statement that finds the rows by (location, sku), locks them
+    in that order (the one lock order of every stock write) and returns the ids of those it granted, which are
+    compared with the lines: when any is short, `InsufficientStock` (per-line requested/available) is raised and
+    nothing of the call stays: by default its own savepoint rolls back; with `savepoint=False` (placement, which
+    rolls its whole transaction back and re-plans) the surrounding atomic block is marked for rollback instead.
+    Returns the holds in lock order, each with `location_id` and `sku_id` attributes set.
+    Queries: 1 + 1 (the INSERT of the holds).
     """
     if kind not in StockHold.Kind.values:
         raise InvalidStockChange(_("Unknown hold kind: %(kind)s.") % {"kind": kind})
@@ -65,27 +63,14 @@ def hold_stock(
     if not hold_lines:
         raise InvalidStockChange(_("Nothing to hold."))
     with transaction.atomic(savepoint=savepoint):
-        if level_ids is None:
-            level_ids = {
-                (row["location_id"], row["sku_id"]): row["id"]
-                for row in StockLevel.objects.filter(
-                    location_id__in={line.location_id for line in hold_lines},
-                    sku_id__in={line.sku_id for line in hold_lines},
-                ).values("id", "location_id", "sku_id")
-            }
-        wanted = [
-            (level_ids[(line.location_id, line.sku_id)], line.quantity)
-            for line in hold_lines
-            if (line.location_id, line.sku_id) in level_ids
-        ]
-        granted = _commit_units(wanted, respect_safety_stock=respect_safety_stock) if wanted else set()
-        shortfalls = [line for line in hold_lines if level_ids.get((line.location_id, line.sku_id)) not in granted]
+        granted = _commit_units(hold_lines, respect_safety_stock=respect_safety_stock)
+        shortfalls = [line for line in hold_lines if (line.location_id, line.sku_id) not in granted]
         if shortfalls:
             raise InsufficientStock(_shortfall_details(shortfalls, respect_safety_stock=respect_safety_stock))
         holds = []
         for line in hold_lines:
             hold = StockHold(
-                stock_level_id=level_ids[(line.location_id, line.sku_id)],
+                stock_level_id=granted[(line.location_id, line.sku_id)],
                 kind=kind,
                 reference=reference,
                 quantity=line.quantity,
@@ -97,39 +82,45 @@ def hold_stock(
         return StockHold.objects.bulk_create(holds)
 
 
-def _commit_units(wanted: list[tuple[int, int]], *, respect_safety_stock: bool) -> set[int]:
-    """committed += quantity for each (stock level id, quantity) whose row has the units free; the ids granted.
+def _commit_units(hold_lines: list[HoldLine], *, respect_safety_stock: bool) -> dict[tuple[int, int], int]:
+    """committed += quantity for each line whose stock row has the units free; the granted rows' ids by
+    (location id, sku id). A line without a stock row is not granted.
 
-    PostgreSQL: one statement: the rows are locked in (location, sku) order by a materialized CTE before the
-    UPDATE touches them, so two transactions never wait on each other in a cycle. FOR NO KEY UPDATE, the lock a
-    plain UPDATE takes: Django's foreign keys are checked at COMMIT (deferred) with FOR KEY SHARE on the rows they
-    point to, which a FOR UPDATE would block (a committing placement's new holds point to these rows).
-    SQLite (the zero-setup demo) serializes writers: one conditional UPDATE per row."""
+    PostgreSQL: one statement: the rows are found by (location, sku) (the unique index) and locked in that order by
+    a materialized CTE before the UPDATE touches them, so two transactions never wait on each other in a cycle.
+    FOR NO KEY UPDATE, the lock a plain UPDATE takes: Django's foreign keys are checked at COMMIT (deferred) with
+    FOR KEY SHARE on the rows they point to, which a FOR UPDATE would block (a committing placement's new holds
+    point to these rows). SQLite (the zero-setup demo) serializes writers: one conditional UPDATE per row."""
     table = StockLevel._meta.db_table
     reserve = "s.committed + s.safety_stock" if respect_safety_stock else "s.committed"
     now = timezone.now()
     if connection.vendor != "postgresql":
-        granted = set()
         extra = F("safety_stock") if respect_safety_stock else 0
-        for level_id, quantity in wanted:
-            if StockLevel.objects.filter(pk=level_id, on_hand__gte=F("committed") + extra + quantity).update(
-                committed=F("committed") + quantity, updated_at=now
-            ):
-                granted.add(level_id)
+        granted = {}
+        for line in hold_lines:
+            level_id = (
+                StockLevel.objects.filter(location_id=line.location_id, sku_id=line.sku_id)
+                .values_list("id", flat=True)
+                .first()
+            )
+            free = StockLevel.objects.filter(pk=level_id, on_hand__gte=F("committed") + extra + line.quantity)
+            if level_id is not None and free.update(committed=F("committed") + line.quantity, updated_at=now):
+                granted[(line.location_id, line.sku_id)] = level_id
         return granted
-    values = ", ".join(["(%s::bigint, %s::integer)"] * len(wanted))
-    params = [value for pair in wanted for value in pair]
+    values = ", ".join(["(%s::bigint, %s::bigint, %s::integer)"] * len(hold_lines))
+    params = [value for line in hold_lines for value in (line.location_id, line.sku_id, line.quantity)]
     sql = (
-        f"WITH wanted (id, quantity) AS (VALUES {values}), "
-        f"locked AS MATERIALIZED (SELECT s.id FROM {table} s WHERE s.id IN (SELECT id FROM wanted) "
-        f"ORDER BY s.location_id, s.sku_id FOR NO KEY UPDATE) "
+        f"WITH wanted (location_id, sku_id, quantity) AS (VALUES {values}), "
+        f"locked AS MATERIALIZED (SELECT s.id FROM {table} s JOIN wanted w USING (location_id, sku_id) "
+        f"ORDER BY s.location_id, s.sku_id FOR NO KEY UPDATE OF s) "
         f"UPDATE {table} AS s SET committed = s.committed + w.quantity, updated_at = %s "
-        f"FROM wanted w WHERE s.id = w.id AND s.id IN (SELECT id FROM locked) AND s.on_hand >= {reserve} + w.quantity "
-        f"RETURNING s.id"
+        f"FROM wanted w WHERE s.location_id = w.location_id AND s.sku_id = w.sku_id "
+        f"AND s.id IN (SELECT id FROM locked) AND s.on_hand >= {reserve} + w.quantity "
+        f"RETURNING s.location_id, s.sku_id, s.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, now])
-        return {row[0] for row in cursor.fetchall()}
+        return {(location_id, sku_id): level_id for location_id, sku_id, level_id in cursor.fetchall()}
 
 
 def _shortfall_details(shortfalls: list[HoldLine], *, respect_safety_stock: bool) -> list[dict]:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,18 +112,15 @@ def _shipping_points(extra_location_ids: set[int]) -> list:
     ]
 
 
-def _candidates(points: list, levels) -> tuple[dict[int, sourcing.Candidate], dict[tuple[int, int], int]]:
-    """Candidates with what each has available of the SKUs, and the stock rows' ids by (location, sku) for the
-    hold (so it never reads them again). `levels`: (id, location_id, sku_id, on_hand, committed, safety_stock)."""
+def _candidates(points: list, levels) -> dict[int, sourcing.Candidate]:
+    """Candidates with what each has available of the SKUs. `levels`: (location_id, sku_id, on_hand, committed,
+    safety_stock) of the stock rows with something to sell."""
     wanted = {point.id for point in points}
     available: dict[int, dict[int, int]] = defaultdict(dict)
-    level_ids = {}
-    for level_id, location_id, sku_id, on_hand, committed, safety in levels:
-        if level_id is None or location_id not in wanted:
-            continue
-        available[location_id][sku_id] = max(on_hand - committed - safety, 0)
-        level_ids[(location_id, sku_id)] = level_id
-    candidates = {
+    for location_id, sku_id, on_hand, committed, safety in levels:
+        if location_id is not None and location_id in wanted:
+            available[location_id][sku_id] = on_hand - committed - safety
+    return {
         point.id: sourcing.Candidate(
             location_id=point.id,
             code=point.code,
@@ -135,34 +133,39 @@ def _candidates(points: list, levels) -> tuple[dict[int, sourcing.Candidate], di
         )
         for point in points
     }
-    return candidates, level_ids
 
 
-LEVEL_FIELDS = ("id", "location_id", "sku_id", "on_hand", "committed", "safety_stock")
+LEVEL_FIELDS = ("location_id", "sku_id", "on_hand", "committed", "safety_stock")
+
+
+def _has_stock_to_sell(prefix: str = "") -> Q:
+    """Stock rows with units to sell beyond safety stock (a row with none adds nothing to sourcing): the predicate
+    of the partial covering index `stocklevel_available`, so PostgreSQL answers from the index alone."""
+    return Q(**{f"{prefix}on_hand__gt": F(f"{prefix}committed") + F(f"{prefix}safety_stock")})
 
 
 def load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict[int, sourcing.Candidate]:
     """Every active location that can send parcels, plus the pickup location, with what it has of the SKUs.
     The locations come from the per-process network snapshot; one stock query whatever their number."""
     points = _shipping_points(extra_location_ids)
-    levels = StockLevel.objects.filter(sku_id__in=sku_ids, location_id__in=[point.id for point in points]).values_list(
-        *LEVEL_FIELDS
-    )
-    return _candidates(points, levels)[0]
+    levels = StockLevel.objects.filter(
+        _has_stock_to_sell(), sku_id__in=sku_ids, location_id__in=[point.id for point in points]
+    ).values_list(*LEVEL_FIELDS)
+    return _candidates(points, levels)
 
 
 def _read_lines(lines: list[dict], extra_location_ids: set[int]):
-    """The order's SKUs and every stock row of them, in one query (SKUs LEFT JOIN their stock rows): validated
-    lines, their total, the sourcing candidates and the rows' ids for the hold."""
+    """The order's SKUs and their stock rows with something to sell, in one query (SKUs LEFT JOIN those rows):
+    validated lines, their total and the sourcing candidates."""
     if not lines:
         raise InvalidOrder(_("An order needs at least one line."), details={"lines": "empty"})
     codes = [line["sku"] for line in lines]
     if len(set(codes)) != len(codes):
         raise InvalidOrder(_("Each SKU may appear on one line only."), details={"lines": "duplicate SKU"})
     rows = list(
-        SKU.objects.filter(code__in=codes, active=True).values_list(
-            "id", "code", *(f"stock_levels__{field}" for field in LEVEL_FIELDS)
-        )
+        SKU.objects.filter(code__in=codes, active=True)
+        .annotate(level=FilteredRelation("stock_levels", condition=_has_stock_to_sell("stock_levels__")))
+        .values_list("id", "code", *(f"level__{field}" for field in LEVEL_FIELDS))
     )
     skus = {code: sku_id for sku_id, code, *_level in rows}
     unknown = [code for code in codes if code not in skus]
@@ -175,8 +178,8 @@ def _read_lines(lines: list[dict], extra_location_ids: set[int]):
             raise InvalidOrder(_("Quantities must be positive and prices not negative."), details={"sku": line["sku"]})
         validated.append((skus[line["sku"]], line["sku"], quantity, price))
         total += price * quantity
-    candidates, level_ids = _candidates(_shipping_points(extra_location_ids), [row[2:] for row in rows])
-    return validated, total.quantize(CENTS), candidates, level_ids
+    candidates = _candidates(_shipping_points(extra_location_ids), [row[2:] for row in rows])
+    return validated, total.quantize(CENTS), candidates
 
 
 def _pickup_location(fulfillment: dict) -> Location | None:
@@ -233,7 +236,7 @@ def place_order(
     speed = fulfillment.get("speed") or ("standard" if method == FulfillmentMethod.HOME_DELIVERY else "")
     pickup = _pickup_location(fulfillment)
     extra = {pickup.pk} if pickup else set()
-    validated, lines_total, candidates, level_ids = _read_lines(lines, extra)
+    validated, lines_total, candidates = _read_lines(lines, extra)
     shipping_price = Decimal(shipping_price).quantize(CENTS)
     discount = Decimal(discount).quantize(CENTS)
     if not 0 <= discount <= lines_total:
@@ -298,16 +301,16 @@ def place_order(
     plan = make_plan(candidates)  # not enough stock anywhere: InsufficientStock with per-SKU network figures
     if transaction.get_connection().in_atomic_block:
         # Inside the caller's transaction: no savepoint; a refused hold is `StockMoved` for the caller to retry.
-        return _write_order(plan=plan, level_ids=level_ids, **order_fields)
+        return _write_order(plan=plan, **order_fields)
     try:
         with transaction.atomic():
-            return _write_order(plan=plan, level_ids=level_ids, **order_fields)
+            return _write_order(plan=plan, **order_fields)
     except StockMoved:
         pass  # stock moved between reading and holding it: re-plan once with fresh numbers
-    _validated, _total, candidates, level_ids = _read_lines(lines, extra)
+    _validated, _total, candidates = _read_lines(lines, extra)
     try:
         with transaction.atomic():
-            return _write_order(plan=make_plan(candidates), level_ids=level_ids, **order_fields)
+            return _write_order(plan=make_plan(candidates), **order_fields)
     except StockMoved as moved:
         raise InsufficientStock(moved.lines) from None
 
@@ -318,7 +321,6 @@ def _write_order(
     customer,
     validated,
     plan,
-    level_ids,
     method,
     speed,
     pickup,
@@ -396,7 +398,6 @@ def _write_order(
             lines=[(planned.source_id, sku_id, qty) for planned in plan.fulfillments for sku_id, qty in planned.lines],
             kind=StockHold.Kind.ALLOCATION,
             reference=f"order:{order.number}",
-            level_ids=level_ids,
             savepoint=False,
         )
     except InsufficientStock as refused:
