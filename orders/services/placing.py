@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from inventory import services as stock
 from inventory.errors import InsufficientStock, StockMoved
 from inventory.models import SKU, StockHold, StockLevel
+from omnichannel.db import compiled_rows
 from omnichannel.errors import NotFound
 from orders import sourcing
 from orders.errors import (
@@ -154,6 +155,16 @@ def load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict
     return _candidates(points, levels)
 
 
+def _skus_with_stock_to_sell(codes: list[str]):
+    """Each active SKU of `codes` with its stock rows that have units to sell (the SKU alone, with NULLs, when none
+    has): (id, code, *LEVEL_FIELDS)."""
+    return (
+        SKU.objects.filter(code__in=codes, active=True)
+        .annotate(level=FilteredRelation("stock_levels", condition=_has_stock_to_sell("stock_levels__")))
+        .values_list("id", "code", *(f"level__{field}" for field in LEVEL_FIELDS))
+    )
+
+
 def _read_lines(lines: list[dict], extra_location_ids: set[int]):
     """The order's SKUs and their stock rows with something to sell, in one query (SKUs LEFT JOIN those rows):
     validated lines, their total and the sourcing candidates."""
@@ -162,11 +173,7 @@ def _read_lines(lines: list[dict], extra_location_ids: set[int]):
     codes = [line["sku"] for line in lines]
     if len(set(codes)) != len(codes):
         raise InvalidOrder(_("Each SKU may appear on one line only."), details={"lines": "duplicate SKU"})
-    rows = list(
-        SKU.objects.filter(code__in=codes, active=True)
-        .annotate(level=FilteredRelation("stock_levels", condition=_has_stock_to_sell("stock_levels__")))
-        .values_list("id", "code", *(f"level__{field}" for field in LEVEL_FIELDS))
-    )
+    rows = compiled_rows("order SKUs and stock to sell", _skus_with_stock_to_sell, codes)
     skus = {code: sku_id for sku_id, code, *_level in rows}
     unknown = [code for code in codes if code not in skus]
     if unknown:
