@@ -193,6 +193,13 @@ def main():
             "(SELECT id FROM stores_location WHERE code = 'B001') AND sku_id IN "
             "(SELECT id FROM inventory_sku WHERE code IN ('BENCH-0000001', 'BENCH-0000002'))"
         )
+        # The in-process measurements order the same SKUs on every run: topped up at the warehouse so that repeated
+        # runs on one database never find them sold out (a refused order would measure something else).
+        cursor.execute(
+            "UPDATE inventory_stocklevel SET on_hand = on_hand + 20 WHERE location_id = "
+            "(SELECT id FROM stores_location WHERE code = 'B001') AND sku_id IN "
+            "(SELECT id FROM inventory_sku WHERE code BETWEEN 'BENCH-0000100' AND 'BENCH-0001500')"
+        )
     stores = list(Location.objects.filter(city="Bench", kind="store").order_by("code").values_list("code", flat=True))
     result = {
         "queries_per_order": queries_per_order(network["api_key"], stores),
