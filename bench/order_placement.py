@@ -168,6 +168,26 @@ def cpu_per_order(key, stores, n: int = 300) -> dict:
     return {"api_cpu_ms_per_order": round(api_ms, 2), "service_cpu_ms_per_order": round(service_ms, 2), "orders": n}
 
 
+def stock_check() -> dict:
+    """After the runs: stock rows sold beyond their on-hand (the CHECK constraints forbid it; counted anyway), and
+    rows whose committed units are not exactly their open holds."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FILTER (WHERE s.committed > s.on_hand OR s.on_hand < 0),
+                   count(*) FILTER (WHERE s.committed <> coalesce(h.held, 0))
+            FROM inventory_stocklevel s
+            LEFT JOIN (SELECT stock_level_id, sum(quantity - released_quantity - consumed_quantity) AS held
+                       FROM inventory_stockhold WHERE status = 'active' GROUP BY stock_level_id) h
+                   ON h.stock_level_id = s.id
+            """
+        )
+        oversold, unexplained = cursor.fetchone()
+    return {"oversold_rows": oversold, "committed_not_held_rows": unexplained}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=30)
@@ -238,6 +258,7 @@ def main():
     finally:
         server.terminate()
         server.wait(10)
+    result["stock_check"] = stock_check()
     result.update({"gunicorn_workers": args.workers, "threads": args.threads, "connections": args.connections})
     write_result("orders", result)
 
