@@ -35,7 +35,7 @@ from orders.services.fulfilling import (
     fulfillment_store,
     transition_fulfillment,
 )
-from orders.services.placing import load_candidates
+from orders.services.placing import load_candidates, sends_parcels
 
 F_ = Fulfillment.Flow
 FLOWS = {"ship": F_.SHIP, "pickup": F_.PICKUP, "ship_to_store": F_.SHIP_TO_STORE}
@@ -52,14 +52,19 @@ def recovery_plan(*, order: Order, sku: SKU, quantity: int, exclude: set[int] = 
     return _plan(order=order, sku=sku, quantity=quantity, candidates=candidates, exclude=exclude, only=only)
 
 
-def recovery_options(*, order: Order, sku: SKU, quantity: int, limit: int = 3) -> list[dict]:
+def recovery_options(
+    *, order: Order, sku: SKU, quantity: int, limit: int = 3, candidates: dict | None = None, missed_at=None
+) -> list[dict]:
     """Every location that could send `quantity` units of `sku` for this order on its own, keeping its promise,
     best first (the pickup store's shelf, then the closest): what a case suggests. Locations where this order
-    already missed the item are left out (their count is in doubt). Two queries."""
-    candidates = load_candidates(
-        sku_ids=[sku.pk], extra_location_ids={order.pickup_location_id} if order.pickup_location_id else set()
-    )
-    missed_at = already_missed_at(order=order, sku=sku)
+    already missed the item are left out (their count is in doubt). Two queries, or none when the caller read
+    `candidates` and `missed_at` for several orders at once (`recovery_candidates`, `missed_locations`)."""
+    if candidates is None:
+        candidates = load_candidates(
+            sku_ids=[sku.pk], extra_location_ids={order.pickup_location_id} if order.pickup_location_id else set()
+        )
+    if missed_at is None:
+        missed_at = already_missed_at(order=order, sku=sku)
     options = []
     for location_id, candidate in candidates.items():
         if candidate.available.get(sku.pk, 0) < quantity or location_id in missed_at:
@@ -82,13 +87,35 @@ def recovery_options(*, order: Order, sku: SKU, quantity: int, limit: int = 3) -
     return options[:limit]
 
 
+def recovery_candidates(*, orders: list[Order], sku_ids: list[int]) -> dict[int, dict]:
+    """`recovery_options`' candidates for several orders at once, by order id: every location that sends parcels,
+    and the order's own pickup location, with what each has of `sku_ids`. One query."""
+    every = load_candidates(
+        sku_ids=sku_ids, extra_location_ids={order.pickup_location_id for order in orders if order.pickup_location_id}
+    )
+    return {
+        order.pk: {
+            location_id: candidate
+            for location_id, candidate in every.items()
+            if location_id == order.pickup_location_id or sends_parcels(candidate.capabilities)
+        }
+        for order in orders
+    }
+
+
 def already_missed_at(*, order: Order, sku: SKU) -> set[int]:
     """The locations where this order's units of `sku` were reported missing: not asked again for them."""
-    return set(
-        FulfillmentLine.objects.filter(
-            fulfillment__order_id=order.pk, order_line__sku_id=sku.pk, quantity_short__gt=0
-        ).values_list("fulfillment__source_location_id", flat=True)
-    )
+    return missed_locations([order.pk]).get((order.pk, sku.pk), set())
+
+
+def missed_locations(order_ids) -> dict[tuple[int, int], set[int]]:
+    """Where the units of these orders were reported missing, by (order id, sku id). One query."""
+    missed: dict[tuple[int, int], set[int]] = {}
+    for order_id, sku_id, location_id in FulfillmentLine.objects.filter(
+        fulfillment__order_id__in=order_ids, quantity_short__gt=0
+    ).values_list("fulfillment__order_id", "order_line__sku_id", "fulfillment__source_location_id"):
+        missed.setdefault((order_id, sku_id), set()).add(location_id)
+    return missed
 
 
 def _plan(*, order: Order, sku: SKU, quantity: int, candidates: dict, exclude=frozenset(), only=None):

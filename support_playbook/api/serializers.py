@@ -32,7 +32,8 @@ class CaseOutput(serializers.Serializer):
     suggestions = serializers.SerializerMethodField()
 
     def get_suggestions(self, case) -> list[dict]:
-        return [s.as_dict() for s in suggestions_for(case)]
+        computed = self.context.get("suggestions")  # a page's, computed together by the list
+        return [s.as_dict() for s in (computed[case.pk] if computed is not None else suggestions_for(case))]
 
 
 class CaseEventOut(serializers.Serializer):

@@ -46,7 +46,8 @@ class CaseListApi(APIView):
         paginator.ordering = ("due_by", "id")
         found = selectors.case_queue(status=status, scenario=scenario, order=params.get("order", "")[:20])
         page = paginator.paginate_queryset(found.order_by("due_by", "id"), request, view=self)
-        return paginator.get_paginated_response(CaseOutput(page, many=True).data)
+        computed = case_services.suggestions_for_cases(page)
+        return paginator.get_paginated_response(CaseOutput(page, many=True, context={"suggestions": computed}).data)
 
 
 def _case(case_id: int) -> Case:

@@ -85,6 +85,11 @@ class Scenario:
         """The resolutions possible now, computed from live data (never stored)."""
         return []
 
+    def suggestions_for_cases(self, cases) -> dict[int, list[Suggestion]]:
+        """`suggestions` of several cases of this scenario, by case id (the cases list's page). A scenario whose
+        suggestions read a lot reads once for all of them."""
+        return {case.pk: self.suggestions(case) for case in cases}
+
     def run(self, case, action: str, params: dict, actor) -> dict:
         """Execute one resolution through the real services; returns what happened (for the case's timeline)."""
         raise NotImplementedError(action)

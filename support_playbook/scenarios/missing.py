@@ -20,6 +20,21 @@ def item_label(sku) -> str:
     return f"{sku.product.name} ({sku.colour}, {sku.size})"
 
 
+def _lines_by_order(cases) -> dict[int, list[OrderLine]]:
+    """Every line of the cases' orders, with its SKU and product, by order id. One query."""
+    lines: dict[int, list[OrderLine]] = {}
+    order_ids = {case.order_id for case in cases if case.order_id is not None}
+    if order_ids:
+        for line in OrderLine.objects.filter(order_id__in=order_ids).select_related("sku__product").order_by("id"):
+            lines.setdefault(line.order_id, []).append(line)
+    return lines
+
+
+def _open_lines(lines: dict[int, list[OrderLine]]) -> dict[int, list[OrderLine]]:
+    """The lines with missing units nobody has decided about yet."""
+    return {order_id: [line for line in found if line.quantity_short_open] for order_id, found in lines.items()}
+
+
 class MissingUnits(Scenario):
     """The resolutions shared by every scenario that leaves units missing on an order."""
 
@@ -49,20 +64,63 @@ class MissingUnits(Scenario):
     )
 
     def open_lines(self, case) -> list[OrderLine]:
-        if case.order_id is None:
-            return []
-        return [
-            line
-            for line in OrderLine.objects.filter(order_id=case.order_id).select_related("sku__product")
-            if line.quantity_short_open
-        ]
+        return _open_lines(_lines_by_order([case])).get(case.order_id, [])
 
     def suggestions(self, case) -> list[Suggestion]:
+        return self.missing_units_suggestions([case])[case.pk]
+
+    def suggestions_for_cases(self, cases) -> dict[int, list[Suggestion]]:
+        return self.missing_units_suggestions(cases)
+
+    def missing_units_suggestions(self, cases) -> dict[int, list[Suggestion]]:
+        """Each case's suggestions, with what they need read once for all of them (the cases list computes a page
+        at a time): the orders' lines, the other sizes and colours of their missing items, the stock of all those
+        SKUs and where each order already missed them. Four queries, whatever the number of cases."""
+        lines = _lines_by_order(cases)
+        open_lines = _open_lines(lines)
+        missing = [line for found in open_lines.values() for line in found]
+        alternatives: dict[int, list] = {}
+        if missing:
+            for sku in (
+                SKU.objects.filter(product_id__in={line.sku.product_id for line in missing}, active=True)
+                .select_related("product")
+                .order_by("code")
+            ):
+                alternatives.setdefault(sku.product_id, []).append(sku)
+        wanted = [case for case in cases if open_lines.get(case.order_id)]
+        candidates, missed = {}, {}
+        if wanted:
+            sku_ids = {line.sku_id for line in missing} | {sku.pk for skus in alternatives.values() for sku in skus}
+            candidates = orders.recovery_candidates(orders=[case.order for case in wanted], sku_ids=sorted(sku_ids))
+            missed = orders.missed_locations({case.order_id for case in wanted})
+        return {
+            case.pk: self._suggestions(
+                case,
+                open_lines.get(case.order_id, []),
+                on_order={line.sku_id for line in lines.get(case.order_id, [])},
+                alternatives=alternatives,
+                candidates=candidates.get(case.order_id, {}),
+                missed=missed,
+            )
+            for case in cases
+        }
+
+    def _suggestions(self, case, open_lines, *, on_order, alternatives, candidates, missed) -> list[Suggestion]:
+        def options(sku, quantity, limit=3):
+            return orders.recovery_options(
+                order=case.order,
+                sku=sku,
+                quantity=quantity,
+                limit=limit,
+                candidates=candidates,
+                missed_at=missed.get((case.order_id, sku.pk), set()),
+            )
+
         found = []
         proposed = case.facts.get("proposed_substitutes", {})
-        for line in self.open_lines(case):
+        for line in open_lines:
             quantity, item = line.quantity_short_open, item_label(line.sku)
-            for option in orders.recovery_options(order=case.order, sku=line.sku, quantity=quantity):
+            for option in options(line.sku, quantity):
                 if option["from_shelf"]:
                     label = gettext(
                         "Ask %(store)s to complete the order from its shelf: %(quantity)s × %(item)s "
@@ -97,13 +155,23 @@ class MissingUnits(Scenario):
                     )
                 )
             else:
-                for sku in self._substitutes(line, quantity, case):
+                # Other sizes and colours of the same product, not on the order, that some location can send now.
+                substitutes = []
+                for sku in alternatives.get(line.sku.product_id, []):
+                    if len(substitutes) == 2:
+                        break
+                    if sku.pk in on_order:
+                        continue
+                    can_send = options(sku, quantity, limit=1)
+                    if can_send:
+                        substitutes.append((sku, can_send[0]["available"]))
+                for sku, available in substitutes:
                     found.append(
                         Suggestion(
                             "propose_substitute",
                             {"sku": line.sku.code, "quantity": quantity, "substitute": sku.code},
                             gettext("Propose %(item)s at the same price (%(available)s in stock)")
-                            % {"item": item_label(sku), "available": sku.available},
+                            % {"item": item_label(sku), "available": available},
                         )
                     )
             found.append(
@@ -119,22 +187,6 @@ class MissingUnits(Scenario):
                     },
                 )
             )
-        return found
-
-    def _substitutes(self, line, quantity, case, limit=2) -> list:
-        """Other sizes and colours of the same product that some location can send for this order now."""
-        others = SKU.objects.filter(product_id=line.sku.product_id, active=True).exclude(pk=line.sku_id)
-        on_order = set(OrderLine.objects.filter(order_id=case.order_id).values_list("sku_id", flat=True))
-        found = []
-        for sku in others.select_related("product").order_by("code"):
-            if sku.pk in on_order:
-                continue
-            options = orders.recovery_options(order=case.order, sku=sku, quantity=quantity, limit=1)
-            if options:
-                sku.available = options[0]["available"]
-                found.append(sku)
-            if len(found) >= limit:
-                break
         return found
 
     def run(self, case, action, params, actor) -> dict:

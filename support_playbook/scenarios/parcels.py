@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders import services as orders
 from orders.models import Fulfillment
-from support_playbook.scenarios.base import Resolution, Step, Suggestion
+from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
 from support_playbook.scenarios.missing import MissingUnits
 
 S = Fulfillment.Status
@@ -44,6 +44,11 @@ class ParcelScenario(MissingUnits):
             for index, reason in enumerate(self.lost_reasons)
         ]
         return found + self.extra_suggestions(case)
+
+    def suggestions_for_cases(self, cases) -> dict[int, list[Suggestion]]:
+        # Each parcel's own state decides first: case by case (only a lost parcel's units get the missing-units
+        # suggestions).
+        return Scenario.suggestions_for_cases(self, cases)
 
     def extra_suggestions(self, case) -> list[Suggestion]:
         return []

@@ -184,6 +184,18 @@ def suggestions_for(case: Case) -> list:
     return scenario_for(case.scenario).suggestions(case)
 
 
+def suggestions_for_cases(cases) -> dict[int, list]:
+    """`suggestions_for` of many cases by case id, each scenario's cases computed together (a page of the list)."""
+    found = {case.pk: [] for case in cases}
+    by_scenario: dict[str, list[Case]] = {}
+    for case in cases:
+        if case.is_open:
+            by_scenario.setdefault(case.scenario, []).append(case)
+    for code, group in by_scenario.items():
+        found.update(scenario_for(code).suggestions_for_cases(group))
+    return found
+
+
 @transaction.atomic
 def task_closed(*, task, actor=None) -> None:
     """A store task of a case was done or could not be done: on the case's timeline at once, and the case

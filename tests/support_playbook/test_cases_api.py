@@ -163,3 +163,50 @@ def test_cannot_fulfil_through_the_fulfillment_api(net):  # noqa: F811
     assert (level.on_hand, level.committed) == (1, 0)
     again = wms.post(f"/api/v1/fulfillments/{parcel.pk}/actions/", {"action": "cannot_fulfil"}, format="json")
     assert again.status_code == 409
+
+
+def test_the_list_computes_a_pages_suggestions_in_constant_queries_and_as_the_case_reads_them(net):  # noqa: F811
+    """Suggestions read live stock for every missing line and every other size of it: the list reads that once for
+    the page, and each case's suggestions are those its own page gives."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from inventory import services as stock
+    from tests.inventory.factories import SKUFactory
+    from tests.support_playbook.conftest import short_at_source
+
+    jeans = net["skus"]["JEANS-42"]
+    for size in ("44", "46"):
+        other = SKUFactory(code=f"JEANS-{size}", product=jeans.product, size=size)
+        stock.receive_stock(location=net["MI02"], sku=other, quantity=2)
+    stock.receive_stock(location=net["WH01"], sku=jeans, quantity=20)
+
+    def one_more_incomplete_order(n):
+        # Home delivery, or click & collect at MI02: the warehouse misses the pair and nobody else has one.
+        fulfillment = HOME_MILAN if n % 2 == 0 else {"method": "store_pickup", "pickup_location": "MI02"}
+        short_at_source(net, [("JEANS-42", 1, "89.90")], fulfillment, missing_sku="JEANS-42")
+
+    care = client_for(kind="care")
+    one_more_incomplete_order(0)
+    one_more_incomplete_order(1)
+    care.get("/api/v1/cases/")  # per-process caches
+    with CaptureQueriesContext(connection) as first:  # one case of each scenario
+        assert len(care.get("/api/v1/cases/").json()["results"]) == 2
+    for n in range(2, 8):
+        one_more_incomplete_order(n)
+    stock.receive_stock(location=net["MI01"], sku=jeans, quantity=1)  # now MI01 could send one
+    with CaptureQueriesContext(connection) as eight:
+        listed = care.get("/api/v1/cases/").json()["results"]
+    assert len(listed) == 8
+    assert {case["scenario"] for case in listed} == {"incomplete_order_home", "incomplete_order_pickup"}
+    assert len(eight.captured_queries) == len(first.captured_queries)
+
+    for case in listed:
+        assert case["suggestions"] == care.get(f"/api/v1/cases/{case['id']}/").json()["suggestions"]
+        actions = [s["action"] for s in case["suggestions"]]
+        assert actions.count("propose_substitute") == 2 and actions[-1] == "refund_line", actions
+    assert {s["params"]["substitute"] for s in listed[0]["suggestions"] if "substitute" in s["params"]} == {
+        "JEANS-44",
+        "JEANS-46",
+    }
+    assert all(case["suggestions"][0]["params"].get("location") == "MI01" for case in listed)
