@@ -12,6 +12,7 @@ Not run in CI.
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,10 +41,10 @@ request = function()
   local store = stores[i]
   local lines = string.format('{"sku":"BENCH-%%07d","quantity":1}', a)
   if b then lines = lines .. string.format(',{"sku":"BENCH-%%07d","quantity":1}', b) end
-  local body = string.format('{"customer":{"email":"r%%d@example.com","locale":"it","phone":"+39333%%07d"},'
+  local body = string.format('{"customer":{"email":"r%%d-%(run)d@example.com","locale":"it","phone":"+39333%%07d"},'
     .. '"location":"%%s","lines":[%%s]}', math.random(1, 50000), math.random(1, 9999999), store, lines)
   return wrk.format("POST", "/api/v1/reservations/", {["Authorization"] = "Api-Key %(key)s",
-    ["Content-Type"] = "application/json", ["Idempotency-Key"] = string.format("%(seed)d-%%d-%%d", n,
+    ["Content-Type"] = "application/json", ["Idempotency-Key"] = string.format("%(run)d-%(seed)d-%%d-%%d", n,
     math.random(1, 1000000000))}, body)
 end
 done = function(summary, latency, requests)
@@ -57,6 +58,10 @@ end
 def run(*, port, key, stores, stocked, hot, duration, connections, seed):
     lua = LUA % {
         "seed": seed,
+        # Customers and keys of this run only: the same seed draws the same ones every run, which a database used
+        # before answers from its idempotency records (a replay, not a reservation), refuses (another body with the
+        # key) or finds with their three reservations already waiting.
+        "run": time.time_ns() // 1000,
         "stores": ",".join(f'"{s}"' for s in stores),
         "stocked": ",".join("{" + ",".join(map(str, numbers)) + "}" for numbers in stocked),
         "hot": "true" if hot else "false",
@@ -81,14 +86,20 @@ def run(*, port, key, stores, stocked, hot, duration, connections, seed):
 
 def on_shelf(store: str, count: int = 300) -> list[int]:
     """SKU numbers the store has in stock (customers reserve what the storefront shows as available there)."""
+    from django.db.models import F
+
     from inventory.models import StockLevel
 
-    codes = StockLevel.objects.filter(location__code=store, on_hand__gt=0).order_by("sku_id")
+    # Available now (earlier runs' reservations hold units for 48 h): what the storefront would offer.
+    codes = StockLevel.objects.filter(location__code=store, on_hand__gt=F("committed") + F("safety_stock")).order_by(
+        "sku_id"
+    )
     return [int(code.removeprefix("BENCH-")) for code in codes.values_list("sku__code", flat=True)[:count]]
 
 
 def queries_per_reservation(key, store) -> dict:
     from django.db import connection
+    from django.db.models import F
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
@@ -97,16 +108,18 @@ def queries_per_reservation(key, store) -> dict:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     stocked = list(
-        StockLevel.objects.filter(location__code=store, on_hand__gt=2)
+        StockLevel.objects.filter(location__code=store, on_hand__gt=F("committed") + F("safety_stock") + 2)
         .order_by("-sku_id")
         .values_list("sku__code", flat=True)[:8]
     )
+    run = int(time.time())  # customers of their own: earlier runs' customers may have all the reservations allowed
     counts = {}
     for n_lines in (1, 2):
         for attempt in range(2):  # the first warms the per-process caches
             first = 4 * (n_lines - 1) + 2 * attempt
             lines = [{"sku": code, "quantity": 1} for code in stocked[first : first + n_lines]]
-            body = {"customer": {"email": f"q{n_lines}{attempt}@example.com"}, "location": store, "lines": lines}
+            email = f"q{n_lines}{attempt}-{run}@example.com"
+            body = {"customer": {"email": email}, "location": store, "lines": lines}
             with CaptureQueriesContext(connection) as ctx:
                 response = client.post("/api/v1/reservations/", body, format="json")
         counts[f"{n_lines}_lines"] = (len(ctx.captured_queries), response.status_code)

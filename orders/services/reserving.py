@@ -126,13 +126,6 @@ def reserve_items(
     now = timezone.now()
     expires_at, remind_at = reservation_window(location=store, start=now)
     number = human_number(settings.RESERVATION_NUMBER_PREFIX)
-    holds = stock.hold_stock(
-        lines=[(store.pk, sku.pk, quantity) for sku, quantity in validated],
-        kind=StockHold.Kind.RESERVATION,
-        reference=f"reservation:{number}",
-        expires_at=expires_at,
-    )
-    hold_by_sku = {hold.sku_id: hold for hold in holds}
     reservation = Reservation.objects.create(
         **contact,
         number=number,
@@ -142,12 +135,6 @@ def reserve_items(
         expires_at=expires_at,
         remind_at=remind_at,
     )
-    ReservationLine.objects.bulk_create(
-        [
-            ReservationLine(reservation=reservation, sku=sku, quantity=quantity, hold=hold_by_sku[sku.pk])
-            for sku, quantity in validated
-        ]
-    )
     record_reservation_event(
         reservation=reservation,
         type=RS.HELD,
@@ -156,6 +143,23 @@ def reserve_items(
             "expires_at": expires_at.isoformat(),
             "lines": [{"sku": sku.code, "quantity": quantity} for sku, quantity in validated],
         },
+    )
+    # The stock row last, as in placement: from the hold to the COMMIT it is locked, and the next reservation of
+    # a popular item waits for it; only the lines (which name their holds) follow. A refused hold rolls all of
+    # this back with the reservation's transaction (no savepoint of its own).
+    holds = stock.hold_stock(
+        lines=[(store.pk, sku.pk, quantity) for sku, quantity in validated],
+        kind=StockHold.Kind.RESERVATION,
+        reference=f"reservation:{number}",
+        expires_at=expires_at,
+        savepoint=False,
+    )
+    hold_by_sku = {hold.sku_id: hold for hold in holds}
+    ReservationLine.objects.bulk_create(
+        [
+            ReservationLine(reservation=reservation, sku=sku, quantity=quantity, hold=hold_by_sku[sku.pk])
+            for sku, quantity in validated
+        ]
     )
     return reservation
 
