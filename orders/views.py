@@ -114,6 +114,8 @@ def fulfillment_action(request, fulfillment_id: int, action: str):
             services.cannot_fulfil(fulfillment=fulfillment, actor=request.user)
         elif action == "not_received":
             services.report_parcel_not_received(fulfillment=fulfillment, actor=request.user)
+        elif action == "back_in_stock":
+            services.receive_parcel_back(fulfillment=fulfillment, actor=request.user)
         elif action == "hand_over":
             forms["hand_over"] = form = HandOverForm(request.POST)
             if not form.is_valid():

@@ -46,6 +46,10 @@ ACTIONS = {
         "not_received",
         lambda f, data, actor: services.report_parcel_not_received(fulfillment=f, actor=actor),
     ),
+    "back_in_stock": (
+        "back_in_stock",
+        lambda f, data, actor: services.receive_parcel_back(fulfillment=f, actor=actor),
+    ),
 }
 
 

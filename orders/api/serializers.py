@@ -284,6 +284,7 @@ class FulfillmentActionInput(StrictInput):
             "hand_over",
             "received_in_store",
             "not_received",
+            "back_in_stock",
         ]
     )
     lines = ShortLine(many=True, required=False, allow_empty=False, max_length=200)

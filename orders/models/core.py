@@ -268,6 +268,8 @@ class Fulfillment(TimeStampedModel):
     # Set once when a ship-to-store parcel is found overdue (the overdue job's exactly-once guard).
     overdue_at = models.DateTimeField(_("found overdue at"), null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # A lost parcel the carrier brought back to its source: its units were booked back into stock then (once).
+    back_in_stock_at = models.DateTimeField(_("back in stock at"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -271,6 +271,8 @@ def location_actions(*, fulfillment: Fulfillment, location: Location) -> set[str
             S.DELIVERY_EXCEPTION,
         ):
             actions.add("tracking")
+        if fulfillment.status == S.LOST and fulfillment.back_in_stock_at is None:
+            actions.add("back_in_stock")  # the carrier brought the lost parcel back
     if collects_here:
         if S.RECEIVED_IN_STORE in allowed:
             actions.add("receive")

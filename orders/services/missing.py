@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from inventory import services as stock
 from inventory.errors import InsufficientStock
-from inventory.models import SKU, StockHold
+from inventory.models import SKU, StockHold, StockMovement
 from omnichannel.errors import InvalidTransition
 from omnichannel.jobs import for_each_claimed
 from orders import sourcing
@@ -411,6 +411,43 @@ def declare_parcel_lost(*, fulfillment: Fulfillment | int, reason: str, actor=No
         type="parcel_lost",
         actor=actor,
         data={"reason": reason, "lines": lost, "carrier": fulfillment.carrier},
+    )
+    return fulfillment
+
+
+@transaction.atomic
+def receive_parcel_back(*, fulfillment: Fulfillment | int, actor=None) -> Fulfillment:
+    """A parcel declared lost came back to its source (the carrier returned it to the sender, or found it): its
+    units are booked back into the source's stock (a `return` ledger row per SKU) and sold again; once per parcel.
+    What the customer gets is not changed here: the case of the lost parcel already sent them again or refunded
+    them."""
+    fulfillment = _locked(fulfillment)
+    if fulfillment.status != S.LOST or fulfillment.back_in_stock_at is not None:
+        raise InvalidTransition(
+            current=fulfillment.status,
+            wanted="back_in_stock",
+            allowed=[S.LOST],
+            message=_("Only a parcel declared lost, and not yet back in stock, can be booked back in."),
+        )
+    lost = fulfillment.events.filter(type="parcel_lost").order_by("-at", "-id").values_list("data", flat=True).first()
+    sku_ids = dict(fulfillment.lines.values_list("order_line__sku__code", "order_line__sku_id"))
+    units = [(sku_ids[line["sku"]], line["quantity"]) for line in (lost or {}).get("lines", [])]
+    if units:
+        stock.receive_units(
+            location=fulfillment.source_location,
+            lines=units,
+            reason=StockMovement.Reason.RETURN,
+            reference=f"fulfillment:{fulfillment.pk}",
+            actor=actor,
+        )
+    fulfillment.back_in_stock_at = timezone.now()
+    fulfillment.save(update_fields=["back_in_stock_at", "updated_at"])
+    record_event(
+        order=fulfillment.order,
+        fulfillment=fulfillment,
+        type="parcel_back_in_stock",
+        actor=actor,
+        data={"location": fulfillment.source_location.code, "lines": (lost or {}).get("lines", [])},
     )
     return fulfillment
 

@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "substitute_proposed": _("Substitute proposed to the customer"),
     "substitute_sent": _("Substitute sent"),
     "parcel_lost": _("Parcel declared lost"),
+    "parcel_back_in_stock": _("Lost parcel back at its source: items back in stock"),
     "parcel_not_received": _("Store: parcel not received"),
     "parcel_overdue": _("Parcel overdue at the store"),
     "lost": _("Parcel lost"),
