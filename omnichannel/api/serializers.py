@@ -59,4 +59,7 @@ def represent(serializer_class, instance, **context) -> dict:
     """`serializer_class(instance, context=context).data`, from this thread's instance of the serializer."""
     serializer = _built_once(serializer_class)
     serializer._context = context
-    return serializer.to_representation(instance)
+    try:
+        return serializer.to_representation(instance)
+    finally:
+        serializer._context = {}  # the request is not kept past its answer
