@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import SKU
-from orders.forms import chosen_return_lines
+from orders.forms import add_exchange_fields, chosen_exchange, chosen_return_lines
 from orders.models import Return
 from stores.models import Location
 
@@ -40,24 +39,13 @@ class CustomerReturnForm(forms.Form):
         self.fields["locker"].queryset = Location.objects.active().filter(kind=Location.Kind.LOCKER).order_by("name")
         language = get_language()
         reason_choices = [("", _("Choose…"))] + [(reason.code, reason.name_for(language)) for reason in reasons]
-        products = {r.line.sku.product_id for r in self.returnables}
-        others = {}
-        for sku in SKU.objects.filter(product_id__in=products, active=True).order_by("code"):
-            others.setdefault(sku.product_id, []).append(sku)
         for r in self.returnables:
             pk = r.line.pk
             self.fields[f"quantity_{pk}"] = forms.TypedChoiceField(
                 label=_("How many"), coerce=int, choices=[(n, n) for n in range(r.returnable + 1)], initial=0
             )
             self.fields[f"reason_{pk}"] = forms.ChoiceField(label=_("Why"), choices=reason_choices, required=False)
-            exchange_choices = [("", _("My money back"))] + [
-                (sku.code, _("Exchange for %(colour)s, size %(size)s") % {"colour": sku.colour, "size": sku.size})
-                for sku in others.get(r.line.sku.product_id, [])
-                if sku.pk != r.line.sku_id
-            ]
-            self.fields[f"exchange_{pk}"] = forms.ChoiceField(
-                label=_("Instead"), choices=exchange_choices, required=False
-            )
+        add_exchange_fields(self, self.returnables, money_back=_("My money back"))
 
     def rows(self):
         return [
@@ -83,9 +71,4 @@ class CustomerReturnForm(forms.Form):
         return chosen_return_lines(self.returnables, self.cleaned_data)
 
     def exchange(self) -> list[dict]:
-        data = self.cleaned_data
-        return [
-            {"sku": data[f"exchange_{r.line.pk}"], "quantity": data[f"quantity_{r.line.pk}"]}
-            for r in self.returnables
-            if data.get(f"quantity_{r.line.pk}") and data.get(f"exchange_{r.line.pk}")
-        ]
+        return chosen_exchange(self.returnables, self.cleaned_data)

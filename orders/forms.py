@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from inventory.models import SKU
+
 
 class ShipForm(forms.Form):
     carrier = forms.CharField(label=_("Carrier"), max_length=40)
@@ -80,6 +82,33 @@ def chosen_return_lines(returnables, data: dict) -> list[dict]:
     ]
 
 
+def add_exchange_fields(form, returnables, *, money_back) -> None:
+    """Per returnable line an `exchange_<id>` choice: `money_back` (the refund), or another active size or colour of
+    the same product at the price paid (one query for every product of the lines)."""
+    others: dict[int, list] = {}
+    for sku in SKU.objects.filter(product_id__in={r.line.sku.product_id for r in returnables}, active=True).order_by(
+        "code"
+    ):
+        others.setdefault(sku.product_id, []).append(sku)
+    for r in returnables:
+        choices = [("", money_back)] + [
+            (sku.code, _("Exchange for %(colour)s, size %(size)s") % {"colour": sku.colour, "size": sku.size})
+            for sku in others.get(r.line.sku.product_id, [])
+            if sku.pk != r.line.sku_id
+        ]
+        form.fields[f"exchange_{r.line.pk}"] = forms.ChoiceField(label=_("Instead"), choices=choices, required=False)
+
+
+def chosen_exchange(returnables, data: dict) -> list[dict]:
+    """The replacements for `orders.services.request_return(exchange=…)`: as many units of the chosen size or colour
+    as come back of each line that asked for one."""
+    return [
+        {"sku": data[f"exchange_{r.line.pk}"], "quantity": data[f"quantity_{r.line.pk}"]}
+        for r in returnables
+        if data.get(f"quantity_{r.line.pk}") and data.get(f"exchange_{r.line.pk}")
+    ]
+
+
 class ReturnStartForm(forms.Form):
     """A customer at the counter: per item of the order still returnable, how many units come back and why."""
 
@@ -94,10 +123,18 @@ class ReturnStartForm(forms.Form):
             )
             self.fields[f"reason_{r.line.pk}"] = forms.ChoiceField(label=_("Why"), choices=choices, required=False)
             self.fields[f"note_{r.line.pk}"] = forms.CharField(label=_("Note"), max_length=500, required=False)
+        # Another size or colour instead of the money: held now, handed over here when the return is received.
+        add_exchange_fields(self, self.returnables, money_back=_("Money back"))
 
     def rows(self):
         return [
-            (r, self[f"quantity_{r.line.pk}"], self[f"reason_{r.line.pk}"], self[f"note_{r.line.pk}"])
+            (
+                r,
+                self[f"quantity_{r.line.pk}"],
+                self[f"reason_{r.line.pk}"],
+                self[f"exchange_{r.line.pk}"],
+                self[f"note_{r.line.pk}"],
+            )
             for r in self.returnables
         ]
 
@@ -112,6 +149,9 @@ class ReturnStartForm(forms.Form):
 
     def lines(self) -> list[dict]:
         return chosen_return_lines(self.returnables, self.cleaned_data)
+
+    def exchange(self) -> list[dict]:
+        return chosen_exchange(self.returnables, self.cleaned_data)
 
 
 class ReceiveReturnForm(forms.Form):

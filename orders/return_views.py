@@ -72,7 +72,11 @@ def start_return(request, number: str):
         return _start_page(request, order, form, status=422)
     try:
         return_request = services.request_return(
-            how=Return.How.IN_STORE, location=request.location, lines=form.lines(), actor=request.user
+            how=Return.How.IN_STORE,
+            location=request.location,
+            lines=form.lines(),
+            exchange=form.exchange(),
+            actor=request.user,
         )
     except DomainError as exc:
         form.add_error(None, exc.message)

@@ -152,3 +152,54 @@ def test_a_store_sends_units_on_and_the_warehouse_books_them_in(client, rnet, mi
     assert client.post(f"/dashboard/WH01/returns/{return_request.number}/transfer-received/").status_code == 302
     assert stock_row(rnet, "WH01", "TEE-M")[0] == centre[0] + 1
     assert list(client.get("/dashboard/WH01/returns/").context["transfers"]) == []
+
+
+def test_the_counter_takes_an_item_back_for_another_size_held_in_the_store(client, rnet, mi01_staff, settings):  # noqa: F811
+    """The customer wants an L instead of the M: the associate chooses it on the same form; the L is held on the
+    store's shelf at once, and receiving the M makes it the customer's click & collect order here, not a refund."""
+    from inventory import services as stock
+    from tests.inventory.factories import SKUFactory
+
+    order = delivered(rnet, [("TEE-M", 1, "29.90")])
+    rnet["skus"]["TEE-L"] = large = SKUFactory(
+        code="TEE-L", product=rnet["skus"]["TEE-M"].product, size="L", colour="Nero"
+    )
+    stock.receive_stock(location=rnet["MI01"], sku=large, quantity=1)
+    order_line = order.lines.get()
+
+    page = client.get(f"/dashboard/MI01/returns/order/{order.number}/").content.decode()
+    assert "Money back" in page and "Exchange for Nero, size L" in page
+    response = client.post(
+        f"/dashboard/MI01/returns/order/{order.number}/",
+        {f"quantity_{order_line.pk}": 1, f"reason_{order_line.pk}": "too_small", f"exchange_{order_line.pk}": "TEE-L"},
+    )
+    assert response.status_code == 302
+    return_request = Return.objects.get()
+    assert [(x.sku.code, x.quantity) for x in return_request.exchange_lines.all()] == [("TEE-L", 1)]
+    assert stock_row(rnet, "MI01", "TEE-L") == (1, 1)  # held for the customer at once
+
+    return_line = return_request.lines.get()
+    client.post(
+        f"/dashboard/MI01/returns/{return_request.number}/receive/",
+        {f"restock_here_{return_line.pk}": 1, "confirm": "on"},
+    )
+    return_request.refresh_from_db()
+    replacement = return_request.exchange_order
+    assert replacement.method == "store_pickup" and replacement.pickup_location == rnet["MI01"]
+    assert [(x.sku.code, x.unit_price) for x in replacement.lines.all()] == [("TEE-L", Decimal("29.90"))]
+    assert return_request.refunded_amount == Decimal("0.00") and money(order)[2] == Decimal("0.00")
+
+
+def test_an_exchange_for_a_size_nobody_has_is_refused_and_writes_nothing(client, rnet, mi01_staff):  # noqa: F811
+    from tests.inventory.factories import SKUFactory
+
+    order = delivered(rnet, [("TEE-M", 1, "29.90")])
+    SKUFactory(code="TEE-XL", product=rnet["skus"]["TEE-M"].product, size="XL")
+    order_line = order.lines.get()
+    response = client.post(
+        f"/dashboard/MI01/returns/order/{order.number}/",
+        {f"quantity_{order_line.pk}": 1, f"reason_{order_line.pk}": "too_small", f"exchange_{order_line.pk}": "TEE-XL"},
+    )
+    assert response.status_code == 409
+    assert 'data-testid="form-error"' in response.content.decode()
+    assert Return.objects.count() == 0 and order.lines.get().quantity_returned == 0
