@@ -50,6 +50,12 @@ class SKU(TimeStampedModel):
     def __str__(self):
         return self.code
 
+    @property
+    def customer_name(self) -> str:
+        """The item as the customer knows it ("T-shirt girocollo (Nero, M)"), for messages and care (load the
+        product with it)."""
+        return f"{self.product.name} ({self.colour}, {self.size})"
+
 
 class ChannelListing(TimeStampedModel):
     sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="listings", verbose_name=_("SKU"))

@@ -86,7 +86,7 @@ def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None
 def _sku_name(code: str) -> str:
     """An item that is not (yet) on the order, named as the customer knows it (a proposed substitute)."""
     sku = SKU.objects.select_related("product").filter(code=code).first()
-    return f"{sku.product.name} ({sku.colour}, {sku.size})" if sku else code
+    return sku.customer_name if sku else code
 
 
 def _store_name(code: str) -> str:
@@ -100,7 +100,7 @@ def _item_name(order: Order, sku_code: str) -> str:
     """The item as the customer knows it ("T-shirt girocollo (Nero, M)"), not its SKU code."""
     for line in order.lines.all():  # prefetched with their SKU and product
         if line.sku.code == sku_code:
-            return f"{line.sku.product.name} ({line.sku.colour}, {line.sku.size})"
+            return line.sku.customer_name
     return sku_code
 
 

@@ -16,10 +16,6 @@ from stores.selectors import network_snapshot
 from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
 
 
-def item_label(sku) -> str:
-    return f"{sku.product.name} ({sku.colour}, {sku.size})"
-
-
 def _lines_by_order(cases) -> dict[int, list[OrderLine]]:
     """Every line of the cases' orders, with its SKU and product, by order id. One query."""
     lines: dict[int, list[OrderLine]] = {}
@@ -119,7 +115,7 @@ class MissingUnits(Scenario):
         found = []
         proposed = case.facts.get("proposed_substitutes", {})
         for line in open_lines:
-            quantity, item = line.quantity_short_open, item_label(line.sku)
+            quantity, item = line.quantity_short_open, line.sku.customer_name
             for option in options(line.sku, quantity):
                 if option["from_shelf"]:
                     label = gettext(
@@ -171,7 +167,7 @@ class MissingUnits(Scenario):
                             "propose_substitute",
                             {"sku": line.sku.code, "quantity": quantity, "substitute": sku.code},
                             gettext("Propose %(item)s at the same price (%(available)s in stock)")
-                            % {"item": item_label(sku), "available": available},
+                            % {"item": sku.customer_name, "available": available},
                         )
                     )
             found.append(

@@ -12,10 +12,6 @@ from orders.models import OrderLine, Return
 from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
 
 
-def _item(line: OrderLine) -> str:
-    return f"{line.sku.product.name} ({line.sku.colour}, {line.sku.size})"
-
-
 class ReturnProblem(Scenario):
     code = "return_problem"
     title = _("Return arrived incomplete or damaged")
@@ -68,7 +64,12 @@ class ReturnProblem(Scenario):
                     "refund_missing_return_units",
                     {"order": line.order.number, "sku": line.sku.code, "units": units},
                     gettext("Refund %(amount)s %(currency)s for %(units)s × %(item)s announced and not received")
-                    % {"amount": amount, "currency": line.order.currency, "units": units, "item": _item(line)},
+                    % {
+                        "amount": amount,
+                        "currency": line.order.currency,
+                        "units": units,
+                        "item": line.sku.customer_name,
+                    },
                     primary=True,
                 )
             )
