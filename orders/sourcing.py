@@ -19,6 +19,12 @@ from omnichannel.geo import haversine_km
 
 SHIPS = "ships"
 SHIP_FROM_STORE = "ship_from_store"
+SENDS_PARCELS = frozenset({SHIPS, SHIP_FROM_STORE})
+
+
+def sends_parcels(capabilities) -> bool:
+    """A warehouse that ships, or a store that ships from its stock."""
+    return not SENDS_PARCELS.isdisjoint(capabilities)
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,7 @@ def _rank_key(entry: dict):
 def _ineligible(candidate: Candidate, *, speed: str, distance: float | None, policy: Policy) -> dict | None:
     """Why a candidate cannot send this parcel, or None. `distance`: from the customer (None without
     coordinates)."""
-    if not ({SHIPS, SHIP_FROM_STORE} & candidate.capabilities):
+    if not sends_parcels(candidate.capabilities):
         return reason("does_not_ship")
     if speed == "same_day":
         if "same_day" not in candidate.capabilities:

@@ -35,7 +35,7 @@ from orders.services.fulfilling import (
     fulfillment_store,
     transition_fulfillment,
 )
-from orders.services.placing import load_candidates, sends_parcels
+from orders.services.placing import load_candidates
 
 F_ = Fulfillment.Flow
 FLOWS = {"ship": F_.SHIP, "pickup": F_.PICKUP, "ship_to_store": F_.SHIP_TO_STORE}
@@ -93,12 +93,10 @@ def recovery_candidates(*, orders: list[Order], sku_ids: list[int]) -> dict[int,
     every = load_candidates(
         sku_ids=sku_ids, extra_location_ids={order.pickup_location_id for order in orders if order.pickup_location_id}
     )
+    senders = {location_id: c for location_id, c in every.items() if sourcing.sends_parcels(c.capabilities)}
     return {
-        order.pk: {
-            location_id: candidate
-            for location_id, candidate in every.items()
-            if location_id == order.pickup_location_id or sends_parcels(candidate.capabilities)
-        }
+        order.pk: senders
+        | ({order.pickup_location_id: every[order.pickup_location_id]} if order.pickup_location_id in every else {})
         for order in orders
     }
 

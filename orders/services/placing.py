@@ -105,17 +105,12 @@ def contact_of(customer: Customer) -> dict:
     }
 
 
-def sends_parcels(capabilities) -> bool:
-    """A warehouse that ships, or a store that ships from its stock."""
-    return bool({sourcing.SHIPS, sourcing.SHIP_FROM_STORE} & set(capabilities))
-
-
 def _shipping_points(extra_location_ids: set[int]) -> list:
     """Every active location that can send parcels, plus the pickup location (the per-process snapshot)."""
     return [
         point
         for point in network_snapshot().locations.values()
-        if point.id in extra_location_ids or sends_parcels(point.capabilities)
+        if point.id in extra_location_ids or sourcing.sends_parcels(point.capabilities)
     ]
 
 
