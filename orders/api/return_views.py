@@ -22,7 +22,7 @@ from orders.api.return_serializers import (
     ReturnReasonOutput,
     ReturnReceiveInput,
 )
-from orders.api.views import IDEMPOTENCY_HEADER, own_location, selling_channel
+from orders.api.views import IDEMPOTENCY_HEADER, key_location, own_location, selling_channel
 from orders.models import Return, ReturnReason
 from stores.api.channels import key_channel_id
 from stores.models import ApiKey, Location
@@ -128,7 +128,7 @@ class ReturnReceiveApi(APIView):
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
         data = validated(ReturnReceiveInput, request.data)
-        location = Location.objects.get(pk=request.user.location_id)
+        location = key_location(request)
         found = return_selectors.return_at(location=location, number=number)
 
         def receive():
@@ -188,7 +188,7 @@ class ReturnTransferShippedApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
-        location = Location.objects.get(pk=request.user.location_id)
+        location = key_location(request)
         found = return_selectors.return_at(location=location, number=number)
         services.ship_return_transfer(return_request=found, location=location, actor=request.user)
         return Response(_output(request, return_selectors.return_at(location=location, number=number)))
@@ -209,7 +209,7 @@ class ReturnTransferReceivedApi(APIView):
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
-        location = Location.objects.get(pk=request.user.location_id)
+        location = key_location(request)
         found = Return.objects.filter(number=number).first()
         if found is None:
             raise NotFound(f"Unknown return: {number}", details={"number": number})

@@ -270,11 +270,16 @@ class ReservationCancelApi(APIView):
 # ------------------------------------------------------------------------------------------------- a location's work
 
 
+def key_location(request) -> Location:
+    """The location a location key works for."""
+    return Location.objects.get(pk=request.user.location_id)
+
+
 def own_location(request, code: str) -> Location:
     """The key's own location: any other code is a 404 (a WMS does not learn which other locations exist)."""
     if code != request.user.location_code:
         raise NotFound(f"Unknown location: {code}", details={"location": code})
-    return Location.objects.get(pk=request.user.location_id)
+    return key_location(request)
 
 
 class LocationFulfillmentListApi(APIView):
@@ -325,7 +330,7 @@ class FulfillmentActionApi(APIView):
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, fulfillment_id: int):
         data = validated(FulfillmentActionInput, request.data)
-        location = Location.objects.get(pk=request.user.location_id)
+        location = key_location(request)
         fulfillment = selectors.location_fulfillment(location=location, fulfillment_id=fulfillment_id)
 
         def act():
