@@ -78,6 +78,13 @@ class ChannelListing(TimeStampedModel):
         return f"{self.sku.code} @ {self.channel.code}: {self.price} {self.currency}"
 
 
+def has_stock_to_sell(prefix: str = "") -> Q:
+    """Stock rows with units to sell beyond safety stock: the predicate of the partial covering index
+    `stocklevel_available`, so a query filtering on it reads that index alone. `prefix`: the path to the stock row
+    from another model ("stock_levels__")."""
+    return Q(**{f"{prefix}on_hand__gt": F(f"{prefix}committed") + F(f"{prefix}safety_stock")})
+
+
 class StockLevelQuerySet(models.QuerySet):
     def with_available(self):
         """`available` = on_hand - committed - safety_stock, as the database computes it (may be negative)."""
@@ -126,7 +133,7 @@ class StockLevel(TimeStampedModel):
             models.Index(
                 fields=["sku", "location"],
                 include=["on_hand", "committed", "safety_stock"],
-                condition=Q(on_hand__gt=F("committed") + F("safety_stock")),
+                condition=has_stock_to_sell(),
                 name="stocklevel_available",
             ),
         ]

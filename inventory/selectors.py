@@ -13,7 +13,7 @@ import functools
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 
-from inventory.models import SKU, ChannelListing, Product, StockHold, StockLevel
+from inventory.models import SKU, ChannelListing, Product, StockHold, StockLevel, has_stock_to_sell
 from omnichannel.errors import InvalidInput, NotFound
 from omnichannel.geo import distances_km
 from stores.models import Location
@@ -221,7 +221,7 @@ def stock_lookup(*, location: Location, query: str) -> dict:
 def sku_codes_available_at(*, location_code: str) -> QuerySet:
     """Codes of the SKUs with at least one available unit at a location, by code."""
     return (
-        StockLevel.objects.filter(location__code=location_code, on_hand__gt=F("committed") + F("safety_stock"))
+        StockLevel.objects.filter(has_stock_to_sell(), location__code=location_code)
         .order_by("sku__code")
         .values_list("sku__code", flat=True)
     )

@@ -5,13 +5,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import FilteredRelation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import services as stock
 from inventory.errors import InsufficientStock, StockMoved
-from inventory.models import SKU, StockHold, StockLevel
+from inventory.models import SKU, StockHold, StockLevel, has_stock_to_sell
 from omnichannel.db import compiled_rows
 from omnichannel.errors import NotFound
 from orders import sourcing
@@ -140,18 +140,12 @@ def _candidates(points: list, levels) -> dict[int, sourcing.Candidate]:
 LEVEL_FIELDS = ("location_id", "sku_id", "on_hand", "committed", "safety_stock")
 
 
-def _has_stock_to_sell(prefix: str = "") -> Q:
-    """Stock rows with units to sell beyond safety stock (a row with none adds nothing to sourcing): the predicate
-    of the partial covering index `stocklevel_available`, so PostgreSQL answers from the index alone."""
-    return Q(**{f"{prefix}on_hand__gt": F(f"{prefix}committed") + F(f"{prefix}safety_stock")})
-
-
 def load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict[int, sourcing.Candidate]:
     """Every active location that can send parcels, plus the pickup location, with what it has of the SKUs.
     The locations come from the per-process network snapshot; one stock query whatever their number."""
     points = _shipping_points(extra_location_ids)
     levels = StockLevel.objects.filter(
-        _has_stock_to_sell(), sku_id__in=sku_ids, location_id__in=[point.id for point in points]
+        has_stock_to_sell(), sku_id__in=sku_ids, location_id__in=[point.id for point in points]
     ).values_list(*LEVEL_FIELDS)
     return _candidates(points, levels)
 
@@ -161,7 +155,7 @@ def _skus_with_stock_to_sell(codes: list[str]):
     has): (id, code, *LEVEL_FIELDS)."""
     return (
         SKU.objects.filter(code__in=codes, active=True)
-        .annotate(level=FilteredRelation("stock_levels", condition=_has_stock_to_sell("stock_levels__")))
+        .annotate(level=FilteredRelation("stock_levels", condition=has_stock_to_sell("stock_levels__")))
         .values_list("id", "code", *(f"level__{field}" for field in LEVEL_FIELDS))
     )
 
