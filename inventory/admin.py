@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from inventory import services
-from inventory.models import SKU, ChannelListing, Product, StockHold, StockLevel, StockMovement
+from inventory.models import (
+    SKU,
+    ChannelListing,
+    PosReceiptLine,
+    Product,
+    StockHold,
+    StockLevel,
+    StockMovement,
+    TillRegister,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -96,3 +105,33 @@ class StockMovementAdmin(ReadOnlyAdmin):
     search_fields = ["sku__code", "reference", "note"]
     list_select_related = ["location", "sku", "actor"]
     date_hierarchy = "at"
+
+
+@admin.register(TillRegister)
+class TillRegisterAdmin(ReadOnlyAdmin):
+    """Each location's tills, recorded the first time one sends receipts, with its last receipt."""
+
+    list_display = ["location", "code", "last_receipt", "last_receipt_at", "created_at"]
+    list_filter = ["location"]
+    search_fields = ["code", "location__code", "last_receipt"]
+    list_select_related = ["location"]
+
+
+@admin.register(PosReceiptLine)
+class PosReceiptLineAdmin(ReadOnlyAdmin):
+    list_display = [
+        "sold_at",
+        "location",
+        "register",
+        "receipt",
+        "line",
+        "item",
+        "quantity",
+        "unit_price",
+        "non_stock",
+        "reservation",
+        "quantity_unbooked",
+    ]
+    list_filter = ["location", "non_stock", ("sold_at", admin.DateFieldListFilter)]
+    search_fields = ["receipt", "item", "reservation"]
+    list_select_related = ["location"]

@@ -7,6 +7,7 @@ constraints below are the last guard against an oversell even if a service had a
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omnichannel.models import TimeStampedModel
@@ -203,6 +204,7 @@ class StockMovement(models.Model):
         RECEIPT = "receipt", _("Receipt")
         SALE = "sale", _("Sale (online order)")
         POS_SALE = "pos_sale", _("Sale in store")
+        POS_RETURN = "pos_return", _("Return at the till")
         RETURN = "return", _("Return")
         ADJUSTMENT = "adjustment", _("Adjustment")
         COUNT = "count", _("Stock count")
@@ -228,7 +230,9 @@ class StockMovement(models.Model):
     api_key = models.ForeignKey(
         ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("API key")
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # When the units moved: now, except for a till receipt that arrives late (an offline till), which keeps the
+    # moment it was rung up, so a count knows whether the sale was before or after its start.
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -238,3 +242,65 @@ class StockMovement(models.Model):
 
     def __str__(self):
         return f"{self.reason} {self.delta_on_hand:+d} → {self.on_hand_after}"
+
+
+class TillRegister(TimeStampedModel):
+    """A till of a location, recorded the first time it sends receipts (head office sees each one's last)."""
+
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="till_registers", verbose_name=_("location")
+    )
+    code = models.CharField(_("register"), max_length=20)
+    last_receipt = models.CharField(_("last receipt"), max_length=40, blank=True)
+    last_receipt_at = models.DateTimeField(_("last receipt at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["location", "code"]
+        verbose_name = _("till register")
+        verbose_name_plural = _("till registers")
+        constraints = [models.UniqueConstraint(fields=["location", "code"], name="unique_till_register")]
+
+    def __str__(self):
+        return f"{self.location_id}/{self.code}"
+
+
+class PosReceiptLine(models.Model):
+    """One line of a till receipt, applied exactly once: the unique (location, register, receipt, line) makes a
+    resent batch, or the same batch sent twice at once, change nothing (DESIGN.md section 5)."""
+
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("location")
+    )
+    register = models.CharField(_("register"), max_length=20)
+    receipt = models.CharField(_("receipt"), max_length=40)
+    line = models.PositiveIntegerField(_("line"))
+    # The article as the till named it; `sku` is set for stock lines (null for bags, gift cards, services).
+    item = models.CharField(_("item"), max_length=64)
+    sku = models.ForeignKey(
+        SKU, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("SKU")
+    )
+    non_stock = models.BooleanField(_("not a stock item"), default=False)
+    quantity = models.IntegerField(_("quantity"))  # negative: a return at the till
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    sold_at = models.DateTimeField(_("rung up at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    # The click & reserve the line settled, and how many of its units that reservation's hold supplied (they left
+    # stock through the reservation, not again through this line).
+    reservation = models.CharField(_("reservation"), max_length=20, blank=True)
+    reserved_units = models.IntegerField(_("units from the reservation"), default=0)
+    # Units the till sold that the location's books did not have free (a stock discrepancy, recounted).
+    quantity_unbooked = models.IntegerField(_("not in the books"), default=0)
+
+    class Meta:
+        ordering = ["location", "register", "receipt", "line"]
+        verbose_name = _("till receipt line")
+        verbose_name_plural = _("till receipt lines")
+        constraints = [
+            models.UniqueConstraint(fields=["location", "register", "receipt", "line"], name="unique_pos_receipt_line"),
+            models.CheckConstraint(condition=~Q(quantity=0), name="pos_line_quantity_not_zero"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="pos_line_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.register}/{self.receipt}/{self.line}: {self.quantity} × {self.item}"
+

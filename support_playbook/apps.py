@@ -7,6 +7,7 @@ class SupportPlaybookConfig(AppConfig):
     verbose_name = _("Support playbook")
 
     def ready(self):
+        from inventory.signals import stock_discrepancy
         from notifications.signals import notification_failed
         from orders.signals import order_event, reservation_event, return_event
         from stores import shell
@@ -17,6 +18,7 @@ class SupportPlaybookConfig(AppConfig):
         reservation_event.connect(receivers.on_reservation_event, dispatch_uid="playbook-reservation-events")
         return_event.connect(receivers.on_return_event, dispatch_uid="playbook-return-events")
         notification_failed.connect(receivers.on_notification_failed, dispatch_uid="playbook-failed-messages")
+        stock_discrepancy.connect(receivers.on_stock_discrepancy, dispatch_uid="playbook-stock-discrepancies")
         shell.register_menu_entry(
             shell.MenuEntry(key="tasks", title=_("Tasks"), url_name="tasks:list", order=20, badge=_open_tasks)
         )

@@ -21,6 +21,8 @@ def _recount(event):
     the units this order missed)."""
     from inventory.models import SKU
 
+    if event.data.get("cause") == "till_sale":
+        return  # the till sold the units: the books were right, nothing to count
     fulfillment = event.fulfillment
     sku = SKU.objects.filter(code=event.data.get("sku")).first()
     if fulfillment is None or sku is None:
@@ -174,3 +176,27 @@ def on_return_event(sender, event, **kwargs):
     elif event.type in ("received", "cancelled"):
         for case in return_request.cases.filter(scenario="return_overdue"):
             cases.settle_if_over(case=case)
+
+
+DISCREPANCY_REASONS = {
+    "till_oversold": _("The till sold %(units)s more than the books had (%(receipts)s)"),
+    "count": _("The count found %(units)s units more or less than the books"),
+}
+
+
+def on_stock_discrepancy(sender, location, sku, units, reason, facts, open_case, incident_key, **kwargs):
+    """The books and the shelf disagree: the store counts the item again; a large difference is a case too."""
+    wording = DISCREPANCY_REASONS.get(reason, DISCREPANCY_REASONS["count"])
+    text = wording % {"units": abs(units), "receipts": ", ".join(facts.get("receipts", []))}
+    task = tasks.open_recount(location=location, sku=sku, reason=text)
+    if open_case:
+        case = cases.open_case(
+            scenario="stock_discrepancy",
+            incident_key=incident_key,
+            facts={**facts, "difference": units, "reason": reason},
+            location=location,
+            sku=sku,
+        )
+        if task.case_id is None:
+            task.case = case
+            task.save(update_fields=["case", "updated_at"])

@@ -32,6 +32,7 @@ from inventory.services.levels import (
     set_counted_stock,
     set_safety_stock,
 )
+from inventory.services.till import LockedRow, TillMove, book_till_moves, lock_receipts, lock_stock_rows
 
 __all__ = [
     "ADJUSTMENT_REASONS",
@@ -42,7 +43,12 @@ __all__ = [
     "HoldNotOpen",
     "InsufficientStock",
     "InvalidStockChange",
+    "LockedRow",
+    "TillMove",
     "adjust_stock",
+    "book_till_moves",
+    "lock_receipts",
+    "lock_stock_rows",
     "apply_counts",
     "consume_hold",
     "hold_stock",

@@ -16,6 +16,7 @@ from orders.api.return_views import (
     ReturnTransferReceivedApi,
     ReturnTransferShippedApi,
 )
+from orders.api.till_views import LocationSalesApi
 from orders.api.views import (
     FulfillmentActionApi,
     LocationFulfillmentListApi,
@@ -55,6 +56,7 @@ urlpatterns = [
     path("locations/<str:code>/returns/", LocationReturnListApi.as_view(), name="location-returns"),
     path("tracking-events/", TrackingEventCreateApi.as_view(), name="tracking-events"),
     path("locations/<str:code>/fulfillments/", LocationFulfillmentListApi.as_view(), name="location-fulfillments"),
+    path("locations/<str:code>/sales/", LocationSalesApi.as_view(), name="location-sales"),
     path("fulfillments/<id:fulfillment_id>/actions/", FulfillmentActionApi.as_view(), name="fulfillment-actions"),
     path("cases/", CaseListApi.as_view(), name="cases"),
     path("cases/<id:case_id>/", CaseDetailApi.as_view(), name="case"),

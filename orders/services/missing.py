@@ -222,6 +222,20 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
             stock.record_short_pick(hold=line.hold, quantity=quantity, reference=f"order:{order.number}", actor=actor)
         else:
             recovery_hold = _hold(plan=plan, sku=sku, quantity=quantity, order=order)
+    _units_gone(
+        line=line, fulfillment=fulfillment, quantity=quantity, plan=plan, recovery_hold=recovery_hold, actor=actor
+    )
+    return line
+
+
+def _units_gone(*, line, fulfillment, quantity: int, plan, recovery_hold, actor, cause: str = "") -> None:
+    """After the stock fact at the source (units not found, or sold at its till): the fulfillment line gives them
+    up; they are sent from the recovery's source when its hold was granted, else they stay missing and
+    undecided on the order line (`item_missing`: the customer is told, a case opens). A fulfillment left with
+    nothing to prepare is cancelled. `cause` ("till_sale") travels in the events' data."""
+    order = fulfillment.order
+    sku = line.order_line.sku
+    source = fulfillment.source_location
     line.quantity_short += quantity
     line.save(update_fields=["quantity_short"])
     event_data = {
@@ -230,6 +244,7 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
         "location": source.code,
         "method": fulfillment.method,
         "flow": fulfillment.flow,
+        **({"cause": cause} if cause else {}),
     }
     if recovery_hold is not None:
         recovered, data = _resource(
@@ -261,7 +276,54 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
             fulfillment=fulfillment, to=S.CANCELLED, actor=actor, data={"reason": "every item missing"}
         )
         _settle_if_finished(order, actor)
-    return line
+
+
+def till_sale_candidates(*, location_id: int, sku_ids) -> list[FulfillmentLine]:
+    """Units a till may take when its shelf has none free (DESIGN.md section 5): lines of this location's
+    fulfillments nobody has started picking (pending), still holding units, newest order first. Never picked,
+    packed or ready units, nor reservations: those are set aside physically."""
+    return list(
+        FulfillmentLine.objects.filter(
+            fulfillment__source_location_id=location_id,
+            fulfillment__status=S.PENDING,
+            order_line__sku_id__in=list(sku_ids),
+            hold__status=StockHold.Status.ACTIVE,
+            hold__kind=StockHold.Kind.ALLOCATION,
+        )
+        .select_related("hold", "order_line__sku", "fulfillment__order", "fulfillment__source_location")
+        .order_by("-fulfillment__order__created_at", "-fulfillment__order_id", "-id")
+    )
+
+
+def till_sale_recovery(*, line: FulfillmentLine, quantity: int):
+    """Where units of this line would come from if its store's till sold them: the recovery plan without that
+    store (read only)."""
+    order = line.fulfillment.order
+    sku = line.order_line.sku
+    if not settings.AUTO_RECOVER_SHORT_LINES:
+        return None
+    missed_at = already_missed_at(order=order, sku=sku) | {line.fulfillment.source_location_id}
+    return recovery_plan(order=order, sku=sku, quantity=quantity, exclude=missed_at)
+
+
+def give_way_to_till_sale(*, line: FulfillmentLine, quantity: int, plan, actor=None) -> None:
+    """`quantity` units held for this pending line were sold over the counter (the till is the truth): the hold
+    gives them back (the till's `pos_sale` takes them from on-hand), then the order is sourced again without this
+    store (`plan`, from `till_sale_recovery`), else its case opens. The caller holds the order, the fulfillment
+    and every stock row involved (the recovery's too) locked, in the one lock order."""
+    fulfillment = line.fulfillment
+    stock.release_hold(hold=line.hold, quantity=quantity)
+    sku = line.order_line.sku
+    recovery_hold = _hold(plan=plan, sku=sku, quantity=quantity, order=fulfillment.order) if plan else None
+    _units_gone(
+        line=line,
+        fulfillment=fulfillment,
+        quantity=quantity,
+        plan=plan,
+        recovery_hold=recovery_hold,
+        actor=actor,
+        cause="till_sale",
+    )
 
 
 @transaction.atomic

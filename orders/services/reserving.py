@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import services as stock
-from inventory.models import SKU, StockHold, StockMovement
+from inventory.models import SKU, PosReceiptLine, StockHold, StockMovement
 from omnichannel import localtime
 from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
 from omnichannel.jobs import for_each_claimed, for_each_due
@@ -191,11 +191,26 @@ def _release_holds(reservation: Reservation) -> None:
 
 @transaction.atomic
 def mark_purchased(
-    *, reservation: Reservation | int, pos_receipt: str = "", bought: dict[int, int] | None = None, actor=None
+    *,
+    reservation: Reservation | int,
+    pos_receipt: str = "",
+    bought: dict[int, int] | None = None,
+    actor=None,
+    from_till: bool = False,
 ) -> Reservation:
     """The customer bought at the till: the bought units leave on a `pos_sale` movement (referenced by the till
-    receipt when given), the rest goes back on sale. `bought` maps line id → units (default: everything)."""
-    lines = list(ReservationLine.objects.filter(reservation=reservation).select_related("hold", "sku"))
+    receipt when given), the rest goes back on sale. `bought` maps line id → units (default: everything).
+
+    One path with the till feed, whichever arrives second: when the store's button names a receipt the till already
+    sent, the units that receipt booked as an ordinary sale already left stock, so the reservation's hold is
+    released for them instead of consumed (and units the till could not book are consumed now); `from_till`: the
+    till feed itself is buying the reservation (its lines are not booked separately)."""
+    receipt = pos_receipt.strip()
+    reservation_pk = getattr(reservation, "pk", reservation)
+    if receipt and not from_till:
+        location_id = Reservation.objects.filter(pk=reservation_pk).values_list("location_id", flat=True).first()
+        stock.lock_receipts(location_id=location_id, receipts=[receipt])
+    lines = list(ReservationLine.objects.filter(reservation_id=reservation_pk).select_related("hold", "sku"))
     bought = {line.pk: line.quantity for line in lines} if bought is None else bought
     unknown = set(bought) - {line.pk for line in lines}
     if unknown:
@@ -210,21 +225,25 @@ def mark_purchased(
             )
     if sum(bought.values()) <= 0:
         raise InvalidInput(_("Nothing was bought: record the reservation as not bought instead."))
-    receipt = pos_receipt.strip()
     sold = [{"sku": line.sku.code, "quantity": bought[line.pk]} for line in lines if bought.get(line.pk)]
     reservation = transition_reservation(
-        reservation=reservation, to=RS.PURCHASED, actor=actor, data={"pos_receipt": receipt, "bought": sold}
+        reservation=reservation_pk, to=RS.PURCHASED, actor=actor, data={"pos_receipt": receipt, "bought": sold}
     )
+    rung_up = {} if from_till or not receipt else _rung_up_at_till(reservation, receipt, lines)
     for line in stock.in_lock_order(lines, hold_of=lambda line: line.hold):
         quantity = bought.get(line.pk, 0)
         if quantity:
-            stock.consume_hold(
-                hold=line.hold,
-                quantity=quantity,
-                reason=StockMovement.Reason.POS_SALE,
-                reference=f"pos:{receipt}" if receipt else f"reservation:{reservation.number}",
-                actor=actor,
-            )
+            sold_already, consume = _split_by_till(rung_up.get(line.sku_id, []), quantity, reservation.number)
+            if sold_already:
+                stock.release_hold(hold=line.hold, quantity=sold_already)
+            if consume:
+                stock.consume_hold(
+                    hold=line.hold,
+                    quantity=consume,
+                    reason=StockMovement.Reason.POS_SALE,
+                    reference=f"pos:{receipt}" if receipt else f"reservation:{reservation.number}",
+                    actor=actor,
+                )
             line.quantity_purchased = quantity
             line.save(update_fields=["quantity_purchased"])
         if quantity < line.quantity:
@@ -232,6 +251,43 @@ def mark_purchased(
     reservation.pos_receipt = receipt
     reservation.save(update_fields=["pos_receipt", "updated_at"])
     return reservation
+
+
+def _rung_up_at_till(reservation: Reservation, receipt: str, lines) -> dict[int, list[PosReceiptLine]]:
+    """The lines of till receipt `receipt` at the reservation's store that sold its items as ordinary sales (the
+    till did not name the reservation), by SKU: what the till already booked."""
+    found = defaultdict(list)
+    for till_line in PosReceiptLine.objects.filter(
+        location_id=reservation.location_id,
+        receipt=receipt,
+        reservation="",
+        quantity__gt=0,
+        sku_id__in=[line.sku_id for line in lines],
+    ).order_by("register", "line"):
+        found[till_line.sku_id].append(till_line)
+    return found
+
+
+def _split_by_till(till_lines: list[PosReceiptLine], quantity: int, number: str) -> tuple[int, int]:
+    """(units the till already took from stock, units the reservation's hold must still give up) for `quantity`
+    bought units; the till lines used are marked as settled by this reservation."""
+    sold_already = 0
+    remaining = quantity
+    for till_line in till_lines:
+        if remaining <= 0:
+            break
+        booked = till_line.quantity - till_line.reserved_units - till_line.quantity_unbooked
+        used = min(booked, remaining)
+        remaining -= used
+        # Units the till sold but could not book (they were this reservation's): its hold gives them up now.
+        from_unbooked = min(till_line.quantity_unbooked, remaining)
+        remaining -= from_unbooked
+        sold_already += used
+        till_line.reservation = number
+        till_line.reserved_units += used + from_unbooked
+        till_line.quantity_unbooked -= from_unbooked
+        till_line.save(update_fields=["reservation", "reserved_units", "quantity_unbooked"])
+    return sold_already, quantity - sold_already
 
 
 @transaction.atomic

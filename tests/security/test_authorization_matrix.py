@@ -168,6 +168,21 @@ MATRIX = {
         lambda w: {},
         expect(location=404, other_location=200),
     ),
+    "location-sales": (
+        "post",
+        "/api/v1/locations/MI01/sales/",
+        lambda w: {
+            "receipts": [
+                {
+                    "register": "T1",
+                    "receipt": "0001",
+                    "at": "2026-12-05T10:00:00+01:00",
+                    "lines": [{"line": 1, "sku": "TEE-M", "quantity": 1, "unit_price": "19.90"}],
+                }
+            ]
+        },
+        expect(location=200, other_location=404),
+    ),
     "return-reasons": (
         "get",
         "/api/v1/return-reasons/",
