@@ -303,4 +303,3 @@ class PosReceiptLine(models.Model):
 
     def __str__(self):
         return f"{self.register}/{self.receipt}/{self.line}: {self.quantity} × {self.item}"
-
