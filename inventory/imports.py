@@ -146,6 +146,7 @@ def import_catalog(stream, *, skip_invalid: bool = False, progress=None) -> Impo
     product_lines: dict[str, int] = {}
     skus: dict[str, dict] = {}
     sku_lines: dict[str, int] = {}
+    gtin_lines: dict[str, int] = {}
     listings: list[dict] = []
     for line_number, row in enumerate(reader, start=2):
         report.total += 1
@@ -153,6 +154,9 @@ def import_catalog(stream, *, skip_invalid: bool = False, progress=None) -> Impo
         style, sku_code = (row.get("style") or "").strip(), (row.get("sku") or "").strip()
         if not error and sku_code in sku_lines:
             error = f"SKU '{sku_code}' already on line {sku_lines[sku_code]}"
+        gtin = (row.get("gtin") or "").strip()
+        if not error and gtin and gtin in gtin_lines:
+            error = f"GTIN '{gtin}' already on line {gtin_lines[gtin]} (an RFID read must lead to one SKU)"
         product = {
             "style": style,
             "name": (row.get("name") or "").strip(),
@@ -168,6 +172,8 @@ def import_catalog(stream, *, skip_invalid: bool = False, progress=None) -> Impo
         products.setdefault(style, product)
         product_lines.setdefault(style, line_number)
         sku_lines[sku_code] = line_number
+        if gtin:
+            gtin_lines[gtin] = line_number
         skus[sku_code] = {
             "style": style,
             "code": sku_code,
@@ -189,6 +195,18 @@ def import_catalog(stream, *, skip_invalid: bool = False, progress=None) -> Impo
                 )
         if progress:
             progress(1)
+    # A GTIN another SKU of the catalog already carries (unique where set: RFID reads name GTINs).
+    code_at_line = {line_number: code for code, line_number in sku_lines.items()}
+    for start in range(0, len(gtin_lines), 5000):
+        taken = SKU.objects.filter(gtin__in=list(gtin_lines)[start : start + 5000]).values_list("gtin", "code")
+        for gtin, code in taken:
+            line_number = gtin_lines[gtin]
+            mine = code_at_line[line_number]
+            if code != mine:
+                report.errors.append((line_number, f"GTIN '{gtin}' belongs to SKU '{code}'"))
+                skus.pop(mine, None)
+                listings = [listing for listing in listings if listing["sku"] != mine]
+    report.errors.sort()
     if report.errors and not skip_invalid:
         return report
     report.written = services.upsert_catalog(

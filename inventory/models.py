@@ -47,6 +47,10 @@ class SKU(TimeStampedModel):
             # a heap page per SKU (docs/benchmarks.md). The catalog is rarely written, so it costs little.
             models.Index(fields=["code"], include=["id", "active"], name="sku_code_availability"),
         ]
+        constraints = [
+            # An RFID read names a GTIN: it must lead to one SKU (DESIGN.md section 5).
+            models.UniqueConstraint(fields=["gtin"], condition=~Q(gtin=""), name="unique_sku_gtin"),
+        ]
 
     def __str__(self):
         return self.code
@@ -303,3 +307,115 @@ class PosReceiptLine(models.Model):
 
     def __str__(self):
         return f"{self.register}/{self.receipt}/{self.line}: {self.quantity} × {self.item}"
+
+
+class CountSession(TimeStampedModel):
+    """A count of a location (the whole store, or a list of SKUs) by RFID reads or by hand, reconciled as of its
+    start: the OMS's time when the session opened (the retail "frozen book quantity"). Movements recorded after
+    the start (sales, receipts, holds consumed, returns) are kept; a till receipt rung up before it belongs to the
+    book at start, however late it arrives (its own `at`)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Counting")
+        AWAITING_APPROVAL = "awaiting_approval", _("Waiting for the manager's approval")
+        RECONCILED = "reconciled", _("Reconciled")
+
+    class Source(models.TextChoices):
+        RFID = "rfid", _("RFID reads")
+        MANUAL = "manual", _("Counted by hand")
+        CSV = "csv", _("CSV upload")
+        TASK = "task", _("Recount task")
+
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="count_sessions", verbose_name=_("location")
+    )
+    code = models.CharField(_("count"), max_length=40)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    # "store" (every SKU the location has: one not counted counts 0), or the SKU codes counted.
+    whole_location = models.BooleanField(_("whole location"), default=False)
+    scope_skus = models.JSONField(_("SKUs in scope"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    reconciled_at = models.DateTimeField(_("reconciled at"), null=True, blank=True)
+    counted_skus = models.PositiveIntegerField(_("SKUs counted"), default=0)
+    exact_skus = models.PositiveIntegerField(_("SKUs exactly right"), default=0)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("stock count")
+        verbose_name_plural = _("stock counts")
+        constraints = [models.UniqueConstraint(fields=["location", "code"], name="unique_count_per_location")]
+
+    def __str__(self):
+        return f"{self.code} @ {self.location_id}"
+
+    @property
+    def accuracy(self):
+        """Share of counted SKUs whose books were exactly right (None before reconciliation)."""
+        if self.reconciled_at is None or not self.counted_skus:
+            return None
+        return self.exact_skus / self.counted_skus
+
+
+class CountRead(models.Model):
+    """One EPC read in a count: read twice, it counts once (unique). An EPC of a GTIN the catalog does not know is
+    kept (`sku` null) and listed, never guessed."""
+
+    session = models.ForeignKey(CountSession, on_delete=models.CASCADE, related_name="reads", db_index=False)
+    epc = models.CharField(_("EPC"), max_length=32)
+    gtin = models.CharField(_("GTIN"), max_length=14, blank=True)
+    sku = models.ForeignKey(SKU, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "epc"], name="unique_epc_per_count")]
+
+    def __str__(self):
+        return self.epc
+
+
+class CountedItem(models.Model):
+    """One SKU of a count: what was counted, the book at the count's start, and the adjustment (counted − book at
+    start) with its value; applied at once within tolerance, else waiting for the store manager's approval."""
+
+    class Status(models.TextChoices):
+        COUNTING = "counting", _("Counting")
+        EXACT = "exact", _("Right")
+        APPLIED = "applied", _("Applied")
+        AWAITING_APPROVAL = "awaiting_approval", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        # A later count of the same item at the same location replaced this waiting difference.
+        SUPERSEDED = "superseded", _("Replaced by a later count")
+
+    class AdjustmentReason(models.TextChoices):
+        COUNT = "count", _("Count difference")
+        DAMAGE = "damage", _("Damaged")
+        THEFT = "theft", _("Theft")
+        FOUND = "found", _("Found")
+
+    session = models.ForeignKey(CountSession, on_delete=models.CASCADE, related_name="items", db_index=False)
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU"))
+    counted = models.PositiveIntegerField(_("counted"), default=0)
+    book_at_start = models.IntegerField(_("expected"), null=True, blank=True)
+    adjustment = models.IntegerField(_("adjustment"), default=0)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.COUNTING)
+    reason = models.CharField(
+        _("reason"), max_length=10, choices=AdjustmentReason.choices, default=AdjustmentReason.COUNT
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["sku_id"]
+        verbose_name = _("counted item")
+        verbose_name_plural = _("counted items")
+        constraints = [models.UniqueConstraint(fields=["session", "sku"], name="unique_sku_per_count")]
+        indexes = [models.Index(fields=["status"], name="counted_item_status", condition=Q(status="awaiting_approval"))]
+
+    def __str__(self):
+        return f"{self.sku_id}: {self.counted} counted, {self.adjustment:+d}"

@@ -240,3 +240,51 @@ def stock_summary(*, location: Location) -> dict:
         "units_committed": totals["committed"] or 0,
         "skus_low": low.count(),
     }
+
+
+def last_movements(*, location: Location, sku_ids, limit: int = 5) -> dict[int, list]:
+    """Each SKU's last `limit` movements at the location (the discrepancy page's "what happened lately"), in one
+    query: a row number per SKU, newest first."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    from inventory.models import StockMovement
+
+    rows = (
+        StockMovement.objects.filter(location=location, sku_id__in=list(sku_ids))
+        .annotate(rank=Window(RowNumber(), partition_by=[F("sku_id")], order_by=[F("at").desc(), F("id").desc()]))
+        .filter(rank__lte=limit)
+        .order_by("sku_id", "-at", "-id")
+    )
+    found: dict[int, list] = {}
+    for movement in rows:
+        found.setdefault(movement.sku_id, []).append(movement)
+    return found
+
+
+def count_summary(*, session, unknown_epcs=()) -> dict:
+    """A count as the API answers it: its status and the SKUs whose count differed from the books at its start."""
+    from inventory.models import CountedItem
+
+    differences = [
+        {
+            "sku": code,
+            "expected": expected,
+            "counted": counted,
+            "adjustment": adjustment,
+            "value": str(value),
+            "status": status,
+        }
+        for code, expected, counted, adjustment, value, status in CountedItem.objects.filter(session=session)
+        .exclude(status__in=[CountedItem.Status.EXACT, CountedItem.Status.COUNTING])
+        .order_by("sku__code")
+        .values_list("sku__code", "book_at_start", "counted", "adjustment", "value", "status")
+    ]
+    return {
+        "count": session.code,
+        "status": session.status,
+        "started_at": session.started_at,
+        "differences": differences,
+        "unknown_epcs": list(unknown_epcs),
+        "accuracy": session.accuracy,
+    }

@@ -338,6 +338,13 @@ EXCHANGE_SHIPS_BEFORE_RETURN = env.bool("EXCHANGE_SHIPS_BEFORE_RETURN", default=
 # Support playbook (DESIGN.md section 11): when a case's default resolution runs if nobody decided (e.g. refund
 # the missing line when the customer has not answered in 48 h).
 CASE_DEFAULT_AFTER = timedelta(hours=env.int("CASE_DEFAULT_AFTER_HOURS", default=48))
+# Stock counts (DESIGN.md section 5): a SKU's difference within both tolerances applies at once; beyond either it
+# waits for the store manager's approval; beyond either case threshold a stock-discrepancy case opens too. Values
+# are the units' highest channel price.
+COUNT_TOLERANCE_UNITS = env.int("COUNT_TOLERANCE_UNITS", default=2)
+COUNT_TOLERANCE_VALUE = env.float("COUNT_TOLERANCE_VALUE", default=60.0)
+COUNT_CASE_UNITS = env.int("COUNT_CASE_UNITS", default=10)
+COUNT_CASE_VALUE = env.float("COUNT_CASE_VALUE", default=300.0)
 # Scheduled jobs: name -> task function and period. Schedules are (re)written after `migrate`;
 # `manage.py run_job <name>` runs one now.
 SCHEDULED_JOBS = {

@@ -188,15 +188,16 @@ def on_stock_discrepancy(sender, location, sku, units, reason, facts, open_case,
     """The books and the shelf disagree: the store counts the item again; a large difference is a case too."""
     wording = DISCREPANCY_REASONS.get(reason, DISCREPANCY_REASONS["count"])
     text = wording % {"units": abs(units), "receipts": ", ".join(facts.get("receipts", []))}
-    task = tasks.open_recount(location=location, sku=sku, reason=text)
+    task = tasks.open_recount(location=location, sku=sku, reason=text) if reason != "count" else None
     if open_case:
         case = cases.open_case(
             scenario="stock_discrepancy",
-            incident_key=incident_key,
+            # One case per item and store while it is open: a second count of the same item adds to it.
+            incident_key=incident_key or f"discrepancy:{location.code}:{sku.code}",
             facts={**facts, "difference": units, "reason": reason},
             location=location,
             sku=sku,
         )
-        if task.case_id is None:
+        if task is not None and task.case_id is None:
             task.case = case
             task.save(update_fields=["case", "updated_at"])

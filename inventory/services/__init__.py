@@ -11,6 +11,12 @@ The no-oversell contract (DESIGN.md section 5):
 
 from inventory.errors import HoldNotOpen, InsufficientStock, InvalidStockChange
 from inventory.services.catalog import upsert_catalog
+from inventory.services.counts import (
+    approve_count_discrepancies,
+    count_one_sku,
+    reconcile_count,
+    record_count,
+)
 from inventory.services.holds import (
     CONSUME_REASONS,
     HoldLine,
@@ -46,6 +52,10 @@ __all__ = [
     "LockedRow",
     "TillMove",
     "adjust_stock",
+    "approve_count_discrepancies",
+    "count_one_sku",
+    "reconcile_count",
+    "record_count",
     "book_till_moves",
     "lock_receipts",
     "lock_stock_rows",

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
+from inventory.api.count_views import LocationCountApi
 from inventory.api.views import AvailabilityApi, ProductDetailApi, ProductListApi
 from omnichannel.api.errors import not_found_view
 from orders.api.return_views import (
@@ -57,6 +58,7 @@ urlpatterns = [
     path("tracking-events/", TrackingEventCreateApi.as_view(), name="tracking-events"),
     path("locations/<str:code>/fulfillments/", LocationFulfillmentListApi.as_view(), name="location-fulfillments"),
     path("locations/<str:code>/sales/", LocationSalesApi.as_view(), name="location-sales"),
+    path("locations/<str:code>/counts/", LocationCountApi.as_view(), name="location-counts"),
     path("fulfillments/<id:fulfillment_id>/actions/", FulfillmentActionApi.as_view(), name="fulfillment-actions"),
     path("cases/", CaseListApi.as_view(), name="cases"),
     path("cases/<id:case_id>/", CaseDetailApi.as_view(), name="case"),

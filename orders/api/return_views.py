@@ -22,9 +22,10 @@ from orders.api.return_serializers import (
     ReturnReasonOutput,
     ReturnReceiveInput,
 )
-from orders.api.views import IDEMPOTENCY_HEADER, key_location, own_location, selling_channel
+from orders.api.views import IDEMPOTENCY_HEADER, selling_channel
 from orders.models import Return, ReturnReason
 from stores.api.channels import key_channel_id
+from stores.api.locations import key_location, own_location
 from stores.models import ApiKey, Location
 
 K = ApiKey.Kind

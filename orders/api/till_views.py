@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 
 from omnichannel.db import retry_once_on_lock_conflict
 from omnichannel.errors import InvalidInput
-from orders.api.views import own_location
 from orders.services.till import record_till_sales
+from stores.api.locations import own_location
 from stores.models import ApiKey
 
 K = ApiKey.Kind

@@ -13,7 +13,7 @@ from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
 from omnichannel.api.serializers import represent, validated
 from omnichannel.db import retry_once_on_lock_conflict
-from omnichannel.errors import InvalidInput, NotFound
+from omnichannel.errors import InvalidInput
 from orders import selectors, services
 from orders.api.fulfillment_actions import run_action
 from orders.api.idempotency import idempotent
@@ -33,7 +33,8 @@ from orders.api.serializers import (
 )
 from orders.models import Fulfillment, Order
 from stores.api.channels import ChannelForbidden, key_channel_id, request_channel
-from stores.models import ApiKey, Location, SalesChannel
+from stores.api.locations import key_location, own_location
+from stores.models import ApiKey, SalesChannel
 
 K = ApiKey.Kind
 
@@ -268,18 +269,6 @@ class ReservationCancelApi(APIView):
 
 
 # ------------------------------------------------------------------------------------------------- a location's work
-
-
-def key_location(request) -> Location:
-    """The location a location key works for."""
-    return Location.objects.get(pk=request.user.location_id)
-
-
-def own_location(request, code: str) -> Location:
-    """The key's own location: any other code is a 404 (a WMS does not learn which other locations exist)."""
-    if code != request.user.location_code:
-        raise NotFound(f"Unknown location: {code}", details={"location": code})
-    return key_location(request)
 
 
 class LocationFulfillmentListApi(APIView):

@@ -1,4 +1,4 @@
-"""A count that disagrees with the books (a recount task's result): the manager checks it."""
+"""A count far from the books (RFID, by hand, a recount task's answer): the manager checks it."""
 
 from datetime import timedelta
 
@@ -11,19 +11,25 @@ from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggesti
 class StockDiscrepancy(Scenario):
     code = "stock_discrepancy"
     title = _("Stock discrepancy")
-    summary = _("A recount found a different quantity than the books said: stock was lost, found or miscounted.")
-    opened_by = _("A recount task done with a count that differs from the books.")
+    summary = _("A count found far more or fewer units than the books said: stock was lost, found or miscounted.")
+    opened_by = _(
+        "A count (RFID, by hand, or a recount task) beyond the second tolerance (COUNT_CASE_UNITS, COUNT_CASE_VALUE)."
+    )
     who_acts = _("The store manager or head office.")
     sla = timedelta(hours=72)
     priority = 2
     steps = (
-        Step("store", _("The associate counts the item; the stock becomes what they found at once.")),
-        Step("system", _("A difference opens this case with the count and the books before it.")),
-        Step("manager", _("Check it: count again if in doubt, otherwise accept the count.")),
+        Step("store", _("The store counts; a difference within tolerance applies at once, a larger one waits.")),
+        Step("system", _("A difference far beyond tolerance opens this case with the count and the books.")),
+        Step("manager", _("Check it: count again if in doubt, otherwise approve the count.")),
     )
     resolutions = (
         Resolution("recount_again", _("Count again"), _("A new recount task for the store.")),
-        Resolution("accept_count", _("Accept the count"), _("The count stands; the case is resolved.")),
+        Resolution(
+            "accept_count",
+            _("Approve the count"),
+            _("The waiting difference is applied (store manager or head office); the case is resolved."),
+        ),
     )
 
     def suggestions(self, case) -> list[Suggestion]:
@@ -56,6 +62,14 @@ class StockDiscrepancy(Scenario):
 
     def run(self, case, action, params, actor) -> dict:
         if action == "accept_count":
+            from inventory import services as stock
+            from inventory.models import CountedItem
+
+            waiting = CountedItem.objects.filter(
+                session__location=case.location, sku=case.sku, status=CountedItem.Status.AWAITING_APPROVAL
+            ).values_list("session_id", "pk")
+            for session_id, item_id in sorted(waiting):
+                stock.approve_count_discrepancies(session=session_id, items=[item_id], actor=actor)
             case.facts = {**case.facts, "accepted": True}
             case.save(update_fields=["facts", "updated_at"])
             return {}

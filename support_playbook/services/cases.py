@@ -221,18 +221,6 @@ def settle_if_over(*, case: Case, actor=None) -> None:
         transition_case(case=case, to=C.RESOLVED, actor=actor, data={"resolution": "settled"})
 
 
-def open_stock_discrepancy(*, task, counted: int, before: int, actor=None) -> Case:
-    return open_case(
-        scenario="stock_discrepancy",
-        incident_key=f"count:{task.pk}",
-        facts={"task": task.pk, "counted": counted, "on_hand_before": before, "difference": counted - before},
-        location=task.location,
-        sku=task.sku,
-        order=task.order,
-        actor=actor,
-    )
-
-
 def run_case_defaults(*, now=None) -> int:
     """Scheduled job: open cases whose default time has passed with nobody deciding get their scenario's default
     resolution (e.g. the missing items refunded), said so on the case. Each case in its own transaction on a row

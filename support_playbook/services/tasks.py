@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import services as stock
-from inventory.models import SKU, StockLevel
+from inventory.models import SKU
 from omnichannel.errors import InvalidInput, InvalidTransition
 from orders import services as orders
 from orders.models import Fulfillment
@@ -137,19 +137,22 @@ def _locked_open(task) -> StoreTask:
 
 @transaction.atomic
 def complete_recount(*, task: StoreTask | int, counted: int, actor) -> StoreTask:
-    """The associate counted the item: on-hand becomes what they found (a `count` ledger row when it differs),
-    so availability is the shelf's truth again; a difference opens a stock-discrepancy case."""
+    """The associate counted the item: a count of that item that starts and ends now, through the same tolerance
+    as every count. Within it on-hand becomes what they found at once; beyond it the difference waits for the
+    store manager's approval (a typo of 100000 is never sellable by itself); far beyond it a stock-discrepancy
+    case opens too."""
     task = _locked_open(task)
-    level = StockLevel.objects.filter(location=task.location, sku=task.sku).values("on_hand").first()
-    before = level["on_hand"] if level else 0
-    stock.set_counted_stock(
-        location=task.location, sku=task.sku, counted=counted, reference=f"task:{task.pk}", actor=actor
+    task = _close(task, to=T.DONE, result={"counted": counted}, actor=actor)
+    item = stock.count_one_sku(
+        location=task.location, sku=task.sku, counted=counted, code=f"task-{task.pk}", actor=actor
     )
-    task = _close(task, to=T.DONE, result={"counted": counted, "on_hand_before": before}, actor=actor)
-    if counted != before:
-        from support_playbook.services.cases import open_stock_discrepancy
-
-        open_stock_discrepancy(task=task, counted=counted, before=before, actor=actor)
+    task.result = {
+        "counted": counted,
+        "on_hand_before": item.book_at_start,
+        "difference": item.adjustment,
+        "outcome": item.status,
+    }
+    task.save(update_fields=["result", "updated_at"])
     return task
 
 

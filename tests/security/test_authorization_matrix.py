@@ -183,6 +183,12 @@ MATRIX = {
         },
         expect(location=200, other_location=404),
     ),
+    "location-counts": (
+        "post",
+        "/api/v1/locations/MI01/counts/",
+        lambda w: {"count": "C-1", "reads": [{"sku": "TEE-M", "quantity": 1}]},
+        expect(location=200, other_location=404),
+    ),
     "return-reasons": (
         "get",
         "/api/v1/return-reasons/",

@@ -39,6 +39,7 @@ KEY_FOR_PATH = {
     "/api/v1/returns/{number}/transfer-received/": "location",
     "/api/v1/locations/{code}/returns/": "location",
     "/api/v1/locations/{code}/sales/": "location",
+    "/api/v1/locations/{code}/counts/": "location",
     "/api/v1/cases/": "care",
     "/api/v1/cases/{case_id}/": "care",
     "/api/v1/cases/{case_id}/actions/": "care",

@@ -12,10 +12,12 @@ from inventory.models import StockLevel
 from notifications import services as outbox
 from notifications.models import Notification
 from orders import services
+from stores.roles import NotAllowed
 from support_playbook.models import Case, StoreTask
 from support_playbook.services import cases
 from support_playbook.services import tasks as task_services
 from tests.notifications.conftest import twilio  # noqa: F401  (fixture)
+from tests.stores.factories import UserFactory
 from tests.support_playbook.conftest import HOME_MILAN, net, place, store_staff  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +195,7 @@ def test_an_sms_to_an_invalid_number_opens_a_case_the_agent_fixes_and_resends(ne
         assert resent.status == "sent" and twilio.requests[-1]["data"]["To"] == "+393479876543"
 
 
-def test_a_recount_that_disagrees_opens_a_stock_discrepancy_for_the_manager(net, agent):  # noqa: F811
+def test_a_recount_far_from_the_books_waits_for_approval_and_opens_a_stock_discrepancy(net, agent):  # noqa: F811
     order = place(net, [("JEANS-42", 2, "89.90")], HOME_MILAN)
     services.report_missing(fulfillment_line=order.fulfillments.get().lines.get(), quantity=1)
     recount = StoreTask.objects.get(kind="recount")
@@ -202,21 +204,30 @@ def test_a_recount_that_disagrees_opens_a_stock_discrepancy_for_the_manager(net,
     order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
     services.report_missing(fulfillment_line=order.fulfillments.get().lines.get(), quantity=1)
     recount = StoreTask.objects.get(kind="recount", status="open")
-    # The books say 1 (one pair held for the first order); the associate finds 3 behind a box.
-    task_services.complete_recount(task=recount, counted=3, actor=store_staff(net, "WH01", "wh01.two"))
+    # The books say 1 (one pair held for the first order); the associate types 15: far beyond the tolerance, so
+    # nothing becomes sellable until the manager approves, and a case opens.
+    task_services.complete_recount(task=recount, counted=15, actor=store_staff(net, "WH01", "wh01.two"))
+    jeans = StockLevel.objects.get(location=net["WH01"], sku__code="JEANS-42")
+    assert (jeans.on_hand, jeans.committed) == (1, 1)
     case = Case.objects.get(scenario="stock_discrepancy")
-    assert (case.location.code, case.sku.code, case.facts["difference"]) == ("WH01", "JEANS-42", 2)
+    assert (case.location.code, case.sku.code, case.facts["difference"]) == ("WH01", "JEANS-42", 14)
     act(case, "recount_again", agent)
     case.refresh_from_db()
     assert case.status == "waiting_store"
     task_services.complete_recount(
-        task=StoreTask.objects.get(kind="recount", status="open"), counted=3, actor=store_staff(net, "WH01", "wh01.3")
+        task=StoreTask.objects.get(kind="recount", status="open"), counted=15, actor=store_staff(net, "WH01", "wh01.3")
     )
+    assert Case.objects.filter(scenario="stock_discrepancy").count() == 1  # the same item's case
     case.refresh_from_db()
     assert case.status == "open"  # the store counted again; the manager decides
-    act(case, "accept_count", agent)
+    with pytest.raises(NotAllowed):  # customer care may not approve a count
+        act(case, "accept_count", agent)
+    head_office = UserFactory(username="head.office", is_superuser=True, is_staff=True)
+    act(case, "accept_count", head_office)
     case.refresh_from_db()
     assert case.status == "resolved"
+    jeans.refresh_from_db()
+    assert (jeans.on_hand, jeans.committed) == (15, 1)
 
 
 def test_a_message_sent_again_at_night_waits_for_the_morning(net, agent):  # noqa: F811

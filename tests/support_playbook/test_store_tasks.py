@@ -54,8 +54,9 @@ def test_the_store_counts_and_on_hand_becomes_the_shelfs_truth(net, client):  # 
     level.refresh_from_db()
     task.refresh_from_db()
     assert level.on_hand == 4 and task.status == "done" and task.closed_by == user
-    assert task.result == {"counted": 4, "on_hand_before": 2}
-    movement = StockMovement.objects.get(reason="count", reference=f"task:{task.pk}")
+    # Within tolerance (2 units): applied at once.
+    assert task.result == {"counted": 4, "on_hand_before": 2, "difference": 2, "outcome": "applied"}
+    movement = StockMovement.objects.get(reason="count", reference=f"count:task-{task.pk}")
     assert (movement.delta_on_hand, movement.actor) == (2, user)
     assert_ledger_agrees()
     # Done is final.
