@@ -12,6 +12,11 @@ class InventoryConfig(AppConfig):
         shell.register_menu_entry(
             shell.MenuEntry(key="stock", title=_("Stock lookup"), url_name="inventory:stock_lookup", order=80)
         )
+        shell.register_menu_entry(
+            shell.MenuEntry(
+                key="counts", title=_("Counts"), url_name="inventory:counts", order=85, badge=_counts_waiting
+            )
+        )
         shell.register_panel(
             shell.Panel(
                 key="stock_summary",
@@ -27,3 +32,9 @@ def _stock_summary(location):
     from inventory.selectors import stock_summary
 
     return stock_summary(location=location)
+
+
+def _counts_waiting(location, user):
+    from inventory.models import CountSession
+
+    return CountSession.objects.filter(location=location, status=CountSession.Status.AWAITING_APPROVAL).count()

@@ -288,3 +288,41 @@ def count_summary(*, session, unknown_epcs=()) -> dict:
         "unknown_epcs": list(unknown_epcs),
         "accuracy": session.accuracy,
     }
+
+
+def store_counts(*, location: Location) -> dict:
+    """The store's counts, newest first, and its stock accuracy: the share of SKUs its counts found exactly right."""
+    from inventory.models import CountSession
+
+    counts = list(CountSession.objects.filter(location=location).order_by("-started_at", "-id")[:30])
+    reconciled = [c for c in counts if c.reconciled_at is not None]
+    counted = sum(c.counted_skus for c in reconciled)
+    return {
+        "counts": counts,
+        "waiting": sum(1 for c in counts if c.status == CountSession.Status.AWAITING_APPROVAL),
+        "accuracy": (sum(c.exact_skus for c in reconciled) / counted) if counted else None,
+    }
+
+
+def count_detail(*, session) -> dict:
+    """A count's differences from the books at its start (expected, counted, value), each with the SKU's last
+    movements at the store: what a manager reads before approving. A fixed number of queries."""
+    from inventory.models import CountedItem
+
+    items = list(
+        CountedItem.objects.filter(session=session)
+        .exclude(status=CountedItem.Status.EXACT)
+        .select_related("sku__product", "decided_by")
+        .order_by("-value", "sku__code")
+    )
+    movements = last_movements(location=session.location, sku_ids=[item.sku_id for item in items])
+    for item in items:
+        item.last_movements = movements.get(item.sku_id, [])
+    return {
+        "session": session,
+        "items": items,
+        "waiting": [item for item in items if item.status == CountedItem.Status.AWAITING_APPROVAL],
+        "exact": CountedItem.objects.filter(session=session, status=CountedItem.Status.EXACT).count(),
+        "reads": session.reads.count(),
+        "unknown_reads": session.reads.filter(sku__isnull=True).count(),
+    }
