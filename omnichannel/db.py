@@ -6,6 +6,7 @@ Also: the rows of a hot read whose SQL the ORM compiles once (`compiled_rows`)."
 
 from functools import wraps
 
+import orjson
 from django.db import OperationalError, connection
 from django.utils.translation import gettext_lazy as _
 
@@ -69,3 +70,19 @@ def compiled_rows(name: str, queryset_for, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def rows_source(columns: list[tuple[str, str]], rows: list[tuple]) -> tuple[str, list]:
+    """A FROM item naming `rows` as a relation `v(column, …)`, and its parameters, for set-based statements over
+    many rows. PostgreSQL: one JSON parameter read by `json_to_recordset` (binding thousands of parameters, or
+    adapting one array per column, cost more in Python than the rows' work in PostgreSQL); elsewhere (the SQLite
+    demo) a VALUES list. `columns`: [(name, PostgreSQL type)]."""
+    names = [name for name, _type in columns]
+    if connection.vendor == "postgresql":
+        spec = ", ".join(f"{name} {pg_type}" for name, pg_type in columns)
+        payload = orjson.dumps([dict(zip(names, row, strict=True)) for row in rows], default=str).decode()
+        return f"json_to_recordset(%s::json) AS v({spec})", [payload]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    values = ", ".join([row] * len(rows))
+    named = ", ".join(f"column{i} AS {name}" for i, name in enumerate(names, start=1))
+    return f"(SELECT {named} FROM (VALUES {values})) AS v", [value for r in rows for value in r]

@@ -183,7 +183,11 @@ def reconcile_count(*, session: CountSession | int, actor=None) -> CountSession:
         in_scope = set(SKU.objects.filter(code__in=session.scope_skus).values_list("pk", flat=True))
     for sku_id in in_scope - set(counted):
         counted[sku_id] = 0  # in scope and not found: none on the shelf
-    rows = lock_stock_rows(pairs={(location.pk, sku_id) for sku_id in counted}, create_at=location.pk)
+    have = set(StockLevel.objects.filter(location=location, sku_id__in=list(counted)).values_list("sku_id", flat=True))
+    rows = lock_stock_rows(
+        pairs={(location.pk, sku_id) for sku_id in counted},
+        create={(location.pk, sku_id) for sku_id in counted if sku_id not in have},
+    )
     moved = dict(
         StockMovement.objects.filter(location=location, sku_id__in=list(counted), at__gt=session.started_at)
         .values("sku_id")

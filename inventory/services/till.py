@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from inventory.models import StockLevel, StockMovement
-from inventory.services.levels import Reason, _set_on_hand_bulk
+from inventory.models import StockLevel
+from inventory.services.levels import Reason, _set_on_hand_bulk, insert_movement_rows
+from omnichannel.db import rows_source
 from stores.actors import actor_fields
 
 
@@ -28,30 +29,30 @@ class LockedRow:
         return self.on_hand - self.committed
 
 
-def lock_stock_rows(*, pairs: Iterable[tuple[int, int]], create_at: int | None = None) -> dict:
+def lock_stock_rows(*, pairs: Iterable[tuple[int, int]], create: Iterable[tuple[int, int]] = ()) -> dict:
     """Lock the stock rows of these (location id, sku id) pairs, in (location, sku) order (the one lock order of
-    every stock write), by one SELECT … FOR NO KEY UPDATE; the rows of `create_at`'s pairs are created at zero
-    first when missing (a till selling at a store whose row was never written). Returns {(location id, sku id):
-    LockedRow}; a pair without a row (elsewhere) is left out. Everything this transaction then writes to these
-    rows takes no new lock, so a path that must lock orders first and decide afterwards locks the rows here."""
+    every stock write), by one SELECT … FOR NO KEY UPDATE; the rows of the `create` pairs are created at zero
+    first (a till selling at a store whose row was never written; the caller knows them from its own read).
+    Returns {(location id, sku id): LockedRow}; a pair without a row is left out. Everything this transaction then
+    writes to these rows takes no new lock, so a path that must lock orders first and decide afterwards locks the
+    rows here."""
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
-    if create_at is not None:
+    create = sorted(set(create))
+    if create:
         StockLevel.objects.bulk_create(
-            [StockLevel(location_id=loc, sku_id=sku) for loc, sku in pairs if loc == create_at],
-            ignore_conflicts=True,
+            [StockLevel(location_id=loc, sku_id=sku) for loc, sku in create], ignore_conflicts=True
         )
     table = StockLevel._meta.db_table
-    values = ", ".join(["(%s, %s)"] * len(pairs))
+    source, params = rows_source([("location_id", "bigint"), ("sku_id", "bigint")], pairs)
     lock = "FOR NO KEY UPDATE OF s" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT s.location_id, s.sku_id, s.id, s.on_hand, s.committed FROM {table} s "
-            f"JOIN (VALUES {values}) AS w (location_id, sku_id) "
-            f"ON s.location_id = w.location_id AND s.sku_id = w.sku_id "
+            f"JOIN {source} ON s.location_id = v.location_id AND s.sku_id = v.sku_id "
             f"ORDER BY s.location_id, s.sku_id {lock}",
-            [value for pair in pairs for value in pair],
+            params,
         )
         return {(loc, sku): LockedRow(pk, on_hand, committed) for loc, sku, pk, on_hand, committed in cursor}
 
@@ -75,6 +76,9 @@ def book_till_moves(*, location_id: int, moves: list[TillMove], rows: dict, acto
     unbooked = []
     movements = []
     touched = {}
+    who = actor_fields(actor)
+    actor_id = who["actor"].pk if who.get("actor") is not None else None
+    api_key_id = who.get("api_key_id")
     for move in moves:
         row = rows[(location_id, move.sku_id)]
         booked = min(move.quantity, max(row.free, 0)) if move.quantity > 0 else move.quantity
@@ -83,21 +87,24 @@ def book_till_moves(*, location_id: int, moves: list[TillMove], rows: dict, acto
             continue
         row.on_hand -= booked
         touched[row.id] = row.on_hand
+        reason = (Reason.POS_SALE if booked > 0 else Reason.POS_RETURN).value
         movements.append(
-            StockMovement(
-                location_id=location_id,
-                sku_id=move.sku_id,
-                delta_on_hand=-booked,
-                on_hand_after=row.on_hand,
-                reason=Reason.POS_SALE if booked > 0 else Reason.POS_RETURN,
-                reference=move.reference[:120],
-                at=move.at,
-                **actor_fields(actor),
+            (
+                location_id,
+                move.sku_id,
+                -booked,
+                row.on_hand,
+                reason,
+                move.reference[:120],
+                "",
+                actor_id,
+                api_key_id,
+                move.at,
             )
         )
     if touched:
         _set_on_hand_bulk(sorted(touched.items()), now=timezone.now())
-        StockMovement.objects.bulk_create(movements, batch_size=1000)
+        insert_movement_rows(movements)
     return unbooked
 
 

@@ -18,7 +18,7 @@ units the till may take, then every stock row involved (this store's and the rec
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from inventory import services as stock
 from inventory.models import SKU, PosReceiptLine, StockLevel, TillRegister
 from inventory.signals import stock_discrepancy
+from omnichannel.db import rows_source
 from omnichannel.errors import DomainError, InvalidInput
 from orders.models import Fulfillment, Order, Reservation
 from orders.services.missing import give_way_to_till_sale, till_sale_candidates, till_sale_recovery
@@ -110,11 +111,12 @@ def _parse(receipts, *, now) -> tuple[list[TillLine], list[dict]]:
             header_problem = ("invalid_register", _("A register is a code of 1 to 20 characters."))
         elif not isinstance(number, str) or not number.strip() or len(number) > 40:
             header_problem = ("invalid_receipt", _("A receipt number is 1 to 40 characters."))
-        at = parse_datetime(receipt["at"]) if isinstance(receipt.get("at"), str) else None
+        at = _moment(receipt.get("at"))
         if header_problem is None and at is None:
             header_problem = ("invalid_at", _("`at` is the moment the receipt was rung up (ISO 8601)."))
-        if at is not None and timezone.is_naive(at):
-            at = timezone.make_aware(at)
+        if at is not None:
+            # In UTC, as the ORM writes it: the lines are inserted by raw SQL (the SQLite demo keeps the text).
+            at = (timezone.make_aware(at) if timezone.is_naive(at) else at).astimezone(UTC)
         if header_problem is None and at > now + FUTURE_TOLERANCE:
             header_problem = ("invalid_at", _("The receipt is dated in the future."))
         reservation = receipt.get("reservation") or ""
@@ -150,6 +152,14 @@ def _parse(receipts, *, now) -> tuple[list[TillLine], list[dict]]:
                 )
             )
     return lines, errors
+
+
+def _moment(value):
+    """An ISO 8601 moment, or None when it is not one or is impossible (month 13, an offset over 24 h)."""
+    try:
+        return parse_datetime(value) if isinstance(value, str) else None
+    except (ValueError, OverflowError):
+        return None
 
 
 def _parse_line(raw) -> tuple[dict | None, tuple | None]:
@@ -199,40 +209,40 @@ def _parse_line(raw) -> tuple[dict | None, tuple | None]:
     }, None
 
 
+RECEIPT_LINE_COLUMNS = [
+    ("location_id", "bigint"),
+    ("register", "text"),
+    ("receipt", "text"),
+    ("line", "integer"),
+    ("item", "text"),
+    ("sku_id", "bigint"),
+    ("non_stock", "boolean"),
+    ("quantity", "integer"),
+    ("unit_price", "numeric"),
+    ("sold_at", "timestamptz"),
+    ("received_at", "timestamptz"),
+]
+
+
 def _insert_new(location: Location, lines: list[TillLine], now) -> set[tuple]:
-    """Insert the lines; the keys of those that were not there yet (the rest were applied before)."""
+    """Insert the lines in one statement; the keys of those that were not there yet (the rest were applied
+    before, or by a concurrent request that committed first: the unique index decides)."""
     table = PosReceiptLine._meta.db_table
-    columns = (
-        "location_id, register, receipt, line, item, sku_id, non_stock, quantity, unit_price, sold_at, received_at, "
-        "reservation, reserved_units, quantity_unbooked"
-    )
-    inserted = set()
+    names = ", ".join(name for name, _type in RECEIPT_LINE_COLUMNS)
+    rows = [
+        (location.pk, l.register, l.receipt, l.line, l.item, l.sku_id, l.non_stock, l.quantity, l.unit_price, l.at, now)
+        for l in lines  # noqa: E741
+    ]
+    source, params = rows_source(RECEIPT_LINE_COLUMNS, rows)
     with connection.cursor() as cursor:
-        for start in range(0, len(lines), 1000):
-            batch = lines[start : start + 1000]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', 0, 0)"] * len(batch))
-            params = []
-            for line in batch:
-                params += [
-                    location.pk,
-                    line.register,
-                    line.receipt,
-                    line.line,
-                    line.item,
-                    line.sku_id,
-                    line.non_stock,
-                    line.quantity,
-                    line.unit_price,
-                    line.at,
-                    now,
-                ]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} "
-                f"ON CONFLICT (location_id, register, receipt, line) DO NOTHING RETURNING register, receipt, line",
-                params,
-            )
-            inserted.update((register, receipt, number) for register, receipt, number in cursor.fetchall())
-    return inserted
+        # WHERE true: SQLite reads "ON CONFLICT" after a bare FROM as a join's ON otherwise.
+        cursor.execute(
+            f"INSERT INTO {table} ({names}, reservation, reserved_units, quantity_unbooked) "
+            f"SELECT {names}, '', 0, 0 FROM {source} WHERE true "
+            f"ON CONFLICT (location_id, register, receipt, line) DO NOTHING RETURNING register, receipt, line",
+            params,
+        )
+        return {(register, receipt, number) for register, receipt, number in cursor.fetchall()}
 
 
 def _existing_content(location: Location, lines: list[TillLine]) -> dict:
@@ -341,7 +351,8 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
     sold: dict[int, int] = defaultdict(int)
     for line in lines:
         sold[line.sku_id] += line.quantity - line.reserved_units
-    # Read without a lock, to know which orders to lock before the stock rows; decided again under the lock.
+    # Read without a lock, to know which orders to lock before the stock rows (and which rows to create); decided
+    # again under the lock.
     free = {
         sku_id: on_hand - committed
         for sku_id, on_hand, committed in StockLevel.objects.filter(
@@ -367,7 +378,7 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
     plans = {c.pk: till_sale_recovery(line=c, quantity=c.hold.open_quantity) for c in candidates}
     pairs = {(location.pk, sku) for sku in sold}
     pairs |= {(plan.fulfillments[0].source_id, c.order_line.sku_id) for c in candidates if (plan := plans[c.pk])}
-    rows = stock.lock_stock_rows(pairs=pairs, create_at=location.pk)
+    rows = stock.lock_stock_rows(pairs=pairs, create={(location.pk, sku) for sku in sold if sku not in free})
     if reservations:
         for number, bought in reservations:
             mark_purchased(

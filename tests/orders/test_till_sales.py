@@ -226,3 +226,10 @@ def test_head_office_sees_registers_in_the_admin(net, till, admin_client):  # no
     post(till, receipt(register="T2"))
     page = admin_client.get("/admin/inventory/tillregister/")
     assert page.status_code == 200 and "T2" in page.content.decode() and "0042-0815" in page.content.decode()
+
+
+@pytest.mark.parametrize("at", ["2026-13-01T10:00:00Z", "yesterday", "2099-01-01T10:00:00Z", None])
+def test_a_receipt_with_an_impossible_moment_is_refused(net, till, at):  # noqa: F811
+    response = post(till, receipt(at=at))
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["lines"][0]["code"] == "invalid_at"
