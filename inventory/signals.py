@@ -8,3 +8,8 @@ from django.dispatch import Signal
 # `facts` (dict for the case), `open_case` (bool: large enough that a person must look at it, not only recount),
 # `incident_key` (one case per incident).
 stock_discrepancy = Signal()
+
+# Stock rows changed (on-hand, committed or safety stock), from every path that writes them, inside the writing
+# transaction: kwargs `level_ids` (frozenset of StockLevel ids). What a channel may sell may have moved: the channel
+# change log (the availability feed and its webhooks) hooks in here, through `inventory.services.stock_moved`.
+stock_changed = Signal()

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from inventory.epc import decode_epcs
 from inventory.errors import InvalidStockChange
 from inventory.models import SKU, ChannelListing, CountedItem, CountRead, CountSession, StockLevel, StockMovement
-from inventory.services.levels import Reason, _set_on_hand_bulk
+from inventory.services.levels import Reason, _set_on_hand_bulk, stock_moved
 from inventory.services.till import lock_stock_rows
 from inventory.signals import stock_discrepancy
 from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
@@ -292,6 +292,7 @@ def _apply(*, location: Location, items: list[CountedItem], rows: dict, referenc
     if updates:
         _set_on_hand_bulk(sorted(updates), now=now)
         StockMovement.objects.bulk_create(movements, batch_size=2000)
+        stock_moved(level_id for level_id, _on_hand in updates)
     return short
 
 

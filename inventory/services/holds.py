@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.errors import HoldNotOpen, InsufficientStock, InvalidStockChange
 from inventory.models import SKU, StockHold, StockLevel
-from inventory.services.levels import Reason, _change_on_hand
+from inventory.services.levels import Reason, _change_on_hand, stock_moved
 from stores.models import Location
 
 
@@ -67,6 +67,7 @@ def hold_stock(
         shortfalls = [line for line in hold_lines if (line.location_id, line.sku_id) not in granted]
         if shortfalls:
             raise InsufficientStock(_shortfall_details(shortfalls, respect_safety_stock=respect_safety_stock))
+        stock_moved(granted.values())
         holds = []
         for line in hold_lines:
             hold = StockHold(
@@ -185,6 +186,7 @@ def release_hold(*, hold: StockHold | int, quantity: int | None = None) -> Stock
     StockLevel.objects.filter(pk=hold.stock_level_id).update(
         committed=F("committed") - quantity, updated_at=timezone.now()
     )
+    stock_moved([hold.stock_level_id])
     hold.released_quantity += quantity
     _after_closing(hold, StockHold.Status.RELEASED)
     return hold

@@ -11,11 +11,21 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.errors import InvalidStockChange
 from inventory.models import SKU, StockLevel, StockMovement
+from inventory.signals import stock_changed
 from omnichannel.db import rows_source
 from stores.actors import actor_fields
 from stores.models import Location
 
 Reason = StockMovement.Reason
+
+
+def stock_moved(level_ids) -> None:
+    """Every path that writes a stock row calls this, in its transaction, with the rows' ids: the one place
+    where what the channels may sell is known to have moved (the channel change log hooks in here), sent as
+    `inventory.signals.stock_changed`."""
+    level_ids = frozenset(level_ids)
+    if level_ids:
+        stock_changed.send(sender=StockLevel, level_ids=level_ids)
 
 
 def _stock_level_for_update(*, location_id: int, sku_id: int) -> StockLevel:
@@ -53,6 +63,7 @@ def _change_on_hand(
         )
     level.on_hand = new_on_hand
     level.save(update_fields=["on_hand", "updated_at"])
+    stock_moved([level.pk])
     return StockMovement.objects.create(
         location_id=level.location_id,
         sku_id=level.sku_id,
@@ -101,6 +112,7 @@ def receive_units(
     )
     now = timezone.now()
     _set_on_hand_bulk([(level.pk, level.on_hand + wanted[level.sku_id]) for level in levels], now=now)
+    stock_moved(level.pk for level in levels)
     return StockMovement.objects.bulk_create(
         [
             StockMovement(
@@ -241,8 +253,10 @@ def apply_counts(
         if to_create:
             StockLevel.objects.bulk_create(to_create, batch_size=1000)
             result.created_levels += len(to_create)
+            stock_moved(level.pk for level in to_create if level.pk)
         if to_update:
             _set_on_hand_bulk(to_update, now=now)
+            stock_moved(level_id for level_id, _on_hand in to_update)
         result.applied += len(to_create) + len(to_update)
         if progress:
             progress(len(chunk))
@@ -316,4 +330,5 @@ def set_safety_stock(*, location: Location, sku: SKU, safety_stock: int) -> Stoc
     level = _stock_level_for_update(location_id=location.pk, sku_id=sku.pk)
     level.safety_stock = safety_stock
     level.save(update_fields=["safety_stock", "updated_at"])
+    stock_moved([level.pk])
     return level

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from inventory.models import StockLevel
-from inventory.services.levels import Reason, _set_on_hand_bulk, insert_movement_rows
+from inventory.services.levels import Reason, _set_on_hand_bulk, insert_movement_rows, stock_moved
 from omnichannel.db import rows_source
 from stores.actors import actor_fields
 
@@ -105,6 +105,7 @@ def book_till_moves(*, location_id: int, moves: list[TillMove], rows: dict, acto
     if touched:
         _set_on_hand_bulk(sorted(touched.items()), now=timezone.now())
         insert_movement_rows(movements)
+        stock_moved(touched)
     return unbooked
 
 

@@ -233,3 +233,19 @@ def test_a_receipt_with_an_impossible_moment_is_refused(net, till, at):  # noqa:
     response = post(till, receipt(at=at))
     assert response.status_code == 400
     assert response.json()["error"]["details"]["lines"][0]["code"] == "invalid_at"
+
+
+def test_the_till_takes_the_newest_unpicked_order_first(net, till):  # noqa: F811
+    from inventory import services as stock
+
+    stock.receive_stock(location=net["MI01"], sku=net["skus"]["TEE-M"], quantity=1)  # 3 on hand
+    older, newer, started = (place(net, [("TEE-M", 1, "19.90")], PICKUP_MI01) for _ in range(3))
+    services.start_picking(fulfillment=started.fulfillments.get())  # being picked: set aside, never taken
+    assert level(net, "MI01", "TEE-M") == (3, 3)
+    body = post(till, receipt(lines=[("TEE-M", 1)])).json()
+    assert body["taken_from_orders"] == [{"order": newer.number, "sku": "TEE-M", "quantity": 1}]
+    assert body["not_in_stock"] == []
+    assert older.fulfillments.get().status == Fulfillment.Status.PENDING
+    assert started.fulfillments.get().status == Fulfillment.Status.PICKING
+    assert level(net, "MI01", "TEE-M") == (2, 2)
+    assert_ledger_agrees()

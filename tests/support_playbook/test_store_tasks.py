@@ -3,7 +3,7 @@ store's task list with a badge, the count corrects on-hand with a ledger row, or
 
 import pytest
 
-from inventory.models import StockLevel, StockMovement
+from inventory.models import CountedItem, StockLevel, StockMovement
 from orders import services
 from support_playbook.models import StoreTask
 from tests.inventory.ledger import assert_ledger_agrees
@@ -90,3 +90,17 @@ def test_cannot_do_needs_a_reason_and_another_store_sees_nothing(net, client):  
     assert answer.status_code == 302
     task.refresh_from_db()
     assert task.status == "cannot_do" and task.result == {"reason": "inventory day"}
+
+
+def test_a_recount_answer_of_100000_waits_for_the_manager_and_is_not_sellable(net, client):  # noqa: F811
+    short_pick_at_the_warehouse(net)
+    task = StoreTask.objects.get()
+    staff_of(net, "WH01", client)
+    response = client.post(f"/dashboard/WH01/tasks/{task.pk}/done/", {f"done-{task.pk}-counted": "100000"})
+    assert response.status_code == 302
+    level = StockLevel.objects.get(location=net["WH01"], sku=task.sku)
+    assert (level.on_hand, level.committed) == (2, 1)
+    task.refresh_from_db()
+    assert task.result["outcome"] == "awaiting_approval"
+    item = CountedItem.objects.get(session__code=f"task-{task.pk}")
+    assert (item.book_at_start, item.counted, item.status) == (2, 100000, "awaiting_approval")
