@@ -236,6 +236,7 @@ DEMO_SEEDERS = [
     "orders.demo",
     "orders.reservation_demo",
     "orders.return_demo",
+    "orders.shop_floor_demo",
     "notifications.demo",
     "support_playbook.demo",
 ]
