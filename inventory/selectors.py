@@ -300,7 +300,7 @@ def store_counts(*, location: Location) -> dict:
     return {
         "counts": counts,
         "waiting": sum(1 for c in counts if c.status == CountSession.Status.AWAITING_APPROVAL),
-        "accuracy": (sum(c.exact_skus for c in reconciled) / counted) if counted else None,
+        "accuracy_pct": round(100 * sum(c.exact_skus for c in reconciled) / counted) if counted else None,
     }
 
 
