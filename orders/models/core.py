@@ -531,6 +531,10 @@ class Reservation(ContactDetails, TimeStampedModel):
             models.Index(fields=["status", "expires_at"], name="reservation_expiry"),
             models.Index(fields=["status", "remind_at"], name="reservation_reminder"),
             models.Index(fields=["customer", "status"], name="reservation_customer_open"),
+            # A till batch finds the reservations the store's "bought" button recorded with its receipts.
+            models.Index(
+                fields=["location", "pos_receipt"], name="reservation_till_receipt", condition=~Q(pos_receipt="")
+            ),
         ]
 
     def __str__(self):
