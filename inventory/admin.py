@@ -5,6 +5,8 @@ from inventory import services
 from inventory.models import (
     SKU,
     ChannelListing,
+    CountedItem,
+    CountSession,
     PosReceiptLine,
     Product,
     StockHold,
@@ -135,3 +137,38 @@ class PosReceiptLineAdmin(ReadOnlyAdmin):
     list_filter = ["location", "non_stock", ("sold_at", admin.DateFieldListFilter)]
     search_fields = ["receipt", "item", "reservation"]
     list_select_related = ["location"]
+
+
+class CountedItemInline(admin.TabularInline):
+    model = CountedItem
+    extra = 0
+    fields = ["sku", "book_at_start", "counted", "adjustment", "value", "status", "reason", "decided_by", "decided_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CountSession)
+class CountSessionAdmin(ReadOnlyAdmin):
+    """Every store's counts with their accuracy; differences are approved on the store's count page."""
+
+    list_display = [
+        "code",
+        "location",
+        "source",
+        "status",
+        "started_at",
+        "counted_skus",
+        "exact_skus",
+        "accuracy_display",
+    ]
+    list_filter = ["status", "source", "location"]
+    search_fields = ["code", "location__code"]
+    list_select_related = ["location"]
+    inlines = [CountedItemInline]
+
+    @admin.display(description=_("accuracy"))
+    def accuracy_display(self, obj):
+        return "–" if obj.accuracy is None else f"{obj.accuracy:.0%}"

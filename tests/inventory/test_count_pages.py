@@ -91,3 +91,11 @@ def test_another_stores_count_is_a_404(client, store):
     session = CountSession.objects.create(location=other, code="X", source="csv")
     assert client.get(f"/dashboard/MI01/stock/counts/{session.pk}/").status_code == 404
     assert client.get(f"/dashboard/RM01/stock/counts/{session.pk}/").status_code == 404
+
+
+def test_head_office_reads_every_stores_counts_in_the_admin(client, store, admin_client):
+    staff(client, store, "associate")
+    session, _response = start_and_upload(client, "sku,quantity\nTEE-M,5\nSCARF,1\n")
+    listing = admin_client.get("/admin/inventory/countsession/").content.decode()
+    assert session.code in listing and "50%" in listing
+    assert admin_client.get(f"/admin/inventory/countsession/{session.pk}/change/").status_code == 200
