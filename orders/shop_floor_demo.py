@@ -12,7 +12,7 @@ from django.utils import timezone
 from inventory import services as stock
 from inventory.models import CountSession, PosReceiptLine, StockLevel
 from inventory.selectors import sku_codes_available_at
-from orders.services.till import record_till_sales
+from orders import services
 from stores.models import Location
 
 COUNT_STORE = "MI01"
@@ -74,7 +74,7 @@ def seed(stdout) -> None:
         receipts = _day_of_receipts(store, yesterday, rng)
         if receipts:
             _prices(receipts)
-            applied += record_till_sales(location=store, receipts=receipts).applied
+            applied += services.record_till_sales(location=store, receipts=receipts).applied
     stdout.write(f"  till receipts: {applied} lines from {len(stores)} stores' registers (yesterday)")
     _count(stdout)
 

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from omnichannel.db import retry_once_on_lock_conflict
 from omnichannel.errors import InvalidInput
-from orders.services.till import record_till_sales
+from orders import services
 from stores.api.locations import own_location
 from stores.models import ApiKey
 
@@ -111,7 +111,7 @@ class LocationSalesApi(APIView):
                 'The body is {"receipts": [...]}.',
                 details={"fields": sorted(set(body) - {"receipts"}) if isinstance(body, dict) else "body"},
             )
-        result = record_till_sales(
+        result = services.record_till_sales(
             location=location, receipts=body.get("receipts"), partial=partial in ("true", "1"), actor=request.user
         )
         return Response(

@@ -74,6 +74,7 @@ from orders.services.returning import (
     request_return,
     returnable_lines,
 )
+from orders.services.till import record_till_sales
 from orders.services.tracking import TRACKING_STATUSES, record_tracking_event
 
 __all__ = [
@@ -141,6 +142,7 @@ __all__ = [
     "receive_in_store",
     "record_event",
     "renew_pickup_code",
+    "record_till_sales",
     "record_tracking_event",
     "report_missing",
     "send_pickup_reminders",

@@ -278,12 +278,15 @@ def _units_gone(*, line, fulfillment, quantity: int, plan, recovery_hold, actor,
         _settle_if_finished(order, actor)
 
 
-def till_sale_candidates(*, location_id: int, sku_ids) -> list[FulfillmentLine]:
+def till_sale_candidates(*, location_id: int, sku_ids, among=None) -> list[FulfillmentLine]:
     """Units a till may take when its shelf has none free (DESIGN.md section 5): lines of this location's
     fulfillments nobody has started picking (pending), still holding units, newest order first. Never picked,
-    packed or ready units, nor reservations: those are set aside physically."""
+    packed or ready units, nor reservations: those are set aside physically. `among`: only these fulfillments."""
+    lines = (
+        FulfillmentLine.objects.filter(fulfillment_id__in=list(among)) if among is not None else FulfillmentLine.objects
+    )
     return list(
-        FulfillmentLine.objects.filter(
+        lines.filter(
             fulfillment__source_location_id=location_id,
             fulfillment__status=S.PENDING,
             order_line__sku_id__in=list(sku_ids),

@@ -360,7 +360,10 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
         ).values_list("sku_id", "on_hand", "committed")
     }
     short_skus = {sku for sku, units in sold.items() if units > free.get(sku, 0)}
-    candidates = till_sale_candidates(location_id=location.pk, sku_ids=short_skus) if short_skus else []
+    candidates = _enough(
+        till_sale_candidates(location_id=location.pk, sku_ids=short_skus) if short_skus else [],
+        need={sku: sold[sku] - free.get(sku, 0) for sku in short_skus},
+    )
     if candidates:
         # Orders, then fulfillments, before any stock row (DESIGN.md section 3).
         list(
@@ -375,16 +378,24 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
             .order_by("pk")
             .values_list("pk")
         )
+        # Read again under the locks: a picker may have started, or the order changed, since the first read.
+        candidates = till_sale_candidates(
+            location_id=location.pk, sku_ids=short_skus, among={c.fulfillment_id for c in candidates}
+        )
     plans = {c.pk: till_sale_recovery(line=c, quantity=c.hold.open_quantity) for c in candidates}
     pairs = {(location.pk, sku) for sku in sold}
     pairs |= {(plan.fulfillments[0].source_id, c.order_line.sku_id) for c in candidates if (plan := plans[c.pk])}
     rows = stock.lock_stock_rows(pairs=pairs, create={(location.pk, sku) for sku in sold if sku not in free})
     if reservations:
-        for number, bought in reservations:
+        for reservation, bought in reservations:
             mark_purchased(
-                reservation=number, pos_receipt=bought["receipt"], bought=bought["lines"], actor=actor, from_till=True
+                reservation=reservation,
+                pos_receipt=bought["receipt"],
+                bought=bought["lines"],
+                actor=actor,
+                from_till=True,
             )
-            result.reservations.append(number.number)
+            result.reservations.append(reservation.number)
         rows = stock.lock_stock_rows(pairs=pairs)  # the numbers the reservations' sales left
     for candidate in candidates:
         sku = candidate.order_line.sku_id
@@ -416,6 +427,18 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
         line.unbooked = units
     _save_line_outcomes(location, lines)
     _report_unbooked(location, booked_lines, result)
+
+
+def _enough(candidates: list, *, need: dict[int, int]) -> list:
+    """The newest candidates whose held units cover each SKU's shortfall: only those orders are locked, planned
+    and possibly sourced again (not every pending order of a popular item)."""
+    chosen, covered = [], dict.fromkeys(need, 0)
+    for candidate in candidates:
+        sku = candidate.order_line.sku_id
+        if covered[sku] < need[sku]:
+            chosen.append(candidate)
+            covered[sku] += candidate.hold.open_quantity
+    return chosen
 
 
 def _settle_reservations(location: Location, lines: list[TillLine]) -> list[tuple]:
