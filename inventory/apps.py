@@ -7,7 +7,22 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Catalog and stock")
 
     def ready(self):
+        from django.db.models.signals import m2m_changed, post_save
+
+        from inventory import receivers
+        from inventory.models import SKU, ChannelListing
         from stores import shell
+        from stores.models import Location, SalesChannel
+
+        post_save.connect(receivers.listing_saved, sender=ChannelListing, dispatch_uid="feed-listing")
+        post_save.connect(receivers.sku_saved, sender=SKU, dispatch_uid="feed-sku")
+        post_save.connect(receivers.location_saved, sender=Location, dispatch_uid="feed-location")
+        post_save.connect(receivers.channel_changed, sender=SalesChannel, dispatch_uid="feed-channel")
+        m2m_changed.connect(
+            receivers.channel_sources_changed,
+            sender=SalesChannel.source_locations.through,
+            dispatch_uid="feed-channel-sources",
+        )
 
         shell.register_menu_entry(
             shell.MenuEntry(key="stock", title=_("Stock lookup"), url_name="inventory:stock_lookup", order=80)

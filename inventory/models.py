@@ -419,3 +419,28 @@ class CountedItem(models.Model):
 
     def __str__(self):
         return f"{self.sku_id}: {self.counted} counted, {self.adjustment:+d}"
+
+
+class AvailabilityChange(models.Model):
+    """The change log the channel feed reads: one row per stock row (or policy) change, written in the same
+    transaction as the change. Ordered by (transaction id, id): a reader returns only rows of transactions older
+    than every transaction still in flight (`pg_snapshot_xmin`), so a change committed out of order is never
+    skipped; rows are appended (a sequence, no counter row), so stock writes never queue on the log."""
+
+    # The location whose stock moved; null for a change of policy that touches every location (an SKU deactivated).
+    location = models.ForeignKey(Location, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The writing transaction's id (PostgreSQL's xid8; 0 on the SQLite demo, whose single writer commits in order).
+    txid = models.BigIntegerField(default=0)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("availability change")
+        verbose_name_plural = _("availability changes")
+        indexes = [
+            models.Index(fields=["txid", "id"], name="availability_change_order"),
+            models.Index(fields=["at"], name="availability_change_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.txid}/{self.pk}: {self.sku_id}@{self.location_id}"

@@ -346,6 +346,8 @@ COUNT_TOLERANCE_UNITS = env.int("COUNT_TOLERANCE_UNITS", default=2)
 COUNT_TOLERANCE_VALUE = env.float("COUNT_TOLERANCE_VALUE", default=60.0)
 COUNT_CASE_UNITS = env.int("COUNT_CASE_UNITS", default=10)
 COUNT_CASE_VALUE = env.float("COUNT_CASE_VALUE", default=300.0)
+# The channel availability feed keeps its change log (and honours cursors) this long; an older cursor is a 410.
+AVAILABILITY_FEED_RETENTION = timedelta(hours=env.int("AVAILABILITY_FEED_RETENTION_HOURS", default=7 * 24))
 # Scheduled jobs: name -> task function and period. Schedules are (re)written after `migrate`;
 # `manage.py run_job <name>` runs one now.
 SCHEDULED_JOBS = {
@@ -357,6 +359,7 @@ SCHEDULED_JOBS = {
     "flag_overdue_parcels": {"func": "orders.tasks.flag_overdue_parcels", "every_minutes": 30},
     "run_case_defaults": {"func": "support_playbook.tasks.run_case_defaults", "every_minutes": 15},
     "flag_overdue_returns": {"func": "orders.tasks.flag_overdue_returns", "every_minutes": 60},
+    "prune_availability_changes": {"func": "inventory.tasks.prune_availability_changes", "every_minutes": 60},
 }
 # Payment provider code -> adapter; "*" serves every provider without an integration of its own.
 PAYMENT_ADAPTERS = {"*": "orders.payments.ManualAdapter"}

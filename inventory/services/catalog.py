@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from inventory.models import SKU
+from inventory.services.levels import log_policy_change
 
 
 @transaction.atomic
@@ -52,5 +53,11 @@ def upsert_catalog(*, products: list[dict], skus: list[dict], listings: list[dic
             unique_fields=["sku", "channel"],
             update_fields=["price", "currency", "published", "updated_at"],
             batch_size=1000,
+        )
+    # Bulk writes send no save signals: the channels' change log hears of the SKUs (active, listed) here.
+    written = [sku["code"] for sku in skus]
+    for start in range(0, len(written), 5000):
+        log_policy_change(
+            sku_ids=SKU.objects.filter(code__in=written[start : start + 5000]).values_list("id", flat=True)
         )
     return len(skus)

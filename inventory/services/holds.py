@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inventory.errors import HoldNotOpen, InsufficientStock, InvalidStockChange
-from inventory.models import SKU, StockHold, StockLevel
+from inventory.models import SKU, AvailabilityChange, StockHold, StockLevel
 from inventory.services.levels import Reason, _change_on_hand, stock_moved
 from stores.models import Location
 
@@ -67,7 +67,8 @@ def hold_stock(
         shortfalls = [line for line in hold_lines if (line.location_id, line.sku_id) not in granted]
         if shortfalls:
             raise InsufficientStock(_shortfall_details(shortfalls, respect_safety_stock=respect_safety_stock))
-        stock_moved(granted.values())
+        # PostgreSQL wrote the change log in the hold's own statement.
+        stock_moved(granted.values(), logged=connection.vendor == "postgresql")
         holds = []
         for line in hold_lines:
             hold = StockHold(
@@ -113,14 +114,18 @@ def _commit_units(hold_lines: list[HoldLine], *, respect_safety_stock: bool) -> 
     sql = (
         f"WITH wanted (location_id, sku_id, quantity) AS (VALUES {values}), "
         f"locked AS MATERIALIZED (SELECT s.id FROM {table} s JOIN wanted w USING (location_id, sku_id) "
-        f"ORDER BY s.location_id, s.sku_id FOR NO KEY UPDATE OF s) "
-        f"UPDATE {table} AS s SET committed = s.committed + w.quantity, updated_at = %s "
+        f"ORDER BY s.location_id, s.sku_id FOR NO KEY UPDATE OF s), "
+        f"granted AS (UPDATE {table} AS s SET committed = s.committed + w.quantity, updated_at = %s "
         f"FROM wanted w WHERE s.location_id = w.location_id AND s.sku_id = w.sku_id "
         f"AND s.id IN (SELECT id FROM locked) AND s.on_hand >= {reserve} + w.quantity "
-        f"RETURNING s.location_id, s.sku_id, s.id"
+        f"RETURNING s.location_id, s.sku_id, s.id), "
+        # The channels' change log in the same statement: no round trip more for placement.
+        f"logged AS (INSERT INTO {AvailabilityChange._meta.db_table} (location_id, sku_id, txid, at) "
+        f"SELECT location_id, sku_id, pg_current_xact_id()::text::bigint, %s FROM granted) "
+        f"SELECT location_id, sku_id, id FROM granted"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, now])
+        cursor.execute(sql, [*params, now, now])
         return {(location_id, sku_id): level_id for location_id, sku_id, level_id in cursor.fetchall()}
 
 

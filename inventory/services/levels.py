@@ -4,13 +4,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inventory.errors import InvalidStockChange
-from inventory.models import SKU, StockLevel, StockMovement
+from inventory.models import SKU, AvailabilityChange, StockLevel, StockMovement
 from inventory.signals import stock_changed
 from omnichannel.db import rows_source
 from stores.actors import actor_fields
@@ -19,13 +20,55 @@ from stores.models import Location
 Reason = StockMovement.Reason
 
 
-def stock_moved(level_ids) -> None:
+def stock_moved(level_ids, *, logged: bool = False) -> None:
     """Every path that writes a stock row calls this, in its transaction, with the rows' ids: the one place
-    where what the channels may sell is known to have moved (the channel change log hooks in here), sent as
-    `inventory.signals.stock_changed`."""
-    level_ids = frozenset(level_ids)
-    if level_ids:
-        stock_changed.send(sender=StockLevel, level_ids=level_ids)
+    where what the channels may sell is known to have moved. The channels' change log gets a row per stock row
+    (one INSERT … SELECT; `logged`: the caller's own statement wrote them), and `inventory.signals.stock_changed`
+    is sent."""
+    level_ids = sorted(set(level_ids))
+    if not level_ids:
+        return
+    if logged:
+        stock_changed.send(sender=StockLevel, level_ids=frozenset(level_ids))
+        return
+    source, params = rows_source([("id", "bigint")], [(level_id,) for level_id in level_ids])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AvailabilityChange._meta.db_table} (location_id, sku_id, txid, at) "
+            f"SELECT s.location_id, s.sku_id, {_current_txid()}, %s FROM {StockLevel._meta.db_table} s "
+            f"JOIN {source} ON s.id = v.id",
+            [timezone.now(), *params],
+        )
+    stock_changed.send(sender=StockLevel, level_ids=frozenset(level_ids))
+
+
+def prune_availability_changes(*, now=None) -> int:
+    """Scheduled job: the channel change log keeps AVAILABILITY_FEED_RETENTION (older cursors are refused with
+    410 anyway). One DELETE."""
+    before = (now or timezone.now()) - settings.AVAILABILITY_FEED_RETENTION
+    deleted, _rows = AvailabilityChange.objects.filter(at__lt=before).delete()
+    return deleted
+
+
+def _current_txid() -> str:
+    """SQL for the writing transaction's id: PostgreSQL's xid8 (assigned at the first write, ordered), 0 on SQLite."""
+    return "pg_current_xact_id()::text::bigint" if connection.vendor == "postgresql" else "0"
+
+
+def log_policy_change(*, sku_ids, location_id: int | None = None) -> None:
+    """What a channel may sell moved without a stock write (a SKU or location deactivated, a listing published or
+    not, a channel's buffer or sources): the change log gets a row per SKU, in the caller's transaction."""
+    sku_ids = sorted(set(sku_ids))
+    if not sku_ids:
+        return
+    now = timezone.now()
+    source, params = rows_source([("sku_id", "bigint")], [(sku_id,) for sku_id in sku_ids])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AvailabilityChange._meta.db_table} (location_id, sku_id, txid, at) "
+            f"SELECT %s, v.sku_id, {_current_txid()}, %s FROM {source}",
+            [location_id, now, *params],
+        )
 
 
 def _stock_level_for_update(*, location_id: int, sku_id: int) -> StockLevel:

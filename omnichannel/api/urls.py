@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.permissions import AllowAny
 
 from inventory.api.count_views import LocationCountApi
+from inventory.api.feed_views import AvailabilityFeedApi
 from inventory.api.views import AvailabilityApi, ProductDetailApi, ProductListApi
 from omnichannel.api.errors import not_found_view
 from orders.api.return_views import (
@@ -39,6 +40,7 @@ urlpatterns = [
     path("products/", ProductListApi.as_view(), name="products"),
     path("products/<str:sku>/", ProductDetailApi.as_view(), name="product"),
     path("availability/", AvailabilityApi.as_view(), name="availability"),
+    path("channels/<str:code>/availability-feed/", AvailabilityFeedApi.as_view(), name="availability-feed"),
     path("orders/", OrderListCreateApi.as_view(), name="orders"),
     path("orders/<str:number>/", OrderDetailApi.as_view(), name="order"),
     path("orders/<str:number>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),

@@ -111,6 +111,12 @@ MATRIX = {
         None,
         expect(web=200, marketplace=403, care=200, head_office=200),
     ),
+    "availability-feed": (
+        "get",
+        "/api/v1/channels/web/availability-feed/",
+        None,
+        expect(web=200, marketplace=403, head_office=200),
+    ),
     "orders": ("post", "/api/v1/orders/", order_body, expect(web=201)),
     "orders:list": ("get", "/api/v1/orders/", None, expect(web=200, marketplace=200, head_office=200)),
     "order": ("get", "/api/v1/orders/{order}/", None, expect(web=200, marketplace=404, head_office=200)),

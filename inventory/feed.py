@@ -1,0 +1,162 @@
+"""The channel availability feed (reads): what each SKU of a channel's listings publishes now, the changes since a
+cursor, and a paged snapshot to start from (DESIGN.md section 13).
+
+Positions are (transaction id, change id). A reader returns only changes of transactions older than every
+transaction still in flight (PostgreSQL's `pg_snapshot_xmin(pg_current_snapshot())`): a transaction that has not
+committed yet, or has not written yet, can only ever add changes above that horizon, so a change committed out
+of order is never skipped, and the cursor never has to go back. On the SQLite demo there is one writer at a
+time: the change ids alone are in commit order. Cursors are signed with the time they were given: a tampered one
+is a 400, one older than `AVAILABILITY_FEED_RETENTION` (the log is pruned past it) a 410 `cursor_expired`.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.db import connection
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Greatest
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import SKU, AvailabilityChange, ChannelListing
+from omnichannel.errors import DomainError, InvalidInput
+from stores.selectors import ChannelInfo, network_snapshot
+
+SALT = "availability-feed"
+PAGE_SIZE = 500
+# Changes read per request: each changed SKU is answered once, with its latest number.
+CHANGES_PER_READ = 5000
+
+
+class CursorExpired(DomainError):
+    code = "cursor_expired"
+    status_code = 410
+    default_message = _("This cursor is older than the feed keeps changes: read a snapshot again (no cursor).")
+
+
+@dataclass(frozen=True)
+class Position:
+    txid: int
+    change_id: int
+
+
+def _sign(kind: str, **values) -> str:
+    return signing.dumps({"k": kind, **values}, salt=SALT, compress=True)
+
+
+def _unsign(token: str, kind: str) -> dict:
+    max_age = settings.AVAILABILITY_FEED_RETENTION.total_seconds()
+    try:
+        data = signing.loads(token, salt=SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise CursorExpired(details={"retention_hours": max_age / 3600}) from None
+    except signing.BadSignature:
+        raise InvalidInput(_("Not a cursor of this feed."), details={"cursor": "invalid"}) from None
+    if not isinstance(data, dict) or data.get("k") != kind:
+        raise InvalidInput(_("Not a cursor of this feed."), details={"cursor": "invalid"})
+    return data
+
+
+def cursor_token(position: Position) -> str:
+    return _sign("c", t=position.txid, i=position.change_id)
+
+
+def read_cursor(token: str) -> Position:
+    data = _unsign(token, "c")
+    return Position(int(data["t"]), int(data["i"]))
+
+
+def horizon() -> Position:
+    """The position from which nothing can still appear behind: every change below it is committed."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            return Position(cursor.fetchone()[0], 0)
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {AvailabilityChange._meta.db_table}")
+        return Position(0, cursor.fetchone()[0])
+
+
+def published_numbers(*, channel: ChannelInfo, sku_ids) -> dict[int, int]:
+    """What the channel publishes for each SKU now: Σ available (on hand − committed − safety stock, never below
+    0) over its active source locations, less its safety buffer, never below 0; 0 for a SKU that is not active or
+    whose listing is not published. One query."""
+    sku_ids = list(sku_ids)
+    active_sources = [loc for loc in channel.source_ids if loc in network_snapshot().locations]
+    listed = (
+        ChannelListing.objects.filter(channel_id=channel.id, sku_id__in=sku_ids, published=True, sku__active=True)
+        .annotate(
+            units=Sum(
+                Greatest(
+                    F("sku__stock_levels__on_hand")
+                    - F("sku__stock_levels__committed")
+                    - F("sku__stock_levels__safety_stock"),
+                    0,
+                ),
+                filter=Q(sku__stock_levels__location_id__in=active_sources),
+            )
+        )
+        .values_list("sku_id", "units")
+    )
+    numbers = dict.fromkeys(sku_ids, 0)
+    for sku_id, units in listed:
+        numbers[sku_id] = max((units or 0) - channel.safety_buffer, 0)
+    return numbers
+
+
+def _answer(channel: ChannelInfo, sku_ids: list[int]) -> list[dict]:
+    numbers = published_numbers(channel=channel, sku_ids=sku_ids)
+    codes = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "code"))
+    return [{"sku": codes[sku_id], "channel_available": numbers[sku_id]} for sku_id in sorted(sku_ids, key=codes.get)]
+
+
+def changes_since(*, channel: ChannelInfo, cursor: str) -> dict:
+    """Each SKU of the channel's listings whose number may have changed since `cursor`, once, with its number
+    now, and the cursor to continue from. An empty `results` with the same position: up to date."""
+    start = read_cursor(cursor)
+    stable = horizon()
+    rows = AvailabilityChange.objects.filter(
+        Q(txid__gt=start.txid) | Q(txid=start.txid, id__gt=start.change_id)
+    ).order_by("txid", "id")
+    if connection.vendor == "postgresql":
+        rows = rows.filter(txid__lt=stable.txid)
+    else:
+        rows = rows.filter(id__lte=stable.change_id)
+    read = list(rows.values_list("txid", "id", "sku_id", "location_id")[:CHANGES_PER_READ])
+    if not read:
+        return {"results": [], "next_cursor": cursor_token(start), "changes_read": 0}
+    sources = channel.source_ids
+    touched = {sku_id for _txid, _id, sku_id, location_id in read if location_id is None or location_id in sources}
+    listed = set(
+        ChannelListing.objects.filter(channel_id=channel.id, sku_id__in=touched).values_list("sku_id", flat=True)
+    )
+    last_txid, last_id = read[-1][0], read[-1][1]
+    return {
+        "results": _answer(channel, sorted(listed)),
+        "next_cursor": cursor_token(Position(last_txid, last_id)),
+        "changes_read": len(read),
+    }
+
+
+def snapshot_page(*, channel: ChannelInfo, page: str | None) -> dict:
+    """A page of every SKU of the channel's listings with its number now. The first page fixes the horizon; the
+    last page carries the cursor from that horizon, so following it misses no change made while paging."""
+    if page:
+        data = _unsign(page, "s")
+        after, start = int(data["a"]), Position(int(data["t"]), int(data["i"]))
+    else:
+        after, start = 0, horizon()
+    sku_ids = list(
+        ChannelListing.objects.filter(channel_id=channel.id, sku_id__gt=after)
+        .order_by("sku_id")
+        .values_list("sku_id", flat=True)[: PAGE_SIZE + 1]
+    )
+    more = len(sku_ids) > PAGE_SIZE
+    sku_ids = sku_ids[:PAGE_SIZE]
+    answer = {"results": _answer(channel, sku_ids)}
+    if more:
+        answer["next_page"] = _sign("s", a=sku_ids[-1], t=start.txid, i=start.change_id)
+        answer["next_cursor"] = None
+    else:
+        answer["next_page"] = None
+        answer["next_cursor"] = cursor_token(start)
+    return answer
