@@ -114,13 +114,11 @@ def changes_since(*, channel: ChannelInfo, cursor: str) -> dict:
     now, and the cursor to continue from. An empty `results` with the same position: up to date."""
     start = read_cursor(cursor)
     stable = horizon()
-    rows = AvailabilityChange.objects.filter(
-        Q(txid__gt=start.txid) | Q(txid=start.txid, id__gt=start.change_id)
-    ).order_by("txid", "id")
     if connection.vendor == "postgresql":
-        rows = rows.filter(txid__lt=stable.txid)
-    else:
-        rows = rows.filter(id__lte=stable.change_id)
+        return _changes_in_one_statement(channel=channel, start=start, stable=stable)
+    rows = AvailabilityChange.objects.filter(
+        Q(txid__gt=start.txid) | Q(txid=start.txid, id__gt=start.change_id), id__lte=stable.change_id
+    ).order_by("txid", "id")
     read = list(rows.values_list("txid", "id", "sku_id", "location_id")[:CHANGES_PER_READ])
     if not read:
         return {"results": [], "next_cursor": cursor_token(start), "changes_read": 0}
@@ -135,6 +133,66 @@ def changes_since(*, channel: ChannelInfo, cursor: str) -> dict:
         "next_cursor": cursor_token(Position(last_txid, last_id)),
         "changes_read": len(read),
     }
+
+
+# The changes past a position and below the horizon, the channel's listed SKUs among them with the number each
+# publishes now, and the last position read: one statement (three reads with IN lists of thousands of ids cost
+# more in binding than in PostgreSQL).
+CHANGES_SQL = """
+WITH changed AS (
+    SELECT c.txid, c.id, c.sku_id, c.location_id FROM {log} c
+    WHERE (c.txid, c.id) > (%(txid)s, %(change_id)s) AND c.txid < %(horizon)s
+    ORDER BY c.txid, c.id LIMIT %(limit)s
+),
+touched AS (
+    SELECT DISTINCT sku_id FROM changed WHERE location_id IS NULL OR location_id = ANY(%(sources)s)
+),
+numbers AS (
+    SELECT k.code, (l.published AND k.active) AS on_sale,
+           COALESCE(SUM(GREATEST(s.on_hand - s.committed - s.safety_stock, 0)), 0) AS units
+    FROM touched t
+    JOIN {listing} l ON l.sku_id = t.sku_id AND l.channel_id = %(channel)s
+    JOIN {sku} k ON k.id = t.sku_id
+    LEFT JOIN {level} s ON s.sku_id = t.sku_id AND s.location_id = ANY(%(sources)s)
+    GROUP BY k.code, l.published, k.active
+)
+SELECT code, on_sale, units, NULL::bigint, NULL::bigint, NULL::bigint FROM numbers
+UNION ALL
+SELECT NULL, NULL, NULL, txid, id, (SELECT count(*) FROM changed)
+FROM (SELECT txid, id FROM changed ORDER BY txid DESC, id DESC LIMIT 1) AS last
+"""
+
+
+def _changes_in_one_statement(*, channel: ChannelInfo, start: Position, stable: Position) -> dict:
+    from inventory.models import SKU as SKUModel
+    from inventory.models import StockLevel
+
+    sql = CHANGES_SQL.format(
+        log=AvailabilityChange._meta.db_table,
+        listing=ChannelListing._meta.db_table,
+        sku=SKUModel._meta.db_table,
+        level=StockLevel._meta.db_table,
+    )
+    active_sources = [loc for loc in channel.source_ids if loc in network_snapshot().locations]
+    params = {
+        "txid": start.txid,
+        "change_id": start.change_id,
+        "horizon": stable.txid,
+        "limit": CHANGES_PER_READ,
+        "sources": active_sources,
+        "channel": channel.id,
+    }
+    results, position, read = [], start, 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for code, on_sale, units, txid, change_id, count in cursor.fetchall():
+            if code is None:
+                position, read = Position(txid, change_id), count
+            else:
+                number = max(units - channel.safety_buffer, 0) if on_sale else 0
+                results.append({"sku": code, "channel_available": number})
+    results.sort(key=lambda entry: entry["sku"])
+    return {"results": results, "next_cursor": cursor_token(position), "changes_read": read}
 
 
 def snapshot_page(*, channel: ChannelInfo, page: str | None) -> dict:
