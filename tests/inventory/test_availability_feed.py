@@ -101,3 +101,19 @@ def test_the_log_is_pruned_past_the_retention(net, web):  # noqa: F811
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         assert stock.prune_availability_changes() > 0
     assert not AvailabilityChange.objects.exists()
+
+
+def test_the_feed_and_the_availability_api_publish_the_same_number(net, web):  # noqa: F811
+    stock.hold_stock(lines=[(net["MI01"], net["skus"]["TEE-M"], 1)], kind="reservation", reference="R-1")
+    stock.set_safety_stock(location=net["WH01"], sku=net["skus"]["JEANS-42"], safety_stock=1)
+    snapshot = numbers(read(web))
+    api = web.get("/api/v1/availability/", {"skus": "TEE-M,JEANS-42,SCARF", "channel": "web"}).json()
+    assert (
+        snapshot
+        == {row["sku"]: row["channel_available"] for row in api["results"]}
+        == {
+            "TEE-M": 11,
+            "JEANS-42": 2,
+            "SCARF": 1,
+        }
+    )
