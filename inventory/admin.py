@@ -60,7 +60,19 @@ class SKUAdmin(admin.ModelAdmin):
 
 @admin.register(ChannelListing)
 class ChannelListingAdmin(admin.ModelAdmin):
+    """A SKU on a channel; its page explains the number the channel publishes now (the API's `?explain=1`)."""
+
     list_display = ["sku", "channel", "price", "currency", "published"]
+    readonly_fields = ["published_number"]
+
+    @admin.display(description=_("published number, explained"))
+    def published_number(self, obj):
+        if obj.pk is None:
+            return "–"
+        from inventory.selectors import explain_listing
+
+        return explain_listing(listing=obj)
+
     list_filter = ["channel", "published", "currency"]
     search_fields = ["sku__code", "sku__product__name"]
     list_select_related = ["sku", "channel"]

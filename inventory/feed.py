@@ -78,8 +78,8 @@ def horizon() -> Position:
 
 def published_numbers(*, channel: ChannelInfo, sku_ids) -> dict[int, int]:
     """What the channel publishes for each SKU now: Σ available (on hand − committed − safety stock, never below
-    0) over its active source locations, less its safety buffer, never below 0; 0 for a SKU that is not active or
-    whose listing is not published. One query."""
+    0) over its active source locations, through its publishing policy (`ChannelInfo.published_number`); 0 for a
+    SKU that is not active or whose listing is not published. One query."""
     sku_ids = list(sku_ids)
     active_sources = [loc for loc in channel.source_ids if loc in network_snapshot().locations]
     listed = (
@@ -99,7 +99,7 @@ def published_numbers(*, channel: ChannelInfo, sku_ids) -> dict[int, int]:
     )
     numbers = dict.fromkeys(sku_ids, 0)
     for sku_id, units in listed:
-        numbers[sku_id] = max((units or 0) - channel.safety_buffer, 0)
+        numbers[sku_id] = channel.published_number(units or 0)
     return numbers
 
 
@@ -189,7 +189,7 @@ def _changes_in_one_statement(*, channel: ChannelInfo, start: Position, stable: 
             if code is None:
                 position, read = Position(txid, change_id), count
             else:
-                number = max(units - channel.safety_buffer, 0) if on_sale else 0
+                number = channel.published_number(units) if on_sale else 0
                 results.append({"sku": code, "channel_available": number})
     results.sort(key=lambda entry: entry["sku"])
     return {"results": results, "next_cursor": cursor_token(position), "changes_read": read}

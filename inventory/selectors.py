@@ -87,8 +87,10 @@ def availability(
     channel: ChannelInfo | None = None,
     location_code: str | None = None,
     near: tuple[float, float] | None = None,
+    explain: bool = False,
 ) -> list[dict]:
-    """Per SKU: the channel's available-to-sell and the locations that have it.
+    """Per SKU: the channel's available-to-sell and the locations that have it; `explain` adds how the number is
+    made (each location's available and whether it counts for the channel, the buffer, the policy).
 
     `locations` lists every active location with available > 0 (nearest first with `distance_km` when `near`
     is given, else by code); with `location_code` only that location, even at 0. One query (the network comes
@@ -137,6 +139,7 @@ def availability(
     for code in sku_codes:
         located = per_sku.get(code, [])
         located.sort()
+        located_all = located
         channel_total = sum(available for position, available in located if position in source_ranks)
         if only_rank is not None:
             located = [(only_rank, next((available for position, available in located if position == only_rank), 0))]
@@ -149,7 +152,19 @@ def availability(
             entries = [{"location": ranked_codes[position], "available": available} for position, available in located]
         result = {"sku": code}
         if channel is not None:
-            result["channel_available"] = max(channel_total - channel.safety_buffer, 0)
+            result["channel_available"] = channel.published_number(channel_total)
+            if explain:
+                result["explanation"] = {
+                    **channel.explain(channel_total),
+                    "locations": [
+                        {
+                            "location": ranked_codes[position],
+                            "available": available,
+                            "counted": position in source_ranks,
+                        }
+                        for position, available in located_all
+                    ],
+                }
         result["locations"] = entries
         results.append(result)
     return results
@@ -326,3 +341,49 @@ def count_detail(*, session) -> dict:
         "reads": session.reads.count(),
         "unknown_reads": session.reads.filter(sku__isnull=True).count(),
     }
+
+
+def explain_listing(*, listing) -> str:
+    """How the number a channel publishes for a listed SKU is made, in words for head office (the admin)."""
+    from django.utils.translation import gettext as _
+
+    from inventory.feed import published_numbers
+
+    channel = network_snapshot().channels_by_id.get(listing.channel_id)
+    if channel is None:
+        return _("The channel is not active: it publishes nothing.")
+    sources = [loc for loc in channel.source_ids if loc in network_snapshot().locations]
+    rows = list(
+        StockLevel.objects.filter(sku_id=listing.sku_id)
+        .select_related("location")
+        .order_by("location__code")
+        .values_list("location__code", "location_id", "on_hand", "committed", "safety_stock")
+    )
+    parts = []
+    units = 0
+    for code, location_id, on_hand, committed, safety in rows:
+        available = max(on_hand - committed - safety, 0)
+        counted = location_id in sources
+        units += available if counted else 0
+        if available or counted:
+            parts.append(
+                _("%(location)s %(available)s%(counted)s")
+                % {"location": code, "available": available, "counted": "" if counted else _(" (not a source)")}
+            )
+    why = channel.explain(units)
+    number = published_numbers(channel=channel, sku_ids=[listing.sku_id])[listing.sku_id]
+    text = _(
+        "Available per location: %(parts)s. At the channel's sources: %(units)s, less the buffer %(buffer)s = "
+        "%(left)s; listed as 0 at or below %(zero)s; at most %(cap)s. Published: %(number)s."
+    ) % {
+        "parts": ", ".join(parts) or "–",
+        "units": why["units_at_sources"],
+        "buffer": why["safety_buffer"],
+        "left": why["after_buffer"],
+        "zero": why["publish_zero_at_or_below"],
+        "cap": why["max_listed_quantity"] if why["max_listed_quantity"] is not None else "∞",
+        "number": number,
+    }
+    if number != why["published"]:
+        text += " " + _("(the listing is not published, or the SKU is not active)")
+    return text

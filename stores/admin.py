@@ -35,7 +35,16 @@ class ApiKeyInline(admin.TabularInline):
 class SalesChannelAdmin(admin.ModelAdmin):
     # Links without a scheme are read as https (Django 6 default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["code", "name", "kind", "safety_buffer", "currency", "active"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "safety_buffer",
+        "publish_zero_at_or_below",
+        "max_listed_quantity",
+        "currency",
+        "active",
+    ]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
     filter_horizontal = ["source_locations"]

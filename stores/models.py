@@ -124,6 +124,16 @@ class SalesChannel(TimeStampedModel):
     )
     # Units per SKU held back from this channel's available-to-sell, against sync lag and oversell.
     safety_buffer = models.PositiveIntegerField(_("safety buffer"), default=0)
+    # Publishing policy: never list more than this many units of a SKU (empty: no cap), and list 0 while what is
+    # left after the buffer is at or below the threshold (the last units are kept for the stores).
+    max_listed_quantity = models.PositiveIntegerField(
+        _("most units listed"), null=True, blank=True, help_text=_("Empty: every available unit is listed.")
+    )
+    publish_zero_at_or_below = models.PositiveIntegerField(
+        _("list 0 at or below"),
+        default=0,
+        help_text=_("Units left after the buffer at or below which the channel lists the item as sold out."),
+    )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     webhook_url = models.URLField(_("webhook URL"), blank=True)
     webhook_secret = models.CharField(_("webhook signing secret"), max_length=128, blank=True)

@@ -165,6 +165,28 @@ class ChannelInfo:
     source_ids: frozenset
     safety_buffer: int
     currency: str
+    max_listed_quantity: int | None = None
+    publish_zero_at_or_below: int = 0
+
+    def published_number(self, units: int) -> int:
+        """What the channel lists for a SKU whose sellable units at its source locations add up to `units`: less
+        its safety buffer, 0 at or below its threshold, at most its cap. The availability API, the feed and the
+        webhooks all publish this."""
+        left = max(units - self.safety_buffer, 0)
+        if left <= self.publish_zero_at_or_below:
+            return 0
+        return left if self.max_listed_quantity is None else min(left, self.max_listed_quantity)
+
+    def explain(self, units: int) -> dict:
+        left = max(units - self.safety_buffer, 0)
+        return {
+            "units_at_sources": units,
+            "safety_buffer": self.safety_buffer,
+            "after_buffer": left,
+            "publish_zero_at_or_below": self.publish_zero_at_or_below,
+            "max_listed_quantity": self.max_listed_quantity,
+            "published": self.published_number(units),
+        }
 
 
 @dataclass(frozen=True)
@@ -209,7 +231,11 @@ def network_snapshot() -> NetworkSnapshot:
         )
     }
     sources: dict[int, set] = {}
-    channels = list(SalesChannel.objects.filter(active=True).values("id", "code", "safety_buffer", "currency"))
+    channels = list(
+        SalesChannel.objects.filter(active=True).values(
+            "id", "code", "safety_buffer", "currency", "max_listed_quantity", "publish_zero_at_or_below"
+        )
+    )
     through = SalesChannel.source_locations.through.objects.filter(
         saleschannel__active=True, location__active=True
     ).values_list("saleschannel_id", "location_id")
@@ -222,6 +248,8 @@ def network_snapshot() -> NetworkSnapshot:
             source_ids=frozenset(sources.get(c["id"], ())),
             safety_buffer=c["safety_buffer"],
             currency=c["currency"],
+            max_listed_quantity=c["max_listed_quantity"],
+            publish_zero_at_or_below=c["publish_zero_at_or_below"],
         )
         for c in channels
     ]

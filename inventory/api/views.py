@@ -98,6 +98,7 @@ class AvailabilityApi(APIView):
                 {
                     "sku": serializers.CharField(),
                     "channel_available": serializers.IntegerField(),
+                    "explanation": serializers.DictField(required=False),
                     "locations": inline_serializer(
                         "LocationAvailability",
                         {
@@ -120,6 +121,12 @@ class AvailabilityApi(APIView):
             CHANNEL_PARAM,
             OpenApiParameter("location", OpenApiTypes.STR, description="Only this location (listed even at 0)"),
             OpenApiParameter("near", OpenApiTypes.STR, description="`lat,lon`: locations nearest first, with distance"),
+            OpenApiParameter(
+                "explain",
+                OpenApiTypes.BOOL,
+                description="Add how each number is made: every location's available and whether it counts for the "
+                "channel, the units at its sources, the buffer, the policy (list 0 at or below, most units listed)",
+            ),
         ],
         responses={200: OutputSerializer},
     )
@@ -133,7 +140,12 @@ class AvailabilityApi(APIView):
             except ValueError as exc:
                 raise InvalidInput(f"Bad near: {exc}", details={"near": params["near"]}) from None
         channel = request_channel(request, required=True)
+        explain = params.get("explain", "").lower() in ("1", "true")
         results = selectors.availability(
-            sku_codes=sku_codes, channel=channel, location_code=params.get("location") or None, near=near
+            sku_codes=sku_codes,
+            channel=channel,
+            location_code=params.get("location") or None,
+            near=near,
+            explain=explain,
         )
         return Response({"results": results})

@@ -117,3 +117,32 @@ def test_the_feed_and_the_availability_api_publish_the_same_number(net, web):  #
             "SCARF": 1,
         }
     )
+
+
+def test_the_publishing_policy_caps_and_zeroes_the_same_number_everywhere_and_explains_it(net, web, admin_client):  # noqa: F811
+    cursor = read(web)["next_cursor"]
+    net["web"].max_listed_quantity = 5
+    net["web"].publish_zero_at_or_below = 1
+    net["web"].save()
+    feed_numbers = numbers(read(web, cursor=cursor))
+    api = web.get("/api/v1/availability/", {"skus": "TEE-M,JEANS-42,SCARF", "channel": "web", "explain": "1"}).json()
+    assert (
+        feed_numbers
+        == {row["sku"]: row["channel_available"] for row in api["results"]}
+        == {
+            "TEE-M": 5,  # 12 at the sources, at most 5 listed
+            "JEANS-42": 3,
+            "SCARF": 0,  # 1 left: at or below 1, listed as sold out
+        }
+    )
+    tee = next(row for row in api["results"] if row["sku"] == "TEE-M")["explanation"]
+    assert tee["units_at_sources"] == 12 and tee["max_listed_quantity"] == 5 and tee["published"] == 5
+    assert {(e["location"], e["available"], e["counted"]) for e in tee["locations"]} == {
+        ("WH01", 10, True),
+        ("MI01", 2, True),
+    }
+    scarf = next(row for row in api["results"] if row["sku"] == "SCARF")["explanation"]
+    assert ("BG01", 2, False) in {(e["location"], e["available"], e["counted"]) for e in scarf["locations"]}
+    listing = ChannelListing.objects.get(channel=net["web"], sku=net["skus"]["TEE-M"])
+    page = admin_client.get(f"/admin/inventory/channellisting/{listing.pk}/change/").content.decode()
+    assert "At the channel&#x27;s sources: 12" in page and "Published: 5" in page
