@@ -7,6 +7,7 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from inventory import services as stock
@@ -85,14 +86,18 @@ def _count(stdout) -> None:
     store = Location.objects.get(code=COUNT_STORE)
     rows = list(
         StockLevel.objects.filter(location=store, on_hand__gte=4, committed=0)
+        .annotate(price=Max("sku__listings__price"))
         .select_related("sku")
-        .order_by("sku__code")[:6]
+        .order_by("sku__code")[:40]
     )
-    if len(rows) < 3:
+    cheap = next((row for row in rows if row.price is not None and row.price <= 55), None)
+    dear = next((row for row in rows if row.price is not None and row.price > 60 and row is not cheap), None)
+    if cheap is None or dear is None:
         return
-    counted = [(row.sku.code, row.on_hand) for row in rows]
-    counted[0] = (rows[0].sku.code, rows[0].on_hand - 1)  # within tolerance: applied at once
-    counted[1] = (rows[1].sku.code, rows[1].on_hand - 3)  # beyond it: the manager approves
+    others = [row for row in rows if row not in (cheap, dear)][:4]
+    # One unit short of a cheap item (within tolerance: applied), three of a dearer one (waits for the manager).
+    counted = [(cheap.sku.code, cheap.on_hand - 1), (dear.sku.code, dear.on_hand - 3)]
+    counted += [(row.sku.code, row.on_hand) for row in others]
     stock.record_count(
         location=store,
         code=f"C-{timezone.localdate():%Y%m%d}-1",

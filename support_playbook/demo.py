@@ -125,11 +125,12 @@ def seed(stdout) -> None:
     if sms is not None:
         Notification.objects.filter(pk=sms.pk).update(status=Notification.Status.SENT, provider_message_id="SMdemo2005")
         outbox.mark_delivery_status(provider_message_id="SMdemo2005", status="undelivered", error_code="30003")
-    # The warehouse recounts the item it missed for DEMO-2001 and finds one more than the books say.
+    # The warehouse recounts the item it missed for DEMO-2001 and finds a forgotten carton of 12 more than the books
+    # say: far beyond the count tolerance, so it waits for approval and a stock-discrepancy case opens.
     recount = StoreTask.objects.filter(kind=StoreTask.Kind.RECOUNT, status=StoreTask.Status.OPEN).first()
     if recount is not None:
         on_hand = StockLevel.objects.get(location=recount.location, sku=recount.sku).on_hand
-        task_services.complete_recount(task=recount, counted=on_hand + 1, actor=users.get("wh01.manager"))
+        task_services.complete_recount(task=recount, counted=on_hand + 12, actor=users.get("wh01.manager"))
     # Old no-shows were put back on the floor long ago: only the latest one per store still waits for its store.
     _settle_old_no_shows(users)
     stdout.write(f"  cases: {Case.objects.count()} incidents across every playbook scenario")
