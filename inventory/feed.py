@@ -112,27 +112,29 @@ def _answer(channel: ChannelInfo, sku_ids: list[int]) -> list[dict]:
 def changes_since(*, channel: ChannelInfo, cursor: str) -> dict:
     """Each SKU of the channel's listings whose number may have changed since `cursor`, once, with its number
     now, and the cursor to continue from. An empty `results` with the same position: up to date."""
-    start = read_cursor(cursor)
+    results, position, read = changes_after(channel=channel, position=read_cursor(cursor))
+    return {"results": results, "next_cursor": cursor_token(position), "changes_read": read}
+
+
+def changes_after(*, channel: ChannelInfo, position: Position) -> tuple[list[dict], Position, int]:
+    """(each changed listed SKU with its number now, the position read up to, changes read) past `position`, up to
+    CHANGES_PER_READ changes: the feed's and the webhooks' one read."""
     stable = horizon()
     if connection.vendor == "postgresql":
-        return _changes_in_one_statement(channel=channel, start=start, stable=stable)
+        answer = _changes_in_one_statement(channel=channel, start=position, stable=stable)
+        return answer["results"], answer["position"], answer["changes_read"]
     rows = AvailabilityChange.objects.filter(
-        Q(txid__gt=start.txid) | Q(txid=start.txid, id__gt=start.change_id), id__lte=stable.change_id
+        Q(txid__gt=position.txid) | Q(txid=position.txid, id__gt=position.change_id), id__lte=stable.change_id
     ).order_by("txid", "id")
     read = list(rows.values_list("txid", "id", "sku_id", "location_id")[:CHANGES_PER_READ])
     if not read:
-        return {"results": [], "next_cursor": cursor_token(start), "changes_read": 0}
+        return [], position, 0
     sources = channel.source_ids
     touched = {sku_id for _txid, _id, sku_id, location_id in read if location_id is None or location_id in sources}
     listed = set(
         ChannelListing.objects.filter(channel_id=channel.id, sku_id__in=touched).values_list("sku_id", flat=True)
     )
-    last_txid, last_id = read[-1][0], read[-1][1]
-    return {
-        "results": _answer(channel, sorted(listed)),
-        "next_cursor": cursor_token(Position(last_txid, last_id)),
-        "changes_read": len(read),
-    }
+    return _answer(channel, sorted(listed)), Position(read[-1][0], read[-1][1]), len(read)
 
 
 # The changes past a position and below the horizon, the channel's listed SKUs among them with the number each
@@ -192,7 +194,7 @@ def _changes_in_one_statement(*, channel: ChannelInfo, start: Position, stable: 
                 number = channel.published_number(units) if on_sale else 0
                 results.append({"sku": code, "channel_available": number})
     results.sort(key=lambda entry: entry["sku"])
-    return {"results": results, "next_cursor": cursor_token(position), "changes_read": read}
+    return {"results": results, "position": position, "changes_read": read}
 
 
 def snapshot_page(*, channel: ChannelInfo, page: str | None) -> dict:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.messages import MESSAGES
 from notifications.models import MarketingBlock, MessageTemplate, Notification, TrackingPageView
+from notifications.webhook_models import WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(Notification)
@@ -98,3 +99,70 @@ class MessageTemplateAdmin(admin.ModelAdmin):
             subject,
             body,
         )
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    fields = ["created_at", "event_type", "webhook_id", "status", "attempts", "last_status_code", "last_error"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    ordering = ["-created_at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """A channel's webhook endpoints; one failing for a day or more is marked (head office looks at it)."""
+
+    list_display = ["url", "channel", "active", "event_types", "failing_since", "failing_for_a_day", "disabled_reason"]
+    list_filter = ["active", "channel"]
+    search_fields = ["url", "channel__code"]
+    fields = [
+        "channel",
+        "url",
+        "event_types",
+        "active",
+        "secret",
+        "previous_secret",
+        "disabled_reason",
+        "failing_since",
+    ]
+    readonly_fields = ["disabled_reason", "failing_since"]
+    inlines = [WebhookDeliveryInline]
+
+    @admin.display(boolean=True, description=_("failing for a day"))
+    def failing_for_a_day(self, obj):
+        from notifications.webhooks import failing_for_a_day
+
+        return failing_for_a_day().filter(pk=obj.pk).exists()
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: every message to every endpoint, its attempts and last answer; "send again" sends the same
+    message (same webhook-id) now."""
+
+    list_display = ["created_at", "endpoint", "event_type", "status", "attempts", "last_status_code", "webhook_id"]
+    list_filter = ["status", "event_type", "endpoint__channel"]
+    search_fields = ["webhook_id", "endpoint__url"]
+    list_select_related = ["endpoint"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send again"))
+    def send_again(self, request, queryset):
+        from notifications import webhooks
+
+        for delivery in queryset:
+            webhooks.send_again(delivery=delivery)
+        self.message_user(request, _("%(n)s deliveries will be sent again.") % {"n": queryset.count()})

@@ -4,8 +4,10 @@ messages are sent then, not queued now (a seeder of `manage.py seed_demo`, after
 from django.db import transaction
 
 from notifications.models import Notification
+from notifications.webhook_models import WebhookEndpoint
 from orders.models import Reservation
 from orders.reservation_demo import DEMO_DOMAIN
+from stores.models import SalesChannel
 
 
 @transaction.atomic
@@ -18,3 +20,9 @@ def seed(stdout) -> None:
             send_after=reservation.created_at,
             created_at=reservation.created_at,
         )
+    # The web shop's webhook endpoint: from here on, the demo's status changes and availability changes are queued
+    # for it (admin: Webhook deliveries). Its URL is a reserved .example name (the demo runs offline): the
+    # deliveries fail at once, and show so.
+    web = SalesChannel.objects.filter(code="web").first()
+    if web is not None:
+        WebhookEndpoint.objects.get_or_create(channel=web, url="https://hooks.brunello.example/oms")

@@ -193,3 +193,6 @@ class MessageTemplate(TimeStampedModel):
 
         ctx = Context(context, autoescape=False)
         return Template(self.subject).render(ctx).strip(), Template(self.body).render(ctx).strip()
+
+
+from notifications.webhook_models import EventType, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

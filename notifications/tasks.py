@@ -14,3 +14,21 @@ def send_notifications(ids: list[int]) -> list[str]:
 
 def sweep_outbox() -> dict:
     return services.sweep()
+
+
+def deliver_webhook(delivery_id: int) -> str | None:
+    from notifications import webhooks
+
+    return webhooks.deliver(delivery_id)
+
+
+def sweep_webhooks() -> int:
+    from notifications import webhooks
+
+    return webhooks.sweep_webhooks()
+
+
+def push_availability_changes() -> int:
+    from notifications import webhooks
+
+    return webhooks.push_availability_changes()

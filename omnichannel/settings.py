@@ -346,6 +346,14 @@ COUNT_TOLERANCE_UNITS = env.int("COUNT_TOLERANCE_UNITS", default=2)
 COUNT_TOLERANCE_VALUE = env.float("COUNT_TOLERANCE_VALUE", default=60.0)
 COUNT_CASE_UNITS = env.int("COUNT_CASE_UNITS", default=10)
 COUNT_CASE_VALUE = env.float("COUNT_CASE_VALUE", default=300.0)
+# Channel webhooks: a request's timeout, attempts before giving up (backoff from WEBHOOK_RETRY_BASE_SECONDS,
+# doubling, with jitter), how long a worker's claim lasts before another worker sends the delivery again, and
+# whether loopback and private addresses may be called (off: a channel's URL never reaches our own network).
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_CLAIM_TIMEOUT = timedelta(seconds=env.int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", default=300))
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 # The channel availability feed keeps its change log (and honours cursors) this long; an older cursor is a 410.
 AVAILABILITY_FEED_RETENTION = timedelta(hours=env.int("AVAILABILITY_FEED_RETENTION_HOURS", default=7 * 24))
 # Scheduled jobs: name -> task function and period. Schedules are (re)written after `migrate`;
@@ -360,6 +368,12 @@ SCHEDULED_JOBS = {
     "run_case_defaults": {"func": "support_playbook.tasks.run_case_defaults", "every_minutes": 15},
     "flag_overdue_returns": {"func": "orders.tasks.flag_overdue_returns", "every_minutes": 60},
     "prune_availability_changes": {"func": "inventory.tasks.prune_availability_changes", "every_minutes": 60},
+    "sweep_webhooks": {"func": "notifications.tasks.sweep_webhooks", "every_minutes": 1},
+    # The availability pushes' coalescing window: changes within one run go out once per SKU, the last number.
+    "push_availability_changes": {
+        "func": "notifications.tasks.push_availability_changes",
+        "every_minutes": env.int("WEBHOOK_AVAILABILITY_WINDOW_MINUTES", default=1),
+    },
 }
 # Payment provider code -> adapter; "*" serves every provider without an integration of its own.
 PAYMENT_ADAPTERS = {"*": "orders.payments.ManualAdapter"}

@@ -14,3 +14,6 @@ reservation_event = Signal()
 
 # Sent for every ReturnEvent row: kwargs `event` (the row).
 return_event = Signal()
+
+# Sent when an order's derived status changes: kwargs `order` (the row), `previous` and `status` (values).
+order_status_changed = Signal()

@@ -135,8 +135,6 @@ class SalesChannel(TimeStampedModel):
         help_text=_("Units left after the buffer at or below which the channel lists the item as sold out."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
-    webhook_url = models.URLField(_("webhook URL"), blank=True)
-    webhook_secret = models.CharField(_("webhook signing secret"), max_length=128, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -26,6 +26,7 @@ from orders.models import (
 )
 from orders.payments import adapter_for
 from orders.services.common import CENTS, TERMINAL, TRANSITIONS, S, record_event
+from orders.signals import order_status_changed
 from stores.models import Location
 from stores.roles import Right, require_right
 
@@ -76,8 +77,9 @@ def _refresh_order_status(order: Order) -> None:
     else:
         status = OS.IN_PROGRESS
     if order.status != status:
-        order.status = status
+        previous, order.status = order.status, status
         order.save(update_fields=["status", "updated_at"])
+        order_status_changed.send(sender=Order, order=order, previous=previous, status=status)
 
 
 def _open_amount(fulfillment: Fulfillment) -> Decimal:
