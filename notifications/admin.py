@@ -118,6 +118,8 @@ class WebhookDeliveryInline(admin.TabularInline):
 class WebhookEndpointAdmin(admin.ModelAdmin):
     """A channel's webhook endpoints; one failing for a day or more is marked (head office looks at it)."""
 
+    # Links without a scheme are read as https (Django 6 default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["url", "channel", "active", "event_types", "failing_since", "failing_for_a_day", "disabled_reason"]
     list_filter = ["active", "channel"]
     search_fields = ["url", "channel__code"]
