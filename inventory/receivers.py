@@ -6,12 +6,19 @@ from inventory import services
 
 
 def listing_saved(sender, instance, **kwargs):
+    from inventory.selectors import forget_withheld_codes
+
+    forget_withheld_codes()
     services.log_policy_change(sku_ids=[instance.sku_id])
 
 
 def sku_saved(sender, instance, created=False, **kwargs):
-    if not created:
-        services.log_policy_change(sku_ids=[instance.pk])
+    if created:
+        return  # listed nowhere yet: nothing published moves
+    from inventory.selectors import forget_withheld_codes
+
+    forget_withheld_codes()
+    services.log_policy_change(sku_ids=[instance.pk])
 
 
 def location_saved(sender, instance, created=False, **kwargs):

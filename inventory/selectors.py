@@ -135,6 +135,7 @@ def availability(
             raise NotFound(f"Unknown SKU: {', '.join(unknown)}", details={"skus": unknown})
 
     only_rank = rank[only_location_id] if only_location_id is not None else None
+    withheld = withheld_codes(channel.id) if channel is not None else frozenset()
     results = []
     for code in sku_codes:
         located = per_sku.get(code, [])
@@ -152,7 +153,7 @@ def availability(
             entries = [{"location": ranked_codes[position], "available": available} for position, available in located]
         result = {"sku": code}
         if channel is not None:
-            result["channel_available"] = channel.published_number(channel_total)
+            result["channel_available"] = 0 if code in withheld else channel.published_number(channel_total)
             if explain:
                 result["explanation"] = {
                     **channel.explain(channel_total),
@@ -168,6 +169,35 @@ def availability(
         result["locations"] = entries
         results.append(result)
     return results
+
+
+_withheld: dict[int, tuple[float, frozenset]] = {}
+
+
+def withheld_codes(channel_id: int) -> frozenset:
+    """SKU codes the channel lists but publishes as 0 (the listing withdrawn, or the SKU inactive), as the feed
+    does: kept per process for NETWORK_CACHE_SECONDS like the network snapshot (a listing or SKU saved in this
+    process shows at once). One query when rebuilt."""
+    import time
+
+    from django.conf import settings
+
+    now = time.monotonic()
+    cached = _withheld.get(channel_id)
+    if cached and cached[0] > now:
+        return cached[1]
+    codes = frozenset(
+        ChannelListing.objects.filter(channel_id=channel_id)
+        .filter(Q(published=False) | Q(sku__active=False))
+        .values_list("sku__code", flat=True)
+    )
+    if settings.NETWORK_CACHE_SECONDS > 0:
+        _withheld[channel_id] = (now + settings.NETWORK_CACHE_SECONDS, codes)
+    return codes
+
+
+def forget_withheld_codes(**_signal_kwargs) -> None:
+    _withheld.clear()
 
 
 def search_skus(*, query: str, limit: int = 25) -> list[SKU]:

@@ -5,6 +5,7 @@ from django.apps import apps
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from inventory.selectors import forget_withheld_codes
 from stores.selectors import forget_cached_api_keys, forget_network_snapshot
 from stores.services import create_api_key
 from tests.stores.factories import SalesChannelFactory
@@ -17,6 +18,7 @@ def _fast_and_isolated(settings):
     settings.LANGUAGE_CODE = "en"
     forget_cached_api_keys()
     forget_network_snapshot()
+    forget_withheld_codes()
     cache.clear()  # rate-limit windows and the key version start empty in every test
     yield
     forget_cached_api_keys()

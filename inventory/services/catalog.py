@@ -54,7 +54,11 @@ def upsert_catalog(*, products: list[dict], skus: list[dict], listings: list[dic
             update_fields=["price", "currency", "published", "updated_at"],
             batch_size=1000,
         )
-    # Bulk writes send no save signals: the channels' change log hears of the SKUs (active, listed) here.
+    # Bulk writes send no save signals: the channels' change log hears of the SKUs (active, listed) here, and the
+    # availability API's per-process list of withdrawn listings is read again.
+    from inventory.selectors import forget_withheld_codes
+
+    forget_withheld_codes()
     written = [sku["code"] for sku in skus]
     for start in range(0, len(written), 5000):
         log_policy_change(

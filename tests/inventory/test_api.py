@@ -139,7 +139,8 @@ def test_availability_query_count_does_not_grow_with_skus_or_locations(api, shop
             assert api.get(f"/api/v1/availability/?skus={','.join(skus)}&near=45.46,9.19").status_code == 200
         return len(ctx.captured_queries)
 
-    assert queries_for(["TSH001-NER-M"]) == 1 + 3 + 1  # API key, network snapshot (3), stock levels
+    # API key, network snapshot (3), the channel's withdrawn listings (cached like the snapshot), stock levels.
+    assert queries_for(["TSH001-NER-M"]) == 1 + 3 + 1 + 1
     small = queries_for(["TSH001-NER-M"])
     extra_locations = [LocationFactory(code=f"S{n:02d}") for n in range(15)]
     web_channel.source_locations.add(*extra_locations)

@@ -77,6 +77,8 @@ def test_a_policy_change_appears_in_the_feed(net, web):  # noqa: F811
     listing.save()
     answer = read(web, cursor=cursor)
     assert numbers(answer) == {"TEE-M": 0}
+    api = web.get("/api/v1/availability/", {"skus": "TEE-M", "channel": "web"}).json()
+    assert api["results"][0]["channel_available"] == 0  # the API publishes the same number
     net["web"].safety_buffer = 1
     net["web"].save()
     after_buffer = read(web, cursor=answer["next_cursor"])
