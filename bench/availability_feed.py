@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from availability import free_port, start_server  # noqa: E402
-from network import build_network, cpu_split, setup_django, write_result  # noqa: E402
+from network import build_network, cpu_split, durability, setup_django, write_result  # noqa: E402
 
 
 def get(connection, path: str, key: str) -> dict:
@@ -120,17 +120,10 @@ def main():
     finally:
         server.terminate()
         server.wait(10)
-    from django.db import connection as db
-
-    with db.cursor() as c:
-        c.execute("SHOW fsync")
-        fsync = c.fetchone()[0]
-        c.execute("SHOW synchronous_commit")
-        synchronous_commit = c.fetchone()[0]
     write_result(
         "availability_feed",
         {
-            "postgresql": {"fsync": fsync, "synchronous_commit": synchronous_commit},
+            "postgresql": durability(),
             "network": "20 locations × 20 000 SKUs, all listed",
             "changes_written": written,
             "writing_seconds": round(writing, 1),

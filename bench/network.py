@@ -115,6 +115,18 @@ def build_network(*, locations: int, skus: int, stocked_share: float) -> dict:
     return {"api_key": raw_key, "stock_rows": rows, "setup_seconds": round(time.perf_counter() - started, 1)}
 
 
+def durability() -> dict:
+    """PostgreSQL's durability settings as the server reports them, for the results (DESIGN.md section 18)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = {}
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            cursor.execute(f"SHOW {setting}")
+            found[setting] = cursor.fetchone()[0]
+    return found
+
+
 def machine() -> str:
     import platform
 

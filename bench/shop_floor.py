@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from availability import free_port, start_server  # noqa: E402
-from network import cpu_split, setup_django, write_result  # noqa: E402
+from network import cpu_split, durability, setup_django, write_result  # noqa: E402
 
 SKUS = 2000
 LINES_PER_BATCH = 500
@@ -214,17 +214,6 @@ def run_count(port: int, code: str, key: str) -> dict:
         "status": answer["status"],
         "differences": len(answer["differences"]),
     }
-
-
-def durability() -> dict:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        found = {}
-        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
-            cursor.execute(f"SHOW {setting}")
-            found[setting] = cursor.fetchone()[0]
-    return found
 
 
 def main():

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from network import setup_django, write_result  # noqa: E402
+from network import durability, setup_django, write_result  # noqa: E402
 
 
 class Receiver(http.server.ThreadingHTTPServer):
@@ -68,7 +68,6 @@ def main():
 
     os.environ["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"
     setup_django()
-    from django.db import connection
     from standardwebhooks import Webhook
 
     from inventory import services as stock
@@ -128,15 +127,10 @@ def main():
             break
     finished = time.perf_counter()
     receiver.shutdown()
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW fsync")
-        fsync = cursor.fetchone()[0]
-        cursor.execute("SHOW synchronous_commit")
-        synchronous_commit = cursor.fetchone()[0]
     write_result(
         "webhooks",
         {
-            "postgresql": {"fsync": fsync, "synchronous_commit": synchronous_commit},
+            "postgresql": durability(),
             "changes": args.changes,
             "channels": args.channels,
             "deliveries_queued": pushed,
