@@ -18,9 +18,9 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import SKU, AvailabilityChange, ChannelListing
+from inventory.models import SKU, AvailabilityChange, ChannelListing, StockLevel
 from omnichannel.errors import DomainError, InvalidInput
-from stores.selectors import ChannelInfo, network_snapshot
+from stores.selectors import ChannelInfo
 
 SALT = "availability-feed"
 PAGE_SIZE = 500
@@ -78,10 +78,10 @@ def horizon() -> Position:
 
 def published_numbers(*, channel: ChannelInfo, sku_ids) -> dict[int, int]:
     """What the channel publishes for each SKU now: Σ available (on hand − committed − safety stock, never below
-    0) over its active source locations, through its publishing policy (`ChannelInfo.published_number`); 0 for a
-    SKU that is not active or whose listing is not published. One query."""
+    0) over its source locations (the network snapshot's: active ones only), through its publishing policy
+    (`ChannelInfo.published_number`); 0 for a SKU that is not active or whose listing is not published. One
+    query."""
     sku_ids = list(sku_ids)
-    active_sources = [loc for loc in channel.source_ids if loc in network_snapshot().locations]
     listed = (
         ChannelListing.objects.filter(channel_id=channel.id, sku_id__in=sku_ids, published=True, sku__active=True)
         .annotate(
@@ -92,7 +92,7 @@ def published_numbers(*, channel: ChannelInfo, sku_ids) -> dict[int, int]:
                     - F("sku__stock_levels__safety_stock"),
                     0,
                 ),
-                filter=Q(sku__stock_levels__location_id__in=active_sources),
+                filter=Q(sku__stock_levels__location_id__in=list(channel.source_ids)),
             )
         )
         .values_list("sku_id", "units")
@@ -166,22 +166,18 @@ FROM (SELECT txid, id FROM changed ORDER BY txid DESC, id DESC LIMIT 1) AS last
 
 
 def _changes_in_one_statement(*, channel: ChannelInfo, start: Position, stable: Position) -> dict:
-    from inventory.models import SKU as SKUModel
-    from inventory.models import StockLevel
-
     sql = CHANGES_SQL.format(
         log=AvailabilityChange._meta.db_table,
         listing=ChannelListing._meta.db_table,
-        sku=SKUModel._meta.db_table,
+        sku=SKU._meta.db_table,
         level=StockLevel._meta.db_table,
     )
-    active_sources = [loc for loc in channel.source_ids if loc in network_snapshot().locations]
     params = {
         "txid": start.txid,
         "change_id": start.change_id,
         "horizon": stable.txid,
         "limit": CHANGES_PER_READ,
-        "sources": active_sources,
+        "sources": list(channel.source_ids),
         "channel": channel.id,
     }
     results, position, read = [], start, 0

@@ -3,11 +3,10 @@
 SKUs it touches to the channels' change log, in the saving transaction (connected in InventoryConfig.ready)."""
 
 from inventory import services
+from inventory.selectors import forget_withheld_codes
 
 
 def listing_saved(sender, instance, **kwargs):
-    from inventory.selectors import forget_withheld_codes
-
     forget_withheld_codes()
     services.log_policy_change(sku_ids=[instance.sku_id])
 
@@ -15,8 +14,6 @@ def listing_saved(sender, instance, **kwargs):
 def sku_saved(sender, instance, created=False, **kwargs):
     if created:
         return  # listed nowhere yet: nothing published moves
-    from inventory.selectors import forget_withheld_codes
-
     forget_withheld_codes()
     services.log_policy_change(sku_ids=[instance.pk])
 

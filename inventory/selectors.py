@@ -382,7 +382,7 @@ def explain_listing(*, listing) -> str:
     channel = network_snapshot().channels_by_id.get(listing.channel_id)
     if channel is None:
         return _("The channel is not active: it publishes nothing.")
-    sources = [loc for loc in channel.source_ids if loc in network_snapshot().locations]
+    sources = channel.source_ids  # active locations only (the network snapshot's)
     rows = list(
         StockLevel.objects.filter(sku_id=listing.sku_id)
         .select_related("location")

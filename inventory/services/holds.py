@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.errors import HoldNotOpen, InsufficientStock, InvalidStockChange
 from inventory.models import SKU, AvailabilityChange, StockHold, StockLevel
-from inventory.services.levels import Reason, _change_on_hand, stock_moved
+from inventory.services.levels import Reason, _change_on_hand, _current_txid, stock_moved
 from stores.models import Location
 
 
@@ -121,7 +121,7 @@ def _commit_units(hold_lines: list[HoldLine], *, respect_safety_stock: bool) -> 
         f"RETURNING s.location_id, s.sku_id, s.id), "
         # The channels' change log in the same statement: no round trip more for placement.
         f"logged AS (INSERT INTO {AvailabilityChange._meta.db_table} (location_id, sku_id, txid, at) "
-        f"SELECT location_id, sku_id, pg_current_xact_id()::text::bigint, %s FROM granted) "
+        f"SELECT location_id, sku_id, {_current_txid()}, %s FROM granted) "
         f"SELECT location_id, sku_id, id FROM granted"
     )
     with connection.cursor() as cursor:

@@ -211,10 +211,7 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
     order = fulfillment.order
     sku = line.order_line.sku
     source = fulfillment.source_location
-    plan = None
-    if settings.AUTO_RECOVER_SHORT_LINES:
-        missed_at = already_missed_at(order=order, sku=sku) | {source.pk}
-        plan = recovery_plan(order=order, sku=sku, quantity=quantity, exclude=missed_at)
+    plan = recovery_elsewhere(order=order, sku=sku, quantity=quantity, source_id=source.pk)
     writes = [(source.pk, "short")] + ([(plan.fulfillments[0].source_id, "hold")] if plan else [])
     recovery_hold = None
     for _location_id, write in sorted(writes):  # (location, sku) order: the one lock order of every stock write
@@ -298,21 +295,20 @@ def till_sale_candidates(*, location_id: int, sku_ids, among=None) -> list[Fulfi
     )
 
 
-def till_sale_recovery(*, line: FulfillmentLine, quantity: int):
-    """Where units of this line would come from if its store's till sold them: the recovery plan without that
-    store (read only)."""
-    order = line.fulfillment.order
-    sku = line.order_line.sku
+def recovery_elsewhere(*, order: Order, sku: SKU, quantity: int, source_id: int):
+    """The automatic recovery of units a source no longer has (not found while picking, or sold at its till): the
+    recovery plan without that source nor the places this order already missed them; None when automatic
+    recovery is off or nothing covers them. Read only."""
     if not settings.AUTO_RECOVER_SHORT_LINES:
         return None
-    missed_at = already_missed_at(order=order, sku=sku) | {line.fulfillment.source_location_id}
+    missed_at = already_missed_at(order=order, sku=sku) | {source_id}
     return recovery_plan(order=order, sku=sku, quantity=quantity, exclude=missed_at)
 
 
 def give_way_to_till_sale(*, line: FulfillmentLine, quantity: int, plan, actor=None) -> None:
     """`quantity` units held for this pending line were sold over the counter (the till is the truth): the hold
     gives them back (the till's `pos_sale` takes them from on-hand), then the order is sourced again without this
-    store (`plan`, from `till_sale_recovery`), else its case opens. The caller holds the order, the fulfillment
+    store (`plan`, from `recovery_elsewhere`), else its case opens. The caller holds the order, the fulfillment
     and every stock row involved (the recovery's too) locked, in the one lock order."""
     fulfillment = line.fulfillment
     stock.release_hold(hold=line.hold, quantity=quantity)

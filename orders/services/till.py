@@ -28,7 +28,7 @@ from inventory.models import SKU, PosReceiptLine, StockLevel, TillRegister
 from inventory.signals import stock_discrepancy
 from omnichannel.db import rows_source
 from orders.models import Fulfillment, Order, Reservation
-from orders.services.missing import give_way_to_till_sale, till_sale_candidates, till_sale_recovery
+from orders.services.missing import give_way_to_till_sale, recovery_elsewhere, till_sale_candidates
 from orders.services.reserving import mark_purchased
 from orders.services.till_input import (
     ReceiptLineConflict,
@@ -225,7 +225,15 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
         candidates = till_sale_candidates(
             location_id=location.pk, sku_ids=short_skus, among={c.fulfillment_id for c in candidates}
         )
-    plans = {c.pk: till_sale_recovery(line=c, quantity=c.hold.open_quantity) for c in candidates}
+    plans = {
+        c.pk: recovery_elsewhere(
+            order=c.fulfillment.order,
+            sku=c.order_line.sku,
+            quantity=c.hold.open_quantity,
+            source_id=c.fulfillment.source_location_id,
+        )
+        for c in candidates
+    }
     pairs = {(location.pk, sku) for sku in sold}
     pairs |= {(plan.fulfillments[0].source_id, c.order_line.sku_id) for c in candidates if (plan := plans[c.pk])}
     rows = stock.lock_stock_rows(pairs=pairs, create={(location.pk, sku) for sku in sold if sku not in free})
@@ -254,6 +262,8 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
         result.taken_from_orders.append(
             {"order": candidate.fulfillment.order.number, "sku": candidate.order_line.sku.code, "quantity": units}
         )
+    # Lines not wholly settled by a reservation: the rest of their units are booked as till moves.
+    booked_lines = [line for line in lines if line.quantity != line.reserved_units]
     moves = [
         stock.TillMove(
             sku_id=line.sku_id,
@@ -261,10 +271,8 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
             at=line.at,
             reference=f"pos:{line.register}/{line.receipt}",
         )
-        for line in lines
-        if line.quantity != line.reserved_units
+        for line in booked_lines
     ]
-    booked_lines = [line for line in lines if line.quantity != line.reserved_units]
     unbooked = stock.book_till_moves(location_id=location.pk, moves=moves, rows=rows, actor=actor)
     for line, units in zip(booked_lines, unbooked, strict=True):
         line.unbooked = units
