@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -295,40 +296,44 @@ def fulfillment_store(fulfillment: Fulfillment) -> Location:
 def hand_over(*, fulfillment, pickup_code: str, actor=None) -> Fulfillment:
     """The customer collects with their code: the units leave the store's stock and the order is paid.
 
-    A wrong code is counted in its own transaction (it must stick although the hand-over fails); after
-    PICKUP_CODE_MAX_ATTEMPTS wrong codes the pickup is locked (`PickupCodeLocked`, 423) until a manager unlocks it
-    or the customer is sent a new code, so the 6-digit code cannot be guessed at the counter."""
-    try:
-        return _hand_over(fulfillment=fulfillment, pickup_code=pickup_code, actor=actor)
-    except WrongPickupCode:
-        attempts = _count_wrong_pickup_code(fulfillment, actor=actor)
-        left = max(settings.PICKUP_CODE_MAX_ATTEMPTS - attempts, 0)
-        if not left:
-            raise PickupCodeLocked(details={"attempts": attempts}) from None
-        raise WrongPickupCode(
-            _("The pickup code does not match this order (%(left)s attempts left).") % {"left": left},
-            details={"attempts_left": left},
-        ) from None
+    A wrong code is counted in the same transaction that compared it, under the row's lock, and that transaction
+    commits (the count must stick although the hand-over fails): however many counters try at once, exactly
+    PICKUP_CODE_MAX_ATTEMPTS codes are ever compared. Then the pickup is locked (`PickupCodeLocked`, 423) until a
+    manager unlocks it or the customer is sent a new code, so the 6-digit code cannot be guessed at the counter."""
+    outcome = _hand_over(fulfillment=fulfillment, pickup_code=pickup_code, actor=actor)
+    if isinstance(outcome, Fulfillment):
+        return outcome
+    left = max(settings.PICKUP_CODE_MAX_ATTEMPTS - outcome, 0)
+    if not left:
+        raise PickupCodeLocked(details={"attempts": outcome})
+    raise WrongPickupCode(
+        _("The pickup code does not match this order (%(left)s attempts left).") % {"left": left},
+        details={"attempts_left": left},
+    )
 
 
 @transaction.atomic
-def _hand_over(*, fulfillment, pickup_code: str, actor) -> Fulfillment:
+def _hand_over(*, fulfillment, pickup_code: str, actor) -> Fulfillment | int:
+    """The fulfillment collected, or the number of wrong codes tried so far (this one counted)."""
     locked = _locked(fulfillment)
     if locked.pickup_code_attempts >= settings.PICKUP_CODE_MAX_ATTEMPTS:
         raise PickupCodeLocked(details={"attempts": locked.pickup_code_attempts})
     if not secrets.compare_digest((pickup_code or "").strip(), locked.pickup_code or "-"):
-        raise WrongPickupCode()
+        return _count_wrong_pickup_code(locked, actor=actor)
     fulfillment = transition_fulfillment(fulfillment=locked, to=S.COLLECTED, actor=actor)
     _consume_open_holds(fulfillment, reason=StockMovement.Reason.SALE, actor=actor)
     _capture(fulfillment, actor)
     return fulfillment
 
 
-@transaction.atomic
-def _count_wrong_pickup_code(fulfillment, *, actor) -> int:
-    locked = _locked(fulfillment)
+def _count_wrong_pickup_code(locked: Fulfillment, *, actor) -> int:
+    """One conditional update decides whether this attempt still counts: never past the limit."""
+    counted = Fulfillment.objects.filter(
+        pk=locked.pk, pickup_code_attempts__lt=settings.PICKUP_CODE_MAX_ATTEMPTS
+    ).update(pickup_code_attempts=F("pickup_code_attempts") + 1, updated_at=timezone.now())
+    if not counted:
+        return settings.PICKUP_CODE_MAX_ATTEMPTS
     locked.pickup_code_attempts += 1
-    locked.save(update_fields=["pickup_code_attempts", "updated_at"])
     if locked.pickup_code_attempts == settings.PICKUP_CODE_MAX_ATTEMPTS:
         record_event(
             order=locked.order,
