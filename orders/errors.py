@@ -77,3 +77,11 @@ class AlreadyReturned(DomainError):
     code = "already_returned"
     status_code = 409
     default_message = _("These units are already on a return.")
+
+
+class TrackingNumberInUse(DomainError):
+    """A carrier's tracking number already on another parcel still travelling: its scans would move the wrong
+    order."""
+
+    code = "tracking_number_in_use"
+    status_code = 409

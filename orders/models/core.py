@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -275,6 +276,16 @@ class Fulfillment(TimeStampedModel):
         ordering = ["id"]
         verbose_name = _("fulfillment")
         verbose_name_plural = _("fulfillments")
+        constraints = [
+            # One carrier's tracking number is on one travelling parcel (orders.services.common.ACTIVE_PARCEL):
+            # the carrier's scans must move that parcel, not another order's.
+            models.UniqueConstraint(
+                Upper("carrier"),
+                "tracking_number",
+                condition=Q(status__in=["shipped", "in_transit", "out_for_delivery", "delivery_exception"]),
+                name="fulfillment_active_tracking_number",
+            )
+        ]
         indexes = [
             models.Index(fields=["source_location", "status"], name="fulfillment_source_status"),
             models.Index(fields=["pickup_location", "status"], name="fulfillment_pickup_status"),

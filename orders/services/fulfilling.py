@@ -5,7 +5,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from omnichannel.jobs import for_each_claimed, for_each_due
 from orders.errors import (
     InvalidOrder,
     PickupCodeLocked,
+    TrackingNumberInUse,
     WrongPickupCode,
 )
 from orders.models import (
@@ -26,7 +27,7 @@ from orders.models import (
     Payment,
 )
 from orders.payments import adapter_for
-from orders.services.common import CENTS, TERMINAL, TRANSITIONS, S, record_event
+from orders.services.common import ACTIVE_PARCEL, CENTS, TERMINAL, TRANSITIONS, S, record_event
 from orders.signals import order_status_changed
 from stores.models import Location
 from stores.roles import Right, require_right
@@ -187,13 +188,22 @@ def ship_fulfillment(*, fulfillment, carrier: str, tracking_number: str, actor=N
         raise InvalidOrder(_("Give the carrier and the tracking number."), details={"carrier": carrier})
     fulfillment = _locked(fulfillment)
     fulfillment.carrier, fulfillment.tracking_number = carrier.strip(), tracking_number.strip()
+    _refuse_tracking_number_in_use(fulfillment)
     fulfillment.save(update_fields=["carrier", "tracking_number", "updated_at"])
-    fulfillment = transition_fulfillment(
-        fulfillment=fulfillment,
-        to=S.SHIPPED,
-        actor=actor,
-        data={"carrier": fulfillment.carrier, "tracking_number": fulfillment.tracking_number},
-    )
+    try:
+        with transaction.atomic():
+            fulfillment = transition_fulfillment(
+                fulfillment=fulfillment,
+                to=S.SHIPPED,
+                actor=actor,
+                data={"carrier": fulfillment.carrier, "tracking_number": fulfillment.tracking_number},
+            )
+    except IntegrityError as error:
+        # Two parcels shipped at once with one number: the partial unique index lets only the first through.
+        if "fulfillment_active_tracking_number" not in str(error):
+            raise
+        _refuse_tracking_number_in_use(fulfillment, error)
+        raise
     to_store = fulfillment.flow == Fulfillment.Flow.SHIP_TO_STORE
     _consume_open_holds(
         fulfillment, reason=StockMovement.Reason.TRANSFER_OUT if to_store else StockMovement.Reason.SALE, actor=actor
@@ -201,6 +211,27 @@ def ship_fulfillment(*, fulfillment, carrier: str, tracking_number: str, actor=N
     if not to_store:
         _capture(fulfillment, actor)
     return fulfillment
+
+
+def _refuse_tracking_number_in_use(fulfillment: Fulfillment, cause: Exception | None = None) -> None:
+    """409 when another parcel with this carrier's tracking number is still travelling (ACTIVE_PARCEL)."""
+    other = (
+        Fulfillment.objects.filter(
+            carrier__iexact=fulfillment.carrier,
+            tracking_number=fulfillment.tracking_number,
+            status__in=ACTIVE_PARCEL,
+        )
+        .exclude(pk=fulfillment.pk)
+        .select_related("order")
+        .first()
+    )
+    if other is None and cause is None:
+        return
+    raise TrackingNumberInUse(
+        _("Tracking number %(number)s of %(carrier)s is already on a parcel on its way: check the label.")
+        % {"number": fulfillment.tracking_number, "carrier": fulfillment.carrier},
+        details={"carrier": fulfillment.carrier, "tracking_number": fulfillment.tracking_number},
+    ) from cause
 
 
 @transaction.atomic

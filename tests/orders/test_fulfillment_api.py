@@ -2,9 +2,11 @@
 list and its actions, through the same services and the same who-may-do-what rule as the store dashboard."""
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from inventory.models import StockLevel, StockMovement
+from orders import services
 from orders.models import OrderEvent
 from stores.services import create_api_key
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
@@ -97,3 +99,32 @@ def test_a_retried_action_with_the_same_idempotency_key_is_done_once(net):  # no
     assert StockMovement.objects.filter(reason="shortage").count() == 1
     other = act(wms, fulfillment.id, key="wms-77", action="mark_packed")
     assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_a_tracking_number_on_a_parcel_still_travelling_is_refused(net):  # noqa: F811
+    first, second, third = (place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN) for _ in range(3))
+    wms = location_api(net["WH01"])
+    assert {order.fulfillments.get().source_location.code for order in (first, second, third)} == {"WH01"}
+    for order in (first, second, third):
+        fulfillment = order.fulfillments.get()
+        act(wms, fulfillment.id, action="start_picking")
+        act(wms, fulfillment.id, action="mark_packed")
+    shipped = act(wms, first.fulfillments.get().id, action="mark_shipped", carrier="BRT", tracking_number="BRT-1")
+    assert shipped.status_code == 200
+    # The same number of the same carrier (whatever its case) while the first parcel travels: 409, nothing moves.
+    again = act(wms, second.fulfillments.get().id, action="mark_shipped", carrier="brt", tracking_number="BRT-1")
+    assert again.status_code == 409, again.content
+    assert again.json()["error"]["code"] == "tracking_number_in_use"
+    second_parcel = second.fulfillments.get()
+    assert (second_parcel.status, second_parcel.tracking_number) == ("packed", "")
+    assert StockLevel.objects.get(location=net["WH01"], sku__code="JEANS-42").committed == 2
+    # Another carrier's number space is its own.
+    other = act(wms, second_parcel.id, action="mark_shipped", carrier="GLS", tracking_number="BRT-1")
+    assert other.status_code == 200
+    # Once the first parcel is delivered, the carrier may reuse its number.
+    services.record_tracking_event(
+        carrier="BRT", tracking_number="BRT-1", event_id="e1", status="delivered", occurred_at=timezone.now()
+    )
+    assert first.fulfillments.get().status == "delivered"
+    reused = act(wms, third.fulfillments.get().id, action="mark_shipped", carrier="BRT", tracking_number="BRT-1")
+    assert reused.status_code == 200, reused.content
