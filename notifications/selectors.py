@@ -16,27 +16,45 @@ from orders.models import (
     TrackingEvent,
 )
 
-# What the customer sees on the timeline (payments and internal bookkeeping stay internal).
-CUSTOMER_EVENTS = {
-    "order_placed",
-    "picking",
-    "packed",
-    "shipped",
-    "in_transit",
-    "out_for_delivery",
-    "delivered",
-    "delivery_exception",
-    "received_in_store",
-    "ready_for_pickup",
-    "pickup_reminder",
-    "collected",
-    "not_collected",
-    "cancelled",
-    "order_cancelled",
-    "lines_cancelled",
-    "item_missing",
-    "second_parcel",
+# What the customer sees on the timeline, in their words: payments, internal bookkeeping and staff's wording
+# ("fulfillment cancelled", "customer told: …") stay internal. A part re-routed to another store is said as what it
+# means to the customer: one more parcel, a later pickup, the item coming after all.
+CUSTOMER_EVENT_LABELS = {
+    "order_placed": _("Order received"),
+    "picking": _("Being prepared"),
+    "packed": _("Packed"),
+    "shipped": _("Shipped"),
+    "in_transit": _("On its way"),
+    "out_for_delivery": _("Out for delivery"),
+    "delivered": _("Delivered"),
+    "delivery_exception": _("Delivery problem: we are on it"),
+    "received_in_store": _("Arrived in store"),
+    "ready_for_pickup": _("Ready for pickup"),
+    "pickup_reminder": _("Reminder: your order is waiting for you"),
+    "pickup_extended": _("Your order waits for you longer"),
+    "pickup_code_renewed": _("New pickup code sent"),
+    "collected": _("Collected"),
+    "not_collected": _("Not collected in time: you were not charged"),
+    "order_cancelled": _("Order cancelled"),
+    "lines_cancelled": _("Part of the order cancelled"),
+    "item_missing": _("An item is missing: we are finding a solution"),
+    "parcel_lost": _("The carrier lost a parcel: we are finding a solution"),
+    "second_parcel": _("An item comes from another of our stores, in a separate parcel"),
+    "pickup_delayed": _("An item comes to your store from another of our stores: ready a little later"),
+    "completed_from_elsewhere": _("The missing item comes from another of our stores after all"),
+    "substitute_proposed": _("We proposed another size or colour for the missing item"),
+    "substitute_sent": _("The replacement you accepted is on its way"),
+    "item_refunded": _("The missing item was refunded"),
+    "refund_issued": _("Refund issued"),
+    "goodwill_credit": _("Credit issued"),
 }
+CUSTOMER_EVENTS = set(CUSTOMER_EVENT_LABELS)
+
+
+def customer_timeline(order) -> list[dict]:
+    """The order's timeline as the customer reads it, newest first (`order.events` prefetched with
+    CUSTOMER_EVENTS)."""
+    return [{"at": event.at, "label": CUSTOMER_EVENT_LABELS[event.type]} for event in order.events.all()]
 
 
 def order_for_tracking(*, token: str) -> Order:

@@ -100,6 +100,7 @@ def tracking_page(request, token: str):
         # instead are in their parcel.
         "missing_lines": [line for line in order.lines.all() if line.quantity_short],
         "marketing": selectors.marketing_for(customer=order.customer, locale=locale),
+        "timeline": selectors.customer_timeline(order),
         # Send items back: offered while any unit may still come back; the returns already started.
         "can_return": any(r.returnable for r in orders.returnable_lines(order)),
         "returns": selectors.returns_of(order),

@@ -108,6 +108,8 @@ class Order(ContactDetails, TimeStampedModel):
         SHIPPED = "shipped", _("Shipped")
         COMPLETED = "completed", _("Completed")
         NOT_COLLECTED = "not_collected", _("Not collected")
+        # Some units wait for a decision (an item missing, a parcel lost): the order is being fixed.
+        ON_HOLD = "on_hold", _("Waiting for a solution")
         CANCELLED = "cancelled", _("Cancelled")
 
     number = models.CharField(_("number"), max_length=20, unique=True)

@@ -28,7 +28,7 @@ from orders.models import (
 )
 from orders.payments import adapter_for
 from orders.services.common import ACTIVE_PARCEL, CENTS, TERMINAL, TRANSITIONS, S, record_event
-from orders.signals import order_status_changed
+from orders.services.status import refresh_order_status
 from stores.models import Location
 from stores.roles import Right, require_right
 
@@ -56,32 +56,8 @@ def transition_fulfillment(*, fulfillment: Fulfillment | int, to: str, actor=Non
         fulfillment.completed_at = now
     fulfillment.save()
     record_event(order=fulfillment.order, fulfillment=fulfillment, type=to, actor=actor, data=data or {})
-    _refresh_order_status(fulfillment.order)
+    refresh_order_status(fulfillment.order)
     return fulfillment
-
-
-def _refresh_order_status(order: Order) -> None:
-    # A lost parcel counts like a cancelled one: what it carried is settled by its case (sent again or refunded).
-    statuses = [s for s in order.fulfillments.values_list("status", flat=True) if s not in (S.CANCELLED, S.LOST)]
-    OS = Order.Status
-    if not statuses:
-        status = OS.CANCELLED
-    elif all(s in (S.DELIVERED, S.COLLECTED) for s in statuses):
-        status = OS.COMPLETED
-    elif all(s in TERMINAL for s in statuses):
-        status = OS.NOT_COLLECTED if S.NOT_COLLECTED in statuses else OS.COMPLETED
-    elif S.READY_FOR_PICKUP in statuses and all(s in TERMINAL | {S.READY_FOR_PICKUP} for s in statuses):
-        status = OS.READY_FOR_PICKUP
-    elif all(s in TERMINAL | {S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERY_EXCEPTION} for s in statuses):
-        status = OS.SHIPPED
-    elif all(s == S.PENDING for s in statuses):
-        status = OS.PLACED
-    else:
-        status = OS.IN_PROGRESS
-    if order.status != status:
-        previous, order.status = order.status, status
-        order.save(update_fields=["status", "updated_at"])
-        order_status_changed.send(sender=Order, order=order, previous=previous, status=status)
 
 
 def _open_amount(fulfillment: Fulfillment) -> Decimal:

@@ -36,6 +36,7 @@ from orders.services.fulfilling import (
     transition_fulfillment,
 )
 from orders.services.placing import load_candidates
+from orders.services.status import refresh_order_status
 
 F_ = Fulfillment.Flow
 FLOWS = {"ship": F_.SHIP, "pickup": F_.PICKUP, "ship_to_store": F_.SHIP_TO_STORE}
@@ -273,6 +274,8 @@ def _units_gone(*, line, fulfillment, quantity: int, plan, recovery_hold, actor,
             fulfillment=fulfillment, to=S.CANCELLED, actor=actor, data={"reason": "every item missing"}
         )
         _settle_if_finished(order, actor)
+    else:
+        refresh_order_status(order)
 
 
 def till_sale_candidates(*, location_id: int, sku_ids, among=None) -> list[FulfillmentLine]:
@@ -388,6 +391,7 @@ def refund_missing_units(*, order: Order, sku: str, quantity: int, actor=None, r
     )
     _refund(order, amount, reason=reason, actor=actor, payment=payment)
     _settle_if_finished(order, actor)
+    refresh_order_status(order)
     return amount
 
 
@@ -407,6 +411,7 @@ def resource_missing_units(*, order: Order, sku: str, quantity: int, location_id
         order=order, order_line=order_line, quantity=quantity, hold=hold, plan=plan, actor=actor, instead_of=""
     )
     record_event(order=order, fulfillment=recovered, type="completed_from_elsewhere", actor=actor, data=data)
+    refresh_order_status(order)
     return recovered
 
 
@@ -446,6 +451,7 @@ def substitute_missing_units(*, order: Order, sku: str, quantity: int, substitut
         actor=actor,
         data={**data, "sku": substitute, "replaces": sku},
     )
+    refresh_order_status(order)
     return recovered
 
 
@@ -454,8 +460,9 @@ def declare_parcel_lost(*, fulfillment: Fulfillment | int, reason: str, actor=No
     """The carrier lost (or destroyed, or sent back) a parcel: it becomes `lost` and every unit it carried is
     missing and undecided, like a short pick, so its case sends them again or refunds them. No stock moves: the
     units left the source's stock when the parcel shipped."""
-    fulfillment = transition_fulfillment(fulfillment=fulfillment, to=S.LOST, actor=actor, data={"reason": reason})
+    fulfillment = _locked(fulfillment)
     lost = []
+    # Its units become missing before the move, so the order's status goes straight to on hold.
     for line in fulfillment.lines.select_related("order_line__sku").order_by("order_line_id"):
         units = line.quantity_open
         if not units:
@@ -464,6 +471,7 @@ def declare_parcel_lost(*, fulfillment: Fulfillment | int, reason: str, actor=No
         line.save(update_fields=["quantity_short"])
         OrderLine.objects.filter(pk=line.order_line_id).update(quantity_short=F("quantity_short") + units)
         lost.append({"sku": line.order_line.sku.code, "quantity": units})
+    fulfillment = transition_fulfillment(fulfillment=fulfillment, to=S.LOST, actor=actor, data={"reason": reason})
     record_event(
         order=fulfillment.order,
         fulfillment=fulfillment,
