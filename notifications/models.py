@@ -2,6 +2,7 @@
 then sent by a worker that can crash and resume (DESIGN.md sections 2.4 and 10)."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,9 @@ class Notification(TimeStampedModel):
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
+        # Queued (an SMS waiting for the morning), but what it says stopped being true: the pickup was collected,
+        # the reservation bought. Never sent.
+        DROPPED = "dropped", _("Dropped: no longer true")
 
     event = models.CharField(_("event"), max_length=40)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -44,6 +48,9 @@ class Notification(TimeStampedModel):
         ReservationEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     return_event = models.ForeignKey(ReturnEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The fact a message tells, for facts that happen once (the order cancelled, a parcel shipped, …): one message
+    # per fact and medium, however many requests report it at once. Blank for messages sent again by a person.
+    fact = models.CharField(_("fact"), max_length=80, blank=True)
     subject_text = models.CharField(_("subject"), max_length=200, blank=True)
     text = models.TextField(_("text"), blank=True)
     html = models.TextField(_("HTML"), blank=True)
@@ -63,6 +70,11 @@ class Notification(TimeStampedModel):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["status", "send_after"], name="notification_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fact", "channel"], condition=~Q(fact=""), name="notification_once_per_fact"
+            )
+        ]
 
     def __str__(self):
         return f"{self.event} {self.channel} → {self.recipient} ({self.status})"

@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -121,7 +121,28 @@ def queue_for_order_event(*, event) -> list[Notification]:
         return []
     order = event.order  # the order the event was written with
     tz_name = _tz_name(event.fulfillment.source_location_id) if event.fulfillment_id else settings.TIME_ZONE
-    return _queue(event_type=event.type, contact=order, tz_name=tz_name, links={"order": order, "order_event": event})
+    return _queue(
+        event_type=event.type,
+        contact=order,
+        tz_name=tz_name,
+        links={"order": order, "order_event": event},
+        fact=order_fact(event),
+    )
+
+
+# Facts that happen once per order, or once per parcel: their messages are written once whatever the concurrency.
+# (The order's placement needs no rule: its order row is new.)
+ONCE_PER_ORDER = {"order_cancelled"}
+ONCE_PER_PARCEL = {"shipped", "delivered", "ready_for_pickup", "collected", "not_collected"}
+
+
+def order_fact(event) -> str:
+    """The fact an order event's messages tell ("" for facts that may rightly happen again, each its own event)."""
+    if event.type in ONCE_PER_ORDER:
+        return f"order:{event.order_id}:{event.type}"
+    if event.type in ONCE_PER_PARCEL and event.fulfillment_id:
+        return f"fulfillment:{event.fulfillment_id}:{event.type}"
+    return ""
 
 
 def queue_for_reservation_event(*, event) -> list[Notification]:
@@ -201,13 +222,13 @@ def _tz_name(location_id: int) -> str:
     return point.tz_name if point is not None else settings.TIME_ZONE
 
 
-def _queue(*, event_type: str, contact, tz_name: str, links: dict) -> list[Notification]:
+def _queue(*, event_type: str, contact, tz_name: str, links: dict, fact: str = "") -> list[Notification]:
     """Email and/or SMS rows for one event, to the contact details given with the order or reservation
     (`contact`, never the shared customer record, which another channel may not change), as the customer wants
     them. SMS never leaves at night (`tz_name`); email goes at once. One INSERT; one task after commit."""
     now = timezone.now()
     locale = contact.contact_locale or settings.LANGUAGE_CODE
-    common = {"event": event_type, "customer_id": contact.customer_id, "locale": locale, **links}
+    common = {"event": event_type, "customer_id": contact.customer_id, "locale": locale, "fact": fact, **links}
     # SMS needs a phone number; a customer who asked for SMS only but has none still gets the email.
     wants_sms = bool(contact.contact_phone) and contact.notify_by != NotifyBy.EMAIL
     rows = []
@@ -224,7 +245,16 @@ def _queue(*, event_type: str, contact, tz_name: str, links: dict) -> list[Notif
                 send_after=after_quiet_hours(now, tz_name),
             )
         )
-    created = Notification.objects.bulk_create(rows)
+    if fact:
+        try:
+            with transaction.atomic():
+                created = Notification.objects.bulk_create(rows)
+        except IntegrityError as error:
+            if "notification_once_per_fact" not in str(error):
+                raise
+            return []  # this fact's messages are already written (a concurrent request told it first)
+    else:
+        created = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in created if row.send_after <= now]
     if ids:
         transaction.on_commit(lambda: _enqueue(ids))
@@ -386,8 +416,44 @@ def send_notification(pk: int) -> str:
     return deliver(notification)
 
 
+# Messages about something waiting for the customer: once the wait is over they would mislead (a pickup code
+# at 08:00 for an order collected last night), so a queued one is dropped instead of sent.
+WHILE_PICKUP_WAITS = {
+    "ready_for_pickup",
+    "pickup_reminder",
+    "pickup_code_renewed",
+    "pickup_extended",
+    "pickup_code_resent",
+}
+WHILE_RESERVATION_HELD = {"reservation_held", "reservation_reminder", "reservation_extended"}
+
+
+def no_longer_true(notification: Notification) -> str:
+    """Why the message's fact is over ("" while it still holds): one read, only for the messages above."""
+    if notification.event in WHILE_PICKUP_WAITS and notification.order_event_id:
+        status = (
+            OrderEvent.objects.filter(pk=notification.order_event_id)
+            .values_list("fulfillment__status", flat=True)
+            .first()
+        )
+        if status is not None and status != Fulfillment.Status.READY_FOR_PICKUP:
+            return f"the pickup is {status}"
+    if notification.event in WHILE_RESERVATION_HELD and notification.reservation_id:
+        status = Reservation.objects.filter(pk=notification.reservation_id).values_list("status", flat=True).first()
+        if status is not None and status != Reservation.Status.HELD:
+            return f"the reservation is {status}"
+    return ""
+
+
 def deliver(notification: Notification) -> str:
-    """Render a claimed (`sending`) row's words, hand it to its provider and record the outcome."""
+    """Render a claimed (`sending`) row's words, hand it to its provider and record the outcome; a message whose
+    fact is over is dropped, not sent."""
+    over = no_longer_true(notification)
+    if over:
+        Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
+            status=Notification.Status.DROPPED, last_error=f"not sent: {over}"[:500], updated_at=timezone.now()
+        )
+        return "dropped"
     try:
         render_notification(notification)
     except Exception as exc:  # a rendering bug must not lose the message: it waits for the next attempt
@@ -444,7 +510,7 @@ def sweep(*, now=None, batch: int = 200, budget: timedelta = timedelta(seconds=4
     now = now or timezone.now()
     stale = Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
     taken_back = stale.update(status=Notification.Status.PENDING, updated_at=timezone.now())
-    results = {"taken_back": taken_back, "sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    results = {"taken_back": taken_back, "sent": 0, "retry": 0, "failed": 0, "skipped": 0, "dropped": 0}
     deadline = time_module.monotonic() + budget.total_seconds()
     while time_module.monotonic() < deadline:
         claimed = claim_batch(limit=batch, now=now)

@@ -162,19 +162,26 @@ class OrderCancelApi(APIView):
         operation_id="orders_cancel",
         request=CancelInput,
         responses={200: OrderOutput},
-        description="Cancel the whole order (no `lines`) or some units, while they have not shipped.",
+        description="Cancel the whole order (no `lines`) or some units, while they have not shipped. A retry with "
+        "the same `Idempotency-Key` replays the first answer; cancelling an order already cancelled is a 409 "
+        "`invalid_transition` (the customer is told once).",
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
         data = validated(CancelInput, request.data)
-        order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
+        channel_id = key_channel_id(request)
+        order = selectors.order_for_channel(number=number, channel_id=channel_id)
         lines = None
         if data.get("lines"):
             lines = {}
             for line in data["lines"]:
                 lines[line["sku"]] = lines.get(line["sku"], 0) + line["quantity"]
-        order = services.cancel_order(order=order, lines=lines, actor=request.user, reason=data["reason"])
-        return Response(_detail(request, order))
+
+        def cancel():
+            cancelled = services.cancel_order(order=order, lines=lines, actor=request.user, reason=data["reason"])
+            return Response(_detail(request, cancelled))
+
+        return idempotent(request, channel_id=channel_id, create=cancel)
 
 
 class TrackingEventCreateApi(APIView):

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from inventory import services as stock
+from omnichannel.errors import InvalidTransition
 from omnichannel.phones import to_e164
 from orders.errors import InvalidOrder, OrderNotChangeable
 from orders.models import FulfillmentLine, FulfillmentMethod, Order, OrderLine, Reservation
@@ -23,6 +24,7 @@ from orders.services.fulfilling import (
     transition_fulfillment,
 )
 from orders.services.reserving import record_reservation_event
+from orders.services.status import refresh_order_status
 
 
 @transaction.atomic
@@ -40,6 +42,16 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
         .order_by("fulfillment_id", "id")
     )
     wanted = lines or {fl.order_line.sku.code: None for fl in fulfillment_lines if fl.quantity_open}
+    if not wanted:
+        # Nothing left to cancel: a repeated cancel is refused, so it never tells the customer twice.
+        if order.status == Order.Status.CANCELLED:
+            raise InvalidTransition(
+                current=order.status,
+                wanted=Order.Status.CANCELLED,
+                allowed=[],
+                message=_("This order is already cancelled."),
+            )
+        raise OrderNotChangeable(_("Nothing on this order can be cancelled any more."), details={"order": order.number})
     if lines:
         known = {fl.order_line.sku.code for fl in fulfillment_lines}
         unknown = [code for code in lines if code not in known]
@@ -92,6 +104,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
         ):
             transition_fulfillment(fulfillment=fulfillment, to=S.CANCELLED, actor=actor, data={"reason": reason})
     _settle_if_finished(order, actor)
+    refresh_order_status(order)
     order.refresh_from_db()
     return order
 
