@@ -6,6 +6,13 @@ template `notifications/email/<event>.txt` / `.html`, rendered in the customer's
 
 from django.utils.translation import gettext_lazy as _
 
+# How money comes back, said as it is: a refund of what was charged, or a hold on the card let go (never charged).
+MONEY_BACK = {
+    "refunded": _("Refund: %(refunded)s; it reaches you in a few days."),
+    "released": _("You were never charged for it: the hold of %(released)s on your card is released."),
+    "both": _("Refund: %(refunded)s; %(released)s was never charged and its hold on your card is released."),
+}
+
 # order event type -> (email subject, SMS text). Placeholders come from notifications.services.message_context.
 ORDER_MESSAGES = {
     "order_placed": (
@@ -59,11 +66,11 @@ ORDER_MESSAGES = {
     ),
     "order_cancelled": (
         _("Your order %(number)s was cancelled"),
-        _("%(brand)s: order %(number)s was cancelled. Refund: %(refund)s."),
+        _("%(brand)s: order %(number)s was cancelled. %(money_back)s"),
     ),
     "lines_cancelled": (
         _("Part of your order %(number)s was cancelled"),
-        _("%(brand)s: part of order %(number)s was cancelled. Refund: %(refund)s."),
+        _("%(brand)s: part of order %(number)s was cancelled. %(money_back)s"),
     ),
     "second_parcel": (
         _("Your order %(number)s arrives in one more parcel"),
@@ -80,8 +87,8 @@ ORDER_MESSAGES = {
         ),
     ),
     "item_refunded": (
-        _("We refunded %(refund)s for your order %(number)s"),
-        _("%(brand)s: we refunded %(refund)s for %(sku_name)s of order %(number)s; it reaches you in a few days."),
+        _("The missing item of your order %(number)s"),
+        _("%(brand)s: %(sku_name)s of order %(number)s will not reach you. %(money_back)s"),
     ),
     "completed_from_elsewhere": (
         _("Good news about your order %(number)s"),

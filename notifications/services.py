@@ -21,7 +21,14 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import SKU
 from notifications.backends import PermanentDeliveryError, TemporaryDeliveryError, email_backend, sms_backend
-from notifications.messages import MESSAGES, ORDER_MESSAGES, RESERVATION_MESSAGES, RETURN_INSTRUCTIONS, RETURN_MESSAGES
+from notifications.messages import (
+    MESSAGES,
+    MONEY_BACK,
+    ORDER_MESSAGES,
+    RESERVATION_MESSAGES,
+    RETURN_INSTRUCTIONS,
+    RETURN_MESSAGES,
+)
 from notifications.models import MessageTemplate, Notification
 from notifications.selectors import marketing_for, opening_hours
 from notifications.signals import notification_failed
@@ -71,6 +78,7 @@ def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None
         "total": f"{order.total} {order.currency}",
         "tracking_url": public_url(f"/track/{order.tracking_token}/"),
         "refund": f"{data.get('refund', '0.00')} {order.currency}",
+        "money_back": money_back_words(data, order.currency),
         "carrier": (fulfillment.carrier if fulfillment else "") or "",
         "store": store.name if store else "",
         "store_address": f"{store.address}, {store.city}" if store else "",
@@ -81,6 +89,17 @@ def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None
         "from_store": _store_name(data.get("from", "")),
     }
     return context
+
+
+def money_back_words(data: dict, currency: str) -> str:
+    """ "Refund: 79.90 EUR" only for money that was charged; a release of the never-captured hold says so."""
+    total = Decimal(data.get("refund") or "0")
+    released = min(Decimal(data.get("released") or "0"), total)
+    refunded = total - released
+    if not total:
+        return ""
+    kind = "both" if released and refunded else "released" if released else "refunded"
+    return str(MONEY_BACK[kind]) % {"refunded": f"{refunded} {currency}", "released": f"{released} {currency}"}
 
 
 def _sku_name(code: str) -> str:
@@ -110,6 +129,17 @@ def _items(lines, *, sku=lambda line: line.sku) -> list[dict]:
         {"quantity": line.quantity, "name": sku(line).product.name, "colour": sku(line).colour, "size": sku(line).size}
         for line in lines
     ]
+
+
+def _items_left(lines) -> list[dict]:
+    """The order's email lists what the customer still gets: cancelled, refunded or replaced units are gone."""
+    items = []
+    for line in lines:
+        left = line.quantity - line.quantity_cancelled - line.quantity_short_refunded - line.quantity_short_substituted
+        if left > 0:
+            sku = line.sku
+            items.append({"quantity": left, "name": sku.product.name, "colour": sku.colour, "size": sku.size})
+    return items
 
 
 def queue_for_order_event(*, event) -> list[Notification]:
@@ -299,7 +329,7 @@ def _order_texts(notification: Notification) -> tuple[str, str, str]:
     # In the customer's language whatever the request's (a staff member's English page writes Italian SMS).
     with translation.override(locale):
         context = message_context(order=order, data=event.data, fulfillment=fulfillment)
-    email_extra = {"order": order, "items": _items(order.lines.all()), "reference_label": _("Order")}
+    email_extra = {"order": order, "items": _items_left(order.lines.all()), "reference_label": _("Order")}
     if fulfillment is not None and event.type in PICKUP_EVENTS:
         email_extra["store_hours"] = lambda: opening_hours(fulfillment_store(fulfillment))
     if event.type in SHIPPING_EVENTS:

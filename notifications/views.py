@@ -101,6 +101,8 @@ def tracking_page(request, token: str):
         "missing_lines": [line for line in order.lines.all() if line.quantity_short],
         "marketing": selectors.marketing_for(customer=order.customer, locale=locale),
         "timeline": selectors.customer_timeline(order),
+        # Nothing was ever charged: money given back is a released hold, not a refund.
+        "never_charged": not order.payment.captured_amount if hasattr(order, "payment") else True,
         # Send items back: offered while any unit may still come back; the returns already started.
         "can_return": any(r.returnable for r in orders.returnable_lines(order)),
         "returns": selectors.returns_of(order),

@@ -310,7 +310,10 @@ PICKUP_CODE_MAX_ATTEMPTS = env.int("PICKUP_CODE_MAX_ATTEMPTS", default=5)
 
 # Customer care (DESIGN.md section 12): what an agent may refund or credit alone (above it, head office approves);
 # how far an agent may extend a waiting pickup or a held reservation.
+# The limit counts every refund and credit on the order, paid or waiting for approval, not one request at a time.
 CARE_REFUND_LIMIT = env.float("CARE_REFUND_LIMIT", default=100.0)
+# What one agent may refund and credit alone in a day, across orders (pending requests count).
+CARE_REFUND_DAILY_LIMIT = env.float("CARE_REFUND_DAILY_LIMIT", default=500.0)
 # An order still to prepare this long after it was placed counts as late in the network view.
 ORDER_LATE_AFTER = timedelta(hours=env.int("ORDER_LATE_AFTER_HOURS", default=24))
 PICKUP_EXTENSION_MAX_DAYS = env.int("PICKUP_EXTENSION_MAX_DAYS", default=7)

@@ -77,7 +77,15 @@ class OrderEventInline(ReadableEventInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["provider", "reference", "currency", "authorized_amount", "captured_amount", "refunded_amount"]
+    fields = [
+        "provider",
+        "reference",
+        "currency",
+        "authorized_amount",
+        "captured_amount",
+        "refunded_amount",
+        "released_amount",
+    ]
 
 
 @admin.register(Order)

@@ -17,7 +17,12 @@ class PaymentAdapter:
         raise NotImplementedError
 
     def refund(self, *, payment, amount: Decimal) -> str:
-        """Give back `amount` (or release it, when not captured yet); return the operation's reference."""
+        """Give back `amount` of what was captured; return the operation's reference."""
+        raise NotImplementedError
+
+    def release(self, *, payment, amount: Decimal) -> str:
+        """Let go of `amount` of the authorization that was never captured (the customer was never charged it);
+        return the operation's reference."""
         raise NotImplementedError
 
 
@@ -29,6 +34,9 @@ class ManualAdapter(PaymentAdapter):
 
     def refund(self, *, payment, amount):
         return f"manual-refund-{payment.pk}-{amount}"
+
+    def release(self, *, payment, amount):
+        return f"manual-release-{payment.pk}-{amount}"
 
 
 def adapter_for(provider: str) -> PaymentAdapter:

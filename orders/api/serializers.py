@@ -141,6 +141,8 @@ class OrderOutput(serializers.Serializer):
         authorized_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
         captured_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
         refunded_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+        # Let go of before any capture: the customer was never charged it (not a refund).
+        released_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
     number = serializers.CharField()
     external_id = serializers.CharField()

@@ -340,17 +340,23 @@ class Payment(TimeStampedModel):
     currency = models.CharField(_("currency"), max_length=3)
     authorized_amount = models.DecimalField(max_digits=12, decimal_places=2)
     captured_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # Given back of what was captured (the customer was charged, then refunded) ...
     refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # ... and let go of the authorization before any capture (never charged: not a refund).
+    released_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(captured_amount__lte=models.F("authorized_amount")),
-                name="payment_capture_within_authorization",
+                condition=Q(captured_amount__gte=0, refunded_amount__gte=0, released_amount__gte=0),
+                name="payment_amounts_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(refunded_amount__lte=models.F("authorized_amount")),
-                name="payment_refund_within_authorization",
+                condition=Q(captured_amount__lte=models.F("authorized_amount") - models.F("released_amount")),
+                name="payment_capture_and_release_within_authorization",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__lte=models.F("captured_amount")), name="payment_refund_within_capture"
             ),
         ]
 

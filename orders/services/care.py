@@ -6,7 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,17 +19,15 @@ from orders.payments import adapter_for
 from orders.services.common import CENTS, S, record_event
 from orders.services.fulfilling import _locked, _locked_payment, fulfillment_store
 from orders.services.reserving import record_reservation_event
-from stores.roles import Right, has_right, require_right
+from stores.roles import NotAllowed, Right, has_right, require_right
 
 EVENT_FOR_KIND = {RefundRequest.Kind.REFUND: "refund_issued", RefundRequest.Kind.GOODWILL: "goodwill_credit"}
 
 
 def paid_and_not_refunded(payment) -> Decimal:
-    """What the customer paid (captured) and has not had back: releases of the never-captured part of the
-    authorization do not count against it."""
-    released = max(payment.authorized_amount - payment.captured_amount, Decimal(0))
-    refunded_of_captured = max(payment.refunded_amount - released, Decimal(0))
-    return max(payment.captured_amount - refunded_of_captured, Decimal(0))
+    """What the customer paid (captured) and has not had back; a release of the never-captured authorization was
+    never paid, so it is not part of it."""
+    return max(payment.captured_amount - payment.refunded_amount, Decimal(0))
 
 
 def _checked_amount(amount, payment, reason: str) -> Decimal:
@@ -53,26 +52,58 @@ def _checked_amount(amount, payment, reason: str) -> Decimal:
 @transaction.atomic
 def refund_order(*, order: Order, amount, reason: str, kind: str = RefundRequest.Kind.REFUND, actor) -> RefundRequest:
     """Give money back on a paid order: a refund, or a goodwill credit without a return. Never more than was paid
-    and not yet refunded. An agent above CARE_REFUND_LIMIT gets a request waiting for head office (nothing is
-    refunded yet); head office refunds at once."""
+    and not yet refunded. An agent past CARE_REFUND_LIMIT on the order (counting what was refunded and what waits)
+    or past CARE_REFUND_DAILY_LIMIT for the day gets a request waiting for head office (nothing is refunded yet);
+    head office refunds at once."""
     require_right(actor, Right.WORK_CASES)
     if kind not in RefundRequest.Kind.values:
         raise InvalidOrder(_("Unknown kind of refund."), details={"kind": kind})
+    head_office = has_right(actor, Right.APPROVE_REFUND_OVER_LIMIT)
+    if not head_office:
+        _lock_agent_refunds(actor)
     payment = _locked_payment(order)
     amount = _checked_amount(amount, payment, reason)
+    over = None if head_office else _over_limit(order=order, agent=actor, amount=amount)
     request = RefundRequest.objects.create(
         order=order, kind=kind, amount=amount, reason=reason.strip()[:500], requested_by=actor
     )
-    within_limit = amount <= Decimal(str(settings.CARE_REFUND_LIMIT))
-    if within_limit or has_right(actor, Right.APPROVE_REFUND_OVER_LIMIT):
+    if over is None:
         return _pay_back(request, payment=payment, actor=actor)
     record_event(
         order=order,
         type="refund_requested",
         actor=actor,
-        data={"request": request.pk, "amount": str(amount), "kind": kind, "reason": request.reason},
+        data={"request": request.pk, "amount": str(amount), "kind": kind, "reason": request.reason, **over},
     )
     return request
+
+
+_COUNTED = (RefundRequest.Status.PENDING, RefundRequest.Status.REFUNDED)
+
+
+def _over_limit(*, order: Order, agent, amount: Decimal) -> dict | None:
+    """Which limit `amount` would pass, with what is already refunded or waiting (None: within both). Per order,
+    every care refund and credit counts, whoever asked, so splitting one refund into several changes nothing;
+    per agent, everything they asked today (the local day), on any order."""
+    on_order = RefundRequest.objects.filter(order_id=order.pk, status__in=_COUNTED).aggregate(s=Sum("amount"))["s"]
+    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = RefundRequest.objects.filter(
+        requested_by=agent, status__in=_COUNTED, created_at__gte=start_of_day
+    ).aggregate(s=Sum("amount"))["s"]
+    on_order, today = (on_order or Decimal(0)) + amount, (today or Decimal(0)) + amount
+    if on_order > Decimal(str(settings.CARE_REFUND_LIMIT)):
+        return {"limit": "order", "counted": str(on_order), "limit_amount": str(settings.CARE_REFUND_LIMIT)}
+    if today > Decimal(str(settings.CARE_REFUND_DAILY_LIMIT)):
+        return {"limit": "agent_day", "counted": str(today), "limit_amount": str(settings.CARE_REFUND_DAILY_LIMIT)}
+    return None
+
+
+def _lock_agent_refunds(agent) -> None:
+    """One agent's refunds one at a time (their day's total is read, then added to): a transaction-long advisory
+    lock, taken before the payment's row lock. The SQLite demo has one writer at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(7002, %s)", [agent.pk])
 
 
 @transaction.atomic
@@ -84,6 +115,11 @@ def decide_refund(*, request: RefundRequest | int, approve: bool, actor, note: s
         .select_related("order")
         .get(pk=getattr(request, "pk", request))
     )
+    if request.requested_by_id == actor.pk:
+        raise NotAllowed(
+            _("A request is decided by someone other than the person who asked for it."),
+            details={"request": request.pk},
+        )
     if request.status != RefundRequest.Status.PENDING:
         raise InvalidTransition(
             current=request.status,

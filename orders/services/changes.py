@@ -19,8 +19,8 @@ from orders.services.common import S, record_event
 from orders.services.fulfilling import (
     _locked_payment,
     _refund,
-    _refundable,
     _settle_if_finished,
+    money_back,
     transition_fulfillment,
 )
 from orders.services.reserving import record_reservation_event
@@ -84,18 +84,19 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
         OrderLine.objects.filter(pk=fl.order_line_id).update(quantity_cancelled=F("quantity_cancelled") + quantity)
         refund_total += fl.order_line.unit_price * quantity
     payment = _locked_payment(order)
-    refund = _refundable(payment, refund_total)
+    released, refunded = money_back(order, payment, refund_total)
     record_event(
         order=order,
         type="order_cancelled" if lines is None else "lines_cancelled",
         actor=actor,
         data={
             "lines": [{"sku": fl.order_line.sku.code, "quantity": q} for fl, q in plan],
-            "refund": str(refund),
+            "refund": str(released + refunded),
+            "released": str(released),
             "reason": reason,
         },
     )
-    _refund(order, refund, reason=reason or "cancelled", actor=actor, payment=payment)
+    _refund(order, released + refunded, reason=reason or "cancelled", actor=actor, payment=payment)
     for fulfillment in {fl.fulfillment_id for fl, _q in plan}:
         if (
             not FulfillmentLine.objects.filter(fulfillment_id=fulfillment)

@@ -22,6 +22,7 @@ from orders.errors import (
 )
 from orders.models import (
     Fulfillment,
+    FulfillmentLine,
     Order,
     OrderLine,
     Payment,
@@ -73,7 +74,7 @@ def _capture(fulfillment: Fulfillment, actor) -> None:
     amount = _open_amount(fulfillment)
     if payment.captured_amount == 0:
         amount += fulfillment.order.shipping_price
-    amount = min(amount, payment.authorized_amount - payment.captured_amount - payment.refunded_amount)
+    amount = min(amount, _open(payment))
     if amount <= 0:
         return
     reference = adapter_for(payment.provider).capture(payment=payment, amount=amount)
@@ -92,29 +93,84 @@ def _locked_payment(order: Order) -> Payment:
     return Payment.objects.select_for_update(no_key=True).get(order_id=order.pk)
 
 
-def _refundable(payment: Payment, amount: Decimal) -> Decimal:
-    """How much of `amount` a refund of this (locked) payment gives back: never more than is still outstanding."""
-    return max(min(Decimal(amount).quantize(CENTS), payment.authorized_amount - payment.refunded_amount), Decimal(0))
+# Until these moves a fulfillment's money is only authorized: a parcel home is captured when it ships, a pickup
+# (ship-to-store included) when it is handed over.
+_UNCAPTURED = {
+    Fulfillment.Flow.SHIP: {S.PENDING, S.PICKING, S.PACKED},
+    Fulfillment.Flow.PICKUP: set(S.values) - TERMINAL,
+    Fulfillment.Flow.SHIP_TO_STORE: set(S.values) - TERMINAL,
+}
 
 
-def _refund(order: Order, amount: Decimal, *, reason: str, actor, fulfillment=None, payment=None) -> Decimal:
-    """Give back (or release, while uncaptured) `amount`; never more than is still outstanding. `payment`: the
-    order's payment when the caller already holds it locked."""
-    payment = payment or _locked_payment(order)
-    amount = _refundable(payment, amount)
-    if amount <= 0:
-        return Decimal("0")
-    reference = adapter_for(payment.provider).refund(payment=payment, amount=amount)
-    payment.refunded_amount += amount
-    payment.save(update_fields=["refunded_amount", "updated_at"])
-    record_event(
-        order=order,
-        fulfillment=fulfillment,
-        type="payment_refunded",
-        actor=actor,
-        data={"amount": str(amount), "currency": payment.currency, "reason": reason, "reference": reference},
+def _still_authorized_for(order: Order, payment: Payment) -> Decimal:
+    """What the uncaptured authorization must keep: units still to be captured, missing units nobody has decided
+    about (their money waits for the case), the shipping price until the first capture. Never more than is open."""
+    needed, coming = Decimal("0"), False
+    rows = FulfillmentLine.objects.filter(fulfillment__order_id=order.pk).values_list(
+        "quantity",
+        "quantity_cancelled",
+        "quantity_short",
+        "order_line__unit_price",
+        "fulfillment__status",
+        "fulfillment__flow",
     )
-    return amount
+    for quantity, cancelled, short, price, status, flow in rows:
+        if status in _UNCAPTURED[flow] and quantity - cancelled - short:
+            needed += (quantity - cancelled - short) * price
+            coming = True
+    undecided = OrderLine.objects.filter(order_id=order.pk).values_list(
+        "quantity_short", "quantity_short_refunded", "quantity_short_substituted", "unit_price"
+    )
+    needed += sum(((short - refunded - substituted) * price for short, refunded, substituted, price in undecided), 0)
+    if coming and payment.captured_amount == 0:
+        needed += order.shipping_price
+    return min(needed, _open(payment))
+
+
+def _open(payment: Payment) -> Decimal:
+    """The authorization neither captured nor released."""
+    return payment.authorized_amount - payment.captured_amount - payment.released_amount
+
+
+def money_back(order: Order, payment: Payment, amount: Decimal, *, release_only: bool = False):
+    """How `amount` goes back on this (locked) payment, as (released, refunded): first what the authorization
+    holds beyond what it still needs (never charged: a release), then what was captured and not yet refunded.
+    Callers change the units first (cancelled, not collected, refunded missing), so they no longer count."""
+    amount = max(Decimal(amount).quantize(CENTS), Decimal("0"))
+    released = min(amount, max(_open(payment) - _still_authorized_for(order, payment), Decimal("0")))
+    refunded = (
+        Decimal("0") if release_only else min(amount - released, payment.captured_amount - payment.refunded_amount)
+    )
+    return released, max(refunded, Decimal("0"))
+
+
+def _refund(
+    order: Order, amount: Decimal, *, reason: str, actor, fulfillment=None, payment=None, release_only=False
+) -> Decimal:
+    """Give back `amount`: released while never captured, refunded from what was; never more than is
+    outstanding. `payment`: the order's payment when the caller already holds it locked. Returns the total."""
+    payment = payment or _locked_payment(order)
+    released, refunded = money_back(order, payment, amount, release_only=release_only)
+    adapter = adapter_for(payment.provider)
+    for kind, part in (("payment_released", released), ("payment_refunded", refunded)):
+        if part <= 0:
+            continue
+        if kind == "payment_released":
+            reference = adapter.release(payment=payment, amount=part)
+            payment.released_amount += part
+        else:
+            reference = adapter.refund(payment=payment, amount=part)
+            payment.refunded_amount += part
+        record_event(
+            order=order,
+            fulfillment=fulfillment,
+            type=kind,
+            actor=actor,
+            data={"amount": str(part), "currency": payment.currency, "reason": reason, "reference": reference},
+        )
+    if released or refunded:
+        payment.save(update_fields=["released_amount", "refunded_amount", "updated_at"])
+    return released + refunded
 
 
 def _settle_if_finished(order: Order, actor) -> None:
@@ -124,13 +180,8 @@ def _settle_if_finished(order: Order, actor) -> None:
     if order.fulfillments.exclude(status__in=TERMINAL).exists():
         return
     payment = _locked_payment(order)
-    undecided = sum(
-        (line.unit_price * line.quantity_short_open for line in OrderLine.objects.filter(order_id=order.pk)),
-        Decimal("0"),
-    )
-    outstanding = payment.authorized_amount - payment.captured_amount - payment.refunded_amount - undecided
-    if outstanding > 0:
-        _refund(order, outstanding, reason="nothing left to fulfil", actor=actor)
+    if _open(payment) > 0:
+        _refund(order, _open(payment), reason="nothing left to fulfil", actor=actor, payment=payment, release_only=True)
 
 
 def _release_open_holds(fulfillment: Fulfillment) -> None:

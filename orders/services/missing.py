@@ -30,9 +30,9 @@ from orders.services.fulfilling import (
     _locked,
     _locked_payment,
     _refund,
-    _refundable,
     _settle_if_finished,
     fulfillment_store,
+    money_back,
     transition_fulfillment,
 )
 from orders.services.placing import load_candidates
@@ -380,14 +380,15 @@ def refund_missing_units(*, order: Order, sku: str, quantity: int, actor=None, r
     twice: the units become settled on their line. The customer is told the amount and the item's name."""
     order_line = _open_short_line(order, sku, quantity)
     payment = _locked_payment(order)
-    amount = _refundable(payment, order_line.unit_price * quantity)
     order_line.quantity_short_refunded += quantity
     order_line.save(update_fields=["quantity_short_refunded", "updated_at"])
+    released, refunded = money_back(order, payment, order_line.unit_price * quantity)
+    amount = released + refunded
     record_event(
         order=order,
         type="item_refunded",
         actor=actor,
-        data={"sku": sku, "quantity": quantity, "refund": str(amount), "reason": reason},
+        data={"sku": sku, "quantity": quantity, "refund": str(amount), "released": str(released), "reason": reason},
     )
     _refund(order, amount, reason=reason, actor=actor, payment=payment)
     _settle_if_finished(order, actor)

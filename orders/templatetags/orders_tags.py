@@ -26,6 +26,7 @@ EVENT_LABELS = {
     "item_missing": _("Item missing"),
     "payment_captured": _("Payment captured"),
     "payment_refunded": _("Refund"),
+    "payment_released": _("Payment hold released (never charged)"),
     "address_changed": _("Delivery address changed"),
     "pickup_code_locked": _("Pickup code locked after wrong attempts"),
     "pickup_code_unlocked": _("Pickup code unlocked"),

@@ -105,7 +105,11 @@ def decide_refund(*, request: RefundRequest, approve: bool, actor, note: str = "
 def _money(order: Order) -> dict:
     payment = order.payment
     payment.refresh_from_db()
-    return {"captured": str(payment.captured_amount), "refunded": str(payment.refunded_amount)}
+    return {
+        "captured": str(payment.captured_amount),
+        "refunded": str(payment.refunded_amount),
+        "released": str(payment.released_amount),
+    }
 
 
 @transaction.atomic

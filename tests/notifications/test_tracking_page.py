@@ -97,7 +97,7 @@ def test_a_missing_item_shows_as_missing_then_with_its_refund_not_in_the_parcel(
     assert "1 × " in missing and "finding a solution" in missing and "refunded" not in missing
     services.refund_missing_units(order=order, sku="TEE-M", quantity=1)
     missing, _parcel = sections()
-    assert "refunded 19.90 EUR" in missing and "finding a solution" not in missing
+    assert "never charged: the hold of 19.90 EUR is released" in missing and "finding a solution" not in missing
 
 
 def test_a_unit_sent_from_another_store_is_in_its_parcel_and_not_missing(client, net):  # noqa: F811
@@ -121,3 +121,4 @@ def test_a_split_pickup_shows_the_store_once_in_the_customers_words_with_a_way_t
     assert 'data-testid="store-phone"' in page and "+39 02 2952 1133" in page
     assert "To prepare" not in page and "Being prepared" in page  # the customer's words, not the store's
     assert 'data-testid="contact"' in page and "assistenza@example.com" in page
+

@@ -61,7 +61,7 @@ def test_an_agent_lands_on_the_queue_and_refunds_from_the_case_page(client, net,
     assert answer.status_code == 302
     case.refresh_from_db()
     order.payment.refresh_from_db()
-    assert case.status == "resolved" and order.payment.refunded_amount == Decimal("89.90")
+    assert case.status == "resolved" and order.payment.released_amount == Decimal("89.90")  # never charged
     assert case.events.get(type="refund_line").actor == agent
     # Clicking the same button again (a second tab): refused with a message, nothing refunded twice.
     again = client.post(
@@ -70,7 +70,7 @@ def test_an_agent_lands_on_the_queue_and_refunds_from_the_case_page(client, net,
     )
     assert again.status_code == 409 and "already resolved" in again.content.decode()
     order.payment.refresh_from_db()
-    assert order.payment.refunded_amount == Decimal("89.90")
+    assert order.payment.released_amount == Decimal("89.90")
 
 
 def test_notes_taking_a_case_closing_it_and_bad_input(client, net, agent):  # noqa: F811

@@ -63,7 +63,7 @@ def test_care_lists_reads_and_refunds_through_the_api(net, warehouse_reports_mis
     done = care.post(f"/api/v1/cases/{case['id']}/actions/", refund, format="json")
     assert done.status_code == 200 and done.json()["status"] == "resolved"
     order.payment.refresh_from_db()
-    assert order.payment.refunded_amount == Decimal("89.90")
+    assert order.payment.released_amount == Decimal("89.90")  # never charged: released
     # The same suggestion again: it no longer holds (the case is over).
     again = care.post(f"/api/v1/cases/{case['id']}/actions/", refund, format="json")
     assert again.status_code == 409 and again.json()["error"]["code"] == "case_closed"

@@ -42,7 +42,8 @@ def shipped(order):
 
 def money(order):
     order.payment.refresh_from_db()
-    return order.payment.captured_amount, order.payment.refunded_amount
+    # Given back: refunded, or released before any capture (tests/orders/test_money_back.py tells them apart).
+    return order.payment.captured_amount, order.payment.refunded_amount + order.payment.released_amount
 
 
 # ------------------------------------------------------------------------------------------------- search
