@@ -91,9 +91,10 @@ def reservation_for_customer(*, token: str) -> Reservation:
     return reservation
 
 
-def marketing_for(*, customer, locale: str) -> dict | None:
-    """The active marketing block, only for customers who gave marketing consent."""
-    if not customer.marketing_consent:
+def marketing_for(*, order, locale: str) -> dict | None:
+    """The active marketing block, only when the order's own consent allows it (the consent its channel gave,
+    not another channel's) and the customer has not withdrawn consent since."""
+    if not (order.marketing_consent and order.customer.marketing_consent):
         return None
     block = MarketingBlock.objects.filter(active=True).first()
     return block.for_locale(locale) if block else None

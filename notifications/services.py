@@ -334,7 +334,7 @@ def _order_texts(notification: Notification) -> tuple[str, str, str]:
         email_extra["store_hours"] = lambda: opening_hours(fulfillment_store(fulfillment))
     if event.type in SHIPPING_EVENTS:
         # The same rule as the tracking page: marketing only for customers who accepted it.
-        email_extra["marketing"] = marketing_for(customer=order.customer, locale=locale)
+        email_extra["marketing"] = marketing_for(order=order, locale=locale)
     return _texts(notification, contact=order, context=context, email_extra=email_extra)
 
 

@@ -99,7 +99,7 @@ def tracking_page(request, token: str):
         # Missing for the customer (refunded, substituted, or still being solved); units sent from another location
         # instead are in their parcel.
         "missing_lines": [line for line in order.lines.all() if line.quantity_short],
-        "marketing": selectors.marketing_for(customer=order.customer, locale=locale),
+        "marketing": selectors.marketing_for(order=order, locale=locale),
         "timeline": selectors.customer_timeline(order),
         # Nothing was ever charged: money given back is a released hold, not a refund.
         "never_charged": not order.payment.captured_amount if hasattr(order, "payment") else True,

@@ -141,6 +141,9 @@ class Order(ContactDetails, TimeStampedModel):
     tracking_token = models.CharField(
         _("tracking token"), max_length=64, unique=True, default=new_tracking_token, editable=False
     )
+    # The marketing consent given with this order, by its channel (the shared customer record may hold another
+    # channel's): the tracking page and shipping emails show marketing only when this and the record both allow.
+    marketing_consent = models.BooleanField(_("marketing consent"), default=False)
     # The sourcing decision as staff and channels read it: every candidate, its score, why it won or lost.
     sourcing = models.JSONField(_("sourcing explanation"), default=dict, blank=True)
 

@@ -339,8 +339,14 @@ def _write_order(
     """The order's rows, one INSERT per kind, and every stock row in one statement. The objects written carry
     what the 201 answer shows (lines, parcels, payment, event), so nothing is read back."""
     customer_row, contact = upsert_customer(channel=channel, **customer)
+    given = customer.get("marketing_consent")
     order = Order.objects.create(
         **contact,
+        # What this order's channel said (or, not saying, what its own customer record says): never another
+        # channel's consent.
+        marketing_consent=bool(given)
+        if given is not None
+        else customer_row.owner_channel_id == channel.id and customer_row.marketing_consent,
         number=human_number(settings.ORDER_NUMBER_PREFIX),
         channel=channel,
         external_id=external_id,

@@ -24,8 +24,9 @@ def promo(db):
 
 def shipped_order(net, *, consent):  # noqa: F811
     order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
-    order.customer.marketing_consent = consent
+    order.customer.marketing_consent = order.marketing_consent = consent  # given with this order
     order.customer.save()
+    order.save(update_fields=["marketing_consent"])
     fulfillment = order.fulfillments.get()
     services.start_picking(fulfillment=fulfillment)
     services.mark_packed(fulfillment=fulfillment)
@@ -122,3 +123,34 @@ def test_a_split_pickup_shows_the_store_once_in_the_customers_words_with_a_way_t
     assert "To prepare" not in page and "Being prepared" in page  # the customer's words, not the store's
     assert 'data-testid="contact"' in page and "assistenza@example.com" in page
 
+
+def test_marketing_consent_is_the_orders_own_not_another_channels(client, net, promo):  # noqa: F811
+    from tests.orders.conftest import payload
+    from tests.stores.factories import SalesChannelFactory
+
+    marketplace = SalesChannelFactory(code="zalando", kind="marketplace")
+    marketplace.source_locations.set([net["WH01"]])
+
+    def order_through(channel, consent, tracking):
+        data = payload([("TEE-M", 1, "19.90")], HOME_MILAN)
+        data["customer"]["marketing_consent"] = consent
+        order = services.place_order(
+            channel=channel,
+            customer=data["customer"],
+            lines=data["lines"],
+            fulfillment=data["fulfillment"],
+            payment=data["payment"],
+        )
+        fulfillment = order.fulfillments.get()
+        services.start_picking(fulfillment=fulfillment)
+        services.mark_packed(fulfillment=fulfillment)
+        services.ship_fulfillment(fulfillment=fulfillment, carrier="BRT", tracking_number=tracking)
+        return order
+
+    web_order = order_through(net["web"], True, "BRT-W")  # the web channel's customer, consent given
+    market_order = order_through(marketplace, False, "BRT-Z")  # the same person through the marketplace: no
+    assert market_order.customer == web_order.customer and web_order.customer.marketing_consent
+    assert "GRAZIE10" in client.get(f"/track/{web_order.tracking_token}/").content.decode()
+    assert "GRAZIE10" not in client.get(f"/track/{market_order.tracking_token}/").content.decode()
+    email = Notification.objects.get(order=market_order, event="shipped", channel="email")
+    assert "GRAZIE10" not in email.body_html and "GRAZIE10" not in email.body_text
