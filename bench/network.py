@@ -41,8 +41,9 @@ def setup_django():
     call_command("migrate", verbosity=0)
 
 
-def build_network(*, locations: int, skus: int, stocked_share: float) -> dict:
-    """Locations B001…, SKUs BENCH-0000001…; each store stocks `stocked_share` of the SKUs, the warehouse 90 %."""
+def build_network(*, locations: int, skus: int, stocked_share: float, listed_price: str | None = None) -> dict:
+    """Locations B001…, SKUs BENCH-0000001…; each store stocks `stocked_share` of the SKUs, the warehouse 90 %.
+    `listed_price`: every SKU listed on the bench channel at that price (placement checks line prices against it)."""
     from django.db import connection, transaction
 
     from stores.models import SalesChannel
@@ -108,6 +109,18 @@ def build_network(*, locations: int, skus: int, stocked_share: float) -> dict:
     from stores.models import Location
 
     channel.source_locations.set(Location.objects.filter(city="Bench"))
+    if listed_price is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO inventory_channellisting (sku_id, channel_id, price, currency, published, created_at,
+                                                      updated_at)
+                SELECT s.id, %s, %s, 'EUR', true, now(), now() FROM inventory_sku s WHERE s.code LIKE 'BENCH-%%'
+                ON CONFLICT DO NOTHING
+                """,
+                [channel.id, listed_price],
+            )
+            cursor.execute("ANALYZE inventory_channellisting")
     _row, raw_key = create_api_key(channel=channel, name="bench")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM inventory_stocklevel")

@@ -198,7 +198,8 @@ def main():
 
     setup_django()
     ensure_wrk()
-    network = build_network(locations=60, skus=50_000, stocked_share=0.35)
+    # Listed at the price the orders send: placement checks each line against the channel's listing.
+    network = build_network(locations=60, skus=50_000, stocked_share=0.35, listed_price="10.00")
     from django.db import connection
 
     from stores.models import Location

@@ -308,6 +308,10 @@ SHIP_TO_STORE_DUE_AFTER = timedelta(hours=env.int("SHIP_TO_STORE_DUE_HOURS", def
 # Wrong pickup codes tried for one pickup before the code locks (a 6-digit code cannot be guessed in 5 tries).
 PICKUP_CODE_MAX_ATTEMPTS = env.int("PICKUP_CODE_MAX_ATTEMPTS", default=5)
 
+# An order line may be this many percent below the channel's listing price (rounding, a till's cents); below it
+# the order is refused with price_mismatch (reductions come as the order's discount).
+ORDER_PRICE_TOLERANCE_PERCENT = env.float("ORDER_PRICE_TOLERANCE_PERCENT", default=0.0)
+
 # Customer care (DESIGN.md section 12): what an agent may refund or credit alone (above it, head office approves);
 # how far an agent may extend a waiting pickup or a held reservation.
 # The limit counts every refund and credit on the order, paid or waiting for approval, not one request at a time.

@@ -93,7 +93,7 @@ class OrderAdmin(admin.ModelAdmin):
     """Head office reads orders here; every change goes through the services (API, store dashboard)."""
 
     list_display = ["number", "channel", "customer", "method", "status", "total", "created_at"]
-    list_filter = ["status", "method", "channel", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["status", "method", "channel", "price_review", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["number", "external_id", "customer__email", "customer__name"]
     list_select_related = ["channel", "customer"]
     # The JSON columns are shown readably (below), not as raw JSON.

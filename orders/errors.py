@@ -21,6 +21,14 @@ class PaymentMismatch(DomainError):
     default_message = _("The payment does not match the order total.")
 
 
+class PriceMismatch(DomainError):
+    """A line priced below the channel's listing: reductions come as the order's `discount`. `details.lines`
+    names each line's listing price."""
+
+    code = "price_mismatch"
+    status_code = 422
+
+
 class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
     status_code = 422

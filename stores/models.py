@@ -135,6 +135,9 @@ class SalesChannel(TimeStampedModel):
         help_text=_("Units left after the buffer at or below which the channel lists the item as sold out."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # The channel sets its own prices and collects the money (a marketplace): an order line below our listing is
+    # placed and flagged for head office, never refused.
+    pricing_authority = models.BooleanField(_("pricing authority"), default=False)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -167,6 +167,7 @@ class ChannelInfo:
     currency: str
     max_listed_quantity: int | None = None
     publish_zero_at_or_below: int = 0
+    pricing_authority: bool = False
 
     def published_number(self, units: int) -> int:
         """What the channel lists for a SKU whose sellable units at its source locations add up to `units`: less
@@ -233,7 +234,13 @@ def network_snapshot() -> NetworkSnapshot:
     sources: dict[int, set] = {}
     channels = list(
         SalesChannel.objects.filter(active=True).values(
-            "id", "code", "safety_buffer", "currency", "max_listed_quantity", "publish_zero_at_or_below"
+            "id",
+            "code",
+            "safety_buffer",
+            "currency",
+            "max_listed_quantity",
+            "publish_zero_at_or_below",
+            "pricing_authority",
         )
     )
     through = SalesChannel.source_locations.through.objects.filter(
@@ -250,6 +257,7 @@ def network_snapshot() -> NetworkSnapshot:
             currency=c["currency"],
             max_listed_quantity=c["max_listed_quantity"],
             publish_zero_at_or_below=c["publish_zero_at_or_below"],
+            pricing_authority=c["pricing_authority"],
         )
         for c in channels
     ]

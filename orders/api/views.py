@@ -68,7 +68,13 @@ def selling_channel(request, data) -> SalesChannel:
     """The channel a creating POST sells for: the body's `channel` or the API key's (a key speaks only for its own),
     from the per-process network snapshot (not read again)."""
     info = request_channel(request, required=True, code=data.get("channel"))
-    return SalesChannel(id=info.id, code=info.code, currency=info.currency, safety_buffer=info.safety_buffer)
+    return SalesChannel(
+        id=info.id,
+        code=info.code,
+        currency=info.currency,
+        safety_buffer=info.safety_buffer,
+        pricing_authority=info.pricing_authority,
+    )
 
 
 class OrderListCreateApi(APIView):
@@ -80,7 +86,9 @@ class OrderListCreateApi(APIView):
         parameters=[IDEMPOTENCY_HEADER],
         responses={201: OrderOutput},
         description="Place an order: sourced, every unit held, all or nothing. 409 `insufficient_stock` with "
-        "per-line requested/available when stock is short.",
+        "per-line requested/available when stock is short. A `unit_price` below the channel's listing price (less "
+        "ORDER_PRICE_TOLERANCE_PERCENT) is a 422 `price_mismatch` naming the listing price: reductions go in "
+        "`discount`. A channel marked as pricing authority is never refused: its order is flagged for head office.",
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request):

@@ -144,6 +144,9 @@ class Order(ContactDetails, TimeStampedModel):
     # The marketing consent given with this order, by its channel (the shared customer record may hold another
     # channel's): the tracking page and shipping emails show marketing only when this and the record both allow.
     marketing_consent = models.BooleanField(_("marketing consent"), default=False)
+    # A pricing-authority channel (a marketplace that collected the money) sent a line below its listing: placed
+    # anyway, for head office to review.
+    price_review = models.BooleanField(_("price to review"), default=False)
     # The sourcing decision as staff and channels read it: every candidate, its score, why it won or lost.
     sourcing = models.JSONField(_("sourcing explanation"), default=dict, blank=True)
 

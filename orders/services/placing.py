@@ -1,11 +1,11 @@
 """Placing an order: validate, source, hold every unit, write it all or nothing."""
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import FilteredRelation
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from orders.errors import (
     InvalidOrder,
     MethodNotOffered,
     PaymentMismatch,
+    PriceMismatch,
 )
 from orders.models import (
     Customer,
@@ -150,38 +151,49 @@ def load_candidates(*, sku_ids: list[int], extra_location_ids: set[int]) -> dict
     return _candidates(points, levels)
 
 
-def _skus_with_stock_to_sell(codes: list[str]):
-    """Each active SKU of `codes` with its stock rows that have units to sell (the SKU alone, with NULLs, when none
-    has): (id, code, *LEVEL_FIELDS)."""
+def _skus_with_stock_to_sell(params: list):
+    """Each active SKU of `params[1:]` (codes) with the channel `params[0]`'s listing price (NULL: not listed) and
+    its stock rows that have units to sell (the SKU alone, with NULLs, when none has):
+    (id, code, listing price, *LEVEL_FIELDS)."""
+    channel_id, codes = params[0], params[1:]
     return (
         SKU.objects.filter(code__in=codes, active=True)
-        .annotate(level=FilteredRelation("stock_levels", condition=has_stock_to_sell("stock_levels__")))
-        .values_list("id", "code", *(f"level__{field}" for field in LEVEL_FIELDS))
+        .annotate(
+            level=FilteredRelation("stock_levels", condition=has_stock_to_sell("stock_levels__")),
+            listing=FilteredRelation("listings", condition=Q(listings__channel_id=channel_id)),
+        )
+        .values_list("id", "code", "listing__price", *(f"level__{field}" for field in LEVEL_FIELDS))
     )
 
 
-def _read_lines(lines: list[dict], extra_location_ids: set[int]):
-    """The order's SKUs and their stock rows with something to sell, in one query (SKUs LEFT JOIN those rows):
-    validated lines, their total and the sourcing candidates."""
+def _read_lines(lines: list[dict], extra_location_ids: set[int], channel: SalesChannel):
+    """The order's SKUs, the channel's listing prices and the stock rows with something to sell, in one query
+    (SKUs LEFT JOIN those rows): validated lines, their total, the sourcing candidates, and the lines priced below
+    the channel's listing (less ORDER_PRICE_TOLERANCE_PERCENT)."""
     if not lines:
         raise InvalidOrder(_("An order needs at least one line."), details={"lines": "empty"})
     codes = [line["sku"] for line in lines]
     if len(set(codes)) != len(codes):
         raise InvalidOrder(_("Each SKU may appear on one line only."), details={"lines": "duplicate SKU"})
-    rows = compiled_rows("order SKUs and stock to sell", _skus_with_stock_to_sell, codes)
-    skus = {code: sku_id for sku_id, code, *_level in rows}
+    rows = compiled_rows("order SKUs, listing and stock to sell", _skus_with_stock_to_sell, [channel.id, *codes])
+    skus = {code: sku_id for sku_id, code, *_rest in rows}
+    listed = {code: price for _id, code, price, *_level in rows if price is not None}
     unknown = [code for code in codes if code not in skus]
     if unknown:
         raise NotFound(_("Unknown SKU: %(codes)s") % {"codes": ", ".join(unknown)}, details={"skus": unknown})
-    validated, total = [], Decimal("0")
+    validated, total, below = [], Decimal("0"), []
+    floor = 1 - Decimal(str(settings.ORDER_PRICE_TOLERANCE_PERCENT)) / 100
     for line in lines:
         quantity, price = line["quantity"], Decimal(line["unit_price"])
         if quantity <= 0 or price < 0:
             raise InvalidOrder(_("Quantities must be positive and prices not negative."), details={"sku": line["sku"]})
         validated.append((skus[line["sku"]], line["sku"], quantity, price))
         total += price * quantity
-    candidates = _candidates(_shipping_points(extra_location_ids), [row[2:] for row in rows])
-    return validated, total.quantize(CENTS), candidates
+        listing = listed.get(line["sku"])
+        if listing is not None and price < (Decimal(str(listing)) * floor).quantize(CENTS, ROUND_HALF_UP):
+            below.append({"sku": line["sku"], "unit_price": str(price), "listing_price": str(listing)})
+    candidates = _candidates(_shipping_points(extra_location_ids), [row[3:] for row in rows])
+    return validated, total.quantize(CENTS), candidates, below
 
 
 def _pickup_location(fulfillment: dict) -> Location | None:
@@ -238,7 +250,14 @@ def place_order(
     speed = fulfillment.get("speed") or ("standard" if method == FulfillmentMethod.HOME_DELIVERY else "")
     pickup = _pickup_location(fulfillment)
     extra = {pickup.pk} if pickup else set()
-    validated, lines_total, candidates = _read_lines(lines, extra)
+    validated, lines_total, candidates, below_listing = _read_lines(lines, extra, channel)
+    if below_listing and not channel.pricing_authority:
+        # A price below the listing is a reduction the channel must state (`discount`), not a unit price.
+        raise PriceMismatch(
+            _("%(sku)s is listed at %(price)s on this channel: give reductions as the order's discount.")
+            % {"sku": below_listing[0]["sku"], "price": below_listing[0]["listing_price"]},
+            details={"lines": below_listing},
+        )
     shipping_price = Decimal(shipping_price).quantize(CENTS)
     discount = Decimal(discount).quantize(CENTS)
     if not 0 <= discount <= lines_total:
@@ -299,6 +318,7 @@ def place_order(
         currency=currency,
         external_id=external_id,
         actor=actor,
+        below_listing=below_listing,
     )
     plan = make_plan(candidates)  # not enough stock anywhere: InsufficientStock with per-SKU network figures
     if transaction.get_connection().in_atomic_block:
@@ -335,6 +355,7 @@ def _write_order(
     currency,
     external_id,
     actor,
+    below_listing,
 ) -> Order:
     """The order's rows, one INSERT per kind, and every stock row in one statement. The objects written carry
     what the 201 answer shows (lines, parcels, payment, event), so nothing is read back."""
@@ -361,6 +382,9 @@ def _write_order(
         shipping_price=shipping_price,
         total=total,
         sourcing={"explanation": plan.explanation},
+        # The channel priced below its listing and is the pricing authority (it collected the money): placed,
+        # and head office reviews it.
+        price_review=bool(below_listing),
     )
     skus = {sku_id: SKU(id=sku_id, code=code) for sku_id, code, _q, _p in validated}
     order_lines = OrderLine.objects.bulk_create(
@@ -395,7 +419,12 @@ def _write_order(
         order=order,
         type="order_placed",
         actor=actor,
-        data={"total": str(total), "currency": currency, "fulfillments": len(plan.fulfillments)},
+        data={
+            "total": str(total),
+            "currency": currency,
+            "fulfillments": len(plan.fulfillments),
+            **({"below_listing": below_listing} if below_listing else {}),
+        },
     )
     # The stock rows last: from the hold to the COMMIT they are locked, and a popular item's next order waits for
     # them. Everything that does not need the holds is written before; only the parcel lines (which name their
