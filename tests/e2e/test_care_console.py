@@ -52,7 +52,9 @@ def test_an_agent_finds_a_customer_fixes_an_order_and_orders_by_phone(live_serve
     cancel.get_by_label("I confirm").check()
     cancel.get_by_role("button", name="Cancel and refund").click()
     expect(page.get_by_test_id("timeline").locator('[data-event="lines_cancelled"]')).to_be_visible()
-    expect(page.get_by_test_id("refunded")).to_have_text("19.90")
+    # Nothing was charged yet: the unit's money is released, not refunded.
+    expect(page.get_by_test_id("released")).to_have_text("19.90")
+    expect(page.get_by_test_id("refunded")).to_have_text("0.00")
     assert StockLevel.objects.get(location=net["WH01"], sku__code="TEE-M").committed == 1
     assert Notification.objects.filter(order=order, event="lines_cancelled").exists()
 

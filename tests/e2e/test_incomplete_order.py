@@ -73,8 +73,9 @@ def test_click_and_collect_item_missing_at_the_warehouse(live_server, logged_in,
 
     tracking = care.context.new_page()
     tracking.goto(f"{live_server.url}/track/{order.tracking_token}/?lang=en")
-    expect(tracking.get_by_test_id("missing-items")).to_contain_text("refunded 89.90 EUR")
+    # Never captured: the customer reads that they were never charged, not "refunded".
+    expect(tracking.get_by_test_id("missing-items")).to_contain_text("never charged: the hold of 89.90 EUR")
     order.payment.refresh_from_db()
-    assert order.payment.refunded_amount == Decimal("89.90")
+    assert (order.payment.refunded_amount, order.payment.released_amount) == (0, Decimal("89.90"))
     sent = set(Notification.objects.filter(order=order, channel="email").values_list("event", flat=True))
     assert {"item_missing", "item_refunded"} <= sent

@@ -17,7 +17,7 @@ def test_tracking_a_shipped_home_delivery(live_server, page, net, locale, consen
         headline_it="Il 10% sul prossimo acquisto", headline_en="10% off your next purchase", coupon_code="GRAZIE10"
     )
     order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
-    order.customer.marketing_consent = consent
+    order.customer.marketing_consent = order.marketing_consent = consent  # given with the order
     order.customer.save()
     order.contact_locale = locale
     order.save()
