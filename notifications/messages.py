@@ -211,6 +211,13 @@ RETURN_MESSAGES = {
         _("We refunded %(refund)s for return %(number)s"),
         _("%(brand)s: we refunded %(refund)s for return %(number)s; it reaches you in a few days."),
     ),
+    "return_damage_not_refunded": (
+        _("The damaged items of return %(number)s"),
+        _(
+            "%(brand)s: the items of return %(number)s that arrived damaged cannot be refunded. Write or call us and "
+            "we explain why: %(return_url)s"
+        ),
+    ),
     "return_exchange_ordered": (
         _("Your exchange for return %(number)s is on its way"),
         _(

@@ -184,6 +184,15 @@ class ReceiveReturnForm(forms.Form):
         self.fields["confirm"] = forms.BooleanField(
             label=_("I counted the items and checked their condition"), required=True
         )
+        # At a store's desk the associate decides on the spot for damaged units; elsewhere customer care does.
+        self.at_store_desk = return_request.location.kind == "store"
+        if self.at_store_desk:
+            self.fields["damaged_refund"] = forms.ChoiceField(
+                label=_("Damaged units (quarantine, write off)"),
+                choices=[("now", _("Refund now")), ("care", _("Let customer care decide"))],
+                widget=forms.RadioSelect,
+                required=False,
+            )
 
     def rows(self):
         return [
@@ -201,6 +210,12 @@ class ReceiveReturnForm(forms.Form):
                     _("%(sku)s: %(units)s units given a destination, but %(announced)s announced.")
                     % {"sku": line.order_line.sku.code, "units": units, "announced": line.quantity},
                 )
+        damaged = sum(
+            (data.get(f"quarantine_{line.pk}") or 0) + (data.get(f"write_off_{line.pk}") or 0)
+            for line in self.return_lines
+        )
+        if self.at_store_desk and damaged and not data.get("damaged_refund"):
+            self.add_error("damaged_refund", _("Damaged units: refund them now, or let customer care decide."))
         return data
 
     def counts(self) -> list[dict]:

@@ -122,7 +122,11 @@ def receive(request, number: str):
         return _return_page(request, return_request, form=form, status=422)
     try:
         services.receive_return(
-            return_request=return_request, location=request.location, lines=form.counts(), actor=request.user
+            return_request=return_request,
+            location=request.location,
+            lines=form.counts(),
+            actor=request.user,
+            damaged_refund=form.cleaned_data.get("damaged_refund") or "",
         )
     except DomainError as exc:
         form.add_error(None, exc.message)

@@ -63,6 +63,9 @@ class ReceivedLineInput(StrictInput):
 
 class ReturnReceiveInput(StrictInput):
     lines = ReceivedLineInput(many=True, allow_empty=False, max_length=100)
+    # A store's returns desk decides on the spot for damaged units (required when some arrived damaged there);
+    # at the warehouse customer care always decides.
+    damaged_refund = serializers.ChoiceField(choices=["now", "care"], required=False)
 
 
 class RefundOutput(serializers.Serializer):

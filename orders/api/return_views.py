@@ -123,8 +123,10 @@ class ReturnReceiveApi(APIView):
         description="Per line the units `received` and their `dispositions` (they add up to `received`): "
         "`restock_here` (on sale here at once), `send_to_warehouse` (counted here, held for the transfer), "
         "`quarantine`, `write_off`. A line not listed arrived with no unit. The refund of the units received is "
-        "paid (`refund`) and an exchange ordered; the return closes. Another location's return is a 404; a "
-        "return already received is a 409.",
+        "paid (`refund`) and an exchange ordered; the return closes. Damaged units (quarantine, write off): at a "
+        "store, `damaged_refund` says `now` (refunded at once) or `care` (customer care decides); at the warehouse "
+        "their refund always waits for the return's case (its default after its window: the full refund). "
+        "Another location's return is a 404; a return already received is a 409.",
     )
     @method_decorator(retry_once_on_lock_conflict)
     def post(self, request, number: str):
@@ -133,7 +135,13 @@ class ReturnReceiveApi(APIView):
         found = return_selectors.return_at(location=location, number=number)
 
         def receive():
-            services.receive_return(return_request=found, location=location, lines=data["lines"], actor=request.user)
+            services.receive_return(
+                return_request=found,
+                location=location,
+                lines=data["lines"],
+                actor=request.user,
+                damaged_refund=data.get("damaged_refund", ""),
+            )
             return Response(_output(request, return_selectors.return_at(location=location, number=number)))
 
         return idempotent(request, location_id=location.pk, create=receive)

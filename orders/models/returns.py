@@ -122,6 +122,9 @@ class ReturnLine(models.Model):
     sent_to_warehouse = models.PositiveIntegerField(_("sent to the warehouse"), default=0)
     quarantined = models.PositiveIntegerField(_("quarantined"), default=0)
     written_off = models.PositiveIntegerField(_("written off"), default=0)
+    # Damaged units (quarantined or written off) whose refund waits for customer care's decision on the return's
+    # case: refund, partial or refused; the case's default after its window is the full refund.
+    refund_waiting = models.PositiveIntegerField(_("damaged, refund waiting for a decision"), default=0)
     # The stock hold of units on their way to the warehouse (counted here, not for sale).
     transfer_hold = models.ForeignKey(
         StockHold, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("transfer hold")
@@ -132,6 +135,10 @@ class ReturnLine(models.Model):
         verbose_name = _("return line")
         verbose_name_plural = _("return lines")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(refund_waiting__lte=models.F("quarantined") + models.F("written_off")),
+                name="return_line_waiting_within_damaged",
+            ),
             models.UniqueConstraint(fields=["return_request", "order_line"], name="unique_return_order_line"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="return_line_quantity_positive"),
             models.CheckConstraint(

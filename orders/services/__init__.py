@@ -50,7 +50,7 @@ from orders.services.missing import (
     substitute_missing_units,
 )
 from orders.services.placing import place_order, upsert_customer
-from orders.services.receiving_returns import receive_return
+from orders.services.receiving_returns import decide_damaged_return_units, receive_return
 from orders.services.reserving import (
     RESERVATION_CLOSED,
     RESERVATION_TRANSITIONS,
@@ -84,6 +84,7 @@ __all__ = [
     "mark_return_sent",
     "paid_unit_price",
     "receive_return",
+    "decide_damaged_return_units",
     "record_return_event",
     "refund_breakdown",
     "refund_preview",

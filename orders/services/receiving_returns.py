@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
-from omnichannel.errors import DomainError, InvalidInput
+from omnichannel.errors import DomainError, InvalidInput, InvalidTransition
 from orders.models import (
     ExchangeLine,
     OrderLine,
@@ -20,6 +20,7 @@ from orders.models import (
     Return,
     ReturnLine,
 )
+from orders.services.common import CENTS
 from orders.services.exchanges import order_exchange, release_exchange
 from orders.services.fulfilling import _refund
 from orders.services.return_common import (
@@ -31,10 +32,15 @@ from orders.services.return_common import (
     record_return_event,
     returns_centre,
 )
-from orders.services.return_refunds import refund_breakdown
+from orders.services.return_refunds import paid_unit_price, refund_breakdown
 from stores.models import Location
 
 DISPOSITIONS = ("restock_here", "send_to_warehouse", "quarantine", "write_off")
+# What a store's returns desk decides for damaged units: refund them now, or let customer care decide ("": not
+# asked, e.g. nothing arrived damaged, or the warehouse, where customer care always decides).
+DAMAGED_REFUND = ("", "now", "care")
+# A case's decision on damaged units: the share of their price refunded.
+DAMAGE_DECISIONS = {"refund": Decimal("1"), "partial": Decimal("0.5"), "refuse": Decimal("0")}
 # Disposition -> the ReturnLine column that counts it.
 DISPOSITION_FIELDS = {
     "restock_here": "restocked",
@@ -81,12 +87,23 @@ def _checked_counts(return_request: Return, lines: dict, counts: list[dict]) -> 
 
 
 @transaction.atomic
-def receive_return(*, return_request: Return | int, location: Location, lines: list[dict], actor=None) -> Return:
+def receive_return(
+    *, return_request: Return | int, location: Location, lines: list[dict], actor=None, damaged_refund: str = ""
+) -> Return:
     """Count what arrived at `location` and give each unit its disposition (`lines`: [{"order", "sku", "received",
     "dispositions": {"restock_here": n, "send_to_warehouse": n, "quarantine": n, "write_off": n}}]; a line not
     listed arrived with no unit). Fewer units than announced is normal: those may be returned again and the
     playbook looks into it. Then the refund of what came back is paid and an exchange's replacement ordered.
-    The return row is locked first: of two receipts at once, the second finds it received (409)."""
+
+    Damaged units (quarantined, written off) are refunded at receipt only when a store's returns desk decides so on
+    the spot (`damaged_refund="now"`); otherwise (`"care"`, and always at the warehouse, for courier and locker
+    returns) their refund waits for the return's case: refund, partial or refused, the full refund by default
+    after its window. The return row is locked first: of two receipts at once, the second finds it received."""
+    if damaged_refund not in DAMAGED_REFUND:
+        raise InvalidInput(
+            _("Damaged units are refunded now or decided by customer care."),
+            details={"damaged_refund": damaged_refund, "allowed": [c for c in DAMAGED_REFUND if c]},
+        )
     return_request = locked_return(return_request, received_at=location)
     ensure_move(return_request, RS.RECEIVED)
     return_lines = list(
@@ -104,11 +121,24 @@ def receive_return(*, return_request: Return | int, location: Location, lines: l
                 % {"sku": line.order_line.sku.code, "received": row["received"], "announced": line.quantity},
                 details={"sku": line.order_line.sku.code, "received": row["received"], "announced": line.quantity},
             )
+    at_store_desk = location.kind == Location.Kind.STORE
+    damaged = sum(counts[line.pk]["quarantine"] + counts[line.pk]["write_off"] for line in return_lines)
+    if damaged and at_store_desk and not damaged_refund:
+        raise InvalidInput(
+            _("%(units)s damaged unit(s): refund them now, or let customer care decide.") % {"units": damaged},
+            details={"damaged_refund": None, "allowed": ["now", "care"]},
+        )
+    if damaged_refund == "now" and not at_store_desk:
+        raise InvalidInput(
+            _("Only a store's returns desk refunds damaged units on the spot: customer care decides here."),
+            details={"damaged_refund": damaged_refund},
+        )
     for line in return_lines:
         row = counts[line.pk]
         line.quantity_received = row["received"]
         for name, column in DISPOSITION_FIELDS.items():
             setattr(line, column, row[name])
+        line.refund_waiting = 0 if damaged_refund == "now" else line.quarantined + line.written_off
     # Every unit back on a shelf here (for sale, or waiting for the transfer) in one set-based receipt, the rows
     # locked in (location, sku) order; the transfer's units held in one call, so they are not for sale here.
     on_shelf = [(line.order_line.sku_id, line.restocked + line.sent_to_warehouse) for line in return_lines]
@@ -134,7 +164,9 @@ def receive_return(*, return_request: Return | int, location: Location, lines: l
         for line in return_lines:
             if line.sent_to_warehouse:
                 line.transfer_hold = hold_for_sku[line.order_line.sku_id]
-    ReturnLine.objects.bulk_update(return_lines, ["quantity_received", *DISPOSITION_FIELDS.values(), "transfer_hold"])
+    ReturnLine.objects.bulk_update(
+        return_lines, ["quantity_received", *DISPOSITION_FIELDS.values(), "transfer_hold", "refund_waiting"]
+    )
     # Units announced and not received may be returned again.
     give_back_units({line.order_line_id: line.quantity - line.quantity_received for line in return_lines})
 
@@ -204,6 +236,7 @@ def _problems(return_request: Return, return_lines: list[ReturnLine], *, actor) 
             "sku": line.order_line.sku.code,
             "units": line.written_off + line.quarantined,
             "reason": line.reason.code,
+            "refund_waiting": line.refund_waiting,
         }
         for line in return_lines
         if line.written_off + line.quarantined
@@ -234,8 +267,11 @@ def _pay_refund(return_request: Return, return_lines: list[ReturnLine], *, actor
     for order in copies:
         if order.pk in payments:
             order.payment = payments[order.pk]
+    # Damaged units whose refund waits for customer care are not paid here.
     breakdown = refund_breakdown(
-        return_request, lines=return_lines, received={line.pk: line.quantity_received for line in return_lines}
+        return_request,
+        lines=return_lines,
+        received={line.pk: line.quantity_received - line.refund_waiting for line in return_lines},
     )
     paid = Decimal("0.00")
     for order in orders:
@@ -252,3 +288,61 @@ def _pay_refund(return_request: Return, return_lines: list[ReturnLine], *, actor
         actor=actor,
         data={**breakdown.as_dict(), "amount": str(paid)},
     )
+
+
+@transaction.atomic
+def decide_damaged_return_units(*, return_request: Return | int, decision: str, actor=None) -> Decimal:
+    """Customer care's decision (or the case's default) on the damaged units of a return whose refund waited:
+    "refund" their price paid, "partial" half of it, or "refuse". Once: the units stop waiting in this
+    transaction, the return row locked first. The customer is told either way. Returns the amount refunded."""
+    if decision not in DAMAGE_DECISIONS:
+        raise InvalidInput(_("Unknown decision."), details={"decision": decision, "allowed": list(DAMAGE_DECISIONS)})
+    return_request = locked_return(return_request)
+    waiting = list(
+        return_request.lines.filter(refund_waiting__gt=0)
+        .select_related("order_line__order", "order_line__sku")
+        .order_by("order_line__order_id", "pk")
+    )
+    if not waiting:
+        raise InvalidTransition(
+            current="decided",
+            wanted=decision,
+            allowed=[],
+            message=_("No damaged unit of this return waits for a decision."),
+        )
+    share = DAMAGE_DECISIONS[decision]
+    due: dict[int, Decimal] = {}
+    orders = {}
+    for line in waiting:
+        order = line.order_line.order
+        orders[order.pk] = order
+        due[order.pk] = due.get(order.pk, Decimal("0")) + paid_unit_price(line.order_line, order) * line.refund_waiting
+    paid = Decimal("0.00")
+    payments = Payment.objects.select_for_update(no_key=True).filter(order_id__in=sorted(due)).order_by("order_id")
+    for payment in payments:
+        amount = (due[payment.order_id] * share).quantize(CENTS)
+        if amount > 0:
+            paid += _refund(
+                orders[payment.order_id],
+                amount,
+                reason=f"return {return_request.number}: damaged units, {decision}",
+                actor=actor,
+                payment=payment,
+            )
+    ReturnLine.objects.filter(pk__in=[line.pk for line in waiting]).update(refund_waiting=0)
+    units = [{"sku": line.order_line.sku.code, "units": line.refund_waiting} for line in waiting]
+    if paid > 0:
+        return_request.refunded_amount += paid
+        return_request.refunded_at = timezone.now()
+        return_request.save(update_fields=["refunded_amount", "refunded_at", "updated_at"])
+        record_return_event(
+            return_request=return_request,
+            type="refunded",
+            actor=actor,
+            data={"amount": str(paid), "damaged": units, "decision": decision},
+        )
+    else:
+        record_return_event(
+            return_request=return_request, type="damage_not_refunded", actor=actor, data={"damaged": units}
+        )
+    return paid

@@ -106,6 +106,7 @@ RETURN_EVENT_LABELS = {
     "received": _("Received and counted"),
     "received_with_problems": _("Received with units missing or damaged"),
     "refunded": _("Refunded"),
+    "damage_not_refunded": _("Damaged units: refund refused"),
     "exchange_ordered": _("Exchange ordered"),
     "exchange_unavailable": _("Exchange no longer available: refunded instead"),
     "transfer_shipped": _("Units sent to the warehouse"),

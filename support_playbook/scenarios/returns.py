@@ -1,14 +1,17 @@
 """Returns that need a person: a parcel that arrived with fewer units than announced or with damaged units, and a
-courier or locker return that never arrived. The refund of what did arrive is already paid at receipt; these
-cases decide about the rest with the customer."""
+courier or locker return that never arrived. The refund of what arrived in order is paid at receipt; these cases
+decide about the rest with the customer: missing units, and damaged units whose refund waits for a decision
+(refund, partial, refuse; the full refund by default after the case's window, so the customer always gets an
+answer)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders import services as orders
-from orders.models import OrderLine, Return
+from orders.models import OrderLine, Return, ReturnLine
 from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
 
 
@@ -22,12 +25,32 @@ class ReturnProblem(Scenario):
     who_acts = _("Customer care, with the receiving location and the carrier.")
     priority = 2
     sla = timedelta(hours=48)
+    default_action = "refund_damaged_units"
+    default_description = _(
+        "Damaged units still waiting after the case's window are refunded in full: the customer is never left "
+        "without an answer."
+    )
     steps = (
-        Step("system", _("What arrived is refunded at once; what did not is free to be returned again.")),
+        Step("system", _("What arrived in order is refunded at once; what did not is free to be returned again.")),
         Step("care", _("Ask the customer (and the carrier for a courier return) what happened to missing units.")),
         Step("care", _("If the units were in the parcel after all, refund them; for damage, decide whose it is.")),
     )
     resolutions = (
+        Resolution(
+            "refund_damaged_units",
+            _("Refund the damaged units"),
+            _("The damage is not the customer's (transit, a fault): refund the price paid in full."),
+        ),
+        Resolution(
+            "refund_damaged_units_partly",
+            _("Refund half of the damaged units"),
+            _("The damage is partly the customer's: refund half of the price paid."),
+        ),
+        Resolution(
+            "refuse_damaged_refund",
+            _("Refuse the refund of the damaged units"),
+            _("The customer damaged them: nothing is refunded for them, and the customer is told why."),
+        ),
         Resolution(
             "refund_missing_return_units",
             _("Refund the missing units"),
@@ -53,9 +76,45 @@ class ReturnProblem(Scenario):
                 found.append((line, int(item["units"])))
         return found
 
-    def suggestions(self, case) -> list[Suggestion]:
-        if case.facts.get("settled"):
+    @staticmethod
+    def _damaged_waiting(case) -> tuple[int, Decimal]:
+        """(units, amount) of damaged units whose refund waits for this case's decision."""
+        units, amount = 0, Decimal("0.00")
+        waiting = ReturnLine.objects.filter(return_request_id=case.return_request_id, refund_waiting__gt=0)
+        for line in waiting.select_related("order_line__order"):
+            units += line.refund_waiting
+            amount += orders.paid_unit_price(line.order_line, line.order_line.order) * line.refund_waiting
+        return units, amount
+
+    def _damage_suggestions(self, case) -> list[Suggestion]:
+        units, amount = self._damaged_waiting(case)
+        if not units:
             return []
+        currency = case.return_request.channel.currency
+        words = {"units": units, "amount": amount, "half": (amount / 2).quantize(Decimal("0.01")), "currency": currency}
+        return [
+            Suggestion(
+                "refund_damaged_units",
+                {},
+                gettext("Refund the %(units)s damaged unit(s) in full: %(amount)s %(currency)s") % words,
+                primary=True,
+            ),
+            Suggestion(
+                "refund_damaged_units_partly",
+                {},
+                gettext("Refund half for the %(units)s damaged unit(s): %(half)s %(currency)s") % words,
+            ),
+            Suggestion(
+                "refuse_damaged_refund",
+                {},
+                gettext("Refuse: the customer damaged the %(units)s unit(s), nothing refunded for them") % words,
+            ),
+        ]
+
+    def suggestions(self, case) -> list[Suggestion]:
+        damage = self._damage_suggestions(case)
+        if case.facts.get("settled"):
+            return damage
         found = []
         for line, units in self._missing(case):
             amount = orders.paid_unit_price(line, line.order) * units
@@ -73,6 +132,8 @@ class ReturnProblem(Scenario):
                     primary=True,
                 )
             )
+        if damage:
+            return found + damage  # the damaged units are decided first; then the case can close as received
         found.append(
             Suggestion(
                 "accept_return_as_received",
@@ -100,6 +161,13 @@ class ReturnProblem(Scenario):
         if action == "accept_return_as_received":
             self._settle(case)
             return {}
+        if action in DAMAGE_ACTIONS:
+            paid = orders.decide_damaged_return_units(
+                return_request=case.return_request, decision=DAMAGE_ACTIONS[action], actor=actor
+            )
+            if not self._missing(case):
+                self._settle(case)
+            return {"refund": str(paid)}
         raise NotImplementedError(action)
 
     @staticmethod
@@ -108,7 +176,14 @@ class ReturnProblem(Scenario):
         case.save(update_fields=["facts", "updated_at"])
 
     def settled(self, case) -> bool:
-        return bool(case.facts.get("settled"))
+        return bool(case.facts.get("settled")) and not self._damaged_waiting(case)[0]
+
+
+DAMAGE_ACTIONS = {
+    "refund_damaged_units": "refund",
+    "refund_damaged_units_partly": "partial",
+    "refuse_damaged_refund": "refuse",
+}
 
 
 class ReturnOverdue(Scenario):

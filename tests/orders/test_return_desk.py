@@ -45,9 +45,12 @@ def test_a_customer_at_the_counter_is_found_by_phone_and_refunded_on_the_spot(cl
     assert page.context["preview"].amount == Decimal("40.00")
     before = available(rnet, "MI01", "TEE-M")
     return_line = return_request.lines.get()
+    receipt = {f"restock_here_{return_line.pk}": 1, f"write_off_{return_line.pk}": 1, "confirm": "on"}
+    # A damaged unit at the desk: the associate must say whether it is refunded now or decided by customer care.
+    undecided = client.post(f"/dashboard/MI01/returns/{return_request.number}/receive/", receipt)
+    assert undecided.status_code == 422 and 'data-testid="damaged-refund-error"' in undecided.content.decode()
     response = client.post(
-        f"/dashboard/MI01/returns/{return_request.number}/receive/",
-        {f"restock_here_{return_line.pk}": 1, f"write_off_{return_line.pk}": 1, "confirm": "on"},
+        f"/dashboard/MI01/returns/{return_request.number}/receive/", {**receipt, "damaged_refund": "now"}
     )
     assert response.status_code == 302
     return_request.refresh_from_db()

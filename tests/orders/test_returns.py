@@ -121,6 +121,7 @@ def test_one_damaged_unit_is_written_off_and_still_refunded(rnet):  # noqa: F811
         return_request=return_request,
         location=rnet["MI01"],
         lines=[received(order, "TEE-M", 2, restock_here=1, write_off=1)],
+        damaged_refund="now",  # the associate decides on the spot
     )
     return_request.refresh_from_db()
     assert stock_row(rnet, "MI01", "TEE-M")[0] == on_hand + 1  # only the good unit is back on the shelf
@@ -128,7 +129,9 @@ def test_one_damaged_unit_is_written_off_and_still_refunded(rnet):  # noqa: F811
     assert (returned_line.restocked, returned_line.written_off) == (1, 1)
     assert return_request.refunded_amount == Decimal("40.00")
     problem = return_request.events.get(type="received_with_problems")
-    assert problem.data["damaged"] == [{"order": order.number, "sku": "TEE-M", "units": 1, "reason": "damaged"}]
+    assert problem.data["damaged"] == [
+        {"order": order.number, "sku": "TEE-M", "units": 1, "reason": "damaged", "refund_waiting": 0}
+    ]
 
 
 def test_units_sent_to_the_warehouse_are_counted_in_store_but_not_for_sale(rnet):  # noqa: F811

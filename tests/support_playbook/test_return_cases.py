@@ -44,10 +44,15 @@ def test_a_damaged_unit_opens_a_case_that_care_closes_as_received(rnet, agent): 
         how=Return.How.IN_STORE, location=rnet["MI01"], lines=[line(order, "TEE-M", reason="damaged")]
     )
     services.receive_return(
-        return_request=return_request, location=rnet["MI01"], lines=[received(order, "TEE-M", 1, write_off=1)]
+        return_request=return_request,
+        location=rnet["MI01"],
+        lines=[received(order, "TEE-M", 1, write_off=1)],
+        damaged_refund="now",
     )
     case = Case.objects.get(scenario="return_problem")
-    assert case.facts["damaged"] == [{"order": order.number, "sku": "TEE-M", "units": 1, "reason": "damaged"}]
+    assert case.facts["damaged"] == [
+        {"order": order.number, "sku": "TEE-M", "units": 1, "reason": "damaged", "refund_waiting": 0}
+    ]
     (close,) = cases.suggestions_for(case)
     assert close.action == "accept_return_as_received"
     cases.act_on_case(case=case, action=close.action, params=close.params, actor=agent)
