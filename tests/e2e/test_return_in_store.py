@@ -49,6 +49,7 @@ def test_a_customer_returns_in_a_store_and_the_store_refunds_on_the_spot(live_se
     line = store.locator('fieldset[data-sku="TEE-M"]')
     line.get_by_label("Back on sale here").fill("1")
     line.get_by_label("Write off (damaged)").fill("1")
+    store.get_by_test_id("damaged-refund").get_by_label("Refund now").check()  # the associate decides on the spot
     store.get_by_test_id("confirm").check()
     store.get_by_role("button", name="Receive and refund").click()
     expect(store.get_by_text(f"Return {return_request.number} received: 40.00 EUR refunded.")).to_be_visible()
