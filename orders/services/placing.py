@@ -329,7 +329,7 @@ def place_order(
             return _write_order(plan=plan, **order_fields)
     except StockMoved:
         pass  # stock moved between reading and holding it: re-plan once with fresh numbers
-    _validated, _total, candidates = _read_lines(lines, extra)
+    _validated, _total, candidates, _below = _read_lines(lines, extra, channel)
     try:
         with transaction.atomic():
             return _write_order(plan=make_plan(candidates), **order_fields)

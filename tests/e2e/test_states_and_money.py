@@ -85,9 +85,7 @@ def test_an_incomplete_click_and_collect_reads_on_hold_everywhere(live_server, b
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_a_unit_cancelled_before_payment_is_released_not_refunded(
-    live_server, browser, logged_in, net, size
-):  # noqa: F811
+def test_a_unit_cancelled_before_payment_is_released_not_refunded(live_server, browser, logged_in, net, size):  # noqa: F811
     order = place(net, [("JEANS-42", 2, "79.90")], {"method": "store_pickup", "pickup_location": "MI01"})
     order.contact_locale = "en"
     order.save(update_fields=["contact_locale"])

@@ -53,7 +53,7 @@ def test_a_snapshot_then_each_changed_sku_once_with_its_latest_number(net, web, 
     assert snapshot["TEE-M"] == 12 and snapshot["SCARF"] == 1  # WH01 10 + MI01 2; MI02 1 (BG01 is not a source)
     cursor = last["next_cursor"]
     # Changes on many paths: an order's hold, a till sale, a reservation, a count, a short pick.
-    order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    order = place(net, [("TEE-M", 1, "29.90")], HOME_MILAN)  # the listing price
     services.report_missing(fulfillment_line=order.fulfillments.get().lines.get(), quantity=1)
     stock.adjust_stock(location=net["MI02"], sku=net["skus"]["SCARF"], delta=2, note="found")
     changed = read(web, cursor=cursor)
