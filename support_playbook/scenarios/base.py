@@ -103,5 +103,9 @@ class Scenario:
         """The incident is over (the order is whole again, the parcel arrived, the task is done)."""
         return False
 
+    def has_default(self, facts: dict) -> bool:
+        """Whether a case with these facts gets a default resolution at `CASE_DEFAULT_AFTER`."""
+        return bool(self.default_action)
+
     def default_suggestions(self, case) -> list[Suggestion]:
         return [s for s in self.suggestions(case) if s.action == self.default_action]

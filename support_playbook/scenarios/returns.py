@@ -76,6 +76,10 @@ class ReturnProblem(Scenario):
                 found.append((line, int(item["units"])))
         return found
 
+    def has_default(self, facts: dict) -> bool:
+        # Only damaged units waiting for a decision have a default (their full refund); missing units need a person.
+        return any(item.get("refund_waiting") for item in facts.get("damaged", []))
+
     @staticmethod
     def _damaged_waiting(case) -> tuple[int, Decimal]:
         """(units, amount) of damaged units whose refund waits for this case's decision."""

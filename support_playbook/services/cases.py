@@ -66,7 +66,7 @@ def open_case(
                 incident_key=incident_key[:120],
                 priority=playbook.priority,
                 due_by=now + playbook.sla,
-                default_at=now + settings.CASE_DEFAULT_AFTER if playbook.default_action else None,
+                default_at=now + settings.CASE_DEFAULT_AFTER if playbook.has_default(facts or {}) else None,
                 facts=facts or {},
                 **concerns,
             )
@@ -80,7 +80,7 @@ def open_case(
     if not case.is_open:
         transition_case(case=case, to=C.OPEN, actor=actor, data={"reason": "the incident recurred"})
         case.due_by = now + playbook.sla
-        case.default_at = now + settings.CASE_DEFAULT_AFTER if playbook.default_action else None
+        case.default_at = now + settings.CASE_DEFAULT_AFTER if playbook.has_default(case.facts) else None
         case.save(update_fields=["due_by", "default_at", "updated_at"])
     elif case.status != C.OPEN:
         transition_case(case=case, to=C.OPEN, actor=actor, data={"reason": "new facts"})

@@ -84,6 +84,15 @@ def test_nobody_deciding_means_the_full_refund_after_the_window(rnet, settings):
     assert case.status == Case.Status.RESOLVED and case.resolution == "refund_damaged_units"
 
 
+def test_a_return_with_units_missing_only_has_no_default_time(rnet):  # noqa: F811
+    order = delivered(rnet, [("TEE-M", 2, "20.00")])
+    return_request = services.request_return(how=Return.How.CARRIER, lines=[line(order, "TEE-M", 2)])
+    services.receive_return(
+        return_request=return_request, location=rnet["WH01"], lines=[received(order, "TEE-M", 1, restock_here=1)]
+    )
+    assert Case.objects.get(return_request=return_request).default_at is None  # a person decides about those
+
+
 def test_at_the_store_desk_the_associate_lets_care_decide(rnet):  # noqa: F811
     order = delivered(rnet, [("TEE-M", 1, "20.00")])
     return_request = services.request_return(
