@@ -177,7 +177,8 @@ def _read_lines(lines: list[dict], extra_location_ids: set[int], channel: SalesC
         raise InvalidOrder(_("Each SKU may appear on one line only."), details={"lines": "duplicate SKU"})
     rows = compiled_rows("order SKUs, listing and stock to sell", _skus_with_stock_to_sell, [channel.id, *codes])
     skus = {code: sku_id for sku_id, code, *_rest in rows}
-    listed = {code: price for _id, code, price, *_level in rows if price is not None}
+    # Raw rows: PostgreSQL gives a Decimal, the SQLite demo a float; the listing price in cents either way.
+    listed = {code: Decimal(str(price)).quantize(CENTS) for _id, code, price, *_level in rows if price is not None}
     unknown = [code for code in codes if code not in skus]
     if unknown:
         raise NotFound(_("Unknown SKU: %(codes)s") % {"codes": ", ".join(unknown)}, details={"skus": unknown})
@@ -190,7 +191,7 @@ def _read_lines(lines: list[dict], extra_location_ids: set[int], channel: SalesC
         validated.append((skus[line["sku"]], line["sku"], quantity, price))
         total += price * quantity
         listing = listed.get(line["sku"])
-        if listing is not None and price < (Decimal(str(listing)) * floor).quantize(CENTS, ROUND_HALF_UP):
+        if listing is not None and price < (listing * floor).quantize(CENTS, ROUND_HALF_UP):
             below.append({"sku": line["sku"], "unit_price": str(price), "listing_price": str(listing)})
     candidates = _candidates(_shipping_points(extra_location_ids), [row[3:] for row in rows])
     return validated, total.quantize(CENTS), candidates, below
