@@ -221,6 +221,7 @@ class ReturnTransferReceivedApi(APIView):
         location = key_location(request)
         found = Return.objects.filter(number=number).first()
         if found is None:
-            raise NotFound(f"Unknown return: {number}", details={"number": number})
+            # The very answer another location's return gets: a number is not confirmed to exist.
+            raise NotFound(services.no_transfer_here(number))
         services.receive_return_transfer(return_request=found, location=location, actor=request.user)
         return Response(_output(request, return_selectors.return_for_channel(number=number, channel_id=None)))

@@ -66,7 +66,12 @@ from orders.services.reserving import (
 )
 from orders.services.return_common import RETURN_TRANSITIONS, record_return_event, returns_centre
 from orders.services.return_refunds import paid_unit_price, refund_breakdown, refund_preview
-from orders.services.return_transfers import receive_return_transfer, ship_return_transfer, transfer_pending
+from orders.services.return_transfers import (
+    no_transfer_here,
+    receive_return_transfer,
+    ship_return_transfer,
+    transfer_pending,
+)
 from orders.services.returning import (
     cancel_return,
     flag_overdue_returns,
@@ -90,6 +95,7 @@ __all__ = [
     "refund_preview",
     "request_return",
     "receive_return_transfer",
+    "no_transfer_here",
     "ship_return_transfer",
     "transfer_pending",
     "returnable_lines",

@@ -63,12 +63,17 @@ def ship_return_transfer(*, return_request: Return | int, location, actor=None) 
 
 
 @transaction.atomic
+def no_transfer_here(number: str) -> str:
+    """The one refusal for a return with no transfer coming to this location, whether or not the number exists."""
+    return _("No transfer of return %(number)s is on its way here.") % {"number": number}
+
+
 def receive_return_transfer(*, return_request: Return | int, location, actor=None) -> Return:
     """The returns centre books in the units a store sent on: on sale there at once."""
     return_request = locked_return(return_request)
     centre = returns_centre()
     if centre is None or centre.pk != location.pk or return_request.transfer_shipped_at is None:
-        raise NotFound(_("No transfer of return %(number)s is on its way here.") % {"number": return_request.number})
+        raise NotFound(no_transfer_here(return_request.number))
     if return_request.transfer_received_at is not None:
         raise InvalidTransition(
             current="received",

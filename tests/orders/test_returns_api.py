@@ -205,3 +205,16 @@ def test_a_locations_returns_list_reads_in_a_fixed_number_of_queries(rnet, web):
         web.post("/api/v1/returns/", {**body(order), "customer": {"email": email}}, format="json")
     assert len(store.get("/api/v1/locations/MI01/returns/").json()["results"]) == 3
     assert count() == one
+
+
+def test_transfer_received_does_not_tell_which_return_numbers_exist(rnet, web):  # noqa: F811
+    # Another store's return, really there, and a made-up number: the same 404, word for word (issue 25, item 13).
+    order = delivered(rnet, [("TEE-M", 1, "20.00")])
+    real = web.post("/api/v1/returns/", body(order), format="json").json()["number"]
+    other_store = client_for(kind="location", location=rnet["MI02"])
+    answers = [other_store.post(f"/api/v1/returns/{number}/transfer-received/") for number in (real, "RT-NOTREAL1")]
+    assert [a.status_code for a in answers] == [404, 404]
+    bodies = [a.json()["error"] for a in answers]
+    assert bodies[0]["code"] == bodies[1]["code"] == "not_found"
+    assert bodies[0]["message"].replace(real, "N") == bodies[1]["message"].replace("RT-NOTREAL1", "N")
+    assert bodies[0]["details"] == bodies[1]["details"]
