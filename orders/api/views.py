@@ -137,7 +137,8 @@ class OrderListCreateApi(APIView):
                     "updated_since must be an ISO 8601 date-time.", details={"updated_since": params["updated_since"]}
                 )
         channel_id = key_channel_id(request)
-        if channel_id is None and params.get("channel"):
+        if params.get("channel"):
+            # A channel's key naming another channel is a 403 (docs/api.md), never its own list in disguise.
             channel_id = request_channel(request, required=True).id
         orders = selectors.orders_for_channel(channel_id=channel_id, status=status_filter, updated_since=since)
         paginator = CursorPagination()

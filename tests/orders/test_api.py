@@ -155,3 +155,9 @@ def test_queries_per_order_grow_with_lines_not_with_locations(api, net):
     five, sources = queries([("TEE-M", 1, "19.90")] + [(sku.code, 1, "5.00") for sku in extra])
     assert sources == 5
     assert five - one <= 4, (one, five)  # four more lines (and four more sources): at most four more queries
+
+
+def test_a_channel_naming_another_channel_in_the_list_is_refused(api, net):  # noqa: F811
+    SalesChannelFactory(code="zalando", kind="marketplace")
+    assert api.get("/api/v1/orders/", {"channel": "zalando"}).status_code == 403  # issue 25, item 13
+    assert api.get("/api/v1/orders/", {"channel": "web"}).status_code == 200
