@@ -7,6 +7,7 @@ from omnichannel.api.serializers import StrictInput
 from omnichannel.links import public_url
 from orders.models import Return
 from orders.services import refund_preview
+from stores.api.channels import may_open_customer_links
 
 
 class ReturnLineInput(StrictInput):
@@ -131,7 +132,11 @@ class ReturnOutput(serializers.Serializer):
         return {"amount": str(return_request.refunded_amount), "currency": return_request.channel.currency}
 
     def get_return_url(self, return_request) -> str:
-        return public_url(f"/return/{return_request.token}/", self.context.get("request"))
+        """The customer's return page; empty for keys that may not open customer actions."""
+        request = self.context.get("request")
+        if request is not None and not may_open_customer_links(request):
+            return ""
+        return public_url(f"/return/{return_request.token}/", request)
 
 
 class ReturnReasonOutput(serializers.Serializer):

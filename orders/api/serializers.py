@@ -5,6 +5,7 @@ from rest_framework import serializers
 from omnichannel.api.serializers import StrictInput
 from omnichannel.links import public_url
 from orders.models import E164, FulfillmentMethod, Speed
+from stores.api.channels import may_open_customer_links
 
 
 class CustomerInput(StrictInput):
@@ -172,7 +173,11 @@ class OrderOutput(serializers.Serializer):
         return contact_output(order)
 
     def get_tracking_url(self, order) -> str:
-        return public_url(f"/track/{order.tracking_token}/", self.context.get("request"))
+        """The customer's tracking page; empty for keys that may not open customer actions."""
+        request = self.context.get("request")
+        if request is not None and not may_open_customer_links(request):
+            return ""
+        return public_url(f"/track/{order.tracking_token}/", request)
 
 
 class OrderSummaryOutput(serializers.Serializer):

@@ -36,3 +36,12 @@ def request_channel(request, *, required: bool, code: str | None = None) -> Chan
     if own_channel_id is not None and channel.id != own_channel_id:
         raise ChannelForbidden("This API key belongs to another sales channel.", details={"channel": code})
     return channel
+
+
+def may_open_customer_links(request) -> bool:
+    """Whether this API key is given the customer's own links (tracking page, return page), which open customer
+    actions (send items back, cancel): the customer's sales channel and customer care only, never a location
+    (WMS, store handheld), a carrier or head office's read-only key."""
+    from stores.models import ApiKey
+
+    return getattr(getattr(request, "user", None), "kind", None) in (ApiKey.Kind.CHANNEL, ApiKey.Kind.CARE)

@@ -218,3 +218,21 @@ def test_transfer_received_does_not_tell_which_return_numbers_exist(rnet, web): 
     assert bodies[0]["code"] == bodies[1]["code"] == "not_found"
     assert bodies[0]["message"].replace(real, "N") == bodies[1]["message"].replace("RT-NOTREAL1", "N")
     assert bodies[0]["details"] == bodies[1]["details"]
+
+
+def test_customer_links_go_only_to_the_channel_and_customer_care(rnet, web):  # noqa: F811
+    # The tracking and return pages open customer actions: a store's key and head office's read-only key do not
+    # get them (issue 25, item 13).
+    order = delivered(rnet, [("TEE-M", 1, "20.00")])
+    number = web.post("/api/v1/returns/", body(order), format="json").json()["number"]
+    store = client_for(kind="location", location=rnet["MI01"])
+    received = store.post(
+        f"/api/v1/returns/{number}/receive/",
+        {"lines": [{"order": order.number, "sku": "TEE-M", "received": 1, "dispositions": {"restock_here": 1}}]},
+        format="json",
+    )
+    assert received.status_code == 200 and received.json()["return_url"] == ""
+    assert web.get(f"/api/v1/returns/{number}/").json()["return_url"].endswith("/")
+    head_office = client_for(kind="head_office", name="HQ")
+    assert head_office.get(f"/api/v1/orders/{order.number}/").json()["tracking_url"] == ""
+    assert "/track/" in web.get(f"/api/v1/orders/{order.number}/").json()["tracking_url"]
