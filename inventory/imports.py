@@ -5,6 +5,7 @@ Parsing and per-line validation live here; the writes are `inventory.services.ap
 """
 
 import csv
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -23,6 +24,11 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,30}")
+# The stock columns are 32-bit integers.
+MAX_ON_HAND = 2_147_483_647
 
 
 class ImportFileError(Exception):
@@ -76,12 +82,16 @@ def import_stock(stream, *, skip_invalid: bool = False, actor=None, reference: s
             report.errors.append((line_number, f"unknown SKU '{sku_code}'"))
             continue
         raw_qty = (row.get("on_hand") or "").strip()
-        if not raw_qty.lstrip("-").isdigit():
-            report.errors.append((line_number, f"on_hand must be a whole number, got '{raw_qty}'"))
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        if not WHOLE_NUMBER.fullmatch(raw_qty):
+            report.errors.append((line_number, f"on_hand must be a whole number, got '{raw_qty[:40]}'"))
             continue
         counted = int(raw_qty)
         if counted < 0:
             report.errors.append((line_number, f"on_hand cannot be negative ({counted})"))
+            continue
+        if counted > MAX_ON_HAND:
+            report.errors.append((line_number, f"on_hand must be at most {MAX_ON_HAND}, got {raw_qty[:40]}"))
             continue
         key = (location_ids[location_code], sku_ids[sku_code])
         if key in seen:
@@ -218,6 +228,9 @@ def import_catalog(stream, *, skip_invalid: bool = False, progress=None) -> Impo
 def _catalog_line_error(row, channel_codes) -> str | None:
     if None in row or any(value is None for value in row.values()):
         return "wrong number of fields"
+    for name, value in row.items():
+        if "\x00" in value:
+            return f"{name} contains a NUL character"
     for name in ("style", "name", "sku"):
         if not (row.get(name) or "").strip():
             return f"{name} is empty"

@@ -31,13 +31,21 @@ CSV_COLUMNS = [
 ]
 
 
+def spreadsheet_safe(value):
+    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is written with a leading
+    apostrophe (OWASP's CSV injection advice); numbers stay numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def reasons_csv(rows: list[dict], filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow([header for _key, header in CSV_COLUMNS])
     for row in rows:
-        writer.writerow([row[key] for key, _header in CSV_COLUMNS])
+        writer.writerow([spreadsheet_safe(row[key]) for key, _header in CSV_COLUMNS])
     return response
 
 

@@ -58,6 +58,8 @@ def test_one_bad_line_writes_nothing_and_is_named(tmp_path, catalog):
         ("MI01,A-1", "wrong number of fields"),
         ("MI01,A-1,1,extra", "wrong number of fields"),
         ("MI01,A-2,1", "already on line 2"),
+        ("MI01,A-1,99999999999999999999", "at most 2147483647"),  # a crash before (issue 25, item 12)
+        ("MI01,A-1,²", "must be a whole number"),
     ],
 )
 def test_every_bad_line_gets_its_number_and_reason(tmp_path, catalog, line, reason):
@@ -126,6 +128,7 @@ def test_import_catalog_creates_and_updates(tmp_path):
         ("S1,Name,S1-M,,1.999", "at most 2 decimals"),
         ("S1,Other name,S1-X,,", "is named 'Name' on line 2"),
         ("S1,Name,S1-A,,", "already on line 2"),
+        ("S1,Name,S1-N\x00,,", "sku contains a NUL character"),  # issue 25, item 12
     ],
 )
 def test_bad_catalog_lines_write_nothing(tmp_path, line, reason):

