@@ -110,8 +110,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The demo's web server and task worker share one SQLite file: wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The demo's web server and task worker share one SQLite file: wait for locks instead of failing. A deferred
+    # transaction that reads, then writes, cannot wait (SQLite answers "database is locked" at once to avoid a
+    # deadlock): every transaction takes the write lock at BEGIN (IMMEDIATE), and WAL lets readers read meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # Off by default: it costs a round trip per request; turn on where the database restarts under live traffic.
