@@ -13,7 +13,11 @@ mkdir -p "$LOG_DIR"
 
 pids=()
 stop() {
-  trap - INT TERM EXIT
+  # Once stopping, further signals are ignored (not reset to their default): a supervisor or `timeout` signals the
+  # whole process group and make forwards it again, and a second TERM must not kill this script mid-stop, leaving
+  # the web server and the worker running.
+  trap '' INT TERM
+  trap - EXIT
   echo; echo "==> stopping web server and worker"
   kill -TERM "${pids[@]}" 2>/dev/null || true
   # Up to 8 s for a clean stop; whatever is left then (a worker finishing a task) is killed with its children.
