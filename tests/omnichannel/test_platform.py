@@ -122,3 +122,20 @@ def test_every_italian_string_is_translated():
     assert "fuzzy" not in po  # compilemessages skips fuzzy entries: they would show in English
     mo = Path(settings.BASE_DIR) / "locale/it/LC_MESSAGES/django.mo"
     assert mo.stat().st_mtime >= 0 and mo.stat().st_size > 1000
+
+
+@pytest.mark.django_db(transaction=True)  # the messages' tasks are sent after the commit, as under `make run`
+def test_seed_demo_prints_its_summary_only(monkeypatch, caplog):
+    # `make run` printed one "django-q Enqueued" line per queued message and the warning of the SMS the demo fails
+    # on purpose before the URL table (issue 25, item 22). The tasks are still queued for the worker.
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+
+    monkeypatch.setattr(Conf, "SYNC", False)  # as under `make run`: queued for the worker, not run here
+    out = io.StringIO()
+    with caplog.at_level("INFO"):
+        call_command("seed_demo", "--no-logins", stdout=out)
+    noisy = [r for r in caplog.records if r.name == "django-q" or r.levelname in ("WARNING", "ERROR")]
+    assert not noisy, [f"{r.name} {r.levelname} {r.getMessage()}" for r in noisy[:3]]
+    assert out.getvalue().startswith("Loading the demo brand:")
+    assert OrmQ.objects.exists()
