@@ -55,7 +55,13 @@ class TwilioSmsBackend:
     def __init__(self):
         from twilio.rest import Client
 
-        http_client = import_string(settings.TWILIO_HTTP_CLIENT)() if settings.TWILIO_HTTP_CLIENT else None
+        if settings.TWILIO_HTTP_CLIENT:
+            http_client = import_string(settings.TWILIO_HTTP_CLIENT)()
+        else:
+            from twilio.http.http_client import TwilioHttpClient
+
+            # Bounded: a send that hangs would otherwise outlive the outbox's "sending" timeout and go twice.
+            http_client = TwilioHttpClient(timeout=settings.PROVIDER_TIMEOUT_SECONDS)
         self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
     def send(self, notification) -> str:

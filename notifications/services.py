@@ -2,7 +2,7 @@
 
 Sending claims a row with one conditional UPDATE (pending and due → sending), so two workers, or a worker
 and the sweep, never send the same row twice. A worker that dies leaves the row in `sending`; the sweep
-takes it back after SENDING_TIMEOUT.
+takes it back after OUTBOX_SENDING_TIMEOUT_SECONDS.
 """
 
 import logging
@@ -55,7 +55,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 SHIPPING_EVENTS = {"shipped", "in_transit", "out_for_delivery"}
-SENDING_TIMEOUT = timedelta(minutes=5)
 # Messages about a pickup waiting in store: they carry the store's opening hours.
 PICKUP_EVENTS = {"ready_for_pickup", "pickup_reminder", "pickup_code_renewed", "pickup_code_resent", "pickup_extended"}
 
@@ -538,7 +537,8 @@ def sweep(*, now=None, batch: int = 200, budget: timedelta = timedelta(seconds=4
     batch, until nothing is due or the time budget (below the schedule period) is spent. Safe to run twice
     at once: batches are claimed with SKIP LOCKED, so concurrent sweeps share the work."""
     now = now or timezone.now()
-    stale = Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
+    sending_timeout = timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS)
+    stale = Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - sending_timeout)
     taken_back = stale.update(status=Notification.Status.PENDING, updated_at=timezone.now())
     results = {"taken_back": taken_back, "sent": 0, "retry": 0, "failed": 0, "skipped": 0, "dropped": 0}
     deadline = time_module.monotonic() + budget.total_seconds()

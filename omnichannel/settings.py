@@ -158,6 +158,14 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM = env.str("TWILIO_FROM", default="")
 # Dotted path of a twilio.http.HttpClient subclass for the SDK (tests pass a fake one; empty = the SDK's own).
 TWILIO_HTTP_CLIENT = env.str("TWILIO_HTTP_CLIENT", default="")
+# One send to the mail server or Twilio never waits longer than this ...
+PROVIDER_TIMEOUT_SECONDS = env.int("PROVIDER_TIMEOUT_SECONDS", default=20)
+EMAIL_TIMEOUT = PROVIDER_TIMEOUT_SECONDS
+# ... so a message still "sending" after this long was left by a worker that died: the outbox sweep (every minute)
+# takes it back and sends it (above the provider timeout, so a slow send is never sent twice).
+OUTBOX_SENDING_TIMEOUT_SECONDS = max(
+    env.int("OUTBOX_SENDING_TIMEOUT_SECONDS", default=60), 2 * PROVIDER_TIMEOUT_SECONDS
+)
 BRAND_NAME = env.str("BRAND_NAME", default="Brunello")
 # How customers reach customer care (shown on the tracking and reservation pages).
 BRAND_SUPPORT_EMAIL = env.str("BRAND_SUPPORT_EMAIL", default="assistenza@example.com")

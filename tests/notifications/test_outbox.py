@@ -193,3 +193,27 @@ def test_messages_are_rendered_when_sent_not_while_the_order_is_written(net, twi
     for row in Notification.objects.filter(order=order):
         assert row.status == "sent" and row.rendered_at is not None and order.number in row.text
     assert order.number in twilio.requests[-1]["data"]["Body"]
+
+
+def test_a_message_left_sending_by_a_dead_worker_goes_a_minute_later_not_five(net, twilio):  # noqa: F811
+    # A worker killed mid-send leaves its row in `sending`; the outbox's sweep (every minute) takes it back after
+    # OUTBOX_SENDING_TIMEOUT_SECONDS (60 s), above the providers' bounded timeout (issue 25, item 15).
+    with time_machine.travel(at_rome(2026, 11, 23, 10, 0), tick=False):
+        order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+        email = Notification.objects.get(order=order, channel="email")
+        assert services.claim(email.pk) is not None  # the worker took it ... and died
+    with time_machine.travel(at_rome(2026, 11, 23, 10, 0, 30), tick=False):
+        assert services.sweep()["taken_back"] == 0  # still possibly being sent
+    with time_machine.travel(at_rome(2026, 11, 23, 10, 1, 5), tick=False):
+        assert services.sweep()["taken_back"] == 1
+    email.refresh_from_db()
+    assert email.status == "sent" and email.attempts == 2
+
+
+def test_provider_calls_are_bounded(settings):
+    from notifications.backends import TwilioSmsBackend
+
+    settings.TWILIO_HTTP_CLIENT = ""
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, "token"
+    assert TwilioSmsBackend().client.http_client.timeout == settings.PROVIDER_TIMEOUT_SECONDS == 20
+    assert settings.EMAIL_TIMEOUT == 20 and settings.OUTBOX_SENDING_TIMEOUT_SECONDS >= 2 * 20
