@@ -4,6 +4,7 @@ whichever thread."""
 
 import threading
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.test import RequestFactory, override_settings
@@ -84,6 +85,7 @@ def test_represent_is_the_serializers_data_with_each_calls_request(net):  # noqa
     )
     shop = RequestFactory().get("/", HTTP_HOST="shop.example.com")
     app = RequestFactory().get("/", HTTP_HOST="app.example.com")
+    shop.user = app.user = SimpleNamespace(kind="channel")  # the order's channel's key: it gets the customer's links
     detail = selectors.with_details(order)
 
     assert represent(OrderOutput, detail, request=shop) == OrderOutput(detail, context={"request": shop}).data
