@@ -7,7 +7,7 @@ Also: the rows of a hot read whose SQL the ORM compiles once (`compiled_rows`)."
 from functools import wraps
 
 import orjson
-from django.db import OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.utils.translation import gettext_lazy as _
 
 from omnichannel.errors import DomainError, Retryable
@@ -25,6 +25,21 @@ class DatabaseBusy(DomainError):
 def is_lock_conflict(exc: BaseException) -> bool:
     cause = exc.__cause__ or exc
     return isinstance(exc, OperationalError) and getattr(cause, "sqlstate", None) in LOCK_CONFLICTS
+
+
+class DatabaseUnavailable(DomainError):
+    """The database cannot answer now: restarting, unreachable, or a lock held elsewhere past `lock_timeout`, a
+    statement past `statement_timeout`. A fault, said briefly: 503 with Retry-After, never a 500 or a traceback."""
+
+    code = "service_unavailable"
+    status_code = 503
+    default_message = _("The service is briefly unavailable: please try again in a few seconds.")
+    retry_after_seconds = 5
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """A connection or timeout failure of the database (not a deadlock, which is retried: `is_lock_conflict`)."""
+    return isinstance(exc, (OperationalError, InterfaceError)) and not is_lock_conflict(exc)
 
 
 def retry_once_on_lock_conflict(func):

@@ -51,3 +51,46 @@ class NoStoreMiddleware:
         if "Cache-Control" not in response:
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A page whose database is unavailable (restarting, a lock held elsewhere past `lock_timeout`) answers 503
+    with Retry-After, briefly and without touching the database again: the API error shape under /api/ (DRF's
+    handler does the same for API views), a small page elsewhere. Other errors stay Django's (logged, 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from omnichannel.db import is_database_unavailable
+
+        if not is_database_unavailable(exception):
+            return None
+        return database_unavailable_answer(request, exception)
+
+
+def database_unavailable_answer(request, exception=None):
+    import logging
+
+    from django.http import HttpResponse
+
+    from omnichannel.db import DatabaseUnavailable
+
+    logging.getLogger(__name__).warning("database unavailable: %s", str(exception)[:300])
+    unavailable = DatabaseUnavailable()
+    if request.path.startswith(API_PREFIX):
+        response = api_error(status=503, code=unavailable.code, message=str(unavailable.message))
+    else:
+        title = _("Briefly unavailable")
+        response = HttpResponse(
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+            f'<body style="font-family: sans-serif; margin: 2rem"><h1>{title}</h1><p>{unavailable.message}</p>'
+            "</body></html>",
+            status=503,
+        )
+    response["Retry-After"] = str(unavailable.retry_after_seconds)
+    return response

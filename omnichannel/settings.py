@@ -61,6 +61,7 @@ MIDDLEWARE = [
     # Below WhiteNoise: static files keep their long cache headers; every other answer is private.
     "omnichannel.middleware.NoStoreMiddleware",
     "omnichannel.middleware.RejectBadRequestMiddleware",
+    "omnichannel.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -124,6 +125,17 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # Off by default: it costs a round trip per request; turn on where the database restarts under live traffic.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
+    # How long a statement may wait for a lock held elsewhere, and run at all (milliseconds, 0 = no limit): past
+    # them the request answers 503 instead of holding a web worker until gunicorn kills it. Production sets both
+    # (docs/production.env); off by default so long jobs (imports, migrations) are not cut.
+    _timeouts = {
+        "lock_timeout": env.int("DB_LOCK_TIMEOUT_MS", default=0),
+        "statement_timeout": env.int("DB_STATEMENT_TIMEOUT_MS", default=0),
+    }
+    if any(_timeouts.values()):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+            f"-c {name}={value}" for name, value in _timeouts.items() if value
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

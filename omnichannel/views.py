@@ -49,7 +49,16 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """A bug: logged by Django; the API client still gets the error shape, never an HTML page."""
+    """A bug: logged by Django; the API client still gets the error shape, never an HTML page. The database
+    unavailable outside a view (a session or user read in a middleware) is a 503, as in a view."""
+    import sys
+
+    from omnichannel.db import is_database_unavailable
+    from omnichannel.middleware import database_unavailable_answer
+
+    exception = sys.exc_info()[1]
+    if exception is not None and is_database_unavailable(exception):
+        return database_unavailable_answer(request, exception)
     return _api_or(defaults.server_error, request, status=500, code="server_error", message="Server error.")
 
 
