@@ -38,8 +38,13 @@ trap stop INT TERM EXIT
 setsid .venv/bin/gunicorn omnichannel.wsgi --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-3}" \
   --graceful-timeout 5 --access-logfile - --log-level warning >>"$LOG_DIR/web.log" 2>&1 &
 pids+=($!)
-setsid $PY manage.py qcluster >>"$LOG_DIR/worker.log" 2>&1 &
-pids+=($!)
+start_worker() {
+  setsid $PY manage.py qcluster >>"$LOG_DIR/worker.log" 2>&1 &
+  worker=$!
+}
+start_worker
+pids+=($worker)
+web=${pids[0]}
 
 for _ in $(seq 1 60); do
   if $PY - "$PORT" <<'PYEOF' 2>/dev/null; then break; fi
@@ -66,4 +71,16 @@ MSG
 $PY manage.py seed_demo --logins
 echo "=========================================================================="
 echo " Ctrl-C stops the web server and the worker."
-wait -n "${pids[@]}"
+# A worker that dies (killed, out of memory) is started again and the web server keeps serving; the web server
+# dying ends the demo (the stop above takes the worker with it).
+while true; do
+  finished=""
+  wait -n -p finished "${pids[@]}" || true
+  if [ "$finished" = "$worker" ]; then
+    echo "==> the task worker stopped: starting it again" >>"$LOG_DIR/worker.log"
+    start_worker
+    pids=("$web" "$worker")
+    continue
+  fi
+  break
+done

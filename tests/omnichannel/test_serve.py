@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -114,4 +115,60 @@ def test_serve_starts_web_and_worker_and_stops_within_ten_seconds(tmp_path, stop
     finally:
         if server.poll() is None:
             server.kill()
+        log.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_is_started_again_while_the_web_server_answers(tmp_path):
+    # Under `make run` a crashed worker took the web server down with it (issue 25, item 15).
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "PORT": str(port),
+        "DEBUG": "false",
+        "SECRET_KEY": "serve-test-secret",
+        "CACHE_URL": f"filecache://{tmp_path}/cache",
+        "WEB_CONCURRENCY": "1",
+        "Q_SYNC": "false",
+        "LOG_DIR": str(tmp_path / "logs"),
+    }
+    env.pop("HOST", None)
+    log = open(tmp_path / "serve.log", "w+")
+    server = subprocess.Popen(
+        ["scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+    def workers() -> list[int]:
+        """serve.sh's own worker process (qcluster's processes are its children)."""
+        out = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
+        rows = [line.split(None, 2) for line in out.splitlines()[1:]]
+        return [int(pid) for pid, ppid, args in rows if int(ppid) == server.pid and "qcluster" in args]
+
+    try:
+        deadline = time.monotonic() + 90
+        while "Ctrl-C stops" not in (tmp_path / "serve.log").read_text():
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "the servers did not come up"
+            time.sleep(0.3)
+        (first,) = workers()
+        os.killpg(first, signal.SIGKILL)  # the worker and its processes, gone at once (out of memory, say)
+        deadline = time.monotonic() + 30
+        while not (workers() and first not in workers()):
+            assert server.poll() is None, "serve.sh ended with its worker"
+            assert time.monotonic() < deadline, "the worker was not started again"
+            time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+            assert answer.status == 200  # the web server kept serving
+        assert "starting it again" in (tmp_path / "logs" / "worker.log").read_text()
+        ours = _descendants(server.pid)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=15)
+        deadline = time.monotonic() + 5
+        while _alive(ours) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(ours), {pid: ours[pid] for pid in _alive(ours)}
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
         log.close()
