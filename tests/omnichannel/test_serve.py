@@ -42,6 +42,35 @@ def _alive(pids) -> list[int]:
     return [pid for pid in pids if Path(f"/proc/{pid}").exists()]
 
 
+def _start_serve(tmp_path, port: int, *, web_concurrency: int):
+    """scripts/serve.sh in a session of its own (as make run in a terminal), on this test's port, database, cache
+    and log folder; returned once it printed its URL table. (server, its output file)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "PORT": str(port),
+        "DEBUG": "false",
+        "SECRET_KEY": "serve-test-secret",
+        "CACHE_URL": f"filecache://{tmp_path}/cache",
+        "WEB_CONCURRENCY": str(web_concurrency),
+        "Q_SYNC": "false",
+        "LOG_DIR": str(tmp_path / "logs"),
+    }
+    env.pop("HOST", None)
+    log = open(tmp_path / "serve.log", "w+")
+    server = subprocess.Popen(
+        ["scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    deadline = time.monotonic() + 90
+    while "Ctrl-C stops" not in (tmp_path / "serve.log").read_text():
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            log.close()
+            raise AssertionError("the servers did not come up: " + (tmp_path / "serve.log").read_text()[-3000:])
+        time.sleep(0.3)
+    return server, log
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "stop_signal",
@@ -53,28 +82,8 @@ def _alive(pids) -> list[int]:
 )
 def test_serve_starts_web_and_worker_and_stops_within_ten_seconds(tmp_path, stop_signal):
     port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "PORT": str(port),
-        "DEBUG": "false",
-        "SECRET_KEY": "serve-test-secret",
-        "CACHE_URL": f"filecache://{tmp_path}/cache",
-        "WEB_CONCURRENCY": "2",
-        "Q_SYNC": "false",
-        "LOG_DIR": str(tmp_path / "logs"),
-    }
-    env.pop("HOST", None)
-    log = open(tmp_path / "serve.log", "w+")
-    server = subprocess.Popen(
-        ["scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    server, log = _start_serve(tmp_path, port, web_concurrency=2)
     try:
-        deadline = time.monotonic() + 90
-        while "Ctrl-C stops" not in (tmp_path / "serve.log").read_text():
-            assert server.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "the servers did not come up"
-            time.sleep(0.3)
         output = (tmp_path / "serve.log").read_text()
         assert f"http://localhost:{port}/dashboard/" in output and f"http://localhost:{port}/api/v1/docs/" in output
         # The terminal ends with the URL table and the logins, once; the servers' logs go to their files.
@@ -122,22 +131,7 @@ def test_serve_starts_web_and_worker_and_stops_within_ten_seconds(tmp_path, stop
 def test_a_killed_worker_is_started_again_while_the_web_server_answers(tmp_path):
     # Under `make run` a crashed worker took the web server down with it (issue 25, item 15).
     port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "PORT": str(port),
-        "DEBUG": "false",
-        "SECRET_KEY": "serve-test-secret",
-        "CACHE_URL": f"filecache://{tmp_path}/cache",
-        "WEB_CONCURRENCY": "1",
-        "Q_SYNC": "false",
-        "LOG_DIR": str(tmp_path / "logs"),
-    }
-    env.pop("HOST", None)
-    log = open(tmp_path / "serve.log", "w+")
-    server = subprocess.Popen(
-        ["scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    server, log = _start_serve(tmp_path, port, web_concurrency=1)
 
     def workers() -> list[int]:
         """serve.sh's own worker process (qcluster's processes are its children)."""
@@ -146,11 +140,6 @@ def test_a_killed_worker_is_started_again_while_the_web_server_answers(tmp_path)
         return [int(pid) for pid, ppid, args in rows if int(ppid) == server.pid and "qcluster" in args]
 
     try:
-        deadline = time.monotonic() + 90
-        while "Ctrl-C stops" not in (tmp_path / "serve.log").read_text():
-            assert server.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "the servers did not come up"
-            time.sleep(0.3)
         (first,) = workers()
         os.killpg(first, signal.SIGKILL)  # the worker and its processes, gone at once (out of memory, say)
         deadline = time.monotonic() + 30
