@@ -125,7 +125,7 @@ def test_every_italian_string_is_translated():
 
 
 @pytest.mark.django_db(transaction=True)  # the messages' tasks are sent after the commit, as under `make run`
-def test_seed_demo_prints_its_summary_only(monkeypatch, caplog):
+def test_seed_demo_prints_its_summary_only(monkeypatch, caplog, return_reasons):
     # `make run` printed one "django-q Enqueued" line per queued message and the warning of the SMS the demo fails
     # on purpose before the URL table (issue 25, item 22). The tasks are still queued for the worker.
     from django_q.conf import Conf
