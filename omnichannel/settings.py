@@ -27,6 +27,11 @@ if not DEBUG and not TESTING and SECRET_KEY == DEMO_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY is the public demo key while DEBUG is off: set SECRET_KEY (see docs/production.env)."
     )
+# docs/production.env's example values start with "change-me": published in this repository, never a real secret.
+if not DEBUG and not TESTING and SECRET_KEY.startswith("change-me"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is docs/production.env's published example while DEBUG is off: set your own SECRET_KEY."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "omnichannel.views.csrf_failure"

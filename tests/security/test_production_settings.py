@@ -2,6 +2,7 @@
 refuses to start with DEBUG off on the public demo SECRET_KEY."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,9 @@ def production_env() -> dict:
 
 
 def test_the_production_example_passes_check_deploy_with_no_warnings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    # With its own SECRET_KEY, as the example asks ("replace every change-me"): the published one is refused below.
+    env = {**production_env(), "SECRET_KEY": secrets.token_urlsafe(64)}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -53,6 +56,13 @@ def test_debug_off_on_the_demo_secret_key_refuses_to_start(secret):
         env["SECRET_KEY"] = secret
     result = manage("check", env=env)
     assert result.returncode != 0 and "SECRET_KEY is the public demo key" in result.stderr
+
+
+def test_the_production_examples_published_key_refuses_to_start():
+    # A server started on docs/production.env as it is would sign sessions with a key anyone can read (issue 25,
+    # item 11).
+    result = manage("check", env=production_env())
+    assert result.returncode != 0 and "published example" in result.stderr
 
 
 def test_debug_on_the_demo_key_is_allowed_for_the_local_demo():
