@@ -4,6 +4,7 @@ Everything that differs between a laptop demo, CI and production comes from envi
 `.env` file) read through one `environ.Env()`; see README "Configuration".
 """
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -15,11 +16,14 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-
-DEBUG = env.bool("DEBUG", default=False)
 # pytest imports these settings itself; a real server never does.
 TESTING = "pytest" in sys.modules
+# A `.env` (a developer's, a demo's) configures the processes started in this folder, never the test suite: the
+# tests get exactly the environment `make test` gives them. OMNICHANNEL_ENV_FILE points elsewhere.
+if not TESTING:
+    environ.Env.read_env(os.environ.get("OMNICHANNEL_ENV_FILE") or BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
 # The demo key only protects a local demo; production sets SECRET_KEY (README "Configuration", docs/production.env).
 DEMO_SECRET_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=DEMO_SECRET_KEY)
