@@ -140,3 +140,39 @@ def test_a_store_sees_only_its_own_tasks(client, net):  # noqa: F811
     assert client.get("/dashboard/WH01/tasks/").status_code == 404
     assert client.post(f"/dashboard/MI01/tasks/{task.pk}/done/", {f"done-{task.pk}-counted": "3"}).status_code == 404
     assert str(task.pk) not in client.get("/dashboard/MI01/tasks/").content.decode().split("<main>")[1]
+
+
+def test_order_and_reservation_numbers_on_care_pages_are_links(client, net, agent):  # noqa: F811
+    # An agent follows a number to the order (or the customer's reservation) in one click (issue 25, item 21).
+    order, case = jeans_missing(net)
+    client.force_login(agent)
+    link = f'href="/care/orders/{order.number}/"'
+    assert link in client.get("/care/").content.decode()
+    assert link in client.get(f"/care/cases/{case.pk}/").content.decode()
+    customer = client.get(f"/care/customers/{order.customer_id}/").content.decode()
+    assert link in customer  # its messages name the order
+
+
+def test_a_no_show_cases_reservation_links_to_the_customers_reservation(client, net, agent):  # noqa: F811
+    import time_machine
+    from django.utils import timezone
+
+    from orders import services as orders
+
+    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
+    net["MI01"].save()
+    reservation = orders.reserve_items(
+        channel=net["web"],
+        customer={"email": "giulia@example.com", "locale": "en"},
+        location="MI01",
+        lines=[{"sku": "TEE-M", "quantity": 1}],
+    )
+    with time_machine.travel(reservation.expires_at + timezone.timedelta(minutes=1)):
+        orders.expire_reservations()
+    case = Case.objects.get(scenario="reservation_no_show")
+    client.force_login(agent)
+    target = f'href="/care/customers/{reservation.customer_id}/#reservation-{reservation.number}"'
+    assert target in client.get(f"/care/cases/{case.pk}/").content.decode()
+    assert target in client.get("/care/").content.decode()
+    customer = client.get(f"/care/customers/{reservation.customer_id}/").content.decode()
+    assert f'id="reservation-{reservation.number}"' in customer
