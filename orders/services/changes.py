@@ -18,8 +18,8 @@ from orders.models import FulfillmentLine, FulfillmentMethod, Order, OrderLine, 
 from orders.services.common import S, record_event
 from orders.services.fulfilling import (
     _locked_payment,
-    _refund,
     _settle_if_finished,
+    give_back,
     money_back,
     transition_fulfillment,
 )
@@ -96,7 +96,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
             "reason": reason,
         },
     )
-    _refund(order, released + refunded, reason=reason or "cancelled", actor=actor, payment=payment)
+    give_back(order, payment, released, refunded, reason=reason or "cancelled", actor=actor)
     for fulfillment in {fl.fulfillment_id for fl, _q in plan}:
         if (
             not FulfillmentLine.objects.filter(fulfillment_id=fulfillment)

@@ -106,22 +106,15 @@ def _still_authorized_for(order: Order, payment: Payment) -> Decimal:
     """What the uncaptured authorization must keep: units still to be captured, missing units nobody has decided
     about (their money waits for the case), the shipping price until the first capture. Never more than is open."""
     needed, coming = Decimal("0"), False
-    rows = FulfillmentLine.objects.filter(fulfillment__order_id=order.pk).values_list(
-        "quantity",
-        "quantity_cancelled",
-        "quantity_short",
-        "order_line__unit_price",
-        "fulfillment__status",
-        "fulfillment__flow",
-    )
-    for quantity, cancelled, short, price, status, flow in rows:
-        if status in _UNCAPTURED[flow] and quantity - cancelled - short:
-            needed += (quantity - cancelled - short) * price
+    lines = FulfillmentLine.objects.filter(fulfillment__order_id=order.pk).select_related("fulfillment", "order_line")
+    for line in lines:
+        if line.fulfillment.status in _UNCAPTURED[line.fulfillment.flow] and line.quantity_open:
+            needed += line.quantity_open * line.order_line.unit_price
             coming = True
-    undecided = OrderLine.objects.filter(order_id=order.pk).values_list(
-        "quantity_short", "quantity_short_refunded", "quantity_short_substituted", "unit_price"
+    needed += sum(
+        (line.quantity_short_open * line.unit_price for line in OrderLine.objects.filter(order_id=order.pk)),
+        Decimal("0"),
     )
-    needed += sum(((short - refunded - substituted) * price for short, refunded, substituted, price in undecided), 0)
     if coming and payment.captured_amount == 0:
         needed += order.shipping_price
     return min(needed, _open(payment))
@@ -151,16 +144,24 @@ def _refund(
     outstanding. `payment`: the order's payment when the caller already holds it locked. Returns the total."""
     payment = payment or _locked_payment(order)
     released, refunded = money_back(order, payment, amount, release_only=release_only)
+    return give_back(order, payment, released, refunded, reason=reason, actor=actor, fulfillment=fulfillment)
+
+
+def give_back(
+    order: Order, payment: Payment, released: Decimal, refunded: Decimal, *, reason: str, actor, fulfillment=None
+) -> Decimal:
+    """Carry out a split `money_back` worked out (for callers that first tell the customer how the money comes
+    back): each part through the payment's adapter, with its event. Returns the total."""
     adapter = adapter_for(payment.provider)
-    for kind, part in (("payment_released", released), ("payment_refunded", refunded)):
+    parts = (
+        ("payment_released", released, adapter.release, "released_amount"),
+        ("payment_refunded", refunded, adapter.refund, "refunded_amount"),
+    )
+    for kind, part, send, field in parts:
         if part <= 0:
             continue
-        if kind == "payment_released":
-            reference = adapter.release(payment=payment, amount=part)
-            payment.released_amount += part
-        else:
-            reference = adapter.refund(payment=payment, amount=part)
-            payment.refunded_amount += part
+        reference = send(payment=payment, amount=part)
+        setattr(payment, field, getattr(payment, field) + part)
         record_event(
             order=order,
             fulfillment=fulfillment,
@@ -180,8 +181,9 @@ def _settle_if_finished(order: Order, actor) -> None:
     if order.fulfillments.exclude(status__in=TERMINAL).exists():
         return
     payment = _locked_payment(order)
-    if _open(payment) > 0:
-        _refund(order, _open(payment), reason="nothing left to fulfil", actor=actor, payment=payment, release_only=True)
+    left = _open(payment)
+    if left > 0:
+        _refund(order, left, reason="nothing left to fulfil", actor=actor, payment=payment, release_only=True)
 
 
 def _release_open_holds(fulfillment: Fulfillment) -> None:
@@ -215,7 +217,14 @@ def ship_fulfillment(*, fulfillment, carrier: str, tracking_number: str, actor=N
         raise InvalidOrder(_("Give the carrier and the tracking number."), details={"carrier": carrier})
     fulfillment = _locked(fulfillment)
     fulfillment.carrier, fulfillment.tracking_number = carrier.strip(), tracking_number.strip()
-    _refuse_tracking_number_in_use(fulfillment)
+    if (
+        Fulfillment.objects.filter(
+            carrier__iexact=fulfillment.carrier, tracking_number=fulfillment.tracking_number, status__in=ACTIVE_PARCEL
+        )
+        .exclude(pk=fulfillment.pk)
+        .exists()
+    ):
+        raise _tracking_number_in_use(fulfillment)
     fulfillment.save(update_fields=["carrier", "tracking_number", "updated_at"])
     try:
         with transaction.atomic():
@@ -229,8 +238,7 @@ def ship_fulfillment(*, fulfillment, carrier: str, tracking_number: str, actor=N
         # Two parcels shipped at once with one number: the partial unique index lets only the first through.
         if "fulfillment_active_tracking_number" not in str(error):
             raise
-        _refuse_tracking_number_in_use(fulfillment, error)
-        raise
+        raise _tracking_number_in_use(fulfillment) from error
     to_store = fulfillment.flow == Fulfillment.Flow.SHIP_TO_STORE
     _consume_open_holds(
         fulfillment, reason=StockMovement.Reason.TRANSFER_OUT if to_store else StockMovement.Reason.SALE, actor=actor
@@ -240,25 +248,13 @@ def ship_fulfillment(*, fulfillment, carrier: str, tracking_number: str, actor=N
     return fulfillment
 
 
-def _refuse_tracking_number_in_use(fulfillment: Fulfillment, cause: Exception | None = None) -> None:
-    """409 when another parcel with this carrier's tracking number is still travelling (ACTIVE_PARCEL)."""
-    other = (
-        Fulfillment.objects.filter(
-            carrier__iexact=fulfillment.carrier,
-            tracking_number=fulfillment.tracking_number,
-            status__in=ACTIVE_PARCEL,
-        )
-        .exclude(pk=fulfillment.pk)
-        .select_related("order")
-        .first()
-    )
-    if other is None and cause is None:
-        return
-    raise TrackingNumberInUse(
+def _tracking_number_in_use(fulfillment: Fulfillment) -> TrackingNumberInUse:
+    """The 409 for a tracking number another parcel of the carrier still travels with (ACTIVE_PARCEL)."""
+    return TrackingNumberInUse(
         _("Tracking number %(number)s of %(carrier)s is already on a parcel on its way: check the label.")
         % {"number": fulfillment.tracking_number, "carrier": fulfillment.carrier},
         details={"carrier": fulfillment.carrier, "tracking_number": fulfillment.tracking_number},
-    ) from cause
+    )
 
 
 @transaction.atomic

@@ -29,9 +29,9 @@ from orders.services.common import S, record_event
 from orders.services.fulfilling import (
     _locked,
     _locked_payment,
-    _refund,
     _settle_if_finished,
     fulfillment_store,
+    give_back,
     money_back,
     transition_fulfillment,
 )
@@ -390,7 +390,7 @@ def refund_missing_units(*, order: Order, sku: str, quantity: int, actor=None, r
         actor=actor,
         data={"sku": sku, "quantity": quantity, "refund": str(amount), "released": str(released), "reason": reason},
     )
-    _refund(order, amount, reason=reason, actor=actor, payment=payment)
+    give_back(order, payment, released, refunded, reason=reason, actor=actor)
     _settle_if_finished(order, actor)
     refresh_order_status(order)
     return amount

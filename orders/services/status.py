@@ -41,12 +41,7 @@ def derive_order_status(fulfillment_statuses: list[str], undecided_units: int) -
 
 
 def undecided_units(order_id: int) -> int:
-    return sum(
-        short - refunded - substituted
-        for short, refunded, substituted in OrderLine.objects.filter(order_id=order_id).values_list(
-            "quantity_short", "quantity_short_refunded", "quantity_short_substituted"
-        )
-    )
+    return sum(line.quantity_short_open for line in OrderLine.objects.filter(order_id=order_id))
 
 
 def refresh_order_status(order: Order) -> Order:
