@@ -2,6 +2,7 @@
 
 from orders.models.core import (
     E164,
+    PARCEL_TRAVELLING,
     ContactDetails,
     Customer,
     Fulfillment,
@@ -25,6 +26,7 @@ from orders.models.core import (
 from orders.models.returns import ExchangeLine, Return, ReturnEvent, ReturnLine, ReturnReason
 
 __all__ = [
+    "PARCEL_TRAVELLING",
     "E164",
     "ContactDetails",
     "Customer",

@@ -226,6 +226,11 @@ class OrderLine(TimeStampedModel):
         return self.unit_price * self.quantity_short_refunded
 
 
+# A parcel the carrier still moves: its tracking number is its own (the partial unique index below, and
+# orders.services.common.ACTIVE_PARCEL for the services).
+PARCEL_TRAVELLING = ("shipped", "in_transit", "out_for_delivery", "delivery_exception")
+
+
 class Fulfillment(TimeStampedModel):
     """What one source location sends (or hands over) for an order."""
 
@@ -285,12 +290,12 @@ class Fulfillment(TimeStampedModel):
         verbose_name = _("fulfillment")
         verbose_name_plural = _("fulfillments")
         constraints = [
-            # One carrier's tracking number is on one travelling parcel (orders.services.common.ACTIVE_PARCEL):
-            # the carrier's scans must move that parcel, not another order's.
+            # One carrier's tracking number is on one travelling parcel: the carrier's scans must move that parcel,
+            # not another order's.
             models.UniqueConstraint(
                 Upper("carrier"),
                 "tracking_number",
-                condition=Q(status__in=["shipped", "in_transit", "out_for_delivery", "delivery_exception"]),
+                condition=Q(status__in=list(PARCEL_TRAVELLING)),
                 name="fulfillment_active_tracking_number",
             )
         ]

@@ -4,6 +4,7 @@ import secrets
 from decimal import Decimal
 
 from orders.models import (
+    PARCEL_TRAVELLING,
     Fulfillment,
     FulfillmentMethod,
     Order,
@@ -42,8 +43,8 @@ TRANSITIONS = {
     },
 }
 TERMINAL = {S.DELIVERED, S.COLLECTED, S.NOT_COLLECTED, S.CANCELLED, S.LOST}
-# A parcel the carrier still moves: its tracking number is its own (the model's partial unique index says the same).
-ACTIVE_PARCEL = {S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERY_EXCEPTION}
+# A parcel the carrier still moves: its tracking number is its own (the model's partial unique index).
+ACTIVE_PARCEL = frozenset(PARCEL_TRAVELLING)
 # What a pickup store needs to offer for each in-store method.
 PICKUP_CAPABILITY = {
     FulfillmentMethod.STORE_PICKUP: "click_and_collect",

@@ -321,12 +321,7 @@ def location_actions(*, fulfillment: Fulfillment, location: Location) -> set[str
             actions.add("ship")
         if S.READY_FOR_PICKUP in allowed and fulfillment.flow == Fulfillment.Flow.PICKUP:
             actions.add("ready")
-        if fulfillment.flow == Fulfillment.Flow.SHIP and fulfillment.status in (
-            S.SHIPPED,
-            S.IN_TRANSIT,
-            S.OUT_FOR_DELIVERY,
-            S.DELIVERY_EXCEPTION,
-        ):
+        if fulfillment.flow == Fulfillment.Flow.SHIP and fulfillment.status in ACTIVE_PARCEL:
             actions.add("tracking")
         if fulfillment.status == S.LOST and fulfillment.back_in_stock_at is None:
             actions.add("back_in_stock")  # the carrier brought the lost parcel back

@@ -5,12 +5,12 @@ Every service that changes a fulfillment or an order line's missing, cancelled o
 """
 
 from orders.models import Fulfillment, Order, OrderLine
+from orders.services.common import ACTIVE_PARCEL
 from orders.signals import order_status_changed
 
 S = Fulfillment.Status
 OS = Order.Status
 _DONE = {S.DELIVERED, S.COLLECTED, S.NOT_COLLECTED}
-_ON_THE_WAY = {S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERY_EXCEPTION}
 
 
 def derive_order_status(fulfillment_statuses: list[str], undecided_units: int) -> str:
@@ -33,7 +33,7 @@ def derive_order_status(fulfillment_statuses: list[str], undecided_units: int) -
         return OS.NOT_COLLECTED if S.NOT_COLLECTED in live else OS.COMPLETED
     if S.READY_FOR_PICKUP in live and all(status in _DONE | {S.READY_FOR_PICKUP} for status in live):
         return OS.READY_FOR_PICKUP
-    if all(status in _DONE | _ON_THE_WAY for status in live):
+    if all(status in _DONE | ACTIVE_PARCEL for status in live):
         return OS.SHIPPED
     if all(status == S.PENDING for status in live) and S.LOST not in fulfillment_statuses:
         return OS.PLACED
