@@ -4,10 +4,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from omnichannel.api.serializers import StrictInput
-from omnichannel.links import public_url
 from orders.models import Return
 from orders.services import refund_preview
-from stores.api.channels import may_open_customer_links
+from stores.api.channels import customer_link
 
 
 class ReturnLineInput(StrictInput):
@@ -133,10 +132,7 @@ class ReturnOutput(serializers.Serializer):
 
     def get_return_url(self, return_request) -> str:
         """The customer's return page; empty for keys that may not open customer actions."""
-        request = self.context.get("request")
-        if request is not None and not may_open_customer_links(request):
-            return ""
-        return public_url(f"/return/{return_request.token}/", request)
+        return customer_link(f"/return/{return_request.token}/", self.context.get("request"))
 
 
 class ReturnReasonOutput(serializers.Serializer):

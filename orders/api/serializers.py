@@ -5,7 +5,7 @@ from rest_framework import serializers
 from omnichannel.api.serializers import StrictInput
 from omnichannel.links import public_url
 from orders.models import E164, FulfillmentMethod, Speed
-from stores.api.channels import may_open_customer_links
+from stores.api.channels import customer_link
 
 
 class CustomerInput(StrictInput):
@@ -174,10 +174,7 @@ class OrderOutput(serializers.Serializer):
 
     def get_tracking_url(self, order) -> str:
         """The customer's tracking page; empty for keys that may not open customer actions."""
-        request = self.context.get("request")
-        if request is not None and not may_open_customer_links(request):
-            return ""
-        return public_url(f"/track/{order.tracking_token}/", request)
+        return customer_link(f"/track/{order.tracking_token}/", self.context.get("request"))
 
 
 class OrderSummaryOutput(serializers.Serializer):

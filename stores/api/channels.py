@@ -1,6 +1,8 @@
 """Which sales channel an API request speaks for."""
 
 from omnichannel.errors import DomainError, InvalidInput, NotFound
+from omnichannel.links import public_url
+from stores.models import ApiKey
 from stores.selectors import ChannelInfo, network_snapshot
 
 
@@ -38,10 +40,11 @@ def request_channel(request, *, required: bool, code: str | None = None) -> Chan
     return channel
 
 
-def may_open_customer_links(request) -> bool:
-    """Whether this API key is given the customer's own links (tracking page, return page), which open customer
-    actions (send items back, cancel): the customer's sales channel and customer care only, never a location
-    (WMS, store handheld), a carrier or head office's read-only key."""
-    from stores.models import ApiKey
-
-    return getattr(getattr(request, "user", None), "kind", None) in (ApiKey.Kind.CHANNEL, ApiKey.Kind.CARE)
+def customer_link(path: str, request) -> str:
+    """The customer's own page at `path` (tracking page, return page) as an API answer gives it. Those pages open
+    customer actions (send items back, cancel), so only the customer's sales channel and customer care get them:
+    "" for a location's key (WMS, store handheld), a carrier's or head office's read-only key."""
+    key = getattr(request, "user", None)
+    if request is not None and getattr(key, "kind", None) not in (ApiKey.Kind.CHANNEL, ApiKey.Kind.CARE):
+        return ""
+    return public_url(path, request)
