@@ -1,7 +1,13 @@
 """Request guards and response headers every page and API answer gets."""
 
-from django.http import HttpResponseBadRequest, JsonResponse
+import logging
+
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
+
+from omnichannel.db import DatabaseUnavailable, is_database_unavailable
+
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 
@@ -65,21 +71,13 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from omnichannel.db import is_database_unavailable
-
         if not is_database_unavailable(exception):
             return None
         return database_unavailable_answer(request, exception)
 
 
 def database_unavailable_answer(request, exception=None):
-    import logging
-
-    from django.http import HttpResponse
-
-    from omnichannel.db import DatabaseUnavailable
-
-    logging.getLogger(__name__).warning("database unavailable: %s", str(exception)[:300])
+    logger.warning("database unavailable: %s", str(exception)[:300])
     unavailable = DatabaseUnavailable()
     if request.path.startswith(API_PREFIX):
         response = api_error(status=503, code=unavailable.code, message=str(unavailable.message))

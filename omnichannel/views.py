@@ -1,9 +1,12 @@
+import sys
+
 from django.db import connection
 from django.http import JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
-from omnichannel.middleware import API_PREFIX, api_error
+from omnichannel.db import is_database_unavailable
+from omnichannel.middleware import API_PREFIX, api_error, database_unavailable_answer
 
 
 @never_cache
@@ -51,11 +54,6 @@ def page_not_found(request, exception=None):
 def server_error(request):
     """A bug: logged by Django; the API client still gets the error shape, never an HTML page. The database
     unavailable outside a view (a session or user read in a middleware) is a 503, as in a view."""
-    import sys
-
-    from omnichannel.db import is_database_unavailable
-    from omnichannel.middleware import database_unavailable_answer
-
     exception = sys.exc_info()[1]
     if exception is not None and is_database_unavailable(exception):
         return database_unavailable_answer(request, exception)

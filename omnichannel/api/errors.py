@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from omnichannel.api.parsers import PayloadTooLarge
-from omnichannel.db import DatabaseBusy, DatabaseUnavailable, is_database_unavailable, is_lock_conflict
+from omnichannel.db import DatabaseBusy, is_lock_conflict
 from omnichannel.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -46,15 +46,8 @@ def _drf_code(exc) -> str:
 def exception_handler(exc, context):
     if is_lock_conflict(exc):  # not retried by the view: still an answer in the error shape, never a 500
         exc = DatabaseBusy()
-    elif is_database_unavailable(exc):
-        logger.warning("database unavailable: %s", str(exc)[:300])
-        unavailable = DatabaseUnavailable()
-        return error_response(
-            code=unavailable.code,
-            message=unavailable.message,
-            status_code=unavailable.status_code,
-            headers={"Retry-After": str(unavailable.retry_after_seconds)},
-        )
+    # An unavailable database is left unhandled here: DRF raises it on, and DatabaseUnavailableMiddleware answers
+    # it for API views and pages alike (503, Retry-After).
     if isinstance(exc, DomainError):
         return error_response(code=exc.code, message=exc.message, details=exc.details, status_code=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
