@@ -122,23 +122,19 @@ def _item_name(order: Order, sku_code: str) -> str:
     return sku_code
 
 
-def _items(lines, *, sku=lambda line: line.sku) -> list[dict]:
-    """The email's item list; `sku`: where a line's SKU is (a return line's is on its order line)."""
+def _items(lines, *, sku=lambda line: line.sku, quantity=lambda line: line.quantity) -> list[dict]:
+    """The email's item list; `sku`: where a line's SKU is (a return line's is on its order line); `quantity`: how
+    many of the line to list (a line with none is left out)."""
     return [
-        {"quantity": line.quantity, "name": sku(line).product.name, "colour": sku(line).colour, "size": sku(line).size}
+        {"quantity": quantity(line), "name": sku(line).product.name, "colour": sku(line).colour, "size": sku(line).size}
         for line in lines
+        if quantity(line) > 0
     ]
 
 
-def _items_left(lines) -> list[dict]:
-    """The order's email lists what the customer still gets: cancelled, refunded or replaced units are gone."""
-    items = []
-    for line in lines:
-        left = line.quantity - line.quantity_cancelled - line.quantity_short_refunded - line.quantity_short_substituted
-        if left > 0:
-            sku = line.sku
-            items.append({"quantity": left, "name": sku.product.name, "colour": sku.colour, "size": sku.size})
-    return items
+def _units_left(line) -> int:
+    """What the customer still gets of an order line: cancelled, refunded or replaced units are gone."""
+    return line.quantity - line.quantity_cancelled - line.quantity_short_refunded - line.quantity_short_substituted
 
 
 def queue_for_order_event(*, event) -> list[Notification]:
@@ -328,7 +324,11 @@ def _order_texts(notification: Notification) -> tuple[str, str, str]:
     # In the customer's language whatever the request's (a staff member's English page writes Italian SMS).
     with translation.override(locale):
         context = message_context(order=order, data=event.data, fulfillment=fulfillment)
-    email_extra = {"order": order, "items": _items_left(order.lines.all()), "reference_label": _("Order")}
+    email_extra = {
+        "order": order,
+        "items": _items(order.lines.all(), quantity=_units_left),
+        "reference_label": _("Order"),
+    }
     if fulfillment is not None and event.type in PICKUP_EVENTS:
         email_extra["store_hours"] = lambda: opening_hours(fulfillment_store(fulfillment))
     if event.type in SHIPPING_EVENTS:
