@@ -60,7 +60,7 @@ def customer_timeline(order) -> list[dict]:
 def order_for_tracking(*, token: str) -> Order:
     order = (
         Order.objects.filter(tracking_token=token)
-        .select_related("customer", "pickup_location")
+        .select_related("customer", "pickup_location", "payment")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("sku__product")),
             Prefetch(
