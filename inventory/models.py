@@ -61,6 +61,29 @@ class SKU(TimeStampedModel):
         product with it)."""
         return f"{self.product.name} ({self.colour}, {self.size})"
 
+    @property
+    def size_rank(self) -> float | None:
+        """Where the size falls from small to large (letters XXS…XXXL, or the number of a numbered size); None
+        when the size is neither (one size, a free label)."""
+        size = self.size.strip().upper()
+        if size in LETTER_SIZES:
+            return LETTER_SIZES.index(size)
+        try:
+            return float(size.replace(",", "."))
+        except ValueError:
+            return None
+
+    def closeness_to(self, other: "SKU") -> tuple:
+        """How good a stand-in this SKU is for `other` (smaller is better): the same colour first, then the nearest
+        size, the next size up before the one below (a size up still fits)."""
+        mine, theirs = self.size_rank, other.size_rank
+        step = abs(mine - theirs) if mine is not None and theirs is not None else float("inf")
+        below = mine is not None and theirs is not None and mine < theirs
+        return (self.colour.casefold() != other.colour.casefold(), step, below, self.code)
+
+
+LETTER_SIZES = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
+
 
 class ChannelListing(TimeStampedModel):
     sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="listings", verbose_name=_("SKU"))

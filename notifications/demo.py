@@ -4,6 +4,7 @@ messages are sent then, not queued now (a seeder of `manage.py seed_demo`, after
 from django.db import transaction
 
 from notifications.models import Notification
+from notifications.services import render_notification
 from notifications.webhook_models import WebhookEndpoint
 from orders.models import Reservation
 from orders.reservation_demo import DEMO_DOMAIN
@@ -14,7 +15,10 @@ from stores.models import SalesChannel
 def seed(stdout) -> None:
     history = Reservation.objects.filter(customer__email__endswith=DEMO_DOMAIN, closed_at__isnull=False)
     for reservation in history.only("pk", "created_at", "closed_at"):
-        Notification.objects.filter(reservation=reservation).exclude(status=Notification.Status.SENT).update(
+        told = Notification.objects.filter(reservation=reservation).exclude(status=Notification.Status.SENT)
+        for message in told.filter(rendered_at__isnull=True):
+            render_notification(message)  # their words, as the worker writes them when it sends
+        told.update(
             status=Notification.Status.SENT,
             sent_at=reservation.closed_at,
             send_after=reservation.created_at,

@@ -32,6 +32,7 @@ from notifications.messages import (
 from notifications.models import MessageTemplate, Notification
 from notifications.selectors import marketing_for, opening_hours
 from notifications.signals import notification_failed
+from omnichannel.formats import money
 from omnichannel.links import public_url
 from omnichannel.localtime import after_quiet_hours, long_date
 from orders.models import (
@@ -74,9 +75,9 @@ def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None
     context = {
         "brand": settings.BRAND_NAME,
         "number": order.number,
-        "total": f"{order.total} {order.currency}",
+        "total": money(order.total, order.currency),
         "tracking_url": public_url(f"/track/{order.tracking_token}/"),
-        "refund": f"{data.get('refund', '0.00')} {order.currency}",
+        "refund": money(data.get("refund", "0.00"), order.currency),
         "money_back": money_back_words(data, order.currency),
         "carrier": (fulfillment.carrier if fulfillment else "") or "",
         "store": store.name if store else "",
@@ -98,7 +99,7 @@ def money_back_words(data: dict, currency: str) -> str:
     if not total:
         return ""
     kind = "both" if released and refunded else "released" if released else "refunded"
-    return str(MONEY_BACK[kind]) % {"refunded": f"{refunded} {currency}", "released": f"{released} {currency}"}
+    return str(MONEY_BACK[kind]) % {"refunded": money(refunded, currency), "released": money(released, currency)}
 
 
 def _sku_name(code: str) -> str:
@@ -218,7 +219,7 @@ def return_context(*, return_request: Return, data: dict) -> dict:
         if return_request.label
         else "",
         "return_url": public_url(f"/return/{return_request.token}/"),
-        "refund": f"{data.get('amount', '0.00')} {return_request.channel.currency}",
+        "refund": money(data.get("amount", "0.00"), return_request.channel.currency),
         "units": sum(line.get("received", 0) for line in data.get("lines", [])),
         "exchange_number": data.get("order", ""),
         "exchange_url": "",

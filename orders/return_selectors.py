@@ -19,7 +19,9 @@ def return_detail_queryset() -> QuerySet:
             ).prefetch_related("order_line__order__lines"),
         ),
         Prefetch("exchange_lines", queryset=ExchangeLine.objects.select_related("sku__product")),
-        Prefetch("events", queryset=ReturnEvent.objects.select_related("actor", "api_key").order_by("at", "id")),
+        Prefetch(
+            "events", queryset=ReturnEvent.objects.select_related(*ReturnEvent.ACTOR_RELATIONS).order_by("at", "id")
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from omnichannel.errors import DomainError, NotFound
+from omnichannel.formats import money
 from orders import return_selectors, services
 from orders.forms import ReasonForm, ReceiveReturnForm, ReturnStartForm
 from orders.models import Order, Return, ReturnReason
@@ -135,7 +136,7 @@ def receive(request, number: str):
     messages.success(
         request,
         _("Return %(number)s received: %(amount)s %(currency)s refunded.")
-        % {"number": done.number, "amount": done.refunded_amount, "currency": done.channel.currency},
+        % {"number": done.number, "amount": money(done.refunded_amount), "currency": done.channel.currency},
     )
     return redirect("returns:detail", store=request.location.code, number=number)
 

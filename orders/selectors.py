@@ -42,8 +42,30 @@ def _detail_prefetches():
                 Prefetch("lines", queryset=FulfillmentLine.objects.select_related("order_line__sku"))
             ),
         ),
-        Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "api_key").order_by("at", "id")),
+        Prefetch(
+            "events", queryset=OrderEvent.objects.select_related(*OrderEvent.ACTOR_RELATIONS).order_by("at", "id")
+        ),
     ]
+
+
+def sourcing_plans(order: Order, fulfillment: Fulfillment) -> dict:
+    """Why a parcel comes from where it does: the plan in force for it (the re-sourcing that created it, else the
+    plan at placement) and the order's other sourcing decisions, oldest first. Reads the prefetched timeline."""
+    plans = [{"at": order.created_at, "fulfillment_id": None, "explanation": order.sourcing.get("explanation", [])}]
+    for event in order.events.all():
+        if event.type == "line_resourced" and event.data.get("explanation"):
+            plans.append(
+                {
+                    "at": event.at,
+                    "fulfillment_id": event.fulfillment_id,
+                    "explanation": event.data["explanation"],
+                    "sku": event.data.get("sku", ""),
+                    "quantity": event.data.get("quantity"),
+                    "instead_of": event.data.get("instead_of", ""),
+                }
+            )
+    in_force = next((plan for plan in plans if plan["fulfillment_id"] == fulfillment.pk), plans[0])
+    return {"in_force": in_force, "others": [plan for plan in plans if plan is not in_force]}
 
 
 def order_detail_queryset() -> QuerySet:
@@ -207,7 +229,10 @@ RS = Reservation.Status
 def _reservation_prefetches():
     return [
         Prefetch("lines", queryset=ReservationLine.objects.select_related("sku__product", "hold")),
-        Prefetch("events", queryset=ReservationEvent.objects.select_related("actor", "api_key").order_by("at", "id")),
+        Prefetch(
+            "events",
+            queryset=ReservationEvent.objects.select_related(*ReservationEvent.ACTOR_RELATIONS).order_by("at", "id"),
+        ),
     ]
 
 

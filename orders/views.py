@@ -75,6 +75,7 @@ def _page(request, fulfillment, *, forms=None, status=200):
         "missing_form": forms.get("missing"),
         "tracking_form": forms.get("tracking") or TrackingUpdateForm(),
         "collect_store": services.fulfillment_store(fulfillment),
+        "sourcing": selectors.sourcing_plans(order, fulfillment),
         "page_title": _("Order %(number)s") % {"number": order.number},
     }
     return render(request, "orders/fulfillment.html", context, status=status)

@@ -212,10 +212,10 @@ LOCATIONS = [
 
 CHANNELS = [
     # code, name, kind, sources (None = every store and warehouse that ships), buffer
-    ("web", "Brunello web shop", "web", None, 0),
-    ("marketplace", "Marketplace (Zalando-style partner)", "marketplace", ["WH01"], 2),
-    ("pos", "Store tills", "pos", "stores", 0),
-    ("call_center", "Customer care by phone", "call_center", None, 0),
+    ("web", "Negozio online Brunello", "web", None, 0),
+    ("marketplace", "Marketplace (partner tipo Zalando)", "marketplace", ["WH01"], 2),
+    ("pos", "Casse dei negozi", "pos", "stores", 0),
+    ("call_center", "Assistenza clienti al telefono", "call_center", None, 0),
 ]
 
 

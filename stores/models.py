@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from omnichannel.models import TimeStampedModel
@@ -204,6 +205,19 @@ class ApiKey(TimeStampedModel):
         if self.kind == self.Kind.CARRIER:
             return f"carrier {self.carrier}"
         return self.kind
+
+    @property
+    def owner_name(self) -> str:
+        """Whose key it is, as people read it on a timeline: "Negozio online Brunello (API)", "BRT (API)"."""
+        if self.kind == self.Kind.CHANNEL:
+            owner = self.channel.name
+        elif self.kind == self.Kind.LOCATION:
+            owner = self.location.name
+        elif self.kind == self.Kind.CARRIER:
+            owner = self.carrier
+        else:
+            owner = self.get_kind_display()
+        return gettext("%(owner)s (API)") % {"owner": f"{owner} · {self.name}" if self.name else owner}
 
 
 class StoreMembership(TimeStampedModel):

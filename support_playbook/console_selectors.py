@@ -84,7 +84,9 @@ def console_order(*, number: str) -> Order:
                 "fulfillments",
                 queryset=Fulfillment.objects.select_related("source_location", "pickup_location").order_by("id"),
             ),
-            Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "api_key").order_by("at", "id")),
+            Prefetch(
+                "events", queryset=OrderEvent.objects.select_related(*OrderEvent.ACTOR_RELATIONS).order_by("at", "id")
+            ),
             Prefetch("notifications", queryset=Notification.objects.order_by("-created_at")),
             Prefetch("cases", queryset=Case.objects.order_by("-created_at")),
             Prefetch("refund_requests", queryset=RefundRequest.objects.select_related("requested_by", "decided_by")),

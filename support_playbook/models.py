@@ -90,6 +90,13 @@ class Case(TimeStampedModel):
         return f"#{self.pk} {self.scenario}"
 
     @property
+    def currency(self) -> str:
+        """The currency of the money the case is about: its order's, else its return's channel's."""
+        if self.order_id:
+            return self.order.currency
+        return self.return_request.channel.currency if self.return_request_id else ""
+
+    @property
     def is_open(self) -> bool:
         return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
 

@@ -2,6 +2,7 @@
 transaction that wrote the event, so a case or a task commits or rolls back with it."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from orders.models import Fulfillment
 from support_playbook.services import cases, tasks
@@ -31,8 +32,15 @@ def _recount(event):
         location=fulfillment.source_location,
         sku=sku,
         order=event.order,
-        reason=_("%(quantity)s not found picking order %(number)s")
-        % {"quantity": event.data.get("quantity", ""), "number": event.order.number},
+        reason=tasks.staff_words(
+            ngettext_lazy(
+                "%(quantity)s unit not found picking order %(number)s",
+                "%(quantity)s units not found picking order %(number)s",
+                "quantity",
+            ),
+            quantity=int(event.data.get("quantity") or 0),
+            number=event.order.number,
+        ),
     )
 
 

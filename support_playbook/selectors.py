@@ -72,7 +72,9 @@ def case_detail(*, case_id: int):
             "assignee",
         )
         .prefetch_related(
-            Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "api_key").order_by("at", "id")),
+            Prefetch(
+                "events", queryset=CaseEvent.objects.select_related(*CaseEvent.ACTOR_RELATIONS).order_by("at", "id")
+            ),
             Prefetch("tasks", queryset=StoreTask.objects.select_related("location").order_by("created_at")),
         )
         .filter(pk=case_id)
@@ -81,7 +83,11 @@ def case_detail(*, case_id: int):
     if case is None:
         raise NotFound("No such case.")
     case.order_events = (
-        list(OrderEvent.objects.filter(order_id=case.order_id).select_related("actor", "api_key").order_by("at", "id"))
+        list(
+            OrderEvent.objects.filter(order_id=case.order_id)
+            .select_related(*OrderEvent.ACTOR_RELATIONS)
+            .order_by("at", "id")
+        )
         if case.order_id
         else []
     )

@@ -436,12 +436,15 @@ class TimelineEvent(models.Model):
         abstract = True
         ordering = ["at", "id"]
 
+    # What actor_label reads, for the timelines' select_related (no query per row).
+    ACTOR_RELATIONS = ("actor", "api_key__channel", "api_key__location")
+
     @property
     def actor_label(self) -> str:
         if self.actor_id:
             return self.actor.get_full_name() or self.actor.get_username()
         if self.api_key_id:
-            return f"API key {self.api_key.prefix}" + (f" ({self.api_key.name})" if self.api_key.name else "")
+            return self.api_key.owner_name
         return ""
 
 

@@ -3,8 +3,8 @@ each unit comes back at most once, and each received unit gets one disposition."
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from inventory.models import SKU, StockHold
 from omnichannel.models import TimeStampedModel
@@ -29,7 +29,7 @@ class ReturnReason(models.Model):
         verbose_name_plural = _("return reasons")
 
     def __str__(self):
-        return self.name_en
+        return self.name_for(get_language())  # a page, a form, the admin: in the language it speaks
 
     def name_for(self, locale: str) -> str:
         return self.name_it if (locale or "").startswith("it") else self.name_en

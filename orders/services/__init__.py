@@ -35,6 +35,7 @@ from orders.services.fulfilling import (
     unlock_pickup_code,
 )
 from orders.services.missing import (
+    LOST_REASONS,
     cannot_fulfil,
     declare_parcel_lost,
     flag_overdue_parcels,
@@ -126,6 +127,7 @@ __all__ = [
     "cannot_fulfil",
     "change_contact_details",
     "declare_parcel_lost",
+    "LOST_REASONS",
     "flag_overdue_parcels",
     "missed_locations",
     "recovery_candidates",

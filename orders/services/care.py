@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from inventory.models import StockHold
 from omnichannel.errors import InvalidTransition
+from omnichannel.formats import money
 from orders.errors import InvalidOrder
 from orders.models import Fulfillment, Order, RefundRequest, Reservation
 from orders.payments import adapter_for
@@ -43,7 +44,7 @@ def _checked_amount(amount, payment, reason: str) -> Decimal:
     if amount > available:
         raise InvalidOrder(
             _("%(amount)s is more than what was paid and not yet refunded (%(available)s %(currency)s).")
-            % {"amount": amount, "available": available, "currency": payment.currency},
+            % {"amount": money(amount), "available": money(available), "currency": payment.currency},
             details={"amount": str(amount), "refundable": str(available)},
         )
     return amount

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inventory import services as stock
 from inventory.errors import InsufficientStock
@@ -454,6 +455,15 @@ def substitute_missing_units(*, order: Order, sku: str, quantity: int, substitut
     )
     refresh_order_status(order)
     return recovered
+
+
+# Why a parcel is declared lost, as its timeline and its case say it.
+LOST_REASONS = {
+    "lost": gettext_lazy("lost by the carrier"),
+    "damaged": gettext_lazy("damaged in transit"),
+    "returned_to_sender": gettext_lazy("returned to sender"),
+    "not_received": gettext_lazy("never reached the store"),
+}
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from orders.services.missing import LOST_REASONS
 from orders.sourcing import REASONS
 
 register = template.Library()
@@ -45,7 +46,39 @@ EVENT_LABELS = {
     "parcel_overdue": _("Parcel overdue at the store"),
     "lost": _("Parcel lost"),
     "contact_changed": _("Contact details corrected"),
+    "refund_requested": _("Refund asked for approval"),
+    "refund_rejected": _("Refund request rejected"),
+    "refund_issued": _("Refund approved"),
+    "goodwill_credit": _("Goodwill credit approved"),
+    "pickup_extended": _("Pickup deadline extended"),
+    "confirmation_resent": _("Order confirmation sent again"),
+    "pickup_code_resent": _("Pickup code sent again"),
+    "tracking_link_sent": _("Tracking link sent"),
+    "tracking_update": _("Carrier update"),
 }
+
+
+# The reasons the system itself writes on a timeline (people's typed reasons are shown as they wrote them).
+SYSTEM_REASONS = {
+    **LOST_REASONS,
+    "every item missing": _("every item missing"),
+    "nothing left to fulfil": _("nothing left to fulfil"),
+    "not collected": _("not collected"),
+    "marked by the store": _("marked by the store"),
+    "pickup window passed": _("the pickup window passed"),
+    "no show": _("no show"),
+    "phone order": _("phone order"),
+    "phone reservation": _("phone reservation"),
+    "customer asked": _("the customer asked"),
+    "overdue, kept by customer": _("overdue: the customer kept the items"),
+    "till_oversold": _("the till sold more than the books had"),
+}
+
+
+@register.filter
+def event_reason(reason: str) -> str:
+    """An event's reason in the page's language when the system wrote it; a person's words as they are."""
+    return SYSTEM_REASONS.get(reason, reason)
 
 
 @register.filter
@@ -71,6 +104,7 @@ RESERVATION_EVENT_LABELS = {
     "cancelled": _("Reservation cancelled"),
     "courtesy": _("Courtesy message sent"),
     "contact_changed": _("Contact details corrected"),
+    "extended": _("Reservation extended"),
 }
 
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import SKU
+from omnichannel.formats import decimal_number, money
 from orders import services as orders
 from orders.models import OrderLine
 from stores.selectors import network_snapshot
@@ -29,6 +30,10 @@ def _lines_by_order(cases) -> dict[int, list[OrderLine]]:
 def _open_lines(lines: dict[int, list[OrderLine]]) -> dict[int, list[OrderLine]]:
     """The lines with missing units nobody has decided about yet."""
     return {order_id: [line for line in found if line.quantity_short_open] for order_id, found in lines.items()}
+
+
+def in_stock(units: int) -> str:
+    return ngettext("%(n)s in stock", "%(n)s in stock", units) % {"n": units}
 
 
 class MissingUnits(Scenario):
@@ -119,13 +124,10 @@ class MissingUnits(Scenario):
             for option in options(line.sku, quantity):
                 if option["from_shelf"]:
                     label = gettext(
-                        "Ask %(store)s to complete the order from its shelf: %(quantity)s × %(item)s "
-                        "(%(available)s in stock)"
+                        "Ask %(store)s to complete the order from its shelf: %(quantity)s × %(item)s (%(in_stock)s)"
                     )
                 else:
-                    label = gettext(
-                        "Send %(quantity)s × %(item)s from %(store)s: %(available)s in stock, %(distance)s km away"
-                    )
+                    label = gettext("Send %(quantity)s × %(item)s from %(store)s: %(in_stock)s, %(distance)s km away")
                 found.append(
                     Suggestion(
                         "resource_line",
@@ -135,25 +137,30 @@ class MissingUnits(Scenario):
                             "store": option["location"],
                             "quantity": quantity,
                             "item": item,
-                            "available": option["available"],
-                            "distance": option["distance_km"] if option["distance_km"] is not None else "-",
+                            "in_stock": in_stock(option["available"]),
+                            "distance": decimal_number(option["distance_km"])
+                            if option["distance_km"] is not None
+                            else "-",
                         },
                         primary=not found,
                     )
                 )
             substitute = proposed.get(line.sku.code)
+            substitute_names = {sku.code: sku.customer_name for sku in alternatives.get(line.sku.product_id, [])}
             if substitute:
                 found.append(
                     Suggestion(
                         "accept_substitute",
                         {"sku": line.sku.code, "quantity": quantity, "substitute": substitute},
-                        gettext("The customer accepted: send %(substitute)s instead") % {"substitute": substitute},
+                        gettext("The customer accepted: send %(substitute)s instead")
+                        % {"substitute": substitute_names.get(substitute, substitute)},
                     )
                 )
             else:
                 # Other sizes and colours of the same product, not on the order, that some location can send now.
                 substitutes = []
-                for sku in alternatives.get(line.sku.product_id, []):
+                nearest = sorted(alternatives.get(line.sku.product_id, []), key=lambda sku: sku.closeness_to(line.sku))
+                for sku in nearest:
                     if len(substitutes) == 2:
                         break
                     if sku.pk in on_order:
@@ -166,8 +173,8 @@ class MissingUnits(Scenario):
                         Suggestion(
                             "propose_substitute",
                             {"sku": line.sku.code, "quantity": quantity, "substitute": sku.code},
-                            gettext("Propose %(item)s at the same price (%(available)s in stock)")
-                            % {"item": sku.customer_name, "available": available},
+                            gettext("Propose %(item)s at the same price (%(in_stock)s)")
+                            % {"item": sku.customer_name, "in_stock": in_stock(available)},
                         )
                     )
             found.append(
@@ -176,7 +183,7 @@ class MissingUnits(Scenario):
                     {"sku": line.sku.code, "quantity": quantity},
                     gettext("Refund %(amount)s %(currency)s for %(quantity)s × %(item)s")
                     % {
-                        "amount": line.unit_price * quantity,
+                        "amount": money(line.unit_price * quantity),
                         "currency": case.order.currency,
                         "quantity": quantity,
                         "item": item,

@@ -13,12 +13,7 @@ from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggesti
 from support_playbook.scenarios.missing import MissingUnits
 
 S = Fulfillment.Status
-LOST_REASONS = {
-    "lost": _("lost by the carrier"),
-    "damaged": _("damaged in transit"),
-    "returned_to_sender": _("returned to sender"),
-    "not_received": _("never reached the store"),
-}
+LOST_REASONS = orders.LOST_REASONS
 
 
 class ParcelScenario(MissingUnits):

@@ -7,9 +7,10 @@ answer)."""
 from datetime import timedelta
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from omnichannel.formats import money
 from orders import services as orders
 from orders.models import OrderLine, Return, ReturnLine
 from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
@@ -95,23 +96,39 @@ class ReturnProblem(Scenario):
         if not units:
             return []
         currency = case.return_request.channel.currency
-        words = {"units": units, "amount": amount, "half": (amount / 2).quantize(Decimal("0.01")), "currency": currency}
+        half = (amount / 2).quantize(Decimal("0.01"))
+        words = {"units": units, "amount": money(amount), "half": money(half), "currency": currency}
         return [
             Suggestion(
                 "refund_damaged_units",
                 {},
-                gettext("Refund the %(units)s damaged unit(s) in full: %(amount)s %(currency)s") % words,
+                ngettext(
+                    "Refund the %(units)s damaged unit in full: %(amount)s %(currency)s",
+                    "Refund the %(units)s damaged units in full: %(amount)s %(currency)s",
+                    units,
+                )
+                % words,
                 primary=True,
             ),
             Suggestion(
                 "refund_damaged_units_partly",
                 {},
-                gettext("Refund half for the %(units)s damaged unit(s): %(half)s %(currency)s") % words,
+                ngettext(
+                    "Refund half for the %(units)s damaged unit: %(half)s %(currency)s",
+                    "Refund half for the %(units)s damaged units: %(half)s %(currency)s",
+                    units,
+                )
+                % words,
             ),
             Suggestion(
                 "refuse_damaged_refund",
                 {},
-                gettext("Refuse: the customer damaged the %(units)s unit(s), nothing refunded for them") % words,
+                ngettext(
+                    "Refuse: the customer damaged the %(units)s unit, nothing refunded for it",
+                    "Refuse: the customer damaged the %(units)s units, nothing refunded for them",
+                    units,
+                )
+                % words,
             ),
         ]
 
@@ -128,7 +145,7 @@ class ReturnProblem(Scenario):
                     {"order": line.order.number, "sku": line.sku.code, "units": units},
                     gettext("Refund %(amount)s %(currency)s for %(units)s × %(item)s announced and not received")
                     % {
-                        "amount": amount,
+                        "amount": money(amount),
                         "currency": line.order.currency,
                         "units": units,
                         "item": line.sku.customer_name,
@@ -143,7 +160,10 @@ class ReturnProblem(Scenario):
                 "accept_return_as_received",
                 {},
                 gettext("Close: the refund of what arrived (%(amount)s %(currency)s) stands")
-                % {"amount": case.return_request.refunded_amount, "currency": case.return_request.channel.currency},
+                % {
+                    "amount": money(case.return_request.refunded_amount),
+                    "currency": case.return_request.channel.currency,
+                },
                 primary=not found,
             )
         )

@@ -79,7 +79,7 @@ class StockDiscrepancy(Scenario):
             task = tasks.open_recount(
                 location=case.location,
                 sku=case.sku,
-                reason=gettext("Count again: case #%(case)s") % {"case": case.pk},
+                reason=tasks.staff_words(_("Count again: case #%(case)s"), case=case.pk),
                 case=case,
                 actor=actor,
             )

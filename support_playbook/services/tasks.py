@@ -2,9 +2,11 @@
 parcel check, putting items back), closed by the location's staff as done or not doable, feeding back at once
 into the order (the shelf's unit confirmed or reported missing) and into the case the task belongs to."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inventory import services as stock
 from inventory.models import SKU
@@ -19,6 +21,14 @@ T = StoreTask.Status
 K = StoreTask.Kind
 # Allowed moves: {from: {to, …}}; done and could-not-be-done are final.
 TASK_TRANSITIONS = {T.OPEN: {T.DONE, T.CANNOT_DO}}
+
+
+def staff_words(message, **params) -> str:
+    """A task's reason in the stores' language (settings.LANGUAGE_CODE): it is stored, and read later on the shop
+    floor, whatever language the request or job that opened it spoke (an English API client, a console command).
+    `message` is a gettext_lazy / ngettext_lazy string, translated here."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return message % params
 
 
 def record_task_event(*, task: StoreTask, type: str, data=None, actor=None) -> StoreTaskEvent:
@@ -68,8 +78,12 @@ def open_shelf_completion(*, fulfillment: Fulfillment, case=None, actor=None) ->
             "order": fulfillment.order,
             "case": case,
         },
-        reason=_("Complete order %(number)s with %(quantity)s × %(sku)s from your shelf")
-        % {"number": fulfillment.order.number, "quantity": line.quantity, "sku": line.order_line.sku.code},
+        reason=staff_words(
+            gettext_lazy("Complete order %(number)s with %(quantity)s × %(sku)s from your shelf"),
+            number=fulfillment.order.number,
+            quantity=line.quantity,
+            sku=line.order_line.sku.code,
+        ),
         actor=actor,
     )
 
@@ -80,12 +94,12 @@ def open_parcel_check(*, fulfillment: Fulfillment, case=None, actor=None) -> Sto
     return _open(
         unique={"fulfillment": fulfillment, "kind": K.CHECK_PARCEL},
         fields={"location": fulfillment.pickup_location, "order": fulfillment.order, "case": case},
-        reason=_("Look for parcel %(tracking)s of order %(number)s (%(carrier)s): it should have arrived")
-        % {
-            "tracking": fulfillment.tracking_number,
-            "number": fulfillment.order.number,
-            "carrier": fulfillment.carrier,
-        },
+        reason=staff_words(
+            gettext_lazy("Look for parcel %(tracking)s of order %(number)s (%(carrier)s): it should have arrived"),
+            tracking=fulfillment.tracking_number,
+            number=fulfillment.order.number,
+            carrier=fulfillment.carrier,
+        ),
         actor=actor,
     )
 
@@ -95,15 +109,17 @@ def open_put_back(*, case, actor=None) -> StoreTask:
     """Items a customer did not collect (a pickup, a reservation) go back on the floor."""
     if case.reservation_id:
         unique = {"reservation": case.reservation, "kind": K.PUT_BACK}
-        reference = _("reservation %(number)s") % {"number": case.reservation.number}
+        reference = staff_words(gettext_lazy("reservation %(number)s"), number=case.reservation.number)
     else:
         unique = {"fulfillment": case.fulfillment, "kind": K.PUT_BACK}
-        reference = _("order %(number)s") % {"number": case.order.number}
+        reference = staff_words(gettext_lazy("order %(number)s"), number=case.order.number)
     return _open(
         unique=unique,
         fields={"location": case.location, "order": case.order, "case": case},
-        reason=_("Put the items of %(reference)s back on the floor: the customer did not come")
-        % {"reference": reference},
+        reason=staff_words(
+            gettext_lazy("Put the items of %(reference)s back on the floor: the customer did not come"),
+            reference=reference,
+        ),
         actor=actor,
     )
 

@@ -1,10 +1,12 @@
 import json
 
 from django import template
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from orders.templatetags.orders_tags import EVENT_LABELS, RESERVATION_EVENT_LABELS, RETURN_EVENT_LABELS
 from support_playbook.models import Case
+from support_playbook.scenarios import SCENARIOS
 
 register = template.Library()
 
@@ -34,12 +36,46 @@ CASE_EVENT_LABELS = {
     "task_cannot_do": _("Store task could not be done"),
     "default_applied": _("Default resolution applied (nobody decided in time)"),
     "default_failed": _("Default resolution failed"),
+    "settled": _("Over by itself: the order is whole again"),
 }
 
 
 @register.filter
 def case_event_label(event_type: str) -> str:
     return CASE_EVENT_LABELS.get(event_type, event_type)
+
+
+@register.filter
+def message_kind(event: str) -> str:
+    """What a customer message was about, in the staff's language (a message's kind is the event it tells)."""
+    for prefix, labels in (("reservation_", RESERVATION_EVENT_LABELS), ("return_", RETURN_EVENT_LABELS)):
+        if event.startswith(prefix) and event.removeprefix(prefix) in labels:
+            return labels[event.removeprefix(prefix)]
+    return EVENT_LABELS.get(event, event)
+
+
+@register.filter
+def case_resolution(case: Case) -> str:
+    """How a case ended, in words: the title of its scenario's resolution, else what closed it."""
+    scenario = SCENARIOS.get(case.scenario)
+    titles = {r.action: r.title for r in scenario.resolutions} if scenario else {}
+    titles |= {m.action: m.label for m in scenario.manual_actions} if scenario else {}
+    return titles.get(case.resolution) or CASE_EVENT_LABELS.get(case.resolution, case.resolution)
+
+
+@register.filter
+def consent_source(source: str) -> str:
+    """Where a marketing consent was given: "channel:web" reads as the channel's name."""
+    from stores.models import SalesChannel
+
+    code = source.removeprefix("channel:")
+    name = SalesChannel.objects.filter(code=code).values_list("name", flat=True).first()
+    return gettext("through %(channel)s") % {"channel": name} if name else source
+
+
+@register.filter
+def scenario_title(code: str) -> str:
+    return SCENARIOS[code].title if code in SCENARIOS else code
 
 
 @register.filter

@@ -47,14 +47,15 @@ def logged_in(browser, live_server):
     """logged_in(username, size) → a page of a fresh browser context of that size, logged in as that user."""
     contexts = []
 
-    def open_at(username, size="desktop"):
+    def open_at(username, size="desktop", locale="en-GB"):
         width, height = SIZES[size]
-        contexts.append(browser.new_context(locale="en-GB", viewport={"width": width, "height": height}))
+        contexts.append(browser.new_context(locale=locale, viewport={"width": width, "height": height}))
         page = contexts[-1].new_page()
         page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill("secret-pass-1")
-        page.get_by_role("button", name="Log in").click()
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill("secret-pass-1")
+        page.locator("form:has(#id_username) button[type=submit]").click()
+        page.wait_for_load_state()
         return page
 
     yield open_at

@@ -148,7 +148,7 @@ def test_a_damaged_unit_at_the_desk_is_left_to_care_who_decides(live_server, log
     care = logged_in("care.agent", size)
     care.goto(f"{live_server.url}/care/cases/{case.pk}/")
     half = care.get_by_test_id("suggestions").locator("li", has_text="Refund half")
-    expect(care.get_by_test_id("suggestions")).to_contain_text("Refund the 1 damaged unit(s) in full: 20.00 EUR")
+    expect(care.get_by_test_id("suggestions")).to_contain_text("Refund the 1 damaged unit in full: 20.00 EUR")
     shot(care, "case_damaged", size)
     half.get_by_role("button", name="Do it").click()
     expect(care.get_by_test_id("case-status")).to_have_text("Resolved")

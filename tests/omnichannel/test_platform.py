@@ -77,6 +77,9 @@ def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
 
     no_show = Reservation.objects.filter(status="expired").select_related("location").first()
     message = Notification.objects.filter(reservation=no_show, event="reservation_expired").first()
+    # The past messages the demo marks sent carry their words (the console and the outbox show them).
+    told = Notification.objects.filter(reservation__status="expired", status="sent")
+    assert told.exists() and not told.filter(text="").exists()
     with translation.override(message.locale):
         assert long_date(no_show.expires_at, no_show.location.tz_name) in message.body_text
     quiet = io.StringIO()

@@ -150,6 +150,31 @@ def test_why_it_is_sourced_here_reads_in_the_pages_language_with_the_units_avail
     assert '<td class="num">2</td>' in table
 
 
+def test_a_resourced_parcel_shows_the_plan_that_sent_it_and_the_orders_first_plan_below(client, net):
+    user = UserFactory(username="area.manager")
+    for code in ("MI01", "WH01"):
+        StoreMembershipFactory(user=user, location=net[code], role="manager")
+    client.force_login(user)
+    order = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    first = order.fulfillments.get()
+    assert first.source_location == net["MI01"]
+    services.report_missing(fulfillment_line=first.lines.get(), quantity=1)  # the warehouse sends it instead
+    again = order.fulfillments.exclude(pk=first.pk).get()
+
+    def chosen(page, testid):
+        table = page[page.index(f'data-testid="{testid}"') :]
+        table = table[: table.index("</table>")]
+        return [row for row in table.split("<tr>") if "✔" in row]
+
+    page = client.get(f"/dashboard/WH01/orders/{again.pk}/").content.decode()
+    assert "<strong>WH01</strong>" in chosen(page, "sourcing")[0]  # the plan in force: the warehouse
+    assert "TEE-M sourced again, missing at MI01" in page
+    assert "<strong>MI01</strong>" in chosen(page, "sourcing-earlier")[0]  # the first plan, as history
+    page = client.get(f"/dashboard/MI01/orders/{first.pk}/").content.decode()
+    assert "<strong>MI01</strong>" in chosen(page, "sourcing")[0]  # this parcel came from the first plan
+    assert "<strong>WH01</strong>" in chosen(page, "sourcing-earlier")[0]
+
+
 def test_the_store_finds_past_orders_by_number_name_or_phone(client, net, mi01_staff):
     order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
     fulfillment = order.fulfillments.get()

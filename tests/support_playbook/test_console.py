@@ -151,7 +151,7 @@ def test_a_refund_within_the_limit_is_paid_at_once_and_told(net, agent, settings
     request = console.refund(order=order, amount="20.00", reason="late delivery", kind="goodwill", actor=agent)
     assert request.status == "refunded" and money(order) == (Decimal("89.90"), Decimal("20.00"))
     sms = Notification.objects.get(order=order, event="goodwill_credit", channel="sms")
-    assert "20.00 EUR" in sms.body_text
+    assert "20,00 EUR" in sms.body_text  # the customer is Italian: an Italian amount
     assert AuditEntry.objects.get(action="goodwill").after["refunded"] == "20.00"
 
 

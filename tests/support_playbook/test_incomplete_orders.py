@@ -248,3 +248,22 @@ def test_another_store_with_the_item_recovers_the_line_without_a_case(net):  # n
     assert StoreTask.objects.get().location.code == "WH01"
     events = set(Notification.objects.filter(order=order).values_list("event", flat=True))
     assert "second_parcel" in events and "item_missing" not in events
+
+
+def test_substitutes_offered_are_the_same_colour_in_the_next_size_named_as_the_customer_knows_them(net, agent):  # noqa: F811
+    jeans = net["skus"]["JEANS-42"]
+    jeans.colour, jeans.size = "Blu", "42"
+    jeans.save()
+    for code, colour, size in [("JEANS-40", "Blu", "40"), ("JEANS-42-NERO", "Nero", "42"), ("JEANS-44", "Blu", "44")]:
+        stock.receive_stock(
+            location=net["MI02"], sku=SKUFactory(code=code, product=jeans.product, colour=colour, size=size), quantity=2
+        )
+    net["web"].source_locations.add(net["MI02"])
+    short_at_source(net, [("JEANS-42", 1, "89.90")], HOME_MILAN, missing_sku="JEANS-42")
+    case = Case.objects.get()
+    offered = [s.params["substitute"] for s in cases.suggestions_for(case) if s.action == "propose_substitute"]
+    assert offered == ["JEANS-44", "JEANS-40"]  # a size up first, then down; another colour only after them
+    act(case, suggestion(case, "propose_substitute", substitute="JEANS-44"), actor=agent)
+    case.refresh_from_db()
+    accept = suggestion(case, "accept_substitute")
+    assert f"{jeans.product.name} (Blu, 44)" in accept.label and "JEANS-44" not in accept.label

@@ -41,6 +41,16 @@ def test_a_short_pick_opens_one_recount_of_the_item_where_it_was_missing(net):  
     assert second.number in task.events.last().data["reason"]
 
 
+def test_a_task_reads_in_the_stores_language_whatever_language_opened_it(net, settings):  # noqa: F811
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "it"  # the brand's stores speak Italian
+    with translation.override("en"):  # e.g. the warehouse's WMS calling the API in English
+        order = short_pick_at_the_warehouse(net)
+    with translation.override("en"):
+        assert StoreTask.objects.get().reason == f"1 unità non trovata nel prelievo dell'ordine {order.number}"
+
+
 def test_the_store_counts_and_on_hand_becomes_the_shelfs_truth(net, client):  # noqa: F811
     short_pick_at_the_warehouse(net)
     task = StoreTask.objects.get()

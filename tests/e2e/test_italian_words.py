@@ -1,0 +1,124 @@
+"""What Italian staff read (issue 25, items 16 and 18): names instead of codes, whose API key acted, and amounts,
+distances and counts in one Italian format, on a desk and a phone. Screenshots in var/screenshots/ (words_*.png)."""
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from inventory import services as stock
+from orders import services
+from orders.models import Return
+from stores.services import create_api_key
+from support_playbook.models import Case
+from tests.e2e.conftest import SIZES
+from tests.e2e.test_every_page_in_italian import VISIBLE_TEXTS, problems_of, translated_english
+from tests.inventory.factories import SKUFactory
+from tests.orders.conftest import HOME_MILAN, net, payload  # noqa: F401  (fixture)
+from tests.orders.returns_helpers import delivered, line, rnet  # noqa: F401  (fixtures)
+from tests.stores.factories import StoreMembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+ENGLISH_AMOUNT = re.compile(r"\b\d+\.\d\d (EUR|€)")
+
+
+def shot(page, name, size):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"words_{name}_{size}.png"), full_page=True)
+
+
+def reads_italian(page):
+    """No raw code, no English the catalogue translates, no amount in English format on the page."""
+    texts = page.evaluate(VISIBLE_TEXTS)
+    assert problems_of(texts, translated_english()) == []
+    assert not [text for text in texts if ENGLISH_AMOUNT.search(text)]
+
+
+def care_agent():
+    agent = UserFactory(username="care.agent")
+    agent.groups.add(Group.objects.get_or_create(name="customer_care")[0])
+    return agent
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_care_reads_a_substitute_case_in_names_not_codes(live_server, logged_in, net, settings, size):  # noqa: F811
+    settings.LANGUAGE_CODE = "it"
+    net["web"].name = "Negozio online Brunello"
+    net["web"].save(update_fields=["name"])
+    jeans = net["skus"]["JEANS-42"]
+    jeans.colour, jeans.size = "Blu", "42"
+    jeans.save()
+    bigger = SKUFactory(code="JEANS-44", product=jeans.product, colour="Blu", size="44")
+    stock.receive_stock(location=net["MI02"], sku=bigger, quantity=1)
+    net["web"].source_locations.add(net["MI02"])
+    key, _raw = create_api_key(channel=net["web"])
+    data = payload([("JEANS-42", 1, "89.90")], HOME_MILAN)
+    order = services.place_order(
+        channel=net["web"],
+        customer={**data["customer"], "locale": "it", "marketing_consent": True},
+        lines=data["lines"],
+        fulfillment=data["fulfillment"],
+        payment=data["payment"],
+        actor=SimpleNamespace(api_key_id=key.pk),  # as the web shop's request placed it
+    )
+    parcel = order.fulfillments.get()
+    services.start_picking(fulfillment=parcel)
+    services.report_missing(fulfillment_line=parcel.lines.get(), quantity=1)
+    case = Case.objects.get(order=order)
+    care_agent()
+
+    care = logged_in("care.agent", size, locale="it-IT")
+    care.goto(f"{live_server.url}/care/cases/{case.pk}/")
+    suggestions = care.get_by_test_id("suggestions")
+    expect(suggestions).to_contain_text("1 disponibile")  # one unit: singular
+    reads_italian(care)
+    shot(care, "case_open", size)
+    suggestions.locator("li", has_text="Proponi").get_by_role("button", name="Esegui").click()
+    accept = care.get_by_test_id("suggestions").locator("li", has_text="Il cliente ha accettato")
+    expect(accept).to_contain_text(f"{jeans.product.name} (Blu, 44)")  # the item's name, not JEANS-44
+    accept.get_by_role("button", name="Esegui").click()
+    expect(care.get_by_test_id("case-done")).to_have_text(
+        "Questo caso è concluso (soluzione: Inviare il sostituto accettato)."
+    )
+    expect(care.get_by_role("button", name="Prendi in carico questo caso")).to_have_count(0)  # over: nothing to take
+    reads_italian(care)
+    shot(care, "case_resolved", size)
+
+    care.goto(f"{live_server.url}/care/orders/{order.number}/")
+    expect(care.get_by_test_id("timeline")).to_contain_text("Negozio online Brunello (API)")  # who placed it
+    reads_italian(care)
+    shot(care, "console_order", size)
+    care.goto(f"{live_server.url}/care/customers/{order.customer_id}/")
+    expect(care.locator("main")).to_contain_text("tramite Negozio online Brunello")  # where consent was given
+    reads_italian(care)
+    shot(care, "customer", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_returns_desk_shows_italian_amounts(live_server, logged_in, rnet, settings, size):  # noqa: F811
+    settings.LANGUAGE_CODE = "it"
+    order = delivered(rnet, [("TEE-M", 2, "69.90")], shipping="4.90")
+    return_request = services.request_return(
+        how=Return.How.IN_STORE, location=rnet["MI01"], lines=[line(order, "TEE-M", 2, reason="too_big")]
+    )
+    StoreMembershipFactory(user=UserFactory(username="mi01.associate"), location=rnet["MI01"])
+    store = logged_in("mi01.associate", size, locale="it-IT")
+    store.goto(f"{live_server.url}/dashboard/MI01/returns/{return_request.number}/")
+    expect(store.locator("main")).to_contain_text("139,80 EUR")  # the items
+    expect(store.locator("main")).to_contain_text("4,90 EUR")  # the shipping, back with a whole return
+    expect(store.get_by_test_id("refund-preview")).to_have_text("144,70 EUR")
+    reads_italian(store)
+    shot(store, "desk_preview", size)
+    fields = store.locator('fieldset[data-sku="TEE-M"]')
+    fields.locator("input").first.fill("2")
+    store.get_by_test_id("confirm").check()
+    store.get_by_role("button", name="Ricevi e rimborsa").click()
+    assert Return.objects.get(pk=return_request.pk).refunded_amount == Decimal("144.70")
+    expect(store.locator(".messages")).to_contain_text("rimborsati 144,70 EUR")
+    reads_italian(store)
+    shot(store, "desk_received", size)
