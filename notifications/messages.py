@@ -82,8 +82,8 @@ ORDER_MESSAGES = {
     "item_missing": (
         _("An item of your order %(number)s is missing"),
         _(
-            "%(brand)s: we could not find %(sku_name)s of order %(number)s in our stock. We are finding a solution "
-            "and will contact you; you do not pay for it until it is sent."
+            "%(brand)s: we could not find %(sku_name)s of order %(number)s %(where_missing)s. We are finding a "
+            "solution and will contact you; %(pay_when)s"
         ),
     ),
     "item_refunded": (

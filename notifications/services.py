@@ -6,6 +6,7 @@ takes it back after OUTBOX_SENDING_TIMEOUT_SECONDS.
 """
 
 import logging
+import re
 import time as time_module
 import zoneinfo
 from datetime import timedelta
@@ -37,6 +38,7 @@ from omnichannel.links import public_url
 from omnichannel.localtime import after_quiet_hours, long_date
 from orders.models import (
     Fulfillment,
+    FulfillmentMethod,
     NotifyBy,
     Order,
     OrderEvent,
@@ -68,7 +70,9 @@ def backoff(attempts: int) -> timedelta:
 def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None) -> dict:
     """Placeholders of the order messages, formatted in the active language (the caller activates the
     customer's) and, for dates, on the clock of the store where the customer collects."""
-    store = fulfillment_store(fulfillment) if fulfillment is not None else None
+    collects = fulfillment is not None and fulfillment.method != FulfillmentMethod.HOME_DELIVERY
+    # The store only where the customer goes (a home delivery's source is not theirs to visit).
+    store = fulfillment_store(fulfillment) if collects else None
     deadline = fulfillment.pickup_deadline if fulfillment is not None else None
     if deadline is not None:
         deadline = deadline.astimezone(zoneinfo.ZoneInfo(store.tz_name))
@@ -87,8 +91,22 @@ def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None
         "sku_name": _item_name(order, data.get("sku", "")),
         "substitute_name": _sku_name(data["substitute"]) if data.get("substitute") else "",
         "from_store": _store_name(data.get("from", "")),
+        "where_missing": _where_missing(data.get("location", "")),
+        "pay_when": _("you do not pay for it until you collect it.")
+        if order.method != FulfillmentMethod.HOME_DELIVERY
+        else _("you do not pay for it until it is sent."),
     }
     return context
+
+
+def _where_missing(code: str) -> str:
+    """Where an item was not found, as the customer may hear it: our warehouse, or our store in a city."""
+    location = Location.objects.filter(code=code).only("kind", "city").first() if code else None
+    if location is None:
+        return str(_("where we were preparing it"))
+    if location.kind == Location.Kind.WAREHOUSE:
+        return str(_("in our warehouse"))
+    return str(_("at our store in %(city)s")) % {"city": location.city}
 
 
 def money_back_words(data: dict, currency: str) -> str:
@@ -131,6 +149,26 @@ def _items(lines, *, sku=lambda line: line.sku, quantity=lambda line: line.quant
         for line in lines
         if quantity(line) > 0
     ]
+
+
+# Messages about one parcel of the order (sent again, from elsewhere, a substitute): the email lists that parcel.
+PARCEL_MESSAGES = {"second_parcel", "completed_from_elsewhere", "pickup_delayed", "substitute_sent"}
+# Messages about one missing item: the email lists it (for a proposal, the item proposed instead).
+ITEM_MESSAGES = {"item_missing", "item_refunded", "substitute_proposed"}
+
+
+def _event_items(order: Order, event: OrderEvent, fulfillment: Fulfillment | None) -> list[dict]:
+    """What the email lists: the parcel or the item the message is about, else what the customer still gets."""
+    if event.type in PARCEL_MESSAGES and fulfillment is not None:
+        lines = fulfillment.lines.select_related("order_line__sku__product")
+        return _items(lines, sku=lambda line: line.order_line.sku)
+    if event.type in ITEM_MESSAGES:
+        code = event.data.get("substitute") if event.type == "substitute_proposed" else event.data.get("sku")
+        sku = next((line.sku for line in order.lines.all() if line.sku.code == code), None)
+        sku = sku or SKU.objects.select_related("product").filter(code=code).first()
+        quantity = int(event.data.get("quantity") or 0)
+        return _items([sku], sku=lambda found: found, quantity=lambda _found: quantity) if sku else []
+    return _items(order.lines.all(), quantity=_units_left)
 
 
 def _units_left(line) -> int:
@@ -325,11 +363,7 @@ def _order_texts(notification: Notification) -> tuple[str, str, str]:
     # In the customer's language whatever the request's (a staff member's English page writes Italian SMS).
     with translation.override(locale):
         context = message_context(order=order, data=event.data, fulfillment=fulfillment)
-    email_extra = {
-        "order": order,
-        "items": _items(order.lines.all(), quantity=_units_left),
-        "reference_label": _("Order"),
-    }
+    email_extra = {"order": order, "items": _event_items(order, event, fulfillment), "reference_label": _("Order")}
     if fulfillment is not None and event.type in PICKUP_EVENTS:
         email_extra["store_hours"] = lambda: opening_hours(fulfillment_store(fulfillment))
     if event.type in SHIPPING_EVENTS:
@@ -390,7 +424,7 @@ def _texts(notification: Notification, *, contact, context: dict, email_extra: d
         sms = str(sms_text) % context
         if notification.channel == Notification.Channel.SMS:
             return "", override.render(context)[1] if override else sms, ""
-        headline = sms
+        headline = email_headline(sms_text, context)
         if override is not None:
             override_subject, headline = override.render(context)
             subject = override_subject or subject
@@ -403,6 +437,26 @@ def _texts(notification: Notification, *, contact, context: dict, email_extra: d
             render_to_string("notifications/email/message.txt", email_context),
             render_to_string("notifications/email/message.html", email_context),
         )
+
+
+LINK = "\u2063link\u2063"
+LINK_AT_END = re.compile(r"(?:^|(?<=[.!?]) )([^.!?]*?):?\s*" + LINK + r"\s*$")
+
+
+def email_headline(sms_text, context: dict) -> str:
+    """The SMS's words as the email's headline, without what an email shows otherwise: the brand (its header)
+    and the link with its call to action ("Follow it: https://…", its button). A longer sentence ending at the
+    link keeps its words ("Write or call us and we explain why.")."""
+    links = {key: LINK for key in context if key.endswith("_url")}
+    text = str(sms_text) % {**context, **links}
+    text = text.removeprefix(f"{context['brand']}: ")
+    match = LINK_AT_END.search(text)
+    if match:
+        sentence = match.group(1).strip()
+        rest = text[: match.start()].strip()
+        text = f"{rest} {sentence}." if len(sentence.split()) > 4 or not rest else rest
+    text = text.replace(LINK, "").strip()
+    return text[:1].upper() + text[1:]
 
 
 def _enqueue(ids: list[int]) -> None:

@@ -66,6 +66,23 @@ def open_until(*, start: datetime, end: datetime, opening_hours: dict, tz_name: 
     return end
 
 
+def closing_time_from(moment: datetime, *, opening_hours: dict, tz_name: str) -> datetime:
+    """The first time the store closes at or after `moment` (the end of the opening it is in, else of its next
+    one): a deadline the customer reads as "by 19:30" and that never shortens the time they were given.
+    `moment` unchanged when the store has no hours."""
+    if not any(opening_hours.get(day) for day in WEEKDAYS):
+        return moment
+    tz = zoneinfo.ZoneInfo(tz_name)
+    day = moment.astimezone(tz).date()
+    for _week in range(8):
+        for _opens, closes in sorted(opening_hours.get(WEEKDAYS[day.weekday()]) or []):
+            closes_at = datetime.combine(day, _clock(closes), tzinfo=tz)
+            if closes_at >= moment:
+                return closes_at.astimezone(UTC)
+        day += timedelta(days=1)
+    return moment
+
+
 def long_date(moment: datetime, tz_name: str) -> str:
     """ "Tuesday 1 December, 19:30" / "martedì 1 dicembre, 19:30": a day and time on the store's clock in the
     active language; Italian writes weekday and month names in lower case (Django's catalogue capitalizes them)."""

@@ -18,7 +18,7 @@ from orders.errors import InvalidOrder
 from orders.models import Fulfillment, Order, RefundRequest, Reservation
 from orders.payments import adapter_for
 from orders.services.common import CENTS, S, record_event
-from orders.services.fulfilling import _locked, _locked_payment, fulfillment_store
+from orders.services.fulfilling import _locked, _locked_payment, fulfillment_store, pickup_deadline
 from orders.services.reserving import record_reservation_event
 from stores.roles import NotAllowed, Right, has_right, require_right
 
@@ -186,6 +186,7 @@ def extend_pickup(*, fulfillment: Fulfillment | int, days: int, reason: str, act
             details={"days": days, "max_days": settings.PICKUP_EXTENSION_MAX_DAYS},
         )
     before = fulfillment.pickup_deadline
+    new_deadline = pickup_deadline(fulfillment_store(fulfillment), new_deadline)  # on a day the store is open
     fulfillment.pickup_deadline, fulfillment.reminded_at = new_deadline, None
     fulfillment.save(update_fields=["pickup_deadline", "reminded_at", "updated_at"])
     record_event(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
+from omnichannel import localtime
 from omnichannel.errors import InvalidTransition
 from omnichannel.jobs import for_each_claimed, for_each_due
 from orders.errors import (
@@ -289,11 +290,19 @@ def receive_in_store(*, fulfillment, actor=None) -> Fulfillment:
     return fulfillment
 
 
+def pickup_deadline(store: Location, end):
+    """When a pickup must be collected by: the store's first closing time from `end` (never 03:29, never a
+    Sunday it is closed, never less time than the customer was given)."""
+    return localtime.closing_time_from(end, opening_hours=store.opening_hours, tz_name=store.tz_name)
+
+
 @transaction.atomic
 def mark_ready_for_pickup(*, fulfillment, actor=None) -> Fulfillment:
     fulfillment = _locked(fulfillment)
     fulfillment.pickup_code = f"{secrets.randbelow(10**6):06d}"
-    fulfillment.pickup_deadline = timezone.now() + settings.PICKUP_WINDOW
+    fulfillment.pickup_deadline = pickup_deadline(
+        fulfillment_store(fulfillment), timezone.now() + settings.PICKUP_WINDOW
+    )
     fulfillment.save(update_fields=["pickup_code", "pickup_deadline", "updated_at"])
     return transition_fulfillment(
         fulfillment=fulfillment,

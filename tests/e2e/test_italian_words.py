@@ -122,3 +122,41 @@ def test_the_returns_desk_shows_italian_amounts(live_server, logged_in, rnet, se
     expect(store.locator(".messages")).to_contain_text("rimborsati 144,70 EUR")
     reads_italian(store)
     shot(store, "desk_received", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_emails_a_customer_reads(browser, net, settings, size):  # noqa: F811
+    """Item 19: the emails of a home delivery's missing item and of a pickup, rendered as a mail client does."""
+    from notifications.models import Notification
+    from tests.orders.test_services import place
+
+    settings.LANGUAGE_CODE, settings.AUTO_RECOVER_SHORT_LINES = "it", False
+    net["MI01"].opening_hours = {day: [["10:00", "19:30"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
+    net["MI01"].save(update_fields=["opening_hours"])
+    home = place(net, [("JEANS-42", 1, "89.90"), ("TEE-M", 1, "19.90")], HOME_MILAN)
+    parcel = home.fulfillments.get(lines__order_line__sku__code="JEANS-42")
+    services.start_picking(fulfillment=parcel)
+    services.report_missing(fulfillment_line=parcel.lines.get(order_line__sku__code="JEANS-42"), quantity=1)
+    pickup = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    services.start_picking(fulfillment=pickup.fulfillments.get())
+    services.mark_ready_for_pickup(fulfillment=pickup.fulfillments.get())
+
+    width, height = SIZES[size]
+    context = browser.new_context(locale="it-IT", viewport={"width": width, "height": height})
+    page = context.new_page()
+    missing = Notification.objects.get(order=home, event="item_missing", channel="email")
+    page.set_content(missing.body_html)
+    body = page.locator("body")
+    expect(body).to_contain_text("nel nostro magazzino")
+    expect(body).to_contain_text("finché non viene spedito")
+    expect(body).not_to_contain_text("http")  # the link is the button, not words in the headline
+    expect(body).not_to_contain_text("Negozio:")  # a home delivery: no store to visit
+    assert page.locator("li").all_inner_texts() == [f"1 × {net['skus']['JEANS-42'].product.name} (Nero, M)"]
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")  # fits a phone
+    shot(page, "email_missing", size)
+    ready = Notification.objects.get(order=pickup, event="ready_for_pickup", channel="email")
+    page.set_content(ready.body_html)
+    expect(page.locator("body")).to_contain_text("19:30")  # the deadline is when the store closes
+    expect(page.locator("[data-hours]")).to_be_visible()
+    shot(page, "email_ready", size)
+    context.close()

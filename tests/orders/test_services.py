@@ -301,9 +301,9 @@ def test_an_uncollected_pickup_expires_and_gives_the_stock_back(net):
     order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
     fulfillment = order.fulfillments.get()
     services.start_picking(fulfillment=fulfillment)
-    services.mark_ready_for_pickup(fulfillment=fulfillment)
+    fulfillment = services.mark_ready_for_pickup(fulfillment=fulfillment)
     assert services.expire_uncollected_pickups() == 0
-    with time_machine.travel(timezone.now() + timezone.timedelta(days=7, minutes=1)):
+    with time_machine.travel(fulfillment.pickup_deadline + timezone.timedelta(minutes=1)):
         assert services.expire_uncollected_pickups() == 1
         assert services.expire_uncollected_pickups() == 0  # idempotent
     fulfillment.refresh_from_db()

@@ -208,6 +208,8 @@ def test_a_refund_larger_than_what_was_paid_is_refused_clearly(client, net, agen
 
 def test_extend_a_waiting_pickup_within_the_limit(net, agent, settings):  # noqa: F811
     settings.PICKUP_EXTENSION_MAX_DAYS = 5
+    net["MI01"].opening_hours = {day: [["10:00", "19:30"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    net["MI01"].save(update_fields=["opening_hours"])  # open every day: 3 days later is a closing time too
     order = place(net, [("TEE-M", 1, "19.90")], PICKUP_MI01)
     fulfillment = order.fulfillments.get()
     services.start_picking(fulfillment=fulfillment)
@@ -400,3 +402,24 @@ def test_cancelling_the_whole_order_and_every_action_leaves_an_audit_row(client,
     client.force_login(head_office)
     assert client.get("/admin/stores/auditentry/").status_code == 200
     assert client.get("/admin/stores/auditentry/add/").status_code == 403
+
+
+def test_an_extension_onto_a_closed_day_ends_at_the_next_closing_time(net, agent):  # noqa: F811
+    import zoneinfo
+
+    net["MI01"].opening_hours = {day: [["10:00", "19:30"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
+    net["MI01"].save(update_fields=["opening_hours"])
+    order = place(net, [("TEE-M", 1, "19.90")], PICKUP_MI01)
+    fulfillment = services.mark_ready_for_pickup(
+        fulfillment=services.start_picking(fulfillment=order.fulfillments.get())
+    )
+    rome = zoneinfo.ZoneInfo("Europe/Rome")
+    days = next(
+        n
+        for n in range(1, 8)
+        if (fulfillment.pickup_deadline + timezone.timedelta(days=n)).astimezone(rome).weekday() == 6
+    )
+    console.extend_pickup(order=order, days=days, reason="away until Sunday", actor=agent)
+    fulfillment.refresh_from_db()
+    deadline = fulfillment.pickup_deadline.astimezone(rome)
+    assert (deadline.weekday(), deadline.strftime("%H:%M")) == (0, "19:30")  # Monday's closing, not a closed Sunday

@@ -130,8 +130,8 @@ def test_a_pickup_not_collected_asks_the_store_to_put_the_items_back(net):  # no
     order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
     fulfillment = order.fulfillments.get()
     services.start_picking(fulfillment=fulfillment)
-    services.mark_ready_for_pickup(fulfillment=fulfillment)
-    with time_machine.travel(timezone.now() + timezone.timedelta(days=7, minutes=1)):
+    fulfillment = services.mark_ready_for_pickup(fulfillment=fulfillment)
+    with time_machine.travel(fulfillment.pickup_deadline + timezone.timedelta(minutes=1)):
         services.expire_uncollected_pickups()
     case = Case.objects.get()
     task = StoreTask.objects.get(kind="put_back")
