@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from omnichannel.errors import DomainError, NotFound
@@ -154,15 +155,16 @@ def network(request):
     )
 
 
+# Lazy: translated when a page shows them, in its language (not once, at import).
 FIGURE_TITLES = {
-    "to_prepare": _("Orders to prepare"),
-    "late": _("Late: still to prepare"),
-    "pickups_waiting": _("Pickups waiting"),
-    "pickups_expiring": _("Pickups expiring within 24 h"),
-    "incoming_overdue": _("Incoming parcels overdue"),
-    "reservations_ending": _("Reservations ending within 24 h"),
-    "returns_expected": _("Returns on their way"),
-    "short_picks": _("Short picks, last 7 days"),
+    "to_prepare": gettext_lazy("Orders to prepare"),
+    "late": gettext_lazy("Late: still to prepare"),
+    "pickups_waiting": gettext_lazy("Pickups waiting"),
+    "pickups_expiring": gettext_lazy("Pickups expiring within 24 h"),
+    "incoming_overdue": gettext_lazy("Incoming parcels overdue"),
+    "reservations_ending": gettext_lazy("Reservations ending within 24 h"),
+    "returns_expected": gettext_lazy("Returns on their way"),
+    "short_picks": gettext_lazy("Short picks, last 7 days"),
 }
 
 

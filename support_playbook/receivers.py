@@ -1,7 +1,6 @@
 """Reactions to other apps' domain events (connected in SupportPlaybookConfig.ready). They run inside the
 transaction that wrote the event, so a case or a task commits or rolls back with it."""
 
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
 from orders.models import Fulfillment
@@ -186,16 +185,25 @@ def on_return_event(sender, event, **kwargs):
             cases.settle_if_over(case=case)
 
 
+# Words of a task's reason: translated when the task is written, in the stores' language (tasks.staff_words).
 DISCREPANCY_REASONS = {
-    "till_oversold": _("The till sold %(units)s more than the books had (%(receipts)s)"),
-    "count": _("The count found %(units)s units more or less than the books"),
+    "till_oversold": ngettext_lazy(
+        "The till sold %(units)s unit more than the books had (%(receipts)s)",
+        "The till sold %(units)s units more than the books had (%(receipts)s)",
+        "units",
+    ),
+    "count": ngettext_lazy(
+        "The count found %(units)s unit more or less than the books",
+        "The count found %(units)s units more or less than the books",
+        "units",
+    ),
 }
 
 
 def on_stock_discrepancy(sender, location, sku, units, reason, facts, open_case, incident_key, **kwargs):
     """The books and the shelf disagree: the store counts the item again; a large difference is a case too."""
     wording = DISCREPANCY_REASONS.get(reason, DISCREPANCY_REASONS["count"])
-    text = wording % {"units": abs(units), "receipts": ", ".join(facts.get("receipts", []))}
+    text = tasks.staff_words(wording, units=abs(units), receipts=", ".join(facts.get("receipts", [])))
     task = tasks.open_recount(location=location, sku=sku, reason=text) if reason != "count" else None
     if open_case:
         case = cases.open_case(
