@@ -10,6 +10,7 @@ Every function here runs a constant number of queries whatever the number of SKU
 
 import functools
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 
@@ -219,9 +220,10 @@ def search_skus(*, query: str, limit: int = 25) -> list[SKU]:
 
 
 def stock_lookup(*, location: Location, query: str) -> dict:
-    """The stock lookup page: for each matching SKU, this store's numbers and the nearest stores' available."""
+    """The stock lookup page: for each matching SKU, this store's numbers and the nearest places that have it
+    to offer (stores and the warehouse, NEARBY_STORES_LIMIT of them, none with nothing available)."""
     skus = search_skus(query=query)
-    neighbours = nearby_stores(location=location)
+    neighbours = nearby_stores(location=location, limit=0, with_warehouses=True)
     location_ids = [location.id] + [loc.id for loc, _km in neighbours]
     levels = {
         (level.location_id, level.sku_id): level
@@ -251,13 +253,10 @@ def stock_lookup(*, location: Location, query: str) -> dict:
                 "safety_stock": here.safety_stock if here else 0,
                 "available": here.available if here else 0,
                 "nearby": [
-                    {
-                        "location": loc,
-                        "distance_km": km,
-                        "available": levels[(loc.id, sku.id)].available if (loc.id, sku.id) in levels else 0,
-                    }
+                    {"location": loc, "distance_km": km, "available": levels[(loc.id, sku.id)].available}
                     for loc, km in neighbours
-                ],
+                    if (loc.id, sku.id) in levels and levels[(loc.id, sku.id)].available > 0
+                ][: settings.NEARBY_STORES_LIMIT],
             }
         )
     return {"rows": rows, "nearby_stores": neighbours}

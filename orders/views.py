@@ -76,6 +76,11 @@ def _page(request, fulfillment, *, forms=None, status=200):
         "tracking_form": forms.get("tracking") or TrackingUpdateForm(),
         "collect_store": services.fulfillment_store(fulfillment),
         "sourcing": selectors.sourcing_plans(order, fulfillment),
+        # Once reported, the store sees that it did, and the report is not offered again.
+        "not_received_at": next(
+            (e.at for e in order.events.all() if (e.type, e.fulfillment_id) == ("parcel_not_received", fulfillment.pk)),
+            None,
+        ),
         "page_title": _("Order %(number)s") % {"number": order.number},
     }
     return render(request, "orders/fulfillment.html", context, status=status)
@@ -145,6 +150,9 @@ def fulfillment_action(request, fulfillment_id: int, action: str):
         elif action == "renew_code":
             services.renew_pickup_code(fulfillment=fulfillment, actor=request.user)
         elif action == "not_collected":
+            if request.POST.get("confirm") != "yes":
+                messages.error(request, _("Tick the box to confirm that the customer will not collect."))
+                return _page(request, fulfillment, status=422)
             services.mark_not_collected(fulfillment=fulfillment, actor=request.user, reason="marked by the store")
         elif action == "report_missing":
             forms["missing"] = form = MissingForm(request.POST)

@@ -29,13 +29,18 @@ def sorted_by_distance(locs, *, lat: float, lon: float) -> list[tuple[Location, 
     return sorted(pairs, key=lambda pair: (pair[1], pair[0].code))
 
 
-def nearby_stores(*, location: Location, radius_km: float | None = None, limit: int | None = None):
-    """Other active stores around `location`, nearest first, within the configured radius."""
+def nearby_stores(
+    *, location: Location, radius_km: float | None = None, limit: int | None = None, with_warehouses: bool = False
+):
+    """Other active stores (and warehouses, when asked) around `location`, nearest first, within the configured
+    radius; `limit=0`: all of them."""
     radius_km = settings.NEARBY_STORES_RADIUS_KM if radius_km is None else radius_km
     limit = settings.NEARBY_STORES_LIMIT if limit is None else limit
-    others = locations(kind=Location.Kind.STORE).exclude(pk=location.pk)
-    pairs = sorted_by_distance(others, lat=location.latitude, lon=location.longitude)
-    return [(loc, km) for loc, km in pairs if km <= radius_km][:limit]
+    kinds = [Location.Kind.STORE, Location.Kind.WAREHOUSE] if with_warehouses else [Location.Kind.STORE]
+    others = locations().filter(kind__in=kinds).exclude(pk=location.pk)
+    pairs = [(loc, km) for loc, km in sorted_by_distance(others, lat=location.latitude, lon=location.longitude)]
+    within = [(loc, km) for loc, km in pairs if km <= radius_km]
+    return within[:limit] if limit else within
 
 
 def is_head_office(user) -> bool:

@@ -147,7 +147,7 @@ def test_why_it_is_sourced_here_reads_in_the_pages_language_with_the_units_avail
     assert "Unità disponibili" in table
     mi01 = next(entry for entry in order.sourcing["explanation"] if entry["location"] == "MI01")
     assert (mi01["covers_units"], mi01["available_units"]) == (1, 2)  # MI01 has 2 tees, the order needs 1
-    assert '<td class="num">2</td>' in table
+    assert 'data-label="Unità disponibili">2</td>' in table
 
 
 def test_a_resourced_parcel_shows_the_plan_that_sent_it_and_the_orders_first_plan_below(client, net):
@@ -203,3 +203,16 @@ def test_the_order_page_shows_the_phone_and_sends_the_pickup_code_again(client, 
     fulfillment.refresh_from_db()
     sms = Notification.objects.get(order=order, event="pickup_code_resent", channel="sms")
     assert fulfillment.pickup_code in sms.body_text  # the same code: nothing changes at the till
+
+
+def test_not_collected_needs_the_box_ticked(client, net, mi01_staff):
+    order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+    fulfillment = services.mark_ready_for_pickup(
+        fulfillment=services.start_picking(fulfillment=order.fulfillments.get())
+    )
+    assert client.post(url(net, fulfillment, "not_collected")).status_code == 422  # one tap records nothing
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == "ready_for_pickup"
+    assert client.post(url(net, fulfillment, "not_collected"), {"confirm": "yes"}).status_code == 302
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == "not_collected"
