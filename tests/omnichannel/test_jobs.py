@@ -29,9 +29,9 @@ def test_run_job_by_hand(net):  # noqa: F811
     order = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
     fulfillment = order.fulfillments.get()
     services.start_picking(fulfillment=fulfillment)
-    services.mark_ready_for_pickup(fulfillment=fulfillment)
+    fulfillment = services.mark_ready_for_pickup(fulfillment=fulfillment)
     out = io.StringIO()
-    with time_machine.travel(timezone.now() + timezone.timedelta(days=8)):
+    with time_machine.travel(fulfillment.pickup_deadline + timezone.timedelta(minutes=1)):
         call_command("run_job", "expire_uncollected_pickups", stdout=out)
     assert out.getvalue().strip() == "expire_uncollected_pickups: 1"
     fulfillment.refresh_from_db()
