@@ -207,9 +207,10 @@ def search_skus(*, query: str, limit: int = 25) -> list[SKU]:
     if not query:
         return []
     exact = Q(code__iexact=query) | Q(gtin=query)
+    # Every word somewhere in what the item is called: its name, colour or size ("maglione grigio M").
     by_name = Q()
     for word in query.split():
-        by_name &= Q(product__name__icontains=word)
+        by_name &= Q(product__name__icontains=word) | Q(colour__icontains=word) | Q(size__iexact=word)
     matches = (
         SKU.objects.filter(active=True)
         .filter(exact | Q(code__istartswith=query) | by_name | Q(product__style__iexact=query))

@@ -2,6 +2,8 @@
 a reason and a confirmation), order or reserve on their behalf, and head office's refund approvals. Thin: every
 write is a service of support_playbook.services.console (the same order services the API uses)."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -26,6 +28,7 @@ from support_playbook.forms import (
     ExtendReservationForm,
     OnBehalfForm,
     ResendForm,
+    phone_order_lines,
 )
 from support_playbook.services import console
 
@@ -186,21 +189,25 @@ def reservation_extend(request, number: str):
 
 @care_required
 def order_on_behalf(request, customer_id: int):
+    """One page for an order taken on the phone: find items (name, colour, size, SKU or barcode) with their price
+    and where they are, add them to the order (the page's own GET: nothing is written until it is placed), place."""
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
         raise Http404
-    query = request.GET.get("q", "").strip()[:64]
-    form = OnBehalfForm(request.POST or None, initial={"sku": query})
-    if request.method == "POST" and form.is_valid():
+    given = request.POST if request.method == "POST" else request.GET
+    query = given.get("q", "").strip()[:64]
+    # One POST form: "search" and "add:<SKU>" only show the page again with what was typed; "place" writes.
+    step = given.get("do", "place") if request.method == "POST" else "search"
+    typed = {name: given.get(name, "")[:2000] for name in OnBehalfForm.base_fields}
+    if step.startswith("add:"):
+        typed["items"] = f"{typed['items'].rstrip()}\n{step.removeprefix('add:')[:64]} 1".strip()
+    form = OnBehalfForm(request.POST, initial=typed) if step == "place" else OnBehalfForm(initial=typed)
+    if step == "place" and form.is_valid():
         data = form.cleaned_data
         try:
             if data["method"] == "reserve":
                 reservation = console.reserve_on_behalf(
-                    customer=customer,
-                    sku=data["sku"],
-                    quantity=data["quantity"],
-                    location=data["store"],
-                    actor=request.user,
+                    customer=customer, lines=data["items"], location=data["store"], actor=request.user
                 )
                 messages.success(request, _("Reservation %(number)s placed.") % {"number": reservation.number})
                 return redirect("care:customer", customer_id=customer.pk)
@@ -220,8 +227,7 @@ def order_on_behalf(request, customer_id: int):
                 }
             order = console.order_on_behalf(
                 customer=customer,
-                sku=data["sku"],
-                quantity=data["quantity"],
+                lines=data["items"],
                 fulfillment=fulfillment,
                 pay_by_link=data["pay_by_link"],
                 actor=request.user,
@@ -231,19 +237,45 @@ def order_on_behalf(request, customer_id: int):
         else:
             messages.success(request, _("Order %(number)s placed.") % {"number": order.number})
             return redirect("care:order", number=order.number)
+    items_text = form.data.get("items", "") if form.is_bound else typed["items"]
+    basket, _errors = phone_order_lines(items_text)
+    skus = search_skus(query=query, limit=10) if query else []
+    prices = _phone_prices([s.code for s in skus] + [line["sku"] for line in basket])
     rows = []
-    if query:
-        skus = search_skus(query=query, limit=10)
+    if skus:
         near = selectors.customer_point(customer)
-        found = {row["sku"]: row for row in availability(sku_codes=[s.code for s in skus], near=near)} if skus else {}
-        rows = [{"sku": sku, "locations": found.get(sku.code, {}).get("locations", [])} for sku in skus]
-    status = 422 if request.method == "POST" else 200
+        found = {row["sku"]: row for row in availability(sku_codes=[s.code for s in skus], near=near)}
+        rows = [
+            {"sku": sku, "price": prices.get(sku.code), "locations": found.get(sku.code, {}).get("locations", [])}
+            for sku in skus
+        ]
+    for line in basket:
+        price = prices.get(line["sku"])
+        line["price"], line["amount"] = price, price * line["quantity"] if price is not None else None
+    total = sum((line["amount"] for line in basket if line["amount"] is not None), Decimal("0"))
+    status = 422 if step == "place" else 200
+    context = {"customer": customer, "form": form, "query": query, "rows": rows, "basket": basket, "total": total}
     return render(
         request,
         "support_playbook/on_behalf.html",
-        {"customer": customer, "form": form, "query": query, "rows": rows, "page_title": _("Order by phone")},
+        {**context, "currency": _phone_currency(), "page_title": _("Order by phone")},
         status=status,
     )
+
+
+def _phone_prices(codes: list[str]) -> dict:
+    """The phone price of each SKU shown ({} until head office creates the call-center channel)."""
+    try:
+        return console.phone_prices(channel=console.call_center_channel(), skus=codes) if codes else {}
+    except DomainError:
+        return {}
+
+
+def _phone_currency() -> str:
+    try:
+        return console.call_center_channel().currency
+    except DomainError:
+        return ""
 
 
 @care_required

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -101,9 +103,39 @@ class ResendForm(forms.Form):
     """Sending a message again needs no reason: the customer asked."""
 
 
+PHONE_ORDER_LINE = re.compile(r"^\s*(?P<sku>[^\s×*]+)\s*(?:[x×*]\s*)?(?P<quantity>\d+)?\s*$", re.IGNORECASE)
+PHONE_ORDER_MAX_LINES = 20
+PHONE_ORDER_MAX_UNITS = 20
+
+
+def phone_order_lines(text: str) -> tuple[list[dict], list[str]]:
+    """ "MAG001-GRI-M 2" per line (or "MAG001-GRI-M × 2"; no number: one unit) → ([{"sku", "quantity"}], errors);
+    the same SKU twice adds up."""
+    quantities: dict[str, int] = {}
+    errors = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        match = PHONE_ORDER_LINE.match(raw)
+        quantity = int(match["quantity"] or 1) if match else 0
+        if not match or not 1 <= quantity <= PHONE_ORDER_MAX_UNITS:
+            errors.append(
+                _("Line %(n)s: a SKU and a number of units from 1 to %(max)s.")
+                % {"n": number, "max": PHONE_ORDER_MAX_UNITS}
+            )
+            continue
+        quantities[match["sku"]] = quantities.get(match["sku"], 0) + quantity
+    if len(quantities) > PHONE_ORDER_MAX_LINES:
+        errors.append(_("At most %(max)s different items.") % {"max": PHONE_ORDER_MAX_LINES})
+    return [{"sku": sku, "quantity": quantity} for sku, quantity in quantities.items()], errors
+
+
 class OnBehalfForm(forms.Form):
-    sku = forms.CharField(label=_("SKU"), max_length=64)
-    quantity = forms.IntegerField(label=_("Units"), min_value=1, max_value=20, initial=1)
+    items = forms.CharField(
+        label=_("Items: one SKU per line, then the units"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "MAG001-GRI-M 1"}),
+    )
     method = forms.ChoiceField(
         label=_("How"),
         choices=[
@@ -117,6 +149,14 @@ class OnBehalfForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=80, required=False)
     postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)
     pay_by_link = forms.CharField(label=_("Pay-by-link reference"), max_length=120, required=False)
+
+    def clean_items(self):
+        lines, errors = phone_order_lines(self.cleaned_data["items"])
+        if errors:
+            raise forms.ValidationError(errors)
+        if not lines:
+            raise forms.ValidationError(_("Add at least one item."))
+        return lines
 
     def clean(self):
         data = super().clean()

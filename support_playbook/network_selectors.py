@@ -4,11 +4,11 @@ per store, each figure with the list behind it. A constant number of queries wha
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from inventory.models import StockMovement
-from orders.models import Fulfillment, Reservation, Return
+from orders.models import Fulfillment, RefundRequest, Reservation, Return
 from stores.models import Location
 from support_playbook.models import Case
 from support_playbook.scenarios import SCENARIOS
@@ -129,7 +129,15 @@ def network_figures(*, locations=None, now=None) -> dict:
     if locations is None:  # network-wide, cases without a store (home deliveries) count too
         totals["cases"] = sum(s["open"] for s in by_scenario.values())
         totals["cases_overdue"] = sum(s["overdue"] for s in by_scenario.values())
-    return {"rows": table, "totals": totals, "cases_by_scenario": list(by_scenario.values()), "now": now}
+    figures = {"rows": table, "totals": totals, "cases_by_scenario": list(by_scenario.values()), "now": now}
+    if locations is None:  # head office: the refunds over care's limit that wait for someone to approve them
+        figures["refunds_pending"] = list(
+            RefundRequest.objects.filter(status=RefundRequest.Status.PENDING)
+            .values("order__currency")
+            .annotate(n=Count("id"), amount=Sum("amount"), oldest=Min("created_at"))
+            .order_by("order__currency")
+        )
+    return figures
 
 
 def figure_rows(*, figure: str, store: Location | None = None, now=None, limit: int = 200) -> list:

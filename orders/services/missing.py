@@ -109,11 +109,14 @@ def already_missed_at(*, order: Order, sku: SKU) -> set[int]:
 
 
 def missed_locations(order_ids) -> dict[tuple[int, int], set[int]]:
-    """Where the units of these orders were reported missing, by (order id, sku id). One query."""
+    """Where the units of these orders were reported missing, by (order id, sku id). One query. A parcel the
+    carrier lost does not count: its source had the units and sent them, so it may send them again."""
     missed: dict[tuple[int, int], set[int]] = {}
-    for order_id, sku_id, location_id in FulfillmentLine.objects.filter(
-        fulfillment__order_id__in=order_ids, quantity_short__gt=0
-    ).values_list("fulfillment__order_id", "order_line__sku_id", "fulfillment__source_location_id"):
+    for order_id, sku_id, location_id in (
+        FulfillmentLine.objects.filter(fulfillment__order_id__in=order_ids, quantity_short__gt=0)
+        .exclude(fulfillment__status=S.LOST)
+        .values_list("fulfillment__order_id", "order_line__sku_id", "fulfillment__source_location_id")
+    ):
         missed.setdefault((order_id, sku_id), set()).add(location_id)
     return missed
 

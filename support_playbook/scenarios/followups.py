@@ -85,24 +85,40 @@ class ReservationNoShow(PutBackFollowUp):
             _("Send a courtesy message"),
             _("A friendly message: the items are back in store, and the customer may reserve again."),
         ),
+        Resolution(
+            "skip_courtesy_message",
+            _("No courtesy message"),
+            _("Customer care decides this customer needs no message (they already wrote, they reserved again)."),
+        ),
     )
 
     def suggestions(self, case) -> list[Suggestion]:
         found = super().suggestions(case)
-        if not case.facts.get("courtesy_sent"):
+        if not self._courtesy_decided(case):
+            name = case.reservation.contact_label
             found.append(
-                Suggestion(
-                    "send_courtesy_message",
-                    {},
-                    gettext("Send %(name)s a courtesy message") % {"name": case.reservation.contact_label},
-                )
+                Suggestion("send_courtesy_message", {}, gettext("Send %(name)s a courtesy message") % {"name": name})
             )
+            found.append(Suggestion("skip_courtesy_message", {}, gettext("No message for %(name)s") % {"name": name}))
         return found
 
     def run(self, case, action, params, actor) -> dict:
-        if action == "send_courtesy_message":
-            orders.record_reservation_event(reservation=case.reservation, type="courtesy", actor=actor)
-            case.facts = {**case.facts, "courtesy_sent": True}
+        if action in ("send_courtesy_message", "skip_courtesy_message"):
+            if action == "send_courtesy_message":
+                orders.record_reservation_event(reservation=case.reservation, type="courtesy", actor=actor)
+            case.facts = {
+                **case.facts,
+                "courtesy_sent" if action == "send_courtesy_message" else "courtesy_skipped": True,
+            }
             case.save(update_fields=["facts", "updated_at"])
             return {}
         return super().run(case, action, params, actor)
+
+    @staticmethod
+    def _courtesy_decided(case) -> bool:
+        return bool(case.facts.get("courtesy_sent") or case.facts.get("courtesy_skipped"))
+
+    def settled(self, case) -> bool:
+        """Over when the items are back on the floor and care has decided about the courtesy message: the
+        store's task ending does not take the message away from care."""
+        return super().settled(case) and self._courtesy_decided(case)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from inventory.models import ChannelListing
@@ -196,33 +197,45 @@ def call_center_channel() -> SalesChannel:
     return channel
 
 
-def phone_price(*, channel: SalesChannel, sku: str) -> Decimal:
-    """The call-center channel's price of the SKU, else the web shop's (the price the customer sees online)."""
-    listing = (
-        ChannelListing.objects.filter(sku__code=sku, channel=channel).first()
-        or ChannelListing.objects.filter(sku__code=sku, channel__kind="web", currency=channel.currency).first()
+def phone_prices(*, channel: SalesChannel, skus) -> dict[str, Decimal]:
+    """The call-center channel's price of each SKU, else the web shop's (the price the customer sees online);
+    SKUs with neither are left out. One query."""
+    found: dict[str, Decimal] = {}
+    listings = ChannelListing.objects.filter(sku__code__in=list(skus)).filter(
+        Q(channel=channel) | Q(channel__kind="web", currency=channel.currency)
     )
-    if listing is None:
-        raise InvalidInput(_("%(sku)s has no price on any channel.") % {"sku": sku}, details={"sku": sku})
-    return listing.price
+    # The call center's own listing wins over the web shop's.
+    for code, price, own in listings.values_list("sku__code", "price", "channel_id").order_by("sku__code", "id"):
+        if own == channel.pk or code not in found:
+            found[code] = price
+    return found
+
+
+def _priced_lines(channel: SalesChannel, lines: list[dict]) -> list[dict]:
+    prices = phone_prices(channel=channel, skus=[line["sku"] for line in lines])
+    unpriced = [line["sku"] for line in lines if line["sku"] not in prices]
+    if unpriced:
+        raise InvalidInput(
+            _("%(sku)s has no price on any channel.") % {"sku": ", ".join(unpriced)}, details={"skus": unpriced}
+        )
+    return [{**line, "unit_price": prices[line["sku"]]} for line in lines]
 
 
 @transaction.atomic
-def order_on_behalf(
-    *, customer: Customer, sku: str, quantity: int, fulfillment: dict, pay_by_link: str, actor
-) -> Order:
-    """A phone order placed by an agent through the same placement as the API, on the call-center channel, paid by
-    a pay-by-link whose reference the manual payment adapter records."""
+def order_on_behalf(*, customer: Customer, lines: list[dict], fulfillment: dict, pay_by_link: str, actor) -> Order:
+    """A phone order of one or more items (`lines`: [{"sku", "quantity"}]) placed by an agent through the same
+    placement as the API, on the call-center channel, paid by a pay-by-link whose reference the manual payment
+    adapter records."""
     require_right(actor, Right.WORK_CASES)
     if not (pay_by_link or "").strip():
         raise InvalidInput(_("Give the pay-by-link reference sent to the customer."), details={"pay_by_link": ""})
     channel = call_center_channel()
-    price = phone_price(channel=channel, sku=sku)
-    total = (price * quantity).quantize(Decimal("0.01"))
+    priced = _priced_lines(channel, lines)
+    total = sum((line["unit_price"] * line["quantity"] for line in priced), Decimal("0")).quantize(Decimal("0.01"))
     order = orders.place_order(
         channel=channel,
         customer=_customer_details(customer),
-        lines=[{"sku": sku, "quantity": quantity, "unit_price": price}],
+        lines=priced,
         fulfillment=fulfillment,
         payment={
             "provider": "pay_by_link",
@@ -236,27 +249,23 @@ def order_on_behalf(
         actor=actor,
         action="order_on_behalf",
         target=f"order:{order.number}",
-        after={"customer": customer.pk, "sku": sku, "quantity": quantity, "method": order.method, "total": str(total)},
+        after={"customer": customer.pk, "lines": lines, "method": order.method, "total": str(total)},
         reason="phone order",
     )
     return order
 
 
 @transaction.atomic
-def reserve_on_behalf(*, customer: Customer, sku: str, quantity: int, location: str, actor) -> Reservation:
+def reserve_on_behalf(*, customer: Customer, lines: list[dict], location: str, actor) -> Reservation:
     require_right(actor, Right.WORK_CASES)
     reservation = orders.reserve_items(
-        channel=call_center_channel(),
-        customer=_customer_details(customer),
-        location=location,
-        lines=[{"sku": sku, "quantity": quantity}],
-        actor=actor,
+        channel=call_center_channel(), customer=_customer_details(customer), location=location, lines=lines, actor=actor
     )
     audit(
         actor=actor,
         action="reserve_on_behalf",
         target=f"reservation:{reservation.number}",
-        after={"customer": customer.pk, "sku": sku, "quantity": quantity, "location": location},
+        after={"customer": customer.pk, "lines": lines, "location": location},
         reason="phone reservation",
     )
     return reservation

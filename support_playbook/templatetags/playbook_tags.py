@@ -28,6 +28,7 @@ CASE_EVENT_LABELS = {
     "ask_store_check": _("Store asked to look for the parcel"),
     "ask_put_back": _("Store asked to put the items back"),
     "send_courtesy_message": _("Courtesy message sent"),
+    "skip_courtesy_message": _("No courtesy message"),
     "fix_contact": _("Contact corrected and message sent again"),
     "resend": _("Message sent again"),
     "accept_count": _("Count accepted"),

@@ -61,9 +61,11 @@ def test_an_agent_finds_a_customer_fixes_an_order_and_orders_by_phone(live_serve
     # Then an order by phone for a pickup in Milan.
     page.get_by_role("link", name="Giulia Rossi").click()
     page.get_by_test_id("order-on-behalf").click()
-    page.get_by_label("Item: SKU, barcode or name").fill("TEE-M")
+    page.get_by_label("Item: name, colour, size, SKU or barcode").fill("TEE-M")
     page.get_by_role("button", name="Find availability").click()
-    expect(page.get_by_test_id("availability").locator('tr[data-sku="TEE-M"]')).to_contain_text("MI01 2")
+    found = page.get_by_test_id("availability").locator('tr[data-sku="TEE-M"]')
+    expect(found).to_contain_text("MI01 2")
+    found.get_by_role("button", name="Add").click()
     form = page.get_by_test_id("on-behalf-form")
     form.get_by_label("How").select_option("store_pickup")
     form.get_by_label("Store (collect or reserve)").fill("MI01")

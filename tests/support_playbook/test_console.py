@@ -288,7 +288,7 @@ def test_an_order_on_the_customers_behalf_reaches_the_pickup_stores_queue(client
     assert "nearest to the customer first" in lookup and lookup.index("MI01 1") < lookup.index("WH01 10")
     answer = client.post(
         f"/care/customers/{customer.pk}/order/",
-        {"sku": "TEE-M", "quantity": "1", "method": "store_pickup", "store": "MI01", "pay_by_link": "plink_42"},
+        {"items": "TEE-M 1", "method": "store_pickup", "store": "MI01", "pay_by_link": "plink_42"},
     )
     assert answer.status_code == 302
     order = customer.orders.get(channel=phone_channel)
@@ -304,19 +304,58 @@ def test_an_order_on_the_customers_behalf_reaches_the_pickup_stores_queue(client
     assert order.number in client.get("/dashboard/MI01/orders/").content.decode()
 
 
+def test_a_phone_order_of_several_items_found_by_name_colour_and_size(client, net, agent, phone_channel):  # noqa: F811
+    from tests.inventory.factories import ChannelListingFactory
+
+    customer = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN).customer
+    tee, scarf = net["skus"]["TEE-M"], net["skus"]["SCARF"]
+    tee.product.name, tee.colour = "Maglione girocollo", "Grigio melange"
+    tee.product.save(update_fields=["name"])
+    tee.save(update_fields=["colour"])
+    tee.listings.filter(channel=net["web"]).update(price="79.90")
+    ChannelListingFactory(sku=scarf, channel=phone_channel, price="42.00")  # the phone's own price wins
+    client.force_login(agent)
+    url = f"/care/customers/{customer.pk}/order/"
+    found = client.post(url, {"q": "maglione grigio M", "do": "search", "items": "SCARF 1"})
+    assert found.status_code == 200 and [r["sku"].code for r in found.context["rows"]] == ["TEE-M"]
+    assert found.context["rows"][0]["price"] == Decimal("79.90")  # the web shop's price: no phone listing
+    added = client.post(url, {"q": "maglione grigio M", "do": "add:TEE-M", "items": "SCARF 1"})
+    assert [(line["sku"], line["quantity"]) for line in added.context["basket"]] == [("SCARF", 1), ("TEE-M", 1)]
+    assert added.context["total"] == Decimal("121.90") and not customer.orders.filter(channel=phone_channel).exists()
+    bad = client.post(url, {"items": "SCARF 1\nTEE-M × 0", "do": "place", "method": "store_pickup", "store": "MI01"})
+    assert bad.status_code == 422 and "Line 2" in bad.content.decode()
+    placed = client.post(
+        url,
+        {
+            "items": "SCARF 1\nTEE-M 1",
+            "do": "place",
+            "method": "home_delivery",
+            "line1": "Via Dante 1",
+            "city": "Milano",
+            "postcode": "20121",
+            "pay_by_link": "plink_7",
+        },
+    )
+    assert placed.status_code == 302
+    order = customer.orders.get(channel=phone_channel)
+    assert sorted((line.sku.code, line.unit_price) for line in order.lines.all()) == [
+        ("SCARF", Decimal("42.00")),
+        ("TEE-M", Decimal("79.90")),
+    ]
+    assert order.payment.authorized_amount == Decimal("121.90")
+
+
 def test_a_reservation_on_behalf_and_refusals_are_form_errors(client, net, agent, phone_channel):  # noqa: F811
     net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
     net["MI01"].save()
     customer = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN).customer
     client.force_login(agent)
     url = f"/care/customers/{customer.pk}/order/"
-    missing_link = client.post(url, {"sku": "TEE-M", "quantity": "1", "method": "store_pickup", "store": "MI01"})
+    missing_link = client.post(url, {"items": "TEE-M", "method": "store_pickup", "store": "MI01"})
     assert missing_link.status_code == 422
-    too_many = client.post(
-        url, {"sku": "TEE-M", "quantity": "20", "method": "store_pickup", "store": "MI01", "pay_by_link": "p"}
-    )
+    too_many = client.post(url, {"items": "TEE-M × 20", "method": "store_pickup", "store": "MI01", "pay_by_link": "p"})
     assert too_many.status_code == 422 and "not enough stock" in too_many.content.decode().lower()
-    assert client.post(url, {"sku": "TEE-M", "quantity": "1", "method": "reserve", "store": "MI01"}).status_code == 302
+    assert client.post(url, {"items": "TEE-M", "method": "reserve", "store": "MI01"}).status_code == 302
     reservation = customer.reservations.get()
     assert reservation.channel == phone_channel and reservation.events.get(type="held").actor == agent
 

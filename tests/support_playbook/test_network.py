@@ -112,3 +112,20 @@ def test_returns_on_their_way_count_where_they_are_received(client, today, head_
     client.force_login(head_office)
     listing = client.get("/care/network/returns_expected/", {"store": "MI02"}).content.decode()
     assert listing.count("data-return=") == 1
+
+
+def test_head_office_sees_the_refunds_waiting_for_approval(client, net, head_office, agent, settings):  # noqa: F811
+    from support_playbook.services import console
+
+    settings.CARE_REFUND_LIMIT = 10
+    order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
+    fulfillment = order.fulfillments.get()
+    services.start_picking(fulfillment=fulfillment)
+    services.mark_packed(fulfillment=fulfillment)
+    services.ship_fulfillment(fulfillment=fulfillment, carrier="BRT", tracking_number="BRT-9")
+    console.refund(order=order, amount="25.00", reason="late delivery", kind="goodwill", actor=agent)  # over 10
+    client.force_login(head_office)
+    page = client.get("/care/network/").content.decode()
+    box = page[page.index('data-testid="refunds-pending"') :]
+    box = box[: box.index("</section>")]
+    assert "1 request" in box and "25.00 EUR" in box and 'href="/care/refunds/"' in box

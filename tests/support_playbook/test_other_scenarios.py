@@ -171,6 +171,28 @@ def test_a_reservation_no_show_gets_the_items_back_and_a_courtesy_message(net, a
     assert case.status == "resolved"
 
 
+def test_a_no_show_stays_with_care_after_the_put_back_until_care_decides_the_message(net, agent):  # noqa: F811
+    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
+    net["MI01"].save()
+    reservation = services.reserve_items(
+        channel=net["web"],
+        customer={"email": "giulia@example.com"},
+        location="MI01",
+        lines=[{"sku": "TEE-M", "quantity": 1}],
+    )
+    with time_machine.travel(reservation.expires_at + timezone.timedelta(minutes=1)):
+        services.expire_reservations()
+    case = Case.objects.get()
+    task_services.complete_task(task=StoreTask.objects.get(kind="put_back"), actor=store_staff(net, "MI01"))
+    case.refresh_from_db()
+    assert case.status == "open"  # the items are back; the courtesy message is still care's to decide
+    assert [s.action for s in cases.suggestions_for(case)] == ["send_courtesy_message", "skip_courtesy_message"]
+    act(case, "skip_courtesy_message", agent)
+    case.refresh_from_db()
+    assert (case.status, case.resolution) == ("resolved", "skip_courtesy_message")
+    assert not Notification.objects.filter(reservation=reservation, event="reservation_courtesy").exists()
+
+
 def test_an_sms_to_an_invalid_number_opens_a_case_the_agent_fixes_and_resends(net, agent, twilio):  # noqa: F811
     with time_machine.travel(DAYTIME, tick=False):  # SMS leave only in the daytime (quiet hours)
         twilio.replies.append((400, {"code": 21211, "message": "The 'To' number is not a valid phone number."}))
@@ -237,3 +259,14 @@ def test_a_message_sent_again_at_night_waits_for_the_morning(net, agent):  # noq
         Notification.objects.filter(pk=sms.pk).update(status="failed", last_error="30003 unreachable")
         copy = outbox.resend_notification(notification=sms, recipient="+393479876543")
     assert copy.send_after == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 08:00 in Milan
+
+
+def test_a_lost_parcels_source_is_offered_to_send_it_again(net, agent):  # noqa: F811
+    order, parcel = shipped_to_bergamo(net)  # from the warehouse, which still has 2 pairs
+    services.report_parcel_not_received(fulfillment=parcel, actor=store_staff(net, "BG01"))
+    case = Case.objects.get(scenario="parcel_not_received")
+    declare = only(case, "declare_lost")
+    cases.act_on_case(case=case, action=declare.action, params=declare.params, actor=agent)
+    case.refresh_from_db()
+    sources = [s.params["location"] for s in cases.suggestions_for(case) if s.action == "resource_line"]
+    assert sources == ["WH01"]  # it had them and sent them: the carrier lost the parcel, not the warehouse's count
