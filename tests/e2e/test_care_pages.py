@@ -18,7 +18,7 @@ from support_playbook.services import tasks as task_services
 from tests.e2e.conftest import SIZES
 from tests.e2e.test_italian_words import reads_italian
 from tests.inventory.factories import ChannelListingFactory
-from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
+from tests.orders.conftest import HOME_MILAN, net, no_show_at_mi01, shipped  # noqa: F401  (fixture)
 from tests.orders.test_services import place
 from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, UserFactory
 
@@ -82,10 +82,7 @@ def test_a_phone_order_of_two_items_found_by_what_the_customer_says(live_server,
 @pytest.mark.parametrize("size", SIZES)
 def test_a_lost_parcel_case_taken_once_and_sent_again_from_the_warehouse(live_server, logged_in, net, size):  # noqa: F811
     order = place(net, [("JEANS-42", 1, "89.90")], {"method": "store_pickup", "pickup_location": "BG01"})
-    parcel = order.fulfillments.get()
-    services.start_picking(fulfillment=parcel)
-    services.mark_packed(fulfillment=parcel)
-    services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number="BRT-55")
+    parcel = shipped(order)
     services.report_parcel_not_received(fulfillment=parcel)
     case = Case.objects.get(scenario="parcel_not_received")
     person("care.agent", "customer_care")
@@ -105,19 +102,7 @@ def test_a_lost_parcel_case_taken_once_and_sent_again_from_the_warehouse(live_se
 
 @pytest.mark.parametrize("size", SIZES)
 def test_a_no_show_waits_for_cares_message_after_the_put_back(live_server, logged_in, net, size):  # noqa: F811
-    import time_machine
-    from django.utils import timezone
-
-    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
-    net["MI01"].save()
-    reservation = services.reserve_items(
-        channel=net["web"],
-        customer={"email": "giulia@example.com"},
-        location="MI01",
-        lines=[{"sku": "TEE-M", "quantity": 1}],
-    )
-    with time_machine.travel(reservation.expires_at + timezone.timedelta(minutes=1)):
-        services.expire_reservations()
+    no_show_at_mi01(net)
     store = UserFactory(username="mi01.associate")
     StoreMembershipFactory(user=store, location=net["MI01"])
     task_services.complete_task(task=StoreTask.objects.get(kind="put_back"), actor=store)
@@ -138,10 +123,7 @@ def test_a_no_show_waits_for_cares_message_after_the_put_back(live_server, logge
 def test_head_office_sees_refunds_waiting_for_approval_on_the_network_view(live_server, logged_in, net, settings, size):  # noqa: F811
     settings.CARE_REFUND_LIMIT = 10
     order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
-    parcel = order.fulfillments.get()
-    services.start_picking(fulfillment=parcel)
-    services.mark_packed(fulfillment=parcel)
-    services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number="BRT-9")
+    shipped(order)
     agent = person("care.agent", "customer_care")
     console.refund(order=order, amount="25.00", reason="consegna in ritardo", kind="goodwill", actor=agent)
     person("head.office", "head_office")

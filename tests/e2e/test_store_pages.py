@@ -12,7 +12,7 @@ from inventory import services as stock
 from orders import services
 from orders.models import Fulfillment, Return
 from tests.e2e.conftest import SIZES
-from tests.orders.conftest import net  # noqa: F401  (fixture)
+from tests.orders.conftest import net, shipped  # noqa: F401  (fixture)
 from tests.orders.returns_helpers import delivered, line, received, rnet  # noqa: F401  (fixtures)
 from tests.orders.test_services import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
@@ -57,10 +57,7 @@ def test_a_no_show_is_confirmed_before_it_is_recorded(live_server, logged_in, ne
 @pytest.mark.parametrize("size", SIZES)
 def test_a_parcel_reported_not_received_says_so(live_server, logged_in, net, size):  # noqa: F811
     order = place(net, [("JEANS-42", 1, "89.90")], {"method": "store_pickup", "pickup_location": "BG01"})
-    parcel = order.fulfillments.get()
-    services.start_picking(fulfillment=parcel)
-    services.mark_packed(fulfillment=parcel)
-    services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number="BRT-77")
+    parcel = shipped(order, "BRT-77")
     page = logged_in(staff(net, "BG01"), size, locale="it-IT")
     page.goto(f"{live_server.url}/dashboard/BG01/orders/{parcel.pk}/")
     page.get_by_role("button", name="Pacco non ricevuto").click()

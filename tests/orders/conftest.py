@@ -127,3 +127,42 @@ def shops(db):
 
 def customer(email="giulia@example.com", *, locale="en", phone="+393331234567", name="Giulia Rossi"):
     return {"email": email, "phone": phone, "name": name, "locale": locale, "marketing_consent": False}
+
+
+def reserved_at_mi01(net, *, customer=None):
+    """One tee held at MI01 (made a click & reserve store) for Giulia: the reservation tests' starting point."""
+    from orders import services
+
+    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
+    net["MI01"].save()
+    return services.reserve_items(
+        channel=net["web"],
+        customer=customer or {"email": "giulia@example.com"},
+        location="MI01",
+        lines=[{"sku": "TEE-M", "quantity": 1}],
+    )
+
+
+def no_show_at_mi01(net):
+    """`reserved_at_mi01`, and nobody came: the hold ended (a no-show case and a put-back task are open)."""
+    import time_machine
+    from django.utils import timezone
+
+    from orders import services
+
+    reservation = reserved_at_mi01(net)
+    with time_machine.travel(reservation.expires_at + timezone.timedelta(minutes=1)):
+        services.expire_reservations()
+    return reservation
+
+
+def shipped(order, tracking_number="BRT-55"):
+    """The order's one parcel picked, packed and shipped with BRT (paid at shipping)."""
+    from orders import services
+
+    parcel = order.fulfillments.get()
+    services.start_picking(fulfillment=parcel)
+    services.mark_packed(fulfillment=parcel)
+    services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number=tracking_number)
+    parcel.refresh_from_db()
+    return parcel

@@ -17,6 +17,7 @@ from stores.models import AuditEntry
 from stores.roles import NotAllowed
 from support_playbook.services import console
 from tests.inventory.factories import ChannelListingFactory
+from tests.orders.conftest import reserved_at_mi01
 from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, UserFactory
 from tests.support_playbook.conftest import HOME_MILAN, net, place, store_staff  # noqa: F401
 
@@ -226,14 +227,7 @@ def test_extend_a_waiting_pickup_within_the_limit(net, agent, settings):  # noqa
 
 
 def test_extend_a_held_reservation_and_its_holds(net, agent):  # noqa: F811
-    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
-    net["MI01"].save()
-    reservation = services.reserve_items(
-        channel=net["web"],
-        customer={"email": "giulia@example.com"},
-        location="MI01",
-        lines=[{"sku": "TEE-M", "quantity": 1}],
-    )
+    reservation = reserved_at_mi01(net)
     before = reservation.expires_at
     console.extend_reservation(reservation=reservation, hours=24, reason="comes tomorrow", actor=agent)
     reservation.refresh_from_db()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from orders import services
 from support_playbook.network_selectors import network_figures
+from tests.orders.conftest import shipped
 from tests.stores.factories import LocationFactory, StoreMembershipFactory, UserFactory
 from tests.support_playbook.conftest import HOME_MILAN, net, place, store_staff  # noqa: F401
 
@@ -119,10 +120,7 @@ def test_head_office_sees_the_refunds_waiting_for_approval(client, net, head_off
 
     settings.CARE_REFUND_LIMIT = 10
     order = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
-    fulfillment = order.fulfillments.get()
-    services.start_picking(fulfillment=fulfillment)
-    services.mark_packed(fulfillment=fulfillment)
-    services.ship_fulfillment(fulfillment=fulfillment, carrier="BRT", tracking_number="BRT-9")
+    shipped(order)
     console.refund(order=order, amount="25.00", reason="late delivery", kind="goodwill", actor=agent)  # over 10
     client.force_login(head_office)
     page = client.get("/care/network/").content.decode()

@@ -17,6 +17,7 @@ from support_playbook.models import Case, StoreTask
 from support_playbook.services import cases
 from support_playbook.services import tasks as task_services
 from tests.notifications.conftest import twilio  # noqa: F401  (fixture)
+from tests.orders.conftest import no_show_at_mi01, shipped
 from tests.stores.factories import UserFactory
 from tests.support_playbook.conftest import HOME_MILAN, net, place, store_staff  # noqa: F401
 
@@ -35,11 +36,7 @@ def only(case, action):
 
 def shipped_to_bergamo(net):  # noqa: F811
     order = place(net, [("JEANS-42", 1, "89.90")], {"method": "store_pickup", "pickup_location": "BG01"})
-    parcel = order.fulfillments.get()
-    services.start_picking(fulfillment=parcel)
-    services.mark_packed(fulfillment=parcel)
-    services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number="BRT-55")
-    return order, parcel
+    return order, shipped(order)
 
 
 def test_an_overdue_parcel_opens_a_case_and_a_check_then_is_declared_lost_and_sent_again(net, agent):  # noqa: F811
@@ -172,16 +169,7 @@ def test_a_reservation_no_show_gets_the_items_back_and_a_courtesy_message(net, a
 
 
 def test_a_no_show_stays_with_care_after_the_put_back_until_care_decides_the_message(net, agent):  # noqa: F811
-    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
-    net["MI01"].save()
-    reservation = services.reserve_items(
-        channel=net["web"],
-        customer={"email": "giulia@example.com"},
-        location="MI01",
-        lines=[{"sku": "TEE-M", "quantity": 1}],
-    )
-    with time_machine.travel(reservation.expires_at + timezone.timedelta(minutes=1)):
-        services.expire_reservations()
+    reservation = no_show_at_mi01(net)
     case = Case.objects.get()
     task_services.complete_task(task=StoreTask.objects.get(kind="put_back"), actor=store_staff(net, "MI01"))
     case.refresh_from_db()
