@@ -1,6 +1,8 @@
 import json
 
 from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +64,18 @@ def case_resolution(case: Case) -> str:
     titles = {r.action: r.title for r in scenario.resolutions} if scenario else {}
     titles |= {m.action: m.label for m in scenario.manual_actions} if scenario else {}
     return titles.get(case.resolution) or CASE_EVENT_LABELS.get(case.resolution, case.resolution)
+
+
+@register.filter
+def reference_link(reference: str):
+    """A ledger reference as care opens it: "order:BR-…" links to the order's console page; others as written."""
+    kind, _sep, number = (reference or "").partition(":")
+    if kind == "order" and number:
+        try:
+            return format_html('<a href="{}">{}</a>', reverse("care:order", kwargs={"number": number}), number)
+        except NoReverseMatch:
+            pass  # not an order number: shown as written
+    return reference
 
 
 @register.filter

@@ -6,6 +6,7 @@ import time_machine
 from django.utils import timezone
 
 from orders import services
+from support_playbook.models import Case
 from support_playbook.network_selectors import network_figures
 from tests.orders.conftest import shipped
 from tests.stores.factories import LocationFactory, StoreMembershipFactory, UserFactory
@@ -59,7 +60,9 @@ def test_head_office_opens_each_figure_and_its_list(client, today, head_office):
     late = client.get("/care/network/late/", {"store": "MI01"}).content.decode()
     assert late.count("data-order=") == 1
     assert client.get("/care/network/incoming_overdue/", {"store": "BG01"}).content.decode().count("data-order=") == 1
-    assert client.get("/care/network/short_picks/").status_code == 200
+    short_picks = client.get("/care/network/short_picks/").content.decode()
+    short = Case.objects.get().order  # the one short pick of the week: its order opens from the list
+    assert f'<a href="/care/orders/{short.number}/">{short.number}</a>' in short_picks
     assert client.get("/care/network/nope/").status_code == 404
     assert client.get("/care/network/late/", {"store": "XX99"}).status_code == 404
 
