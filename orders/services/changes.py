@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from inventory import services as stock
 from omnichannel.errors import InvalidTransition
 from omnichannel.phones import to_e164
+from orders import locks
 from orders.errors import InvalidOrder, OrderNotChangeable
 from orders.models import FulfillmentLine, FulfillmentMethod, Order, OrderLine, Reservation
 from orders.services.common import S, record_event
@@ -35,6 +36,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
     that already left (or is ready in store for ship-to-store after shipping) makes the call a 409.
     """
     order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+    locks.lock_fulfillments(order.fulfillments.values_list("pk", flat=True))  # its parcels before any stock row
     cancellable = {S.PENDING, S.PICKING, S.PACKED, S.READY_FOR_PICKUP}
     fulfillment_lines = list(
         FulfillmentLine.objects.filter(fulfillment__order=order)

@@ -21,6 +21,7 @@ from orders.errors import (
     TrackingNumberInUse,
     WrongPickupCode,
 )
+from orders.locks import locked_fulfillment
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
@@ -36,11 +37,8 @@ from stores.roles import Right, require_right
 
 
 def _locked(fulfillment: Fulfillment | int) -> Fulfillment:
-    return (
-        Fulfillment.objects.select_for_update(no_key=True)
-        .select_related("order")
-        .get(pk=getattr(fulfillment, "pk", fulfillment))
-    )
+    """The parcel, locked after its order (orders/locks.py)."""
+    return locked_fulfillment(fulfillment)
 
 
 def transition_fulfillment(*, fulfillment: Fulfillment | int, to: str, actor=None, data=None) -> Fulfillment:

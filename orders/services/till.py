@@ -27,7 +27,8 @@ from inventory import services as stock
 from inventory.models import SKU, PosReceiptLine, StockLevel, TillRegister
 from inventory.signals import stock_discrepancy
 from omnichannel.db import rows_source
-from orders.models import Fulfillment, Order, Reservation
+from orders import locks
+from orders.models import Reservation
 from orders.services.missing import give_way_to_till_sale, recovery_elsewhere, till_sale_candidates
 from orders.services.reserving import mark_purchased
 from orders.services.till_input import (
@@ -208,19 +209,9 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
         need={sku: sold[sku] - free.get(sku, 0) for sku in short_skus},
     )
     if candidates:
-        # Orders, then fulfillments, before any stock row (DESIGN.md section 3).
-        list(
-            Order.objects.select_for_update(no_key=True)
-            .filter(pk__in={c.fulfillment.order_id for c in candidates})
-            .order_by("pk")
-            .values_list("pk")
-        )
-        list(
-            Fulfillment.objects.select_for_update(no_key=True)
-            .filter(pk__in={c.fulfillment_id for c in candidates})
-            .order_by("pk")
-            .values_list("pk")
-        )
+        # Orders, then fulfillments, before any stock row (orders/locks.py).
+        locks.lock_orders(c.fulfillment.order_id for c in candidates)
+        locks.lock_fulfillments(c.fulfillment_id for c in candidates)
         # Read again under the locks: a picker may have started, or the order changed, since the first read.
         candidates = till_sale_candidates(
             location_id=location.pk, sku_ids=short_skus, among={c.fulfillment_id for c in candidates}

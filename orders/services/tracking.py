@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from omnichannel.errors import NotFound
+from orders import locks
 from orders.errors import (
     InvalidOrder,
 )
@@ -51,12 +52,13 @@ def record_tracking_event(
     existing = TrackingEvent.objects.filter(carrier=carrier, event_id=event_id).first()
     if existing:
         return existing, False
-    fulfillment = (
-        Fulfillment.objects.select_for_update(no_key=True)
-        .filter(carrier__iexact=carrier, tracking_number=tracking_number)
+    parcel_id = (
+        Fulfillment.objects.filter(carrier__iexact=carrier, tracking_number=tracking_number)
         .order_by("-id")
+        .values_list("pk", flat=True)
         .first()
     )
+    fulfillment = locks.locked_fulfillment(parcel_id) if parcel_id else None  # after its order
     if fulfillment is None:
         raise NotFound(
             _("No parcel with tracking number %(number)s for %(carrier)s.")
