@@ -2,10 +2,12 @@
 
 import logging
 
+from django.db import OperationalError, connection, transaction
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from omnichannel.db import DatabaseUnavailable, is_database_unavailable
+from omnichannel.db import DatabaseBusy, DatabaseUnavailable, is_database_unavailable, is_lock_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +84,48 @@ def database_unavailable_answer(request, exception=None):
     if request.path.startswith(API_PREFIX):
         response = api_error(status=503, code=unavailable.code, message=str(unavailable.message))
     else:
-        title = _("Briefly unavailable")
-        response = HttpResponse(
-            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
-            '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
-            f'<body style="font-family: sans-serif; margin: 2rem"><h1>{title}</h1><p>{unavailable.message}</p>'
-            "</body></html>",
-            status=503,
-        )
+        response = brief_page(title=_("Briefly unavailable"), message=unavailable.message, status=503)
     response["Retry-After"] = str(unavailable.retry_after_seconds)
     return response
+
+
+def brief_page(*, title, message, status: int) -> HttpResponse:
+    """A small page that needs nothing else to render: no template, no database, no session."""
+    return HttpResponse(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        f'<body style="font-family: sans-serif; margin: 2rem"><h1>{escape(title)}</h1><p>{escape(message)}</p>'
+        "</body></html>",
+        status=status,
+    )
+
+
+class LockConflictRetryMiddleware:
+    """A page's write (the store dashboard, the care console, the admin) that PostgreSQL aborted for a deadlock
+    or a serialization failure is run again once, from the top, in one transaction; a second conflict answers a
+    503 page "busy, try again", never a 500. The API has the same rule in its own views
+    (`omnichannel.db.retry_once_on_lock_conflict`). Last in MIDDLEWARE: the other middleware's checks (CSRF) ran."""
+
+    WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method not in self.WRITES or request.path.startswith(API_PREFIX) or connection.in_atomic_block:
+            return None
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    return view_func(request, *view_args, **view_kwargs)
+            except OperationalError as exc:
+                if not is_lock_conflict(exc):
+                    raise
+                logger.warning("lock conflict on %s (attempt %s): %s", request.path, attempt, str(exc)[:200])
+        busy = DatabaseBusy()
+        response = brief_page(title=_("Busy, please try again"), message=busy.message, status=503)
+        response["Retry-After"] = "1"
+        return response

@@ -79,8 +79,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last: login lockout sees the authenticated user (django-axes).
+    # Login lockout sees the authenticated user (django-axes).
     "axes.middleware.AxesMiddleware",
+    # Last: a page's write is run in one transaction, again once after a deadlock, after every other check.
+    "omnichannel.middleware.LockConflictRetryMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
