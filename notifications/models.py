@@ -79,7 +79,8 @@ class Notification(TimeStampedModel):
     def __str__(self):
         return f"{self.event} {self.channel} → {self.recipient} ({self.status})"
 
-    # The words as sent: rendered on first use (notifications.services.render_notification), then stored.
+    # The words: stored when the worker sends the message (notifications.services.render_notification); before
+    # that, reading them renders them in memory only (a page or the admin reading a queued message writes nothing).
     @property
     def subject(self) -> str:
         return self._rendered().subject_text
@@ -93,10 +94,12 @@ class Notification(TimeStampedModel):
         return self._rendered().html
 
     def _rendered(self):
-        if self.rendered_at is None and (self.order_event_id or self.reservation_event_id or self.return_event_id):
+        has_event = self.order_event_id or self.reservation_event_id or self.return_event_id
+        if self.rendered_at is None and has_event and not getattr(self, "_words_read", False):
             from notifications.services import render_notification
 
-            render_notification(self)
+            render_notification(self, store=False)
+            self._words_read = True
         return self
 
 

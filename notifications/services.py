@@ -325,9 +325,10 @@ def _queue(*, event_type: str, contact, tz_name: str, links: dict, fact: str = "
     return created
 
 
-def render_notification(notification: Notification) -> Notification:
-    """Write the message's words from the event that caused it, in the customer's language: when the worker sends
-    it, or when someone reads it first. Rows without an event (written before) keep their words."""
+def render_notification(notification: Notification, *, store: bool = True) -> Notification:
+    """The message's words from the event that caused it, in the customer's language, stored when the worker sends
+    it (`store=False`: on the object only, for someone reading a queued message). Rows without an event (written
+    before) keep their words."""
     if notification.rendered_at is not None:
         return notification
     if notification.order_event_id:
@@ -339,6 +340,8 @@ def render_notification(notification: Notification) -> Notification:
     else:
         return notification
     notification.subject_text, notification.text, notification.html = subject[:200], text, html
+    if not store:
+        return notification
     notification.rendered_at = timezone.now()
     Notification.objects.filter(pk=notification.pk).update(
         subject_text=notification.subject_text, text=text, html=html, rendered_at=notification.rendered_at
