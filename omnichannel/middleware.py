@@ -2,12 +2,12 @@
 
 import logging
 
-from django.db import OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from omnichannel.db import DatabaseBusy, DatabaseUnavailable, is_database_unavailable, is_lock_conflict
+from omnichannel.db import DatabaseBusy, DatabaseUnavailable, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +121,10 @@ class LockConflictRetryMiddleware:
             try:
                 with transaction.atomic():
                     return view_func(request, *view_args, **view_kwargs)
-            except OperationalError as exc:
-                if not is_lock_conflict(exc):
-                    raise
+            except (OperationalError, InterfaceError) as exc:
+                if is_database_unavailable(exc):
+                    # Raised here, not in the view: DatabaseUnavailableMiddleware's process_exception would not see it.
+                    return database_unavailable_answer(request, exc)
                 logger.warning("lock conflict on %s (attempt %s): %s", request.path, attempt, str(exc)[:200])
         busy = DatabaseBusy()
         response = brief_page(title=_("Busy, please try again"), message=busy.message, status=503)
