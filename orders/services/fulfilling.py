@@ -15,6 +15,7 @@ from inventory.models import StockHold, StockMovement
 from omnichannel import localtime
 from omnichannel.errors import InvalidTransition
 from omnichannel.jobs import for_each_claimed, for_each_due
+from omnichannel.transitions import apply_transition
 from orders.errors import (
     InvalidOrder,
     PickupCodeLocked,
@@ -45,17 +46,18 @@ def transition_fulfillment(*, fulfillment: Fulfillment | int, to: str, actor=Non
     """Move a fulfillment to `to` if TRANSITIONS allows it from its current state; write the event and the
     order's derived status. The row is re-read under a lock, so two clicks cannot both move it."""
     fulfillment = _locked(fulfillment)
-    allowed = TRANSITIONS[fulfillment.flow].get(fulfillment.status, set())
-    if to not in allowed:
-        raise InvalidTransition(current=fulfillment.status, wanted=to, allowed=allowed)
-    fulfillment.status = to
     now = timezone.now()
-    if to == S.SHIPPED:
-        fulfillment.shipped_at = now
-    if to in TERMINAL:
-        fulfillment.completed_at = now
-    fulfillment.save()
-    record_event(order=fulfillment.order, fulfillment=fulfillment, type=to, actor=actor, data=data or {})
+    changes = {"shipped_at": now} if to == S.SHIPPED else {}
+    changes |= {"completed_at": now} if to in TERMINAL else {}
+    apply_transition(
+        fulfillment,
+        to=to,
+        table=TRANSITIONS[fulfillment.flow],
+        changes=changes,
+        record=lambda moved: record_event(
+            order=fulfillment.order, fulfillment=fulfillment, type=moved, actor=actor, data=data or {}
+        ),
+    )
     refresh_order_status(fulfillment.order)
     return fulfillment
 

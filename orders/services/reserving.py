@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from inventory import services as stock
 from inventory.models import SKU, PosReceiptLine, StockHold, StockMovement
 from omnichannel import localtime
-from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
+from omnichannel.errors import InvalidInput, NotFound
 from omnichannel.jobs import for_each_claimed, for_each_due
+from omnichannel.transitions import apply_transition
 from orders.errors import MethodNotOffered, ReservationLimit
 from orders.models import Customer, Reservation, ReservationEvent, ReservationLine
 from orders.services.common import actor_fields, human_number
@@ -174,14 +175,15 @@ def transition_reservation(*, reservation: Reservation | int, to: str, actor=Non
         .select_related("location", "customer")
         .get(pk=getattr(reservation, "pk", reservation))
     )
-    allowed = RESERVATION_TRANSITIONS.get(reservation.status, set())
-    if to not in allowed:
-        raise InvalidTransition(current=reservation.status, wanted=to, allowed=allowed)
-    reservation.status = to
-    if to in RESERVATION_CLOSED:
-        reservation.closed_at = timezone.now()
-    reservation.save(update_fields=["status", "closed_at", "updated_at"])
-    record_reservation_event(reservation=reservation, type=to, actor=actor, data=data or {})
+    apply_transition(
+        reservation,
+        to=to,
+        table=RESERVATION_TRANSITIONS,
+        changes={"closed_at": timezone.now()} if to in RESERVATION_CLOSED else {},
+        record=lambda moved: record_reservation_event(
+            reservation=reservation, type=moved, actor=actor, data=data or {}
+        ),
+    )
     return reservation
 
 

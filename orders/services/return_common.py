@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from omnichannel.errors import InvalidTransition, NotFound
+from omnichannel.transitions import apply_transition
 from orders.models import OrderLine, Return, ReturnEvent
 from orders.signals import return_event
 from stores.actors import actor_fields
@@ -30,10 +31,13 @@ def ensure_move(return_request: Return, to: str) -> None:
 
 
 def move_return(return_request: Return, to: str, *, actor, data=None, fields=()) -> ReturnEvent:
-    ensure_move(return_request, to)
-    return_request.status = to
-    return_request.save(update_fields=["status", "updated_at", *fields])
-    return record_return_event(return_request=return_request, type=to, data=data, actor=actor)
+    return apply_transition(
+        return_request,
+        to=to,
+        table=RETURN_TRANSITIONS,
+        fields=fields,
+        record=lambda moved: record_return_event(return_request=return_request, type=moved, data=data, actor=actor),
+    )
 
 
 def returns_centre() -> Location | None:

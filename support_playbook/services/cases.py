@@ -7,8 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omnichannel.errors import DomainError, InvalidInput, InvalidTransition
+from omnichannel.errors import DomainError, InvalidInput
 from omnichannel.jobs import for_each_due
+from omnichannel.transitions import apply_transition
 from orders.errors import SourceNoLongerAvailable
 from stores.actors import actor_fields
 from stores.services import audit
@@ -36,13 +37,13 @@ def record_case_event(*, case: Case, type: str, data=None, actor=None) -> CaseEv
 def transition_case(*, case: Case, to: str, actor=None, data=None) -> Case:
     if case.status == to:
         return case
-    allowed = CASE_TRANSITIONS.get(case.status, set())
-    if to not in allowed:
-        raise InvalidTransition(current=case.status, wanted=to, allowed=allowed)
-    case.status = to
-    case.resolved_at = timezone.now() if to in (C.RESOLVED, C.CLOSED) else None
-    case.save(update_fields=["status", "resolved_at", "updated_at"])
-    record_case_event(case=case, type=to, data=data or {}, actor=actor)
+    apply_transition(
+        case,
+        to=to,
+        table=CASE_TRANSITIONS,
+        changes={"resolved_at": timezone.now() if to in (C.RESOLVED, C.CLOSED) else None},
+        record=lambda moved: record_case_event(case=case, type=moved, data=data or {}, actor=actor),
+    )
     return case
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from inventory import services as stock
 from inventory.models import SKU
 from omnichannel.errors import InvalidInput, InvalidTransition
+from omnichannel.transitions import apply_transition
 from orders import services as orders
 from orders.models import Fulfillment
 from stores.actors import actor_fields
@@ -126,13 +127,17 @@ def open_put_back(*, case, actor=None) -> StoreTask:
 
 def _close(task: StoreTask | int, *, to: str, result: dict, actor) -> StoreTask:
     task = StoreTask.objects.select_for_update(no_key=True).get(pk=getattr(task, "pk", task))
-    allowed = TASK_TRANSITIONS.get(task.status, set())
-    if to not in allowed:
-        raise InvalidTransition(current=task.status, wanted=to, allowed=allowed)
-    task.status, task.result, task.closed_at = to, result, timezone.now()
-    task.closed_by = actor if getattr(actor, "pk", None) else None
-    task.save(update_fields=["status", "result", "closed_at", "closed_by", "updated_at"])
-    record_task_event(task=task, type=to, data=result, actor=actor)
+    apply_transition(
+        task,
+        to=to,
+        table=TASK_TRANSITIONS,
+        changes={
+            "result": result,
+            "closed_at": timezone.now(),
+            "closed_by": actor if getattr(actor, "pk", None) else None,
+        },
+        record=lambda moved: record_task_event(task=task, type=moved, data=result, actor=actor),
+    )
     if task.case_id:
         from support_playbook.services.cases import task_closed
 
