@@ -168,7 +168,15 @@ class Order(ContactDetails, TimeStampedModel):
         return self.number
 
 
-class OrderLine(TimeStampedModel):
+class OpenUnits:
+    """A line's units still to come: ordered, less cancelled and missing (an order line, or its part on a parcel)."""
+
+    @property
+    def quantity_open(self) -> int:
+        return self.quantity - self.quantity_cancelled - self.quantity_short
+
+
+class OrderLine(OpenUnits, TimeStampedModel):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
     sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("SKU"))
     quantity = models.PositiveIntegerField(_("quantity"))
@@ -210,10 +218,6 @@ class OrderLine(TimeStampedModel):
 
     def __str__(self):
         return f"{self.quantity} × {self.sku_id}"
-
-    @property
-    def quantity_open(self) -> int:
-        return self.quantity - self.quantity_cancelled - self.quantity_short
 
     @property
     def quantity_short_open(self) -> int:
@@ -309,7 +313,7 @@ class Fulfillment(TimeStampedModel):
         return f"{self.order.number}/{self.pk} from {self.source_location.code}"
 
 
-class FulfillmentLine(models.Model):
+class FulfillmentLine(OpenUnits, models.Model):
     fulfillment = models.ForeignKey(
         Fulfillment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("fulfillment")
     )
@@ -335,10 +339,6 @@ class FulfillmentLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} × line {self.order_line_id}"
-
-    @property
-    def quantity_open(self) -> int:
-        return self.quantity - self.quantity_cancelled - self.quantity_short
 
 
 class Payment(TimeStampedModel):
