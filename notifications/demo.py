@@ -4,7 +4,7 @@ messages are sent then, not queued now (a seeder of `manage.py seed_demo`, after
 from django.db import transaction
 
 from notifications.models import Notification
-from notifications.services import render_notification
+from notifications.rendering import render_notification
 from notifications.webhook_models import WebhookEndpoint
 from orders.models import Reservation
 from orders.reservation_demo import DEMO_DOMAIN

@@ -13,7 +13,7 @@ MONEY_BACK = {
     "both": _("Refund: %(refunded)s; %(released)s was never charged and its hold on your card is released."),
 }
 
-# order event type -> (email subject, SMS text). Placeholders come from notifications.services.message_context.
+# order event type -> (email subject, SMS text). Placeholders come from notifications.rendering.message_context.
 ORDER_MESSAGES = {
     "order_placed": (
         _("We received your order %(number)s"),

@@ -96,7 +96,7 @@ class Notification(TimeStampedModel):
     def _rendered(self):
         has_event = self.order_event_id or self.reservation_event_id or self.return_event_id
         if self.rendered_at is None and has_event and not getattr(self, "_words_read", False):
-            from notifications.services import render_notification
+            from notifications.rendering import render_notification
 
             render_notification(self, store=False)
             self._words_read = True

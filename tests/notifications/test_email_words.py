@@ -12,7 +12,7 @@ from django.utils import translation
 
 from notifications.messages import MESSAGES
 from notifications.models import Notification
-from notifications.services import email_headline
+from notifications.rendering import email_headline
 from orders import services
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
 from tests.orders.test_services import place
