@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from inventory.models import SKU, StockHold
 from omnichannel.models import TimeStampedModel
+from orders.events import OrderEventType
 from stores.models import ApiKey, Location, SalesChannel
 
 E164 = RegexValidator(r"^\+[1-9]\d{6,14}$", _("Phone numbers are in international form, e.g. +393331234567."))
@@ -450,6 +451,8 @@ class TimelineEvent(models.Model):
 
 class OrderEvent(TimelineEvent):
     """The order's timeline."""
+
+    type = models.CharField(_("event"), max_length=40, choices=OrderEventType.choices)
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"))
     fulfillment = models.ForeignKey(

@@ -15,6 +15,7 @@ from inventory.models import StockHold
 from omnichannel.errors import InvalidTransition
 from omnichannel.formats import money
 from orders.errors import InvalidOrder
+from orders.events import OrderEventType as E
 from orders.models import Fulfillment, Order, RefundRequest, Reservation
 from orders.payments import adapter_for
 from orders.services.common import CENTS, S, record_event
@@ -22,7 +23,7 @@ from orders.services.fulfilling import _locked, _locked_payment, fulfillment_sto
 from orders.services.reserving import record_reservation_event
 from stores.roles import NotAllowed, Right, has_right, require_right
 
-EVENT_FOR_KIND = {RefundRequest.Kind.REFUND: "refund_issued", RefundRequest.Kind.GOODWILL: "goodwill_credit"}
+EVENT_FOR_KIND = {RefundRequest.Kind.REFUND: E.REFUND_ISSUED, RefundRequest.Kind.GOODWILL: E.GOODWILL_CREDIT}
 
 
 def paid_and_not_refunded(payment) -> Decimal:
@@ -72,7 +73,7 @@ def refund_order(*, order: Order, amount, reason: str, kind: str = RefundRequest
         return _pay_back(request, payment=payment, actor=actor)
     record_event(
         order=order,
-        type="refund_requested",
+        type=E.REFUND_REQUESTED,
         actor=actor,
         data={"request": request.pk, "amount": str(amount), "kind": kind, "reason": request.reason, **over},
     )
@@ -133,7 +134,7 @@ def decide_refund(*, request: RefundRequest | int, approve: bool, actor, note: s
         request.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
         record_event(
             order=request.order,
-            type="refund_rejected",
+            type=E.REFUND_REJECTED,
             actor=actor,
             data={"request": request.pk, "amount": str(request.amount), "note": note},
         )
@@ -192,7 +193,7 @@ def extend_pickup(*, fulfillment: Fulfillment | int, days: int, reason: str, act
     record_event(
         order=fulfillment.order,
         fulfillment=fulfillment,
-        type="pickup_extended",
+        type=E.PICKUP_EXTENDED,
         actor=actor,
         data={"days": days, "from": before.isoformat(), "to": new_deadline.isoformat(), "reason": reason},
     )
@@ -232,9 +233,9 @@ def extend_reservation(*, reservation: Reservation | int, hours: int, reason: st
 
 
 RESEND = {
-    "confirmation": "confirmation_resent",
-    "pickup_code": "pickup_code_resent",
-    "tracking_link": "tracking_link_sent",
+    "confirmation": E.CONFIRMATION_RESENT,
+    "pickup_code": E.PICKUP_CODE_RESENT,
+    "tracking_link": E.TRACKING_LINK_SENT,
 }
 
 
@@ -265,5 +266,5 @@ def resend_pickup_code(*, fulfillment: Fulfillment | int, actor) -> Fulfillment:
             allowed=[],
             message=_("This pickup is not waiting."),
         )
-    record_event(order=fulfillment.order, fulfillment=fulfillment, type="pickup_code_resent", actor=actor)
+    record_event(order=fulfillment.order, fulfillment=fulfillment, type=E.PICKUP_CODE_RESENT, actor=actor)
     return fulfillment

@@ -15,6 +15,7 @@ from omnichannel.errors import InvalidTransition
 from omnichannel.phones import to_e164
 from orders import locks
 from orders.errors import InvalidOrder, OrderNotChangeable
+from orders.events import OrderEventType as E
 from orders.models import FulfillmentLine, FulfillmentMethod, Order, OrderLine, Reservation
 from orders.services.common import S, record_event
 from orders.services.fulfilling import (
@@ -89,7 +90,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
     released, refunded = money_back(order, payment, refund_total)
     record_event(
         order=order,
-        type="order_cancelled" if lines is None else "lines_cancelled",
+        type=E.ORDER_CANCELLED if lines is None else "lines_cancelled",
         actor=actor,
         data={
             "lines": [{"sku": fl.order_line.sku.code, "quantity": q} for fl, q in plan],
@@ -123,7 +124,7 @@ def change_shipping_address(*, order: Order, address: dict, actor=None) -> Order
     old = order.shipping_address
     order.shipping_address = address
     order.save(update_fields=["shipping_address", "updated_at"])
-    record_event(order=order, type="address_changed", actor=actor, data={"from": old, "to": address})
+    record_event(order=order, type=E.ADDRESS_CHANGED, actor=actor, data={"from": old, "to": address})
     return order
 
 
@@ -156,7 +157,7 @@ def change_contact_details(
     record.save(update_fields=["contact_email", "contact_phone", "updated_at"])
     data = {"from": before, "to": {"email": record.contact_email, "phone": record.contact_phone}}
     if model is Order:
-        record_event(order=record, type="contact_changed", actor=actor, data=data)
+        record_event(order=record, type=E.CONTACT_CHANGED, actor=actor, data=data)
     else:
         record_reservation_event(reservation=record, type="contact_changed", actor=actor, data=data)
     return record

@@ -3,6 +3,7 @@
 import secrets
 from decimal import Decimal
 
+from orders.events import OrderEventType
 from orders.models import (
     PARCEL_TRAVELLING,
     Fulfillment,
@@ -56,9 +57,13 @@ PICKUP_CAPABILITY = {
 # ------------------------------------------------------------------------------------------------- events
 
 
-def record_event(*, order: Order, type: str, fulfillment: Fulfillment | None = None, data=None, actor=None):
+def record_event(
+    *, order: Order, type: OrderEventType, fulfillment: Fulfillment | None = None, data=None, actor=None
+) -> OrderEvent:
+    """Write one event of the order's timeline and tell the subscribers (`orders.signals.order_event`). `type` is
+    an `OrderEventType`: a type the enumeration does not name is refused (ValueError), never stored."""
     event = OrderEvent.objects.create(
-        order=order, fulfillment=fulfillment, type=type, data=data or {}, **actor_fields(actor)
+        order=order, fulfillment=fulfillment, type=OrderEventType(type), data=data or {}, **actor_fields(actor)
     )
     order_event.send(sender=OrderEvent, event=event)
     return event

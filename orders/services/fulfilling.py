@@ -22,6 +22,7 @@ from orders.errors import (
     TrackingNumberInUse,
     WrongPickupCode,
 )
+from orders.events import OrderEventType as E
 from orders.locks import locked_fulfillment
 from orders.models import (
     Fulfillment,
@@ -84,7 +85,7 @@ def _capture(fulfillment: Fulfillment, actor) -> None:
     record_event(
         order=fulfillment.order,
         fulfillment=fulfillment,
-        type="payment_captured",
+        type=E.PAYMENT_CAPTURED,
         actor=actor,
         data={"amount": str(amount), "currency": payment.currency, "reference": reference},
     )
@@ -155,8 +156,8 @@ def give_back(
     back): each part through the payment's adapter, with its event. Returns the total."""
     adapter = adapter_for(payment.provider)
     parts = (
-        ("payment_released", released, adapter.release, "released_amount"),
-        ("payment_refunded", refunded, adapter.refund, "refunded_amount"),
+        (E.PAYMENT_RELEASED, released, adapter.release, "released_amount"),
+        (E.PAYMENT_REFUNDED, refunded, adapter.refund, "refunded_amount"),
     )
     for kind, part, send, field in parts:
         if part <= 0:
@@ -396,7 +397,7 @@ def _count_wrong_pickup_code(locked: Fulfillment, *, actor) -> int:
         record_event(
             order=locked.order,
             fulfillment=locked,
-            type="pickup_code_locked",
+            type=E.PICKUP_CODE_LOCKED,
             actor=actor,
             data={"attempts": locked.pickup_code_attempts},
         )
@@ -410,7 +411,7 @@ def unlock_pickup_code(*, fulfillment, actor) -> Fulfillment:
     require_right(actor, Right.UNLOCK_PICKUP_CODE, location=fulfillment_store(locked))
     locked.pickup_code_attempts = 0
     locked.save(update_fields=["pickup_code_attempts", "updated_at"])
-    record_event(order=locked.order, fulfillment=locked, type="pickup_code_unlocked", actor=actor)
+    record_event(order=locked.order, fulfillment=locked, type=E.PICKUP_CODE_UNLOCKED, actor=actor)
     return locked
 
 
@@ -426,7 +427,7 @@ def renew_pickup_code(*, fulfillment, actor) -> Fulfillment:
     locked.pickup_code = f"{secrets.randbelow(10**6):06d}"
     locked.pickup_code_attempts = 0
     locked.save(update_fields=["pickup_code", "pickup_code_attempts", "updated_at"])
-    record_event(order=locked.order, fulfillment=locked, type="pickup_code_renewed", actor=actor)
+    record_event(order=locked.order, fulfillment=locked, type=E.PICKUP_CODE_RENEWED, actor=actor)
     return locked
 
 
@@ -467,7 +468,7 @@ def send_pickup_reminders(*, now=None) -> int:
         record_event(
             order=fulfillment.order,
             fulfillment=fulfillment,
-            type="pickup_reminder",
+            type=E.PICKUP_REMINDER,
             data={"pickup_deadline": fulfillment.pickup_deadline.isoformat()},
         )
 

@@ -25,6 +25,7 @@ from omnichannel.errors import InvalidTransition
 from omnichannel.jobs import for_each_claimed
 from orders import sourcing
 from orders.errors import InvalidOrder, SourceNoLongerAvailable
+from orders.events import OrderEventType as E
 from orders.models import Fulfillment, FulfillmentLine, FulfillmentMethod, Order, OrderLine
 from orders.services.common import S, record_event
 from orders.services.fulfilling import (
@@ -189,7 +190,7 @@ def _resource(*, order: Order, order_line: OrderLine, quantity: int, hold, plan,
         "from_shelf": flow == Fulfillment.Flow.PICKUP,
         "explanation": plan.explanation,
     }
-    record_event(order=order, fulfillment=recovered, type="line_resourced", actor=actor, data=data)
+    record_event(order=order, fulfillment=recovered, type=E.LINE_RESOURCED, actor=actor, data=data)
     return recovered, data
 
 
@@ -259,7 +260,7 @@ def _units_gone(*, line, fulfillment, quantity: int, plan, recovery_hold, actor,
             instead_of=source.code,
         )
         # Missing here but not for the customer: staff's timeline only (nothing refunded, no "missing" message).
-        record_event(order=order, fulfillment=fulfillment, type="item_short_recovered", actor=actor, data=event_data)
+        record_event(order=order, fulfillment=fulfillment, type=E.ITEM_SHORT_RECOVERED, actor=actor, data=event_data)
         _tell_if_promise_changed(order=order, short=fulfillment, recovered=recovered, data=data, actor=actor)
     else:
         order_line = OrderLine.objects.select_for_update(no_key=True).get(pk=line.order_line_id)
@@ -269,7 +270,7 @@ def _units_gone(*, line, fulfillment, quantity: int, plan, recovery_hold, actor,
         record_event(
             order=order,
             fulfillment=fulfillment,
-            type="item_missing",
+            type=E.ITEM_MISSING,
             actor=actor,
             data={**event_data, "amount": str(amount), "currency": order.currency},
         )
@@ -354,9 +355,9 @@ def _tell_if_promise_changed(*, order: Order, short: Fulfillment, recovered: Ful
     home, or an item that now travels to the pickup store instead of waiting on its shelf (a later date)."""
     if recovered.flow == Fulfillment.Flow.SHIP:
         if any(fl.quantity_open for fl in short.lines.all()):
-            record_event(order=order, fulfillment=recovered, type="second_parcel", actor=actor, data=data)
+            record_event(order=order, fulfillment=recovered, type=E.SECOND_PARCEL, actor=actor, data=data)
     elif recovered.flow == Fulfillment.Flow.SHIP_TO_STORE and short.flow == Fulfillment.Flow.PICKUP:
-        record_event(order=order, fulfillment=recovered, type="pickup_delayed", actor=actor, data=data)
+        record_event(order=order, fulfillment=recovered, type=E.PICKUP_DELAYED, actor=actor, data=data)
 
 
 def _open_short_line(order: Order, sku: str, quantity: int) -> OrderLine:
@@ -390,7 +391,7 @@ def refund_missing_units(*, order: Order, sku: str, quantity: int, actor=None, r
     amount = released + refunded
     record_event(
         order=order,
-        type="item_refunded",
+        type=E.ITEM_REFUNDED,
         actor=actor,
         data={"sku": sku, "quantity": quantity, "refund": str(amount), "released": str(released), "reason": reason},
     )
@@ -415,7 +416,7 @@ def resource_missing_units(*, order: Order, sku: str, quantity: int, location_id
     recovered, data = _resource(
         order=order, order_line=order_line, quantity=quantity, hold=hold, plan=plan, actor=actor, instead_of=""
     )
-    record_event(order=order, fulfillment=recovered, type="completed_from_elsewhere", actor=actor, data=data)
+    record_event(order=order, fulfillment=recovered, type=E.COMPLETED_FROM_ELSEWHERE, actor=actor, data=data)
     refresh_order_status(order)
     return recovered
 
@@ -452,7 +453,7 @@ def substitute_missing_units(*, order: Order, sku: str, quantity: int, substitut
     record_event(
         order=order,
         fulfillment=recovered,
-        type="substitute_sent",
+        type=E.SUBSTITUTE_SENT,
         actor=actor,
         data={**data, "sku": substitute, "replaces": sku},
     )
@@ -489,7 +490,7 @@ def declare_parcel_lost(*, fulfillment: Fulfillment | int, reason: str, actor=No
     record_event(
         order=fulfillment.order,
         fulfillment=fulfillment,
-        type="parcel_lost",
+        type=E.PARCEL_LOST,
         actor=actor,
         data={"reason": reason, "lines": lost, "carrier": fulfillment.carrier},
     )
@@ -526,7 +527,7 @@ def receive_parcel_back(*, fulfillment: Fulfillment | int, actor=None) -> Fulfil
     record_event(
         order=fulfillment.order,
         fulfillment=fulfillment,
-        type="parcel_back_in_stock",
+        type=E.PARCEL_BACK_IN_STOCK,
         actor=actor,
         data={"location": fulfillment.source_location.code, "lines": (lost or {}).get("lines", [])},
     )
@@ -547,7 +548,7 @@ def report_parcel_not_received(*, fulfillment: Fulfillment | int, actor=None) ->
     record_event(
         order=fulfillment.order,
         fulfillment=fulfillment,
-        type="parcel_not_received",
+        type=E.PARCEL_NOT_RECEIVED,
         actor=actor,
         data={"store": fulfillment_store(fulfillment).code, "tracking_number": fulfillment.tracking_number},
     )
@@ -570,7 +571,7 @@ def flag_overdue_parcels(*, now=None) -> int:
         record_event(
             order=fulfillment.order,
             fulfillment=fulfillment,
-            type="parcel_overdue",
+            type=E.PARCEL_OVERDUE,
             data={"store": fulfillment.pickup_location.code, "shipped_at": fulfillment.shipped_at.isoformat()},
         )
 

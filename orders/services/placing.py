@@ -21,6 +21,7 @@ from orders.errors import (
     PaymentMismatch,
     PriceMismatch,
 )
+from orders.events import OrderEventType as E
 from orders.models import (
     Customer,
     Fulfillment,
@@ -418,7 +419,7 @@ def _write_order(
     )
     event = record_event(
         order=order,
-        type="order_placed",
+        type=E.ORDER_PLACED,
         actor=actor,
         data={
             "total": str(total),

@@ -8,6 +8,7 @@ from orders import locks
 from orders.errors import (
     InvalidOrder,
 )
+from orders.events import OrderEventType as E
 from orders.models import (
     Fulfillment,
 )
@@ -96,7 +97,7 @@ def record_tracking_event(
         record_event(
             order=fulfillment.order,
             fulfillment=fulfillment,
-            type="tracking_update",
+            type=E.TRACKING_UPDATE,
             actor=actor,
             data={**data, "status": status},
         )

@@ -2,61 +2,14 @@ from django import template
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from orders.events import OrderEventType
 from orders.services.missing import LOST_REASONS
 from orders.sourcing import REASONS
 
 register = template.Library()
 
-EVENT_LABELS = {
-    "order_placed": _("Order placed"),
-    "picking": _("Picking started"),
-    "packed": _("Packed"),
-    "shipped": _("Shipped"),
-    "in_transit": _("In transit"),
-    "out_for_delivery": _("Out for delivery"),
-    "delivered": _("Delivered"),
-    "delivery_exception": _("Delivery problem"),
-    "received_in_store": _("Received in store"),
-    "ready_for_pickup": _("Ready for pickup"),
-    "collected": _("Collected by the customer"),
-    "pickup_reminder": _("Pickup reminder sent"),
-    "not_collected": _("Not collected"),
-    "cancelled": _("Fulfillment cancelled"),
-    "order_cancelled": _("Order cancelled"),
-    "lines_cancelled": _("Items cancelled"),
-    "item_missing": _("Item missing"),
-    "payment_captured": _("Payment captured"),
-    "payment_refunded": _("Refund"),
-    "payment_released": _("Payment hold released (never charged)"),
-    "address_changed": _("Delivery address changed"),
-    "pickup_code_locked": _("Pickup code locked after wrong attempts"),
-    "pickup_code_unlocked": _("Pickup code unlocked"),
-    "pickup_code_renewed": _("New pickup code sent"),
-    "item_short_recovered": _("Item missing here: sent from another location"),
-    "line_resourced": _("Item sourced from another location"),
-    "second_parcel": _("Customer told: one more parcel"),
-    "item_refunded": _("Missing item refunded"),
-    "completed_from_elsewhere": _("Customer told: the missing item comes from another location"),
-    "pickup_delayed": _("Customer told: an item arrives in store later"),
-    "substitute_proposed": _("Substitute proposed to the customer"),
-    "substitute_sent": _("Substitute sent"),
-    "parcel_lost": _("Parcel declared lost"),
-    "parcel_back_in_stock": _("Lost parcel back at its source: items back in stock"),
-    "parcel_not_received": _("Store: parcel not received"),
-    "parcel_overdue": _("Parcel overdue at the store"),
-    "lost": _("Parcel lost"),
-    "contact_changed": _("Contact details corrected"),
-    "refund_requested": _("Refund asked for approval"),
-    "refund_rejected": _("Refund request rejected"),
-    "refund_issued": _("Refund approved"),
-    "goodwill_credit": _("Goodwill credit approved"),
-    "pickup_extended": _("Pickup deadline extended"),
-    "confirmation_resent": _("Order confirmation sent again"),
-    "pickup_code_resent": _("Pickup code sent again"),
-    "tracking_link_sent": _("Tracking link sent"),
-    "tracking_update": _("Carrier update"),
-}
-
+# The words of each order event type (staff pages, the console): the enumeration's labels.
+EVENT_LABELS = dict(OrderEventType.choices)
 
 # The reasons the system itself writes on a timeline (people's typed reasons are shown as they wrote them).
 SYSTEM_REASONS = {

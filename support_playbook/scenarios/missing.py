@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import SKU
 from omnichannel.formats import decimal_number, money
 from orders import services as orders
+from orders.events import OrderEventType as E
 from orders.models import OrderLine
 from stores.selectors import network_snapshot
 from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
@@ -207,7 +208,7 @@ class MissingUnits(Scenario):
         if action == "propose_substitute":
             orders.record_event(
                 order=order,
-                type="substitute_proposed",
+                type=E.SUBSTITUTE_PROPOSED,
                 actor=actor,
                 data={"sku": sku, "quantity": quantity, "substitute": params["substitute"]},
             )
