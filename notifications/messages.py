@@ -6,6 +6,8 @@ template `notifications/email/<event>.txt` / `.html`, rendered in the customer's
 
 from django.utils.translation import gettext_lazy as _
 
+from orders.events import OrderEventType as E
+
 # How money comes back, said as it is: a refund of what was charged, or a hold on the card let go (never charged).
 MONEY_BACK = {
     "refunded": _("Refund: %(refunded)s; it reaches you in a few days."),
@@ -15,140 +17,140 @@ MONEY_BACK = {
 
 # order event type -> (email subject, SMS text). Placeholders come from notifications.rendering.message_context.
 ORDER_MESSAGES = {
-    "order_placed": (
+    E.ORDER_PLACED: (
         _("We received your order %(number)s"),
         _("%(brand)s: we received order %(number)s (%(total)s). Follow it: %(tracking_url)s"),
     ),
-    "ready_for_pickup": (
+    E.READY_FOR_PICKUP: (
         _("Your order %(number)s is ready for pickup"),
         _(
             "%(brand)s: order %(number)s is ready at %(store)s, %(store_address)s. Pickup code %(pickup_code)s, "
             "by %(pickup_deadline)s."
         ),
     ),
-    "pickup_reminder": (
+    E.PICKUP_REMINDER: (
         _("Your order %(number)s is waiting for you"),
         _(
             "%(brand)s: order %(number)s is waiting for you at %(store)s until %(pickup_deadline)s. "
             "Pickup code %(pickup_code)s."
         ),
     ),
-    "pickup_code_renewed": (
+    E.PICKUP_CODE_RENEWED: (
         _("A new pickup code for your order %(number)s"),
         _(
             "%(brand)s: your new pickup code for order %(number)s is %(pickup_code)s (the old one no longer works). "
             "Collect at %(store)s by %(pickup_deadline)s."
         ),
     ),
-    "shipped": (
+    E.SHIPPED: (
         _("Your order %(number)s is on its way"),
         _("%(brand)s: order %(number)s has shipped with %(carrier)s. Track it: %(tracking_url)s"),
     ),
-    "in_transit": (
+    E.IN_TRANSIT: (
         _("Your order %(number)s is travelling"),
         _("%(brand)s: order %(number)s is on its way with %(carrier)s. Track it: %(tracking_url)s"),
     ),
-    "out_for_delivery": (
+    E.OUT_FOR_DELIVERY: (
         _("Your order %(number)s arrives today"),
         _("%(brand)s: order %(number)s is out for delivery today with %(carrier)s."),
     ),
-    "delivery_exception": (
+    E.DELIVERY_EXCEPTION: (
         _("A problem with the delivery of order %(number)s"),
         _("%(brand)s: %(carrier)s reports a problem delivering order %(number)s. We are on it: %(tracking_url)s"),
     ),
-    "delivered": (
+    E.DELIVERED: (
         _("Your order %(number)s was delivered"),
         _("%(brand)s: order %(number)s was delivered. Thank you!"),
     ),
-    "not_collected": (
+    E.NOT_COLLECTED: (
         _("Your order %(number)s was not collected"),
         _("%(brand)s: order %(number)s was not collected in time; you were not charged."),
     ),
-    "order_cancelled": (
+    E.ORDER_CANCELLED: (
         _("Your order %(number)s was cancelled"),
         _("%(brand)s: order %(number)s was cancelled. %(money_back)s"),
     ),
-    "lines_cancelled": (
+    E.LINES_CANCELLED: (
         _("Part of your order %(number)s was cancelled"),
         _("%(brand)s: part of order %(number)s was cancelled. %(money_back)s"),
     ),
-    "second_parcel": (
+    E.SECOND_PARCEL: (
         _("Your order %(number)s arrives in one more parcel"),
         _(
             "%(brand)s: an item of order %(number)s comes from another of our stores, in a separate parcel. "
             "Follow it: %(tracking_url)s"
         ),
     ),
-    "item_missing": (
+    E.ITEM_MISSING: (
         _("An item of your order %(number)s is missing"),
         _(
             "%(brand)s: we could not find %(sku_name)s of order %(number)s %(where_missing)s. We are finding a "
             "solution and will contact you; %(pay_when)s"
         ),
     ),
-    "item_refunded": (
+    E.ITEM_REFUNDED: (
         _("The missing item of your order %(number)s"),
         _("%(brand)s: %(sku_name)s of order %(number)s will not reach you. %(money_back)s"),
     ),
-    "completed_from_elsewhere": (
+    E.COMPLETED_FROM_ELSEWHERE: (
         _("Good news about your order %(number)s"),
         _(
             "%(brand)s: %(sku_name)s of order %(number)s comes from our store %(from_store)s after all. "
             "Follow it: %(tracking_url)s"
         ),
     ),
-    "pickup_delayed": (
+    E.PICKUP_DELAYED: (
         _("An item of your order %(number)s arrives in store later"),
         _(
             "%(brand)s: %(sku_name)s of order %(number)s comes to %(store)s from another of our stores; "
             "we will tell you when everything is ready."
         ),
     ),
-    "substitute_proposed": (
+    E.SUBSTITUTE_PROPOSED: (
         _("A proposal for your order %(number)s"),
         _(
             "%(brand)s: %(sku_name)s of order %(number)s is not available. We can send %(substitute_name)s at the "
             "same price: call or answer us. If you prefer, we refund it."
         ),
     ),
-    "substitute_sent": (
+    E.SUBSTITUTE_SENT: (
         _("Your order %(number)s: we are sending %(sku_name)s"),
         _(
             "%(brand)s: as agreed, we are sending %(sku_name)s instead of the missing item of order %(number)s, "
             "at the same price. Follow it: %(tracking_url)s"
         ),
     ),
-    "refund_issued": (
+    E.REFUND_ISSUED: (
         _("We refunded %(refund)s for your order %(number)s"),
         _("%(brand)s: we refunded %(refund)s for order %(number)s; it reaches you in a few days."),
     ),
-    "goodwill_credit": (
+    E.GOODWILL_CREDIT: (
         _("A credit of %(refund)s for your order %(number)s"),
         _("%(brand)s: we are sorry for the trouble with order %(number)s: we credited %(refund)s back to you."),
     ),
-    "pickup_extended": (
+    E.PICKUP_EXTENDED: (
         _("Your order %(number)s waits for you longer"),
         _(
             "%(brand)s: order %(number)s now waits for you at %(store)s until %(pickup_deadline)s. "
             "Pickup code %(pickup_code)s."
         ),
     ),
-    "confirmation_resent": (
+    E.CONFIRMATION_RESENT: (
         _("Your order %(number)s (sent again)"),
         _("%(brand)s: your order %(number)s (%(total)s). Follow it: %(tracking_url)s"),
     ),
-    "pickup_code_resent": (
+    E.PICKUP_CODE_RESENT: (
         _("Your pickup code for order %(number)s"),
         _(
             "%(brand)s: order %(number)s is waiting at %(store)s, %(store_address)s. Pickup code %(pickup_code)s, "
             "by %(pickup_deadline)s."
         ),
     ),
-    "tracking_link_sent": (
+    E.TRACKING_LINK_SENT: (
         _("Follow your order %(number)s"),
         _("%(brand)s: follow your order %(number)s here: %(tracking_url)s"),
     ),
-    "parcel_lost": (
+    E.PARCEL_LOST: (
         _("A problem with your parcel of order %(number)s"),
         _(
             "%(brand)s: the carrier lost the parcel of order %(number)s. We will send it again or refund you, "

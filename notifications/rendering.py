@@ -24,6 +24,7 @@ from notifications.selectors import marketing_for, opening_hours
 from omnichannel.formats import money
 from omnichannel.links import public_url
 from omnichannel.localtime import long_date
+from orders.events import OrderEventType as E
 from orders.models import (
     Fulfillment,
     FulfillmentMethod,
@@ -40,11 +41,11 @@ from orders.models import (
 from orders.services import fulfillment_store
 from stores.models import Location
 
-SHIPPING_EVENTS = {"shipped", "in_transit", "out_for_delivery"}
+SHIPPING_EVENTS = {E.SHIPPED, E.IN_TRANSIT, E.OUT_FOR_DELIVERY}
 
 
 # Messages about a pickup waiting in store: they carry the store's opening hours.
-PICKUP_EVENTS = {"ready_for_pickup", "pickup_reminder", "pickup_code_renewed", "pickup_code_resent", "pickup_extended"}
+PICKUP_EVENTS = {E.READY_FOR_PICKUP, E.PICKUP_REMINDER, E.PICKUP_CODE_RENEWED, E.PICKUP_CODE_RESENT, E.PICKUP_EXTENDED}
 
 
 def message_context(*, order: Order, data: dict, fulfillment: Fulfillment | None) -> dict:
@@ -132,11 +133,11 @@ def _items(lines, *, sku=lambda line: line.sku, quantity=lambda line: line.quant
 
 
 # Messages about one parcel of the order (sent again, from elsewhere, a substitute): the email lists that parcel.
-PARCEL_MESSAGES = {"second_parcel", "completed_from_elsewhere", "pickup_delayed", "substitute_sent"}
+PARCEL_MESSAGES = {E.SECOND_PARCEL, E.COMPLETED_FROM_ELSEWHERE, E.PICKUP_DELAYED, E.SUBSTITUTE_SENT}
 
 
 # Messages about one missing item: the email lists it (for a proposal, the item proposed instead).
-ITEM_MESSAGES = {"item_missing", "item_refunded", "substitute_proposed"}
+ITEM_MESSAGES = {E.ITEM_MISSING, E.ITEM_REFUNDED, E.SUBSTITUTE_PROPOSED}
 
 
 def _event_items(order: Order, event: OrderEvent, fulfillment: Fulfillment | None) -> list[dict]:

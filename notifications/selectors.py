@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import MarketingBlock
 from omnichannel.errors import NotFound
+from orders.events import OrderEventType as E
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
@@ -20,33 +21,33 @@ from orders.models import (
 # ("fulfillment cancelled", "customer told: …") stay internal. A part re-routed to another store is said as what it
 # means to the customer: one more parcel, a later pickup, the item coming after all.
 CUSTOMER_EVENT_LABELS = {
-    "order_placed": _("Order received"),
-    "picking": _("Being prepared"),
-    "packed": _("Packed"),
-    "shipped": _("Shipped"),
-    "in_transit": _("On its way"),
-    "out_for_delivery": _("Out for delivery"),
-    "delivered": _("Delivered"),
-    "delivery_exception": _("Delivery problem: we are on it"),
-    "received_in_store": _("Arrived in store"),
-    "ready_for_pickup": _("Ready for pickup"),
-    "pickup_reminder": _("Reminder: your order is waiting for you"),
-    "pickup_extended": _("Your order waits for you longer"),
-    "pickup_code_renewed": _("New pickup code sent"),
-    "collected": _("Collected"),
-    "not_collected": _("Not collected in time: you were not charged"),
-    "order_cancelled": _("Order cancelled"),
-    "lines_cancelled": _("Part of the order cancelled"),
-    "item_missing": _("An item is missing: we are finding a solution"),
-    "parcel_lost": _("The carrier lost a parcel: we are finding a solution"),
-    "second_parcel": _("An item comes from another of our stores, in a separate parcel"),
-    "pickup_delayed": _("An item comes to your store from another of our stores: ready a little later"),
-    "completed_from_elsewhere": _("The missing item comes from another of our stores after all"),
-    "substitute_proposed": _("We proposed another size or colour for the missing item"),
-    "substitute_sent": _("The replacement you accepted is on its way"),
-    "item_refunded": _("The missing item was refunded"),
-    "refund_issued": _("Refund issued"),
-    "goodwill_credit": _("Credit issued"),
+    E.ORDER_PLACED: _("Order received"),
+    E.PICKING: _("Being prepared"),
+    E.PACKED: _("Packed"),
+    E.SHIPPED: _("Shipped"),
+    E.IN_TRANSIT: _("On its way"),
+    E.OUT_FOR_DELIVERY: _("Out for delivery"),
+    E.DELIVERED: _("Delivered"),
+    E.DELIVERY_EXCEPTION: _("Delivery problem: we are on it"),
+    E.RECEIVED_IN_STORE: _("Arrived in store"),
+    E.READY_FOR_PICKUP: _("Ready for pickup"),
+    E.PICKUP_REMINDER: _("Reminder: your order is waiting for you"),
+    E.PICKUP_EXTENDED: _("Your order waits for you longer"),
+    E.PICKUP_CODE_RENEWED: _("New pickup code sent"),
+    E.COLLECTED: _("Collected"),
+    E.NOT_COLLECTED: _("Not collected in time: you were not charged"),
+    E.ORDER_CANCELLED: _("Order cancelled"),
+    E.LINES_CANCELLED: _("Part of the order cancelled"),
+    E.ITEM_MISSING: _("An item is missing: we are finding a solution"),
+    E.PARCEL_LOST: _("The carrier lost a parcel: we are finding a solution"),
+    E.SECOND_PARCEL: _("An item comes from another of our stores, in a separate parcel"),
+    E.PICKUP_DELAYED: _("An item comes to your store from another of our stores: ready a little later"),
+    E.COMPLETED_FROM_ELSEWHERE: _("The missing item comes from another of our stores after all"),
+    E.SUBSTITUTE_PROPOSED: _("We proposed another size or colour for the missing item"),
+    E.SUBSTITUTE_SENT: _("The replacement you accepted is on its way"),
+    E.ITEM_REFUNDED: _("The missing item was refunded"),
+    E.REFUND_ISSUED: _("Refund issued"),
+    E.GOODWILL_CREDIT: _("Credit issued"),
 }
 CUSTOMER_EVENTS = set(CUSTOMER_EVENT_LABELS)
 

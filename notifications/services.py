@@ -26,6 +26,7 @@ from notifications.models import Notification
 from notifications.rendering import render_notification
 from notifications.signals import notification_failed
 from omnichannel.localtime import after_quiet_hours
+from orders.events import OrderEventType as E
 from orders.models import (
     Fulfillment,
     NotifyBy,
@@ -65,8 +66,8 @@ def queue_for_order_event(*, event) -> list[Notification]:
 
 # Facts that happen once per order, or once per parcel: their messages are written once whatever the concurrency.
 # (The order's placement needs no rule: its order row is new.)
-ONCE_PER_ORDER = {"order_cancelled"}
-ONCE_PER_PARCEL = {"shipped", "delivered", "ready_for_pickup", "collected", "not_collected"}
+ONCE_PER_ORDER = {E.ORDER_CANCELLED}
+ONCE_PER_PARCEL = {E.SHIPPED, E.DELIVERED, E.READY_FOR_PICKUP, E.COLLECTED, E.NOT_COLLECTED}
 
 
 def order_fact(event) -> str:
@@ -199,11 +200,11 @@ def send_notification(pk: int) -> str:
 # Messages about something waiting for the customer: once the wait is over they would mislead (a pickup code
 # at 08:00 for an order collected last night), so a queued one is dropped instead of sent.
 WHILE_PICKUP_WAITS = {
-    "ready_for_pickup",
-    "pickup_reminder",
-    "pickup_code_renewed",
-    "pickup_extended",
-    "pickup_code_resent",
+    E.READY_FOR_PICKUP,
+    E.PICKUP_REMINDER,
+    E.PICKUP_CODE_RENEWED,
+    E.PICKUP_EXTENDED,
+    E.PICKUP_CODE_RESENT,
 }
 WHILE_RESERVATION_HELD = {"reservation_held", "reservation_reminder", "reservation_extended"}
 

@@ -3,10 +3,10 @@ transaction that wrote the event, so a case or a task commits or rolls back with
 
 from django.utils.translation import ngettext_lazy
 
+from orders.events import OrderEventType as E
 from orders.models import Fulfillment
 from support_playbook.services import cases, tasks
 
-SHORT_PICK_EVENTS = {"item_missing", "item_short_recovered"}
 IN_STORE_FLOWS = {Fulfillment.Flow.PICKUP, Fulfillment.Flow.SHIP_TO_STORE}
 
 
@@ -107,16 +107,17 @@ def _parcel_moved_on(event):
         cases.settle_if_over(case=case)
 
 
+# The order events the playbook subscribes to, and what each does (one place: this table).
 ORDER_EVENT_HANDLERS = {
-    "item_missing": _item_missing,
-    "item_short_recovered": _recount,
-    "line_resourced": _line_resourced,
-    "parcel_overdue": _parcel_overdue,
-    "parcel_not_received": lambda event: _parcel_case(event, "parcel_not_received"),
-    "delivery_exception": lambda event: _parcel_case(event, "delivery_exception") if event.fulfillment_id else None,
-    "not_collected": _not_collected,
-    "delivered": _parcel_moved_on,
-    "received_in_store": _parcel_moved_on,
+    E.ITEM_MISSING: _item_missing,
+    E.ITEM_SHORT_RECOVERED: _recount,
+    E.LINE_RESOURCED: _line_resourced,
+    E.PARCEL_OVERDUE: _parcel_overdue,
+    E.PARCEL_NOT_RECEIVED: lambda event: _parcel_case(event, "parcel_not_received"),
+    E.DELIVERY_EXCEPTION: lambda event: _parcel_case(event, "delivery_exception") if event.fulfillment_id else None,
+    E.NOT_COLLECTED: _not_collected,
+    E.DELIVERED: _parcel_moved_on,
+    E.RECEIVED_IN_STORE: _parcel_moved_on,
 }
 
 
