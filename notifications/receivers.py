@@ -1,4 +1,5 @@
 from notifications import services
+from orders.events import ReservationEventType, ReturnEventType
 
 
 def notify_customer(sender, event, **kwargs):
@@ -28,7 +29,7 @@ def webhook_order_status(sender, order, previous, status, **kwargs):
 
 
 def webhook_return_received(sender, event, **kwargs):
-    if event.type != "received":
+    if event.type != ReturnEventType.RECEIVED:
         return
     from notifications import webhooks
 
@@ -41,7 +42,7 @@ def webhook_return_received(sender, event, **kwargs):
 
 
 def webhook_reservation_expired(sender, event, **kwargs):
-    if event.type != "expired":
+    if event.type != ReservationEventType.EXPIRED:
         return
     from notifications import webhooks
 

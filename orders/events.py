@@ -58,3 +58,36 @@ class OrderEventType(models.TextChoices):
     PICKUP_CODE_RESENT = "pickup_code_resent", _("Pickup code sent again")
     TRACKING_LINK_SENT = "tracking_link_sent", _("Tracking link sent")
     TRACKING_UPDATE = "tracking_update", _("Carrier update")
+
+
+class ReservationEventType(models.TextChoices):
+    """A click & reserve reservation's timeline (`ReservationEvent.type`)."""
+
+    HELD = "held", _("Reserved: items put aside")
+    REMINDER = "reminder", _("Reminder sent")
+    PURCHASED = "purchased", _("Bought in store")
+    DECLINED = "declined", _("Came, did not buy")
+    EXPIRED = "expired", _("No show: reservation ended")
+    CANCELLED = "cancelled", _("Reservation cancelled")
+    COURTESY = "courtesy", _("Courtesy message sent")
+    CONTACT_CHANGED = "contact_changed", _("Contact details corrected")
+    EXTENDED = "extended", _("Reservation extended")
+
+
+class ReturnEventType(models.TextChoices):
+    """A return's timeline (`ReturnEvent.type`)."""
+
+    REQUESTED = "requested", _("Return started")
+    IN_TRANSIT = "in_transit", _("Parcel on its way")
+    RECEIVED = "received", _("Received and counted")
+    RECEIVED_WITH_PROBLEMS = "received_with_problems", _("Received with units missing or damaged")
+    REFUNDED = "refunded", _("Refunded")
+    DAMAGE_NOT_REFUNDED = "damage_not_refunded", _("Damaged units: refund refused")
+    EXCHANGE_ORDERED = "exchange_ordered", _("Exchange ordered")
+    EXCHANGE_UNAVAILABLE = "exchange_unavailable", _("Exchange no longer available: refunded instead")
+    TRANSFER_SHIPPED = "transfer_shipped", _("Units sent to the warehouse")
+    TRANSFER_RECEIVED = "transfer_received", _("Units booked in at the warehouse")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Return cancelled")
+    OVERDUE = "overdue", _("Not received in time")
+    REMINDER = "reminder", _("Customer reminded")

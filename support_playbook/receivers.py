@@ -4,6 +4,8 @@ transaction that wrote the event, so a case or a task commits or rolls back with
 from django.utils.translation import ngettext_lazy
 
 from orders.events import OrderEventType as E
+from orders.events import ReservationEventType as RE
+from orders.events import ReturnEventType as RT
 from orders.models import Fulfillment
 from support_playbook.services import cases, tasks
 
@@ -123,7 +125,7 @@ ORDER_EVENT_HANDLERS = {
 
 def on_reservation_event(sender, event, **kwargs):
     """A no-show: the store puts the items back on the floor; customer care may send a courtesy message."""
-    if event.type != "expired":
+    if event.type != RE.EXPIRED:
         return
     reservation = event.reservation
     case = cases.open_case(
@@ -164,7 +166,7 @@ def on_return_event(sender, event, **kwargs):
     """A return received with missing or damaged units, or overdue: its case. Received after all: the overdue
     case settles itself."""
     return_request = event.return_request
-    if event.type == "received_with_problems":
+    if event.type == RT.RECEIVED_WITH_PROBLEMS:
         cases.open_case(
             scenario="return_problem",
             incident_key=f"return:{return_request.number}",
@@ -173,7 +175,7 @@ def on_return_event(sender, event, **kwargs):
             customer=return_request.customer,
             location=return_request.location,
         )
-    elif event.type == "overdue":
+    elif event.type == RT.OVERDUE:
         cases.open_case(
             scenario="return_overdue",
             incident_key=f"return_overdue:{return_request.number}",
@@ -181,7 +183,7 @@ def on_return_event(sender, event, **kwargs):
             return_request=return_request,
             customer=return_request.customer,
         )
-    elif event.type in ("received", "cancelled"):
+    elif event.type in (RT.RECEIVED, RT.CANCELLED):
         for case in return_request.cases.filter(scenario="return_overdue"):
             cases.settle_if_over(case=case)
 

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from inventory.models import SKU, StockHold
 from omnichannel.models import TimeStampedModel
-from orders.events import OrderEventType
+from orders.events import OrderEventType, ReservationEventType
 from stores.models import ApiKey, Location, SalesChannel
 
 E164 = RegexValidator(r"^\+[1-9]\d{6,14}$", _("Phone numbers are in international form, e.g. +393331234567."))
@@ -606,6 +606,8 @@ class ReservationLine(models.Model):
 
 class ReservationEvent(TimelineEvent):
     """The reservation's timeline."""
+
+    type = models.CharField(_("event"), max_length=40, choices=ReservationEventType.choices)
 
     reservation = models.ForeignKey(
         Reservation, on_delete=models.CASCADE, related_name="events", verbose_name=_("reservation")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import SKU, StockHold
 from omnichannel.models import TimeStampedModel
+from orders.events import ReturnEventType
 from orders.models.core import ContactDetails, Customer, Order, OrderLine, TimelineEvent, new_tracking_token
 from stores.models import Location, SalesChannel
 
@@ -180,6 +181,8 @@ class ExchangeLine(models.Model):
 
 class ReturnEvent(TimelineEvent):
     """The return's timeline."""
+
+    type = models.CharField(_("event"), max_length=40, choices=ReturnEventType.choices)
 
     return_request = models.ForeignKey(
         Return, on_delete=models.CASCADE, related_name="events", verbose_name=_("return")

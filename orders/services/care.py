@@ -16,6 +16,7 @@ from omnichannel.errors import InvalidTransition
 from omnichannel.formats import money
 from orders.errors import InvalidOrder
 from orders.events import OrderEventType as E
+from orders.events import ReservationEventType as RE
 from orders.models import Fulfillment, Order, RefundRequest, Reservation
 from orders.payments import adapter_for
 from orders.services.common import CENTS, S, record_event
@@ -225,7 +226,7 @@ def extend_reservation(*, reservation: Reservation | int, hours: int, reason: st
     )
     record_reservation_event(
         reservation=reservation,
-        type="extended",
+        type=RE.EXTENDED,
         actor=actor,
         data={"hours": hours, "from": before.isoformat(), "to": reservation.expires_at.isoformat(), "reason": reason},
     )

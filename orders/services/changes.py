@@ -16,6 +16,7 @@ from omnichannel.phones import to_e164
 from orders import locks
 from orders.errors import InvalidOrder, OrderNotChangeable
 from orders.events import OrderEventType as E
+from orders.events import ReservationEventType as RE
 from orders.models import FulfillmentLine, FulfillmentMethod, Order, OrderLine, Reservation
 from orders.services.common import S, record_event
 from orders.services.fulfilling import (
@@ -159,5 +160,5 @@ def change_contact_details(
     if model is Order:
         record_event(order=record, type=E.CONTACT_CHANGED, actor=actor, data=data)
     else:
-        record_reservation_event(reservation=record, type="contact_changed", actor=actor, data=data)
+        record_reservation_event(reservation=record, type=RE.CONTACT_CHANGED, actor=actor, data=data)
     return record

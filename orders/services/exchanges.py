@@ -12,6 +12,7 @@ from inventory import services as stock
 from inventory.errors import InsufficientStock
 from inventory.models import SKU, StockHold
 from orders.errors import InvalidOrder
+from orders.events import ReturnEventType as RT
 from orders.models import (
     ExchangeLine,
     FulfillmentMethod,
@@ -137,7 +138,7 @@ def order_exchange(return_request: Return, *, actor) -> Order:
     return_request.save(update_fields=["exchange_order", "updated_at"])
     record_return_event(
         return_request=return_request,
-        type="exchange_ordered",
+        type=RT.EXCHANGE_ORDERED,
         actor=actor,
         data={"order": order.number, "items": [{"sku": row.sku.code, "quantity": row.quantity} for row in rows]},
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
 from omnichannel.errors import DomainError, InvalidInput, InvalidTransition
+from orders.events import ReturnEventType as RT
 from orders.models import (
     ExchangeLine,
     OrderLine,
@@ -210,7 +211,7 @@ def _exchange_or_refund_instead(return_request: Return, *, actor) -> None:
         ExchangeLine.objects.filter(return_request=return_request).delete()
         record_return_event(
             return_request=return_request,
-            type="exchange_unavailable",
+            type=RT.EXCHANGE_UNAVAILABLE,
             actor=actor,
             data={
                 "items": [{"sku": row.sku.code, "quantity": row.quantity} for row in rows],
@@ -244,7 +245,7 @@ def _problems(return_request: Return, return_lines: list[ReturnLine], *, actor) 
     if missing or damaged:
         record_return_event(
             return_request=return_request,
-            type="received_with_problems",
+            type=RT.RECEIVED_WITH_PROBLEMS,
             actor=actor,
             data={"missing": missing, "damaged": damaged},
         )
@@ -284,7 +285,7 @@ def _pay_refund(return_request: Return, return_lines: list[ReturnLine], *, actor
     return_request.save(update_fields=["refunded_amount", "refunded_at", "updated_at"])
     record_return_event(
         return_request=return_request,
-        type="refunded",
+        type=RT.REFUNDED,
         actor=actor,
         data={**breakdown.as_dict(), "amount": str(paid)},
     )
@@ -337,12 +338,12 @@ def decide_damaged_return_units(*, return_request: Return | int, decision: str, 
         return_request.save(update_fields=["refunded_amount", "refunded_at", "updated_at"])
         record_return_event(
             return_request=return_request,
-            type="refunded",
+            type=RT.REFUNDED,
             actor=actor,
             data={"amount": str(paid), "damaged": units, "decision": decision},
         )
     else:
         record_return_event(
-            return_request=return_request, type="damage_not_refunded", actor=actor, data={"damaged": units}
+            return_request=return_request, type=RT.DAMAGE_NOT_REFUNDED, actor=actor, data={"damaged": units}
         )
     return paid

@@ -21,6 +21,8 @@ from omnichannel.errors import InvalidInput, NotFound
 from omnichannel.jobs import for_each_claimed, for_each_due
 from omnichannel.transitions import apply_transition
 from orders.errors import MethodNotOffered, ReservationLimit
+from orders.events import ReservationEventType
+from orders.events import ReservationEventType as RE
 from orders.models import Customer, Reservation, ReservationEvent, ReservationLine
 from orders.services.common import actor_fields, human_number
 from orders.services.placing import upsert_customer
@@ -34,8 +36,13 @@ RESERVATION_TRANSITIONS = {RS.HELD: {RS.PURCHASED, RS.DECLINED, RS.EXPIRED, RS.C
 RESERVATION_CLOSED = frozenset(RS.values) - RESERVATION_TRANSITIONS.keys()
 
 
-def record_reservation_event(*, reservation: Reservation, type: str, data=None, actor=None) -> ReservationEvent:
-    event = ReservationEvent.objects.create(reservation=reservation, type=type, data=data or {}, **actor_fields(actor))
+def record_reservation_event(
+    *, reservation: Reservation, type: ReservationEventType, data=None, actor=None
+) -> ReservationEvent:
+    """One event of the reservation's timeline; a type `ReservationEventType` does not name is refused (ValueError)."""
+    event = ReservationEvent.objects.create(
+        reservation=reservation, type=ReservationEventType(type), data=data or {}, **actor_fields(actor)
+    )
     reservation_event.send(sender=ReservationEvent, event=event)
     return event
 
@@ -342,7 +349,7 @@ def send_reservation_reminders(*, now=None) -> int:
     def remind(pk):
         reservation = Reservation.objects.get(pk=pk)
         record_reservation_event(
-            reservation=reservation, type="reminder", data={"expires_at": reservation.expires_at.isoformat()}
+            reservation=reservation, type=RE.REMINDER, data={"expires_at": reservation.expires_at.isoformat()}
         )
 
     return for_each_claimed(due, claim={"reminded_at": now}, act=remind)

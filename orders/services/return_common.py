@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from omnichannel.errors import InvalidTransition, NotFound
 from omnichannel.transitions import apply_transition
+from orders.events import ReturnEventType
 from orders.models import OrderLine, Return, ReturnEvent
 from orders.signals import return_event
 from stores.actors import actor_fields
@@ -17,8 +18,11 @@ RETURN_TRANSITIONS = {
 }
 
 
-def record_return_event(*, return_request: Return, type: str, data=None, actor=None) -> ReturnEvent:
-    event = ReturnEvent.objects.create(return_request=return_request, type=type, data=data or {}, **actor_fields(actor))
+def record_return_event(*, return_request: Return, type: ReturnEventType, data=None, actor=None) -> ReturnEvent:
+    """One event of the return's timeline; a type `ReturnEventType` does not name is refused (ValueError)."""
+    event = ReturnEvent.objects.create(
+        return_request=return_request, type=ReturnEventType(type), data=data or {}, **actor_fields(actor)
+    )
     return_event.send(sender=ReturnEvent, event=event)
     return event
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
 from omnichannel.errors import InvalidTransition, NotFound
+from orders.events import ReturnEventType as RT
 from orders.models import Return, ReturnLine
 from orders.services.return_common import locked_return, record_return_event, returns_centre
 
@@ -52,7 +53,7 @@ def ship_return_transfer(*, return_request: Return | int, location, actor=None) 
     centre = returns_centre()
     record_return_event(
         return_request=return_request,
-        type="transfer_shipped",
+        type=RT.TRANSFER_SHIPPED,
         actor=actor,
         data={
             "to": centre.code if centre else "",
@@ -93,7 +94,7 @@ def receive_return_transfer(*, return_request: Return | int, location, actor=Non
     return_request.save(update_fields=["transfer_received_at", "updated_at"])
     record_return_event(
         return_request=return_request,
-        type="transfer_received",
+        type=RT.TRANSFER_RECEIVED,
         actor=actor,
         data={
             "at": location.code,

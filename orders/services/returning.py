@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from omnichannel.errors import InvalidInput, NotFound
 from orders.errors import AlreadyReturned, InvalidOrder, MethodNotOffered, NotReturnable
+from orders.events import ReturnEventType as RT
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
@@ -247,7 +248,7 @@ def request_return(
         hold_exchange(return_request, return_lines, exchange)
     record_return_event(
         return_request=return_request,
-        type="requested",
+        type=RT.REQUESTED,
         actor=actor,
         data={
             "how": how,
@@ -307,7 +308,7 @@ def flag_overdue_returns(*, now=None) -> int:
             return_request = Return.objects.get(pk=pk)
             record_return_event(
                 return_request=return_request,
-                type="overdue",
+                type=RT.OVERDUE,
                 data={"requested_at": return_request.created_at.isoformat(), "days": settings.RETURN_DUE_DAYS},
             )
             flagged += 1

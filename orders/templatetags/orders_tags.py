@@ -2,7 +2,7 @@ from django import template
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from orders.events import OrderEventType
+from orders.events import OrderEventType, ReservationEventType, ReturnEventType
 from orders.services.missing import LOST_REASONS
 from orders.sourcing import REASONS
 
@@ -48,17 +48,7 @@ def event_label(event_type: str) -> str:
     return EVENT_LABELS.get(event_type, event_type)
 
 
-RESERVATION_EVENT_LABELS = {
-    "held": _("Reserved: items put aside"),
-    "reminder": _("Reminder sent"),
-    "purchased": _("Bought in store"),
-    "declined": _("Came, did not buy"),
-    "expired": _("No show: reservation ended"),
-    "cancelled": _("Reservation cancelled"),
-    "courtesy": _("Courtesy message sent"),
-    "contact_changed": _("Contact details corrected"),
-    "extended": _("Reservation extended"),
-}
+RESERVATION_EVENT_LABELS = dict(ReservationEventType.choices)
 
 
 @register.filter
@@ -87,22 +77,7 @@ def duration_short(value) -> str:
     return _("%(minutes)s min") % {"minutes": minutes}
 
 
-RETURN_EVENT_LABELS = {
-    "requested": _("Return started"),
-    "in_transit": _("Parcel on its way"),
-    "received": _("Received and counted"),
-    "received_with_problems": _("Received with units missing or damaged"),
-    "refunded": _("Refunded"),
-    "damage_not_refunded": _("Damaged units: refund refused"),
-    "exchange_ordered": _("Exchange ordered"),
-    "exchange_unavailable": _("Exchange no longer available: refunded instead"),
-    "transfer_shipped": _("Units sent to the warehouse"),
-    "transfer_received": _("Units booked in at the warehouse"),
-    "closed": _("Closed"),
-    "cancelled": _("Return cancelled"),
-    "overdue": _("Not received in time"),
-    "reminder": _("Customer reminded"),
-}
+RETURN_EVENT_LABELS = dict(ReturnEventType.choices)
 
 
 @register.filter

@@ -25,3 +25,18 @@ def test_an_event_type_outside_the_enumeration_is_refused_and_nothing_is_written
 def test_staff_read_the_enumerations_labels():
     assert event_label(OrderEventType.PAYMENT_RELEASED) == "Payment hold released (never charged)"
     assert all(event_label(member) != member.value for member in OrderEventType)
+
+
+def test_reservation_and_return_events_are_enumerations_too(net):  # noqa: F811
+    from orders.events import ReservationEventType, ReturnEventType
+    from orders.models import ReservationEvent
+    from orders.services.reserving import record_reservation_event
+    from tests.orders.conftest import reserved_at_mi01
+
+    reservation = reserved_at_mi01(net)
+    with pytest.raises(ValueError):
+        record_reservation_event(reservation=reservation, type="teleported")
+    assert list(ReservationEvent.objects.filter(reservation=reservation).values_list("type", flat=True)) == [
+        ReservationEventType.HELD
+    ]
+    assert ReturnEventType("received_with_problems").label == "Received with units missing or damaged"
