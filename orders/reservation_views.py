@@ -10,7 +10,8 @@ from omnichannel.errors import DomainError, NotFound
 from orders import selectors, services
 from orders.forms import PurchaseForm, ReasonForm
 from orders.models import Reservation
-from stores.access import store_member_required
+from stores.access import store_member_required, store_right_required
+from stores.roles import Right
 
 ACTIONS = ("bought", "not_bought", "cancel")
 
@@ -57,7 +58,7 @@ def reservation_page(request, number: str):
 
 
 @require_POST
-@store_member_required
+@store_right_required(Right.WORK_RESERVATIONS)
 def reservation_action(request, number: str, action: str):
     reservation = _reservation(request, number)
     if action not in ACTIONS:

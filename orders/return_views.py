@@ -13,7 +13,8 @@ from omnichannel.formats import money
 from orders import return_selectors, services
 from orders.forms import ReasonForm, ReceiveReturnForm, ReturnStartForm
 from orders.models import Order, Return, ReturnReason
-from stores.access import store_member_required
+from stores.access import store_member_required, store_right_required
+from stores.roles import Right
 
 
 @store_member_required
@@ -62,7 +63,7 @@ def _start_form(order, data=None):
     )
 
 
-@store_member_required
+@store_right_required(Right.WORK_RETURNS_DESK)
 def start_return(request, number: str):
     """Items of an online order (any channel) returned at this store's counter, no prior request needed."""
     order = _order(number)
@@ -115,7 +116,7 @@ def return_page(request, number: str):
 
 
 @require_POST
-@store_member_required
+@store_right_required(Right.WORK_RETURNS_DESK)
 def receive(request, number: str):
     return_request = _return(request, number)
     form = ReceiveReturnForm(request.POST, return_request=return_request)
@@ -142,7 +143,7 @@ def receive(request, number: str):
 
 
 @require_POST
-@store_member_required
+@store_right_required(Right.WORK_RETURNS_DESK)
 def cancel(request, number: str):
     return_request = _return(request, number)
     form = ReasonForm(request.POST, prefix="cancel")
@@ -158,7 +159,7 @@ def cancel(request, number: str):
 
 
 @require_POST
-@store_member_required
+@store_right_required(Right.WORK_RETURNS_DESK)
 def ship_transfer(request, number: str):
     """The units for the returns centre leave with the carrier."""
     return_request = _return(request, number)
@@ -172,7 +173,7 @@ def ship_transfer(request, number: str):
 
 
 @require_POST
-@store_member_required
+@store_right_required(Right.WORK_RETURNS_DESK)
 def receive_transfer(request, number: str):
     """The returns centre books in units a store sent on (on sale here at once)."""
     return_request = Return.objects.filter(number=number).first()

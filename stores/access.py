@@ -3,8 +3,10 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from stores.roles import has_right
 from stores.selectors import stores_for_user
 
 
@@ -25,3 +27,20 @@ def store_member_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def store_right_required(right):
+    """`store_member_required`, and the person's role at that store has `right` (stores/roles.py), else 403: the
+    store's page shows the work, the table says who may do it."""
+
+    def decorate(view):
+        @store_member_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not has_right(request.user, right, location=request.location):
+                raise PermissionDenied(str(right))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

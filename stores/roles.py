@@ -23,6 +23,7 @@ class Role(models.TextChoices):
 class Right(models.TextChoices):
     WORK_STORE_QUEUE = "work_store_queue", _("Prepare, ship, receive and hand over the store's orders")
     WORK_RESERVATIONS = "work_reservations", _("Work the store's reservations")
+    WORK_RETURNS_DESK = "work_returns_desk", _("Start, receive and send on returns at the store's desk")
     RENEW_PICKUP_CODE = "renew_pickup_code", _("Send the customer a new pickup code")
     UNLOCK_PICKUP_CODE = "unlock_pickup_code", _("Unlock a pickup code after too many wrong attempts")
     APPROVE_COUNT_DISCREPANCY = "approve_count_discrepancy", _("Approve stock count discrepancies")
@@ -37,6 +38,7 @@ R = Role
 RIGHTS: dict[str, frozenset] = {
     Right.WORK_STORE_QUEUE: frozenset({R.ASSOCIATE, R.MANAGER, R.HEAD_OFFICE}),
     Right.WORK_RESERVATIONS: frozenset({R.ASSOCIATE, R.MANAGER, R.HEAD_OFFICE}),
+    Right.WORK_RETURNS_DESK: frozenset({R.ASSOCIATE, R.MANAGER, R.HEAD_OFFICE}),
     Right.RENEW_PICKUP_CODE: frozenset({R.ASSOCIATE, R.MANAGER, R.CUSTOMER_CARE, R.HEAD_OFFICE}),
     Right.UNLOCK_PICKUP_CODE: frozenset({R.MANAGER, R.HEAD_OFFICE}),
     Right.APPROVE_COUNT_DISCREPANCY: frozenset({R.MANAGER, R.HEAD_OFFICE}),
