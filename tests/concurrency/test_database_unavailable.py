@@ -13,7 +13,7 @@ from inventory.models import StockLevel
 from orders.models import Fulfillment
 from stores.services import create_api_key
 from tests.orders.conftest import HOME_MILAN, net, payload  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

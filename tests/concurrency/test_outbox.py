@@ -60,7 +60,7 @@ def test_two_sweeps_at_once_send_each_message_once(twilio):  # noqa: F811
 
 def test_the_reminder_job_run_twice_at_once_reminds_each_pickup_once():
     from orders import services as orders
-    from tests.orders.test_services import place
+    from tests.orders.helpers import place
 
     net = _network()
     pickups = []

@@ -7,7 +7,7 @@ from django.db import OperationalError
 
 from orders import services
 from tests.orders.conftest import net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

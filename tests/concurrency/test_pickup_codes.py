@@ -7,7 +7,7 @@ from orders import services
 from orders.errors import PickupCodeLocked, WrongPickupCode
 from tests.concurrency.conftest import run_in_threads
 from tests.orders.conftest import net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

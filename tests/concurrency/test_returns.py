@@ -12,8 +12,8 @@ from orders import services
 from orders.models import Return, ReturnLine
 from stores.services import create_api_key
 from tests.concurrency.conftest import run_in_threads
+from tests.orders.helpers import money
 from tests.orders.returns_helpers import delivered, net, rnet, stock_row  # noqa: F401  (fixtures)
-from tests.orders.test_services import money
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ from stores.services import create_api_key
 from tests.concurrency.conftest import run_in_threads
 from tests.inventory.ledger import assert_ledger_agrees
 from tests.orders.conftest import net  # noqa: F401  (fixture)
-from tests.orders.test_services import level
+from tests.orders.helpers import level
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

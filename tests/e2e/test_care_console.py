@@ -12,7 +12,7 @@ from inventory.models import StockLevel
 from notifications.models import Notification
 from tests.inventory.factories import ChannelListingFactory
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

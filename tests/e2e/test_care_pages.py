@@ -18,8 +18,8 @@ from support_playbook.services import tasks as task_services
 from tests.e2e.conftest import SIZES
 from tests.e2e.test_italian_words import reads_italian
 from tests.inventory.factories import ChannelListingFactory
-from tests.orders.conftest import HOME_MILAN, net, no_show_at_mi01, shipped  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
+from tests.orders.helpers import no_show_at_mi01, place, shipped
 from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

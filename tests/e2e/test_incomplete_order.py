@@ -13,7 +13,7 @@ from inventory import services as stock
 from notifications.models import Notification
 from support_playbook.models import Case
 from tests.orders.conftest import net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -128,7 +128,7 @@ def test_the_returns_desk_shows_italian_amounts(live_server, logged_in, rnet, se
 def test_the_emails_a_customer_reads(browser, net, settings, size):  # noqa: F811
     """Item 19: the emails of a home delivery's missing item and of a pickup, rendered as a mail client does."""
     from notifications.models import Notification
-    from tests.orders.test_services import place
+    from tests.orders.helpers import place
 
     settings.LANGUAGE_CODE, settings.AUTO_RECOVER_SHORT_LINES = "it", False
     net["MI01"].opening_hours = {day: [["10:00", "19:30"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat")}

@@ -5,7 +5,7 @@ from inventory.models import StockLevel
 from orders.models import Fulfillment
 from tests.e2e.test_stock_lookup import SCREENSHOTS
 from tests.orders.conftest import net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

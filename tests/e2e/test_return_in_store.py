@@ -11,8 +11,8 @@ from inventory.models import StockLevel
 from notifications.models import Notification
 from orders.models import Return
 from tests.e2e.conftest import SIZES
+from tests.orders.helpers import money
 from tests.orders.returns_helpers import delivered, net, rnet  # noqa: F401  (fixtures)
-from tests.orders.test_services import money
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

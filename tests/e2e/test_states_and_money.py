@@ -14,8 +14,8 @@ from orders.models import Payment, Return
 from support_playbook.models import Case
 from tests.e2e.conftest import SIZES
 from tests.orders.conftest import net  # noqa: F401  (fixture)
+from tests.orders.helpers import place
 from tests.orders.returns_helpers import delivered, line, rnet  # noqa: F401  (fixtures)
-from tests.orders.test_services import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

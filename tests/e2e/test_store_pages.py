@@ -12,9 +12,9 @@ from inventory import services as stock
 from orders import services
 from orders.models import Fulfillment, Return
 from tests.e2e.conftest import SIZES
-from tests.orders.conftest import net, shipped  # noqa: F401  (fixture)
+from tests.orders.conftest import net  # noqa: F401  (fixture)
+from tests.orders.helpers import place, shipped
 from tests.orders.returns_helpers import delivered, line, received, rnet  # noqa: F401  (fixtures)
-from tests.orders.test_services import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ from notifications.models import MarketingBlock
 from orders import services
 from tests.e2e.test_stock_lookup import SCREENSHOTS
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from orders import services
 from stores.services import create_api_key
 from tests.inventory.factories import ChannelListingFactory
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 # Committed transactions: the feed returns only changes below every transaction still in flight.
 pytestmark = pytest.mark.django_db(transaction=True)

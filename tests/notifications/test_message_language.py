@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from notifications.models import Notification
 from orders import services
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 

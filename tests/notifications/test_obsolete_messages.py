@@ -11,7 +11,7 @@ from notifications import services
 from notifications.models import Notification
 from orders import services as orders
 from tests.orders.conftest import customer, net, shops  # noqa: F401  (fixtures)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 ROME = ZoneInfo("Europe/Rome")

@@ -15,7 +15,7 @@ from notifications.signals import notification_failed
 from orders import services as orders
 from orders.models import OrderEvent
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 ROME = ZoneInfo("Europe/Rome")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from orders import services
 from tests.orders.conftest import net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from notifications import services as outbox
 from notifications.models import Notification
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 

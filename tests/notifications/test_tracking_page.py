@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from notifications.models import MarketingBlock, Notification, TrackingPageView
 from orders import services
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 

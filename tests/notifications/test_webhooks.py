@@ -18,7 +18,7 @@ from notifications.webhook_models import WebhookDelivery, WebhookEndpoint
 from orders import services
 from tests.inventory.factories import ChannelListingFactory
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 # Committed transactions: the availability pushes follow the feed, which hands out only committed changes.
 pytestmark = pytest.mark.django_db(transaction=True)

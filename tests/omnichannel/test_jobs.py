@@ -9,7 +9,7 @@ from django_q.models import Schedule
 from omnichannel.jobs import ensure_schedules
 from orders import services
 from tests.orders.conftest import net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from inventory.models import StockLevel
 from orders import services
 from orders.models import Fulfillment
 from tests.orders.conftest import HOME_MILAN
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from orders.models import OrderEvent
 from orders.services.common import record_event
 from orders.templatetags.orders_tags import event_label
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_reservation_and_return_events_are_enumerations_too(net):  # noqa: F811
     from orders.events import ReservationEventType, ReturnEventType
     from orders.models import ReservationEvent
     from orders.services.reserving import record_reservation_event
-    from tests.orders.conftest import reserved_at_mi01
+    from tests.orders.helpers import reserved_at_mi01
 
     reservation = reserved_at_mi01(net)
     with pytest.raises(ValueError):

@@ -10,7 +10,7 @@ from orders import services
 from orders.models import OrderEvent
 from stores.services import create_api_key
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from omnichannel.errors import InvalidTransition
 from orders import services
 from orders.models import OrderEvent
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
+from tests.orders.helpers import place
 from tests.orders.test_dashboard import mi01_staff  # noqa: F401  (fixture)
 from tests.orders.test_fulfillment_api import act, location_api
-from tests.orders.test_services import place
 
 pytestmark = pytest.mark.django_db
 

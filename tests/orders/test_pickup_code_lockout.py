@@ -8,7 +8,7 @@ from orders import services
 from orders.errors import PickupCodeLocked, WrongPickupCode
 from stores.roles import NotAllowed
 from tests.orders.conftest import net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

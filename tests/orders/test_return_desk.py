@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from orders import services
 from orders.models import Return
+from tests.orders.helpers import money
 from tests.orders.returns_helpers import available, delivered, line, rnet, stock_row  # noqa: F401  (fixture)
-from tests.orders.test_services import money
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

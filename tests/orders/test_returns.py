@@ -13,6 +13,7 @@ from omnichannel.errors import InvalidInput, InvalidTransition, NotFound
 from orders import services
 from orders.errors import AlreadyReturned, MethodNotOffered, NotReturnable
 from orders.models import Return
+from tests.orders.helpers import money
 from tests.orders.returns_helpers import (
     available,
     collect,
@@ -23,7 +24,6 @@ from tests.orders.returns_helpers import (
     rnet,  # noqa: F401  (fixture)
     stock_row,
 )
-from tests.orders.test_services import money
 
 pytestmark = pytest.mark.django_db
 

@@ -11,37 +11,10 @@ from orders import services
 from orders.errors import InvalidOrder, MethodNotOffered, OrderNotChangeable, PaymentMismatch, WrongPickupCode
 from orders.models import Order
 from tests.inventory.ledger import assert_ledger_agrees
-from tests.orders.conftest import HOME_MILAN, payload
+from tests.orders.conftest import HOME_MILAN
+from tests.orders.helpers import events, level, money, place
 
 pytestmark = pytest.mark.django_db
-
-
-def place(net, lines, fulfillment, **kw):
-    data = payload(lines, fulfillment, **kw)
-    return services.place_order(
-        channel=net["web"],
-        customer=data["customer"],
-        lines=data["lines"],
-        fulfillment=data["fulfillment"],
-        payment=data["payment"],
-        shipping_price=Decimal(data["shipping_price"]),
-    )
-
-
-def level(net, location, sku):
-    row = StockLevel.objects.get(location=net[location], sku=net["skus"][sku])
-    return row.on_hand, row.committed
-
-
-def events(order):
-    return list(order.events.values_list("type", flat=True))
-
-
-def money(order):
-    p = order.payment
-    p.refresh_from_db()
-    # Given back: refunded of what was captured, or released of what never was (test_money_back tells them apart).
-    return p.authorized_amount, p.captured_amount, p.refunded_amount + p.released_amount
 
 
 def test_home_delivery_from_placement_to_delivered(net):

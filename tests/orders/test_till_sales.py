@@ -11,7 +11,7 @@ from stores.services import create_api_key
 from support_playbook.models import Case, StoreTask
 from tests.inventory.ledger import assert_ledger_agrees
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import level, place
+from tests.orders.helpers import level, place
 
 pytestmark = pytest.mark.django_db
 PICKUP_MI01 = {"method": "store_pickup", "pickup_location": "MI01"}

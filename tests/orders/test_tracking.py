@@ -5,7 +5,7 @@ from notifications.models import Notification
 from orders import services
 from stores.services import create_api_key
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 

@@ -29,8 +29,8 @@ from orders.models import (
 from stores.services import create_api_key
 from support_playbook.models import Case, CaseEvent
 from tests.orders.conftest import HOME_MILAN, net, payload  # noqa: F401  (fixture)
+from tests.orders.helpers import place
 from tests.orders.returns_helpers import deliver
-from tests.orders.test_services import place
 from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

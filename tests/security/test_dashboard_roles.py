@@ -9,7 +9,7 @@ from orders import services
 from orders.models import Fulfillment
 from stores.roles import CUSTOMER_CARE_GROUP, HEAD_OFFICE_GROUP
 from tests.orders.conftest import net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

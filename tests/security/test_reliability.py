@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from orders.models import Customer, Order
 from tests.orders.conftest import HOME_MILAN, net, payload  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

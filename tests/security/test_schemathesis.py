@@ -20,7 +20,7 @@ from omnichannel.wsgi import application
 from orders import services
 from stores.services import create_api_key
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 
 CHECKS = [
     not_a_server_error,

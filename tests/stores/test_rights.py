@@ -9,7 +9,8 @@ import pytest
 from orders.models import Return
 from stores import roles
 from stores.roles import RIGHTS, Right
-from tests.orders.conftest import net, reserved_at_mi01  # noqa: F401  (fixture)
+from tests.orders.conftest import net  # noqa: F401  (fixture)
+from tests.orders.helpers import reserved_at_mi01
 from tests.orders.returns_helpers import delivered, line, rnet  # noqa: F401  (fixtures)
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 

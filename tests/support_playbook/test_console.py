@@ -17,7 +17,7 @@ from stores.models import AuditEntry
 from stores.roles import NotAllowed
 from support_playbook.services import console
 from tests.inventory.factories import ChannelListingFactory
-from tests.orders.conftest import reserved_at_mi01
+from tests.orders.helpers import reserved_at_mi01
 from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, UserFactory
 from tests.support_playbook.conftest import HOME_MILAN, net, place, store_staff  # noqa: F401
 

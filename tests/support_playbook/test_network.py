@@ -8,7 +8,7 @@ from django.utils import timezone
 from orders import services
 from support_playbook.models import Case
 from support_playbook.network_selectors import network_figures
-from tests.orders.conftest import shipped
+from tests.orders.helpers import shipped
 from tests.stores.factories import LocationFactory, StoreMembershipFactory, UserFactory
 from tests.support_playbook.conftest import HOME_MILAN, net, place, store_staff  # noqa: F401
 

@@ -17,7 +17,7 @@ from support_playbook.models import Case, StoreTask
 from support_playbook.services import cases
 from support_playbook.services import tasks as task_services
 from tests.notifications.conftest import twilio  # noqa: F401  (fixture)
-from tests.orders.conftest import no_show_at_mi01, shipped
+from tests.orders.helpers import no_show_at_mi01, shipped
 from tests.stores.factories import UserFactory
 from tests.support_playbook.conftest import HOME_MILAN, net, place, store_staff  # noqa: F401
 

@@ -12,8 +12,8 @@ from orders import services
 from orders.models import Return
 from support_playbook.models import Case
 from support_playbook.services import cases
+from tests.orders.helpers import money
 from tests.orders.returns_helpers import delivered, line, received, rnet  # noqa: F401  (fixture)
-from tests.orders.test_services import money
 from tests.support_playbook.conftest import agent  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from orders import services
 from support_playbook.models import StoreTask
 from tests.inventory.ledger import assert_ledger_agrees
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.test_services import place
+from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
