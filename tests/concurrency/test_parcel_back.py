@@ -8,7 +8,7 @@ from omnichannel.errors import InvalidTransition
 from orders import services
 from tests.concurrency.conftest import run_in_threads
 from tests.orders.conftest import net  # noqa: F401  (fixture)
-from tests.orders.test_parcel_back_in_stock import lost_parcel, shelf
+from tests.orders.helpers import lost_parcel, shelf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

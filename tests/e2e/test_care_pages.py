@@ -5,7 +5,6 @@ refund approvals. Screenshots in var/screenshots/ (care_*.png)."""
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -16,14 +15,13 @@ from support_playbook.models import Case, StoreTask
 from support_playbook.services import console
 from support_playbook.services import tasks as task_services
 from tests.e2e.conftest import SIZES
-from tests.e2e.test_italian_words import reads_italian
+from tests.e2e.helpers import SCREENSHOTS, reads_italian
 from tests.inventory.factories import ChannelListingFactory
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
 from tests.orders.helpers import no_show_at_mi01, place, shipped
 from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def shot(page, name, size):

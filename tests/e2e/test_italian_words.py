@@ -1,9 +1,7 @@
 """What Italian staff read (issue 25, items 16 and 18): names instead of codes, whose API key acted, and amounts,
 distances and counts in one Italian format, on a desk and a phone. Screenshots in var/screenshots/ (words_*.png)."""
 
-import re
 from decimal import Decimal
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -16,27 +14,18 @@ from orders.models import Return
 from stores.services import create_api_key
 from support_playbook.models import Case
 from tests.e2e.conftest import SIZES
-from tests.e2e.test_every_page_in_italian import VISIBLE_TEXTS, problems_of, translated_english
+from tests.e2e.helpers import SCREENSHOTS, reads_italian
 from tests.inventory.factories import SKUFactory
 from tests.orders.conftest import HOME_MILAN, net, payload  # noqa: F401  (fixture)
 from tests.orders.returns_helpers import delivered, line, rnet  # noqa: F401  (fixtures)
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-ENGLISH_AMOUNT = re.compile(r"\b\d+\.\d\d (EUR|€)")
 
 
 def shot(page, name, size):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"words_{name}_{size}.png"), full_page=True)
-
-
-def reads_italian(page):
-    """No raw code, no English the catalogue translates, no amount in English format on the page."""
-    texts = page.evaluate(VISIBLE_TEXTS)
-    assert problems_of(texts, translated_english()) == []
-    assert not [text for text in texts if ENGLISH_AMOUNT.search(text)]
 
 
 def care_agent():

@@ -3,7 +3,7 @@ from playwright.sync_api import expect
 
 from inventory.models import StockLevel
 from orders.models import Fulfillment
-from tests.e2e.test_stock_lookup import SCREENSHOTS
+from tests.e2e.helpers import SCREENSHOTS
 from tests.orders.conftest import net  # noqa: F401  (fixture)
 from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory

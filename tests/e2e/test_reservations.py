@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from inventory.models import StockLevel, StockMovement
 from orders.models import Reservation
 from stores.services import create_api_key
-from tests.e2e.test_stock_lookup import SCREENSHOTS
+from tests.e2e.helpers import SCREENSHOTS
 from tests.orders.conftest import customer, shops  # noqa: F401  (fixture)
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 

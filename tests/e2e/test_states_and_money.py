@@ -2,7 +2,6 @@
 desk and a phone (issue 24, items 1, 2 and 4). Screenshots in var/screenshots/ (states_*.png)."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -13,13 +12,13 @@ from orders import services
 from orders.models import Payment, Return
 from support_playbook.models import Case
 from tests.e2e.conftest import SIZES
+from tests.e2e.helpers import SCREENSHOTS
 from tests.orders.conftest import net  # noqa: F401  (fixture)
 from tests.orders.helpers import place
 from tests.orders.returns_helpers import delivered, line, rnet  # noqa: F401  (fixtures)
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def shot(page, name, size):

@@ -1,16 +1,14 @@
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from inventory import services
+from tests.e2e.helpers import SCREENSHOTS
 from tests.inventory.factories import ProductFactory, SKUFactory
 from tests.stores.factories import LocationFactory, StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.fixture

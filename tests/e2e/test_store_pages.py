@@ -3,8 +3,6 @@ confirmed before it is recorded, a parcel reported not received says so, the pho
 returns desk's received table fits, and stock lookup offers only places that have the item, the warehouse
 included. Screenshots in var/screenshots/ (store_*.png)."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -12,13 +10,13 @@ from inventory import services as stock
 from orders import services
 from orders.models import Fulfillment, Return
 from tests.e2e.conftest import SIZES
+from tests.e2e.helpers import SCREENSHOTS
 from tests.orders.conftest import net  # noqa: F401  (fixture)
 from tests.orders.helpers import place, shipped
 from tests.orders.returns_helpers import delivered, line, received, rnet  # noqa: F401  (fixtures)
 from tests.stores.factories import StoreMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def shot(page, name, size):

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from notifications.models import MarketingBlock
 from orders import services
-from tests.e2e.test_stock_lookup import SCREENSHOTS
+from tests.e2e.helpers import SCREENSHOTS
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
 from tests.orders.helpers import place
 

@@ -4,7 +4,7 @@ import pytest
 
 from inventory import services as stock
 from tests.inventory.factories import SKUFactory
-from tests.stores.factories import LocationFactory, SalesChannelFactory
+from tests.stores.factories import LocationFactory, SalesChannelFactory, StoreMembershipFactory, UserFactory
 
 ALL = ["ship_from_store", "click_and_collect", "ship_to_store", "curbside", "same_day", "accepts_returns"]
 
@@ -127,3 +127,11 @@ def shops(db):
 
 def customer(email="giulia@example.com", *, locale="en", phone="+393331234567", name="Giulia Rossi"):
     return {"email": email, "phone": phone, "name": name, "locale": locale, "marketing_consent": False}
+
+
+@pytest.fixture
+def mi01_staff(client, net):
+    user = UserFactory(username="mi01.associate")
+    StoreMembershipFactory(user=user, location=net["MI01"])
+    client.force_login(user)
+    return user

@@ -3,9 +3,12 @@ functions (the fixtures are in conftest.py); imported by the tests of every app,
 
 from decimal import Decimal
 
+from rest_framework.test import APIClient
+
 from inventory.models import StockLevel
 from orders import services
-from tests.orders.conftest import payload
+from stores.services import create_api_key
+from tests.orders.conftest import HOME_MILAN, payload
 
 
 def place(net, lines, fulfillment, **kw):
@@ -73,3 +76,31 @@ def shipped(order, tracking_number="BRT-55"):
     services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number=tracking_number)
     parcel.refresh_from_db()
     return parcel
+
+
+def location_api(location) -> APIClient:
+    _row, key = create_api_key(kind="location", location=location, name=f"{location.code} WMS")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return client
+
+
+def act(api, fulfillment_id, key=None, **body):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return api.post(f"/api/v1/fulfillments/{fulfillment_id}/actions/", body, format="json", **headers)
+
+
+def lost_parcel(net, lines, fulfillment=HOME_MILAN):
+    order = place(net, lines, fulfillment)
+    parcel = order.fulfillments.get()
+    services.start_picking(fulfillment=parcel)
+    services.mark_packed(fulfillment=parcel)
+    services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number="BRT-77")
+    services.declare_parcel_lost(fulfillment=parcel, reason="returned_to_sender")
+    parcel.refresh_from_db()
+    return order, parcel
+
+
+def shelf(location, sku) -> tuple[int, int]:
+    level = StockLevel.objects.get(location=location, sku__code=sku)
+    return level.on_hand, level.committed

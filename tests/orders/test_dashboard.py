@@ -10,14 +10,6 @@ from tests.stores.factories import StoreMembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mi01_staff(client, net):
-    user = UserFactory(username="mi01.associate")
-    StoreMembershipFactory(user=user, location=net["MI01"])
-    client.force_login(user)
-    return user
-
-
 def url(net, fulfillment, action=""):
     base = f"/dashboard/MI01/orders/{fulfillment.pk}/"
     return f"{base}{action}/" if action else base

@@ -3,28 +3,14 @@ list and its actions, through the same services and the same who-may-do-what rul
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from inventory.models import StockLevel, StockMovement
 from orders import services
 from orders.models import OrderEvent
-from stores.services import create_api_key
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.helpers import place
+from tests.orders.helpers import act, location_api, place
 
 pytestmark = pytest.mark.django_db
-
-
-def location_api(location) -> APIClient:
-    _row, key = create_api_key(kind="location", location=location, name=f"{location.code} WMS")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    return client
-
-
-def act(api, fulfillment_id, key=None, **body):
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-    return api.post(f"/api/v1/fulfillments/{fulfillment_id}/actions/", body, format="json", **headers)
 
 
 def test_the_warehouse_works_a_home_delivery_and_reports_a_unit_missing(net):  # noqa: F811

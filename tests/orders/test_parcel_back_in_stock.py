@@ -4,32 +4,14 @@ dashboard; the customer's side (sent again or refunded by the lost parcel's case
 
 import pytest
 
-from inventory.models import StockLevel, StockMovement
+from inventory.models import StockMovement
 from omnichannel.errors import InvalidTransition
 from orders import services
 from orders.models import OrderEvent
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
-from tests.orders.helpers import place
-from tests.orders.test_dashboard import mi01_staff  # noqa: F401  (fixture)
-from tests.orders.test_fulfillment_api import act, location_api
+from tests.orders.helpers import act, location_api, lost_parcel, place, shelf
 
 pytestmark = pytest.mark.django_db
-
-
-def lost_parcel(net, lines, fulfillment=HOME_MILAN):  # noqa: F811
-    order = place(net, lines, fulfillment)
-    parcel = order.fulfillments.get()
-    services.start_picking(fulfillment=parcel)
-    services.mark_packed(fulfillment=parcel)
-    services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number="BRT-77")
-    services.declare_parcel_lost(fulfillment=parcel, reason="returned_to_sender")
-    parcel.refresh_from_db()
-    return order, parcel
-
-
-def shelf(location, sku) -> tuple[int, int]:
-    level = StockLevel.objects.get(location=location, sku__code=sku)
-    return level.on_hand, level.committed
 
 
 def test_the_units_of_a_lost_parcel_come_back_into_the_sources_stock_once(net):  # noqa: F811
