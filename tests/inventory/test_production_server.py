@@ -12,19 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+
+from tests.servers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = db["HOST"] or db.get("OPTIONS", {}).get("host", "")
-    port = db["PORT"] or db.get("OPTIONS", {}).get("port", "")
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    if host.startswith("/"):  # a socket directory
-        return f"postgres://{credentials}@/{db['NAME']}?host={host}&port={port}"
-    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -43,7 +34,7 @@ def gunicorn(transactional_db, shared_cache):
         port = sock.getsockname()[1]
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DEBUG": "false",
         "LANGUAGE_CODE": "en",
         "CACHE_URL": shared_cache,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.inventory.test_production_server import _database_url
+from tests.servers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +47,7 @@ def _start_serve(tmp_path, port: int, *, web_concurrency: int):
     and log folder; returned once it printed its URL table. (server, its output file)."""
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "PORT": str(port),
         "DEBUG": "false",
         "SECRET_KEY": "serve-test-secret",
