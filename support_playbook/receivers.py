@@ -203,7 +203,7 @@ DISCREPANCY_REASONS = {
 }
 
 
-def on_stock_discrepancy(sender, location, sku, units, reason, facts, open_case, incident_key, **kwargs):
+def on_stock_discrepancy(sender, *, location, sku, units, reason, facts, open_case, incident_key, **kwargs):
     """The books and the shelf disagree: the store counts the item again; a large difference is a case too."""
     wording = DISCREPANCY_REASONS.get(reason, DISCREPANCY_REASONS["count"])
     text = tasks.staff_words(wording, units=abs(units), receipts=", ".join(facts.get("receipts", [])))
