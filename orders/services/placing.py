@@ -1,6 +1,7 @@
 """Placing an order: validate, source, hold every unit, write it all or nothing."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -304,7 +305,7 @@ def place_order(
             raise InsufficientStock(plan.shortfalls)
         return plan
 
-    order_fields = dict(
+    new = NewOrder(
         channel=channel,
         customer=customer,
         validated=validated,
@@ -325,74 +326,78 @@ def place_order(
     plan = make_plan(candidates)  # not enough stock anywhere: InsufficientStock with per-SKU network figures
     if transaction.get_connection().in_atomic_block:
         # Inside the caller's transaction: no savepoint; a refused hold is `StockMoved` for the caller to retry.
-        return _write_order(plan=plan, **order_fields)
+        return _write_order(new=new, plan=plan)
     try:
         with transaction.atomic():
-            return _write_order(plan=plan, **order_fields)
+            return _write_order(new=new, plan=plan)
     except StockMoved:
         pass  # stock moved between reading and holding it: re-plan once with fresh numbers
     _validated, _total, candidates, _below = _read_lines(lines, extra, channel)
     try:
         with transaction.atomic():
-            return _write_order(plan=make_plan(candidates), **order_fields)
+            return _write_order(new=new, plan=make_plan(candidates))
     except StockMoved as moved:
         raise InsufficientStock(moved.lines) from None
 
 
-def _write_order(
-    *,
-    channel,
-    customer,
-    validated,
-    plan,
-    method,
-    speed,
-    pickup,
-    address,
-    lines_total,
-    discount,
-    shipping_price,
-    total,
-    payment,
-    currency,
-    external_id,
-    actor,
-    below_listing,
-) -> Order:
+@dataclass(frozen=True)
+class NewOrder:
+    """What a validated order request becomes before it is written: the same for the first try and the re-plan
+    after stock moved (only the plan changes)."""
+
+    channel: SalesChannel
+    customer: dict
+    validated: list  # (sku id, code, quantity, unit price) per line
+    method: str
+    speed: str
+    pickup: Location | None
+    address: dict | None
+    lines_total: Decimal
+    discount: Decimal
+    shipping_price: Decimal
+    total: Decimal
+    payment: dict
+    currency: str
+    external_id: str
+    actor: object
+    below_listing: list
+
+
+def _write_order(*, new: NewOrder, plan) -> Order:
     """The order's rows, one INSERT per kind, and every stock row in one statement. The objects written carry
     what the 201 answer shows (lines, parcels, payment, event), so nothing is read back."""
-    customer_row, contact = upsert_customer(channel=channel, **customer)
-    given = customer.get("marketing_consent")
+    customer_row, contact = upsert_customer(channel=new.channel, **new.customer)
+    given = new.customer.get("marketing_consent")
     order = Order.objects.create(
         **contact,
         # What this order's channel said (or, not saying, what its own customer record says): never another
         # channel's consent.
         marketing_consent=bool(given)
         if given is not None
-        else customer_row.owner_channel_id == channel.id and customer_row.marketing_consent,
+        else customer_row.owner_channel_id == new.channel.id and customer_row.marketing_consent,
         number=human_number(settings.ORDER_NUMBER_PREFIX),
-        channel=channel,
-        external_id=external_id,
+        channel=new.channel,
+        external_id=new.external_id,
         customer=customer_row,
-        method=method,
-        speed=speed,
-        pickup_location=pickup,
-        shipping_address=address,
-        currency=currency,
-        lines_total=lines_total,
-        discount=discount,
-        shipping_price=shipping_price,
-        total=total,
+        method=new.method,
+        speed=new.speed,
+        pickup_location=new.pickup,
+        shipping_address=new.address,
+        currency=new.currency,
+        lines_total=new.lines_total,
+        discount=new.discount,
+        shipping_price=new.shipping_price,
+        total=new.total,
         sourcing={"explanation": plan.explanation},
         # The channel priced below its listing and is the pricing authority (it collected the money): placed,
         # and head office reviews it.
-        price_review=bool(below_listing),
+        price_review=bool(new.below_listing),
     )
-    skus = {sku_id: SKU(id=sku_id, code=code) for sku_id, code, _q, _p in validated}
+    skus = {sku_id: SKU(id=sku_id, code=code) for sku_id, code, _q, _p in new.validated}
     order_lines = OrderLine.objects.bulk_create(
         [
             OrderLine(order=order, sku=skus[sku_id], quantity=qty, unit_price=price)
-            for sku_id, _c, qty, price in validated
+            for sku_id, _c, qty, price in new.validated
         ]
     )
     line_by_sku = {line.sku_id: line for line in order_lines}
@@ -403,29 +408,31 @@ def _write_order(
             Fulfillment(
                 order=order,
                 source_location=_point_location(network, planned),
-                method=method,
+                method=new.method,
                 flow=flows.get(planned.flow, Fulfillment.Flow.SHIP_TO_STORE),
-                pickup_location=pickup if planned.flow != "ship" or method == FulfillmentMethod.LOCKER else None,
+                pickup_location=new.pickup
+                if planned.flow != "ship" or new.method == FulfillmentMethod.LOCKER
+                else None,
             )
             for planned in plan.fulfillments
         ]
     )
     order.payment = Payment.objects.create(
         order=order,
-        provider=payment.get("provider", "manual"),
-        reference=payment.get("reference", ""),
-        currency=currency,
-        authorized_amount=total,
+        provider=new.payment.get("provider", "manual"),
+        reference=new.payment.get("reference", ""),
+        currency=new.currency,
+        authorized_amount=new.total,
     )
     event = record_event(
         order=order,
         type=E.ORDER_PLACED,
-        actor=actor,
+        actor=new.actor,
         data={
-            "total": str(total),
-            "currency": currency,
+            "total": str(new.total),
+            "currency": new.currency,
             "fulfillments": len(plan.fulfillments),
-            **({"below_listing": below_listing} if below_listing else {}),
+            **({"below_listing": new.below_listing} if new.below_listing else {}),
         },
     )
     # The stock rows last: from the hold to the COMMIT they are locked, and a popular item's next order waits for
