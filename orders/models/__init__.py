@@ -1,29 +1,13 @@
-"""The orders app's models: customers, orders, fulfillments, payments, reservations (core) and returns."""
+"""The orders app's models, a module per aggregate: customers, orders, fulfillment (parcels), payments, timeline,
+reservations and returns. One app label (`orders`), one set of tables and migrations."""
 
-from orders.models.core import (
-    E164,
-    PARCEL_TRAVELLING,
-    ContactDetails,
-    Customer,
-    Fulfillment,
-    FulfillmentLine,
-    FulfillmentMethod,
-    IdempotencyRecord,
-    NotifyBy,
-    Order,
-    OrderEvent,
-    OrderLine,
-    Payment,
-    RefundRequest,
-    Reservation,
-    ReservationEvent,
-    ReservationLine,
-    Speed,
-    TimelineEvent,
-    TrackingEvent,
-    new_tracking_token,
-)
+from orders.models.customers import E164, ContactDetails, Customer, NotifyBy, new_tracking_token
+from orders.models.fulfillment import PARCEL_TRAVELLING, Fulfillment, FulfillmentLine, TrackingEvent
+from orders.models.orders import FulfillmentMethod, IdempotencyRecord, OpenUnits, Order, OrderLine, Speed
+from orders.models.payments import Payment, RefundRequest
+from orders.models.reservations import Reservation, ReservationEvent, ReservationLine
 from orders.models.returns import ExchangeLine, Return, ReturnEvent, ReturnLine, ReturnReason
+from orders.models.timeline import OrderEvent, TimelineEvent
 
 __all__ = [
     "PARCEL_TRAVELLING",
@@ -52,4 +36,5 @@ __all__ = [
     "TimelineEvent",
     "TrackingEvent",
     "new_tracking_token",
+    "OpenUnits",
 ]

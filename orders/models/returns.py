@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import SKU, StockHold
 from omnichannel.models import TimeStampedModel
 from orders.events import ReturnEventType
-from orders.models.core import ContactDetails, Customer, Order, OrderLine, TimelineEvent, new_tracking_token
+from orders.models.customers import ContactDetails, Customer, new_tracking_token
+from orders.models.orders import Order, OrderLine
+from orders.models.timeline import TimelineEvent
 from stores.models import Location, SalesChannel
 
 
