@@ -59,16 +59,13 @@ def case_queue(request):
         scenario=filters.get("scenario", ""), status=filters.get("status", ""), store=filters.get("store", "")
     )
     page = Paginator(found, 50).get_page(request.GET.get("page"))
-    titles = {code: s.title for code, s in SCENARIOS.items()}
-    for case in page.object_list:
-        case.scenario_title = titles.get(case.scenario, case.scenario)
     return render(
         request,
         "support_playbook/care_queue.html",
         {
             "form": form,
             "page": page,
-            "counts": [(titles[code], n) for code, n in sorted(selectors.case_counts_by_scenario().items())],
+            "counts": [(SCENARIOS[code].title, n) for code, n in sorted(selectors.case_counts_by_scenario().items())],
             "page_title": _("Cases"),
         },
     )
