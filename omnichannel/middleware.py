@@ -7,7 +7,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from omnichannel.db import DatabaseBusy, DatabaseUnavailable, is_database_unavailable
+from omnichannel.db import DatabaseBusy, DatabaseUnavailable, is_database_unavailable, retry_once_on_lock_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -117,16 +117,21 @@ class LockConflictRetryMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method not in self.WRITES or request.path.startswith(API_PREFIX) or connection.in_atomic_block:
             return None
-        for attempt in (1, 2):
-            try:
-                with transaction.atomic():
-                    return view_func(request, *view_args, **view_kwargs)
-            except (OperationalError, InterfaceError) as exc:
-                if is_database_unavailable(exc):
-                    # Raised here, not in the view: DatabaseUnavailableMiddleware's process_exception would not see it.
-                    return database_unavailable_answer(request, exc)
-                logger.warning("lock conflict on %s (attempt %s): %s", request.path, attempt, str(exc)[:200])
-        busy = DatabaseBusy()
-        response = brief_page(title=_("Busy, please try again"), message=busy.message, status=503)
-        response["Retry-After"] = "1"
-        return response
+
+        @retry_once_on_lock_conflict  # the API's rule: once more after a lock conflict, then DatabaseBusy
+        def in_one_transaction():
+            with transaction.atomic():
+                return view_func(request, *view_args, **view_kwargs)
+
+        try:
+            return in_one_transaction()
+        except DatabaseBusy as busy:
+            logger.warning("lock conflict twice on %s", request.path)
+            response = brief_page(title=_("Busy, please try again"), message=busy.message, status=503)
+            response["Retry-After"] = "1"
+            return response
+        except (OperationalError, InterfaceError) as exc:
+            if not is_database_unavailable(exc):
+                raise
+            # Raised here, not in the view: DatabaseUnavailableMiddleware's process_exception would not see it.
+            return database_unavailable_answer(request, exc)
