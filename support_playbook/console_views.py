@@ -240,7 +240,7 @@ def order_on_behalf(request, customer_id: int):
     items_text = form.data.get("items", "") if form.is_bound else typed["items"]
     basket, _errors = phone_order_lines(items_text)
     skus = search_skus(query=query, limit=10) if query else []
-    prices = _phone_prices([s.code for s in skus] + [line["sku"] for line in basket])
+    prices, currency = _phone_prices([s.code for s in skus] + [line["sku"] for line in basket])
     rows = []
     if skus:
         near = selectors.customer_point(customer)
@@ -258,24 +258,19 @@ def order_on_behalf(request, customer_id: int):
     return render(
         request,
         "support_playbook/on_behalf.html",
-        {**context, "currency": _phone_currency(), "page_title": _("Order by phone")},
+        {**context, "currency": currency, "page_title": _("Order by phone")},
         status=status,
     )
 
 
-def _phone_prices(codes: list[str]) -> dict:
-    """The phone price of each SKU shown ({} until head office creates the call-center channel)."""
+def _phone_prices(codes: list[str]) -> tuple[dict, str]:
+    """The phone price of each SKU shown, and the currency ({} and "" until head office creates the call-center
+    channel): the channel read once for both."""
     try:
-        return console.phone_prices(channel=console.call_center_channel(), skus=codes) if codes else {}
+        channel = console.call_center_channel()
     except DomainError:
-        return {}
-
-
-def _phone_currency() -> str:
-    try:
-        return console.call_center_channel().currency
-    except DomainError:
-        return ""
+        return {}, ""
+    return (console.phone_prices(channel=channel, skus=codes) if codes else {}), channel.currency
 
 
 @care_required
