@@ -8,6 +8,14 @@ import polib
 from django.conf import settings
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def screenshot(page, name, size, *, prefix):
+    """The whole page as var/screenshots/<prefix>_<name>_<size>.png, for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{prefix}_{name}_{size}.png"), full_page=True)
+
+
 RAW_CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 URL_OR_EMAIL = re.compile(r"(https?://\S+|/[\w./?=&%-]+|[\w.+-]+@[\w-]+\.[\w.-]+)")
 ENGLISH_AMOUNT = re.compile(r"\b\d+\.\d\d (EUR|€)")

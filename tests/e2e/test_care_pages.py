@@ -5,6 +5,7 @@ refund approvals. Screenshots in var/screenshots/ (care_*.png)."""
 
 import re
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.contrib.auth.models import Group
@@ -15,7 +16,7 @@ from support_playbook.models import Case, StoreTask
 from support_playbook.services import console
 from support_playbook.services import tasks as task_services
 from tests.e2e.conftest import SIZES
-from tests.e2e.helpers import SCREENSHOTS, reads_italian
+from tests.e2e.helpers import reads_italian, screenshot
 from tests.inventory.factories import ChannelListingFactory
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
 from tests.orders.helpers import no_show_at_mi01, place, shipped
@@ -24,9 +25,7 @@ from tests.stores.factories import SalesChannelFactory, StoreMembershipFactory, 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def shot(page, name, size):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"care_{name}_{size}.png"), full_page=True)
+shot = partial(screenshot, prefix="care")
 
 
 def person(username, group):

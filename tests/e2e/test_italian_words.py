@@ -2,6 +2,7 @@
 distances and counts in one Italian format, on a desk and a phone. Screenshots in var/screenshots/ (words_*.png)."""
 
 from decimal import Decimal
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
@@ -14,7 +15,7 @@ from orders.models import Return
 from stores.services import create_api_key
 from support_playbook.models import Case
 from tests.e2e.conftest import SIZES
-from tests.e2e.helpers import SCREENSHOTS, reads_italian
+from tests.e2e.helpers import reads_italian, screenshot
 from tests.inventory.factories import SKUFactory
 from tests.orders.conftest import HOME_MILAN, net, payload  # noqa: F401  (fixture)
 from tests.orders.returns_helpers import delivered, line, rnet  # noqa: F401  (fixtures)
@@ -23,9 +24,7 @@ from tests.stores.factories import StoreMembershipFactory, UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def shot(page, name, size):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"words_{name}_{size}.png"), full_page=True)
+shot = partial(screenshot, prefix="words")
 
 
 def care_agent():

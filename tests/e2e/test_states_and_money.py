@@ -2,6 +2,7 @@
 desk and a phone (issue 24, items 1, 2 and 4). Screenshots in var/screenshots/ (states_*.png)."""
 
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.contrib.auth.models import Group
@@ -12,7 +13,7 @@ from orders import services
 from orders.models import Payment, Return
 from support_playbook.models import Case
 from tests.e2e.conftest import SIZES
-from tests.e2e.helpers import SCREENSHOTS
+from tests.e2e.helpers import screenshot
 from tests.orders.conftest import net  # noqa: F401  (fixture)
 from tests.orders.helpers import place
 from tests.orders.returns_helpers import delivered, line, rnet  # noqa: F401  (fixtures)
@@ -21,9 +22,7 @@ from tests.stores.factories import StoreMembershipFactory, UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def shot(page, name, size):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"states_{name}_{size}.png"), full_page=True)
+shot = partial(screenshot, prefix="states")
 
 
 def care_agent():

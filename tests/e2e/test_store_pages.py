@@ -3,6 +3,8 @@ confirmed before it is recorded, a parcel reported not received says so, the pho
 returns desk's received table fits, and stock lookup offers only places that have the item, the warehouse
 included. Screenshots in var/screenshots/ (store_*.png)."""
 
+from functools import partial
+
 import pytest
 from playwright.sync_api import expect
 
@@ -10,7 +12,7 @@ from inventory import services as stock
 from orders import services
 from orders.models import Fulfillment, Return
 from tests.e2e.conftest import SIZES
-from tests.e2e.helpers import SCREENSHOTS
+from tests.e2e.helpers import screenshot
 from tests.orders.conftest import net  # noqa: F401  (fixture)
 from tests.orders.helpers import place, shipped
 from tests.orders.returns_helpers import delivered, line, received, rnet  # noqa: F401  (fixtures)
@@ -19,9 +21,7 @@ from tests.stores.factories import StoreMembershipFactory, UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def shot(page, name, size):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"store_{name}_{size}.png"), full_page=True)
+shot = partial(screenshot, prefix="store")
 
 
 def fits_the_screen(page) -> bool:
