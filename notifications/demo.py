@@ -7,7 +7,7 @@ from notifications.models import Notification
 from notifications.rendering import render_notification
 from notifications.webhook_models import WebhookEndpoint
 from orders.models import Reservation
-from orders.reservation_demo import DEMO_DOMAIN
+from orders.reservations.demo import DEMO_DOMAIN
 from stores.models import SalesChannel
 
 

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from orders.forms import add_exchange_fields, chosen_exchange, chosen_return_lines
 from orders.models import Return
+from orders.returns.forms import add_exchange_fields, chosen_exchange, chosen_return_lines
 from stores.models import Location
 
 

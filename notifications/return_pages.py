@@ -11,9 +11,9 @@ from notifications import selectors
 from notifications.forms import CustomerReturnForm
 from notifications.views import customer_locale, customer_page, map_url
 from omnichannel.errors import DomainError, NotFound
-from orders import return_selectors
 from orders import services as orders
 from orders.models import Return, ReturnReason
+from orders.returns import selectors as return_selectors
 
 
 @never_cache

@@ -272,10 +272,10 @@ LOGGING = {
 DEMO_SEEDERS = [
     "stores.demo",
     "inventory.demo",
-    "orders.demo",
-    "orders.reservation_demo",
-    "orders.return_demo",
-    "orders.shop_floor_demo",
+    "orders.placement.demo",
+    "orders.reservations.demo",
+    "orders.returns.demo",
+    "orders.shop_floor.demo",
     "notifications.demo",
     "support_playbook.demo",
 ]
@@ -422,7 +422,7 @@ SCHEDULED_JOBS = {
     },
 }
 # Payment provider code -> adapter; "*" serves every provider without an integration of its own.
-PAYMENT_ADAPTERS = {"*": "orders.payments.ManualAdapter"}
+PAYMENT_ADAPTERS = {"*": "orders.payments.adapters.ManualAdapter"}
 
 # SQLite (the zero-setup demo) ignores the INCLUDE columns of the covering stock index; PostgreSQL uses them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

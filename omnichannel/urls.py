@@ -31,8 +31,8 @@ urlpatterns = [
     path("dashboard/", include("stores.urls")),
     path("care/", include("support_playbook.care_urls")),
     path("dashboard/<slug:store>/stock/", include("inventory.urls")),
-    path("dashboard/<slug:store>/orders/", include("orders.urls")),
-    path("dashboard/<slug:store>/reservations/", include("orders.reservation_urls")),
-    path("dashboard/<slug:store>/returns/", include("orders.return_urls")),
+    path("dashboard/<slug:store>/orders/", include("orders.fulfillment.urls")),
+    path("dashboard/<slug:store>/reservations/", include("orders.reservations.urls")),
+    path("dashboard/<slug:store>/returns/", include("orders.returns.urls")),
     path("dashboard/<slug:store>/tasks/", include("support_playbook.urls")),
 ]

@@ -16,7 +16,7 @@ class OrdersConfig(AppConfig):
             shell.Panel(
                 key="orders_today",
                 title=_("Orders to handle"),
-                template="orders/panels/today.html",
+                template="orders/fulfillment/panels/today.html",
                 context=lambda location, user: _today(location),
                 order=10,
             )
@@ -45,7 +45,7 @@ class OrdersConfig(AppConfig):
             shell.Panel(
                 key="reservations",
                 title=_("Click & reserve"),
-                template="orders/panels/reservations.html",
+                template="orders/reservations/panels/reservations.html",
                 context=lambda location, user: _reservation_summary(location),
                 order=15,
                 capability="click_and_reserve",
@@ -54,7 +54,7 @@ class OrdersConfig(AppConfig):
 
 
 def _today(location):
-    from orders.selectors import store_queue_counts
+    from orders.fulfillment.selectors import store_queue_counts
 
     return store_queue_counts(location=location)
 
@@ -64,18 +64,18 @@ def _open_work(location, user):
 
 
 def _held_reservations(location, user):
-    from orders.selectors import held_reservation_count
+    from orders.reservations.selectors import held_reservation_count
 
     return held_reservation_count(location=location)
 
 
 def _reservation_summary(location):
-    from orders.selectors import store_reservation_summary
+    from orders.reservations.selectors import store_reservation_summary
 
     return store_reservation_summary(location=location)
 
 
 def _expected_returns(location, user):
-    from orders.return_selectors import expected_returns
+    from orders.returns.selectors import expected_returns
 
     return expected_returns(location=location).count()

@@ -7,7 +7,7 @@ instead of deadlocking:
 2. its parcels (`Fulfillment`), by id;
 3. stock rows, in (location, sku) order (`inventory.services.lock_stock_rows`, `in_lock_order`);
 4. the order's lines (`OrderLine`, `FulfillmentLine`), by id;
-5. its payment (`Payment`), last (`fulfilling._locked_payment`; several payments by order id).
+5. its payment (`Payment`), last (`orders.payments.money.locked_payment`; several payments by order id).
 
 A reservation (the till buying it) or a return (its receipt) is locked before the orders it touches.
 Before this order, `cancel_order` locked order → stock → parcel while `report_missing` locked parcel → stock →

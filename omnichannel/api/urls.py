@@ -8,7 +8,10 @@ from inventory.api.count_views import LocationCountApi
 from inventory.api.feed_views import AvailabilityFeedApi
 from inventory.api.views import AvailabilityApi, ProductDetailApi, ProductListApi
 from omnichannel.api.errors import not_found_view
-from orders.api.return_views import (
+from orders.fulfillment.api import FulfillmentActionApi, LocationFulfillmentListApi, TrackingEventCreateApi
+from orders.placement.api import OrderCancelApi, OrderDetailApi, OrderListCreateApi
+from orders.reservations.api import ReservationCancelApi, ReservationCreateApi, ReservationDetailApi
+from orders.returns.api import (
     LocationReturnListApi,
     ReturnCancelApi,
     ReturnCreateApi,
@@ -18,18 +21,7 @@ from orders.api.return_views import (
     ReturnTransferReceivedApi,
     ReturnTransferShippedApi,
 )
-from orders.api.till_views import LocationSalesApi
-from orders.api.views import (
-    FulfillmentActionApi,
-    LocationFulfillmentListApi,
-    OrderCancelApi,
-    OrderDetailApi,
-    OrderListCreateApi,
-    ReservationCancelApi,
-    ReservationCreateApi,
-    ReservationDetailApi,
-    TrackingEventCreateApi,
-)
+from orders.shop_floor.api import LocationSalesApi
 from stores.api.views import LocationListApi
 from support_playbook.api.views import CaseActionApi, CaseDetailApi, CaseListApi
 

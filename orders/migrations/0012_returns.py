@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.expressions
-import orders.models.customers
+import orders.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received at')),
                 ('refunded_at', models.DateTimeField(blank=True, null=True, verbose_name='refunded at')),
                 ('overdue_at', models.DateTimeField(blank=True, null=True, verbose_name='found overdue at')),
-                ('token', models.CharField(default=orders.models.customers.new_tracking_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=orders.models.new_tracking_token, editable=False, max_length=64, unique=True)),
             ],
             options={
                 'verbose_name': 'return',

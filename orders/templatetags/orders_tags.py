@@ -1,10 +1,10 @@
 from django import template
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from orders.events import OrderEventType, ReservationEventType, ReturnEventType
-from orders.services.missing import LOST_REASONS
-from orders.sourcing import REASONS
+from orders.fulfillment import sourcing
+from orders.fulfillment.missing import LOST_REASONS
 
 register = template.Library()
 
@@ -36,10 +36,7 @@ def event_reason(reason: str) -> str:
 
 @register.filter
 def sourcing_reason(entry: dict) -> str:
-    """A sourcing decision in the page's language, from its stored code and parameters (older orders stored
-    only the English text, which is shown as it is)."""
-    wording = REASONS.get(entry.get("why_code", ""))
-    return gettext(wording) % entry.get("why_params", {}) if wording else entry.get("why", "")
+    return sourcing.reason_words(entry)
 
 
 @register.filter

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from inventory import services as stock
 from notifications.models import Notification
 from orders.models import Order, OrderEvent
-from orders.services.common import record_event
+from orders.timeline import record_event
 from stores.services import create_api_key
 from tests.concurrency.conftest import run_in_threads
 from tests.inventory.factories import SKUFactory

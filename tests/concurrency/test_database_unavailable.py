@@ -78,7 +78,7 @@ def test_an_unreachable_database_on_the_api_is_a_503(net, monkeypatch):  # noqa:
     # The database restarting under load: the connection fails (what psycopg raises is OperationalError).
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {create_api_key(channel=net['web'])[1]}")
-    from orders import selectors
+    from orders.placement import selectors
 
     def gone(**kwargs):
         raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")

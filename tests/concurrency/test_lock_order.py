@@ -124,9 +124,9 @@ def test_the_api_answers_a_lock_conflict_in_the_error_shape(store, monkeypatch):
     def always_deadlocks(**kwargs):
         raise OperationalError("deadlock detected") from Deadlock()
 
-    from orders.api import views
+    from orders.placement import api as views
 
-    monkeypatch.setattr(views.services, "place_order", always_deadlocks)
+    monkeypatch.setattr(views.placing, "place_order", always_deadlocks)
     body = payload([("A-JEANS", 1, "10.00")], HOME_MILAN)
     answer = api.post("/api/v1/orders/", body, format="json")
     assert answer.status_code == 503

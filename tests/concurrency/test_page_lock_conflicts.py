@@ -5,7 +5,7 @@ page "busy, try again", never a 500. (The API's own rule: test_lock_order.py.)""
 import pytest
 from django.db import OperationalError
 
-from orders import services
+from orders.fulfillment import services
 from tests.orders.conftest import net  # noqa: F401  (fixture)
 from tests.orders.helpers import place
 from tests.stores.factories import StoreMembershipFactory, UserFactory

@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 
 from omnichannel.api.serializers import represent, validated
 from orders import selectors, services
-from orders.api.serializers import OrderCreateInput, OrderOutput
+from orders.placement.serializers import OrderCreateInput, OrderOutput
 from tests.orders.conftest import HOME_MILAN, net, payload  # noqa: F401
 
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from inventory.models import SKU, Product, StockHold, StockLevel, StockMovement
 from orders.models import Reservation, ReservationLine
-from orders.selectors import reservation_kpis, store_reservation_summary
+from orders.reservations.selectors import reservation_kpis, store_reservation_summary
 from stores.models import Location, SalesChannel, StoreMembership
 
 

@@ -5,8 +5,8 @@ import pytest
 
 from orders.events import OrderEventType
 from orders.models import OrderEvent
-from orders.services.common import record_event
 from orders.templatetags.orders_tags import event_label
+from orders.timeline import record_event
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
 from tests.orders.helpers import place
 
@@ -30,7 +30,7 @@ def test_staff_read_the_enumerations_labels():
 def test_reservation_and_return_events_are_enumerations_too(net):  # noqa: F811
     from orders.events import ReservationEventType, ReturnEventType
     from orders.models import ReservationEvent
-    from orders.services.reserving import record_reservation_event
+    from orders.reservations.services import record_reservation_event
     from tests.orders.helpers import reserved_at_mi01
 
     reservation = reserved_at_mi01(net)

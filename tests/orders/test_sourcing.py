@@ -1,6 +1,6 @@
 """The sourcing policy, rule by rule, on the pure function (no database)."""
 
-from orders.sourcing import Candidate, Line, Policy, plan_sourcing
+from orders.fulfillment.sourcing import Candidate, Line, Policy, plan_sourcing
 
 MILAN = (45.4642, 9.1900)
 SHIPPING_STORE = frozenset({"ship_from_store", "click_and_collect", "ship_to_store"})

@@ -1,0 +1,147 @@
+"""Customer care's actions on an order or a reservation that are not money (refunds: orders/payments/refunds.py):
+extend a pickup or a hold, send a message or a pickup code again, correct the contact details."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from inventory.models import StockHold
+from omnichannel.errors import InvalidTransition
+from omnichannel.phones import to_e164
+from orders.errors import InvalidOrder
+from orders.events import OrderEventType as E
+from orders.events import ReservationEventType as RE
+from orders.fulfillment.models import S
+from orders.fulfillment.services import _locked, fulfillment_store, pickup_deadline
+from orders.models import Fulfillment, Order, Reservation
+from orders.reservations.services import record_reservation_event
+from orders.timeline import record_event
+from stores.roles import Right, require_right
+
+
+@transaction.atomic
+def extend_pickup(*, fulfillment: Fulfillment | int, days: int, reason: str, actor) -> Fulfillment:
+    """A waiting pickup stays on the shelf `days` longer (at most PICKUP_EXTENSION_MAX_DAYS past its first
+    deadline); the customer is told the new date and reminded again before it."""
+    require_right(actor, Right.WORK_CASES)
+    fulfillment = _locked(fulfillment)
+    if fulfillment.status != S.READY_FOR_PICKUP:
+        raise InvalidTransition(
+            current=fulfillment.status, wanted="pickup_extended", allowed=[], message=_("This pickup is not waiting.")
+        )
+    first_deadline = fulfillment.pickup_deadline - timedelta(
+        days=sum(e.data.get("days", 0) for e in fulfillment.events.filter(type="pickup_extended"))
+    )
+    new_deadline = fulfillment.pickup_deadline + timedelta(days=days)
+    longest = first_deadline + timedelta(days=settings.PICKUP_EXTENSION_MAX_DAYS)
+    if days < 1 or new_deadline > longest:
+        raise InvalidOrder(
+            _("A pickup can wait at most %(max)s days longer than its first deadline.")
+            % {"max": settings.PICKUP_EXTENSION_MAX_DAYS},
+            details={"days": days, "max_days": settings.PICKUP_EXTENSION_MAX_DAYS},
+        )
+    before = fulfillment.pickup_deadline
+    new_deadline = pickup_deadline(fulfillment_store(fulfillment), new_deadline)  # on a day the store is open
+    fulfillment.pickup_deadline, fulfillment.reminded_at = new_deadline, None
+    fulfillment.save(update_fields=["pickup_deadline", "reminded_at", "updated_at"])
+    record_event(
+        order=fulfillment.order,
+        fulfillment=fulfillment,
+        type=E.PICKUP_EXTENDED,
+        actor=actor,
+        data={"days": days, "from": before.isoformat(), "to": new_deadline.isoformat(), "reason": reason},
+    )
+    return fulfillment
+
+
+@transaction.atomic
+def extend_reservation(*, reservation: Reservation | int, hours: int, reason: str, actor) -> Reservation:
+    """A held reservation stays held `hours` longer (at most RESERVATION_EXTENSION_MAX_HOURS in all); its stock
+    holds follow, and the customer is told the new end."""
+    require_right(actor, Right.WORK_CASES)
+    reservation = Reservation.objects.select_for_update(no_key=True).get(pk=getattr(reservation, "pk", reservation))
+    if reservation.status != Reservation.Status.HELD:
+        raise InvalidTransition(
+            current=reservation.status, wanted="extended", allowed=[], message=_("This reservation is not held.")
+        )
+    already = sum(e.data.get("hours", 0) for e in reservation.events.filter(type="extended"))
+    if hours < 1 or already + hours > settings.RESERVATION_EXTENSION_MAX_HOURS:
+        raise InvalidOrder(
+            _("A reservation can be held at most %(max)s hours longer in all.")
+            % {"max": settings.RESERVATION_EXTENSION_MAX_HOURS},
+            details={"hours": hours, "already": already, "max_hours": settings.RESERVATION_EXTENSION_MAX_HOURS},
+        )
+    before = reservation.expires_at
+    reservation.expires_at = before + timedelta(hours=hours)
+    reservation.save(update_fields=["expires_at", "updated_at"])
+    StockHold.objects.filter(pk__in=reservation.lines.values("hold_id"), status=StockHold.Status.ACTIVE).update(
+        expires_at=reservation.expires_at
+    )
+    record_reservation_event(
+        reservation=reservation,
+        type=RE.EXTENDED,
+        actor=actor,
+        data={"hours": hours, "from": before.isoformat(), "to": reservation.expires_at.isoformat(), "reason": reason},
+    )
+    return reservation
+
+
+RESEND = {
+    "confirmation": E.CONFIRMATION_RESENT,
+    "pickup_code": E.PICKUP_CODE_RESENT,
+    "tracking_link": E.TRACKING_LINK_SENT,
+}
+
+
+@transaction.atomic
+def resend_message(*, order: Order, what: str, actor) -> None:
+    """Send the customer the order confirmation, the pickup code of a waiting pickup, or the tracking link again
+    (an event on the timeline; the outbox writes the messages, to the order's contact details as they are now)."""
+    require_right(actor, Right.WORK_CASES)
+    if what not in RESEND:
+        raise InvalidOrder(_("Unknown message."), details={"what": what, "allowed": sorted(RESEND)})
+    fulfillment = None
+    if what == "pickup_code":
+        fulfillment = order.fulfillments.filter(status=S.READY_FOR_PICKUP).order_by("id").first()
+        if fulfillment is None:
+            raise InvalidOrder(_("No pickup of this order is waiting in store."), details={"what": what})
+    record_event(order=order, fulfillment=fulfillment, type=RESEND[what], actor=actor)
+
+
+@transaction.atomic
+def change_contact_details(
+    *, order: Order | None = None, reservation=None, email: str = "", phone: str = "", actor=None
+):
+    """Fix the email or phone given with an order or a reservation (a message to it could not be delivered).
+    Only that order's or reservation's copy changes: the shared customer record belongs to its channel."""
+    email, typed_phone = (email or "").strip(), (phone or "").strip()
+    if not email and not typed_phone:
+        raise InvalidOrder(_("Give the new email or phone number."), details={"email": "", "phone": ""})
+    phone = to_e164(typed_phone) if typed_phone else ""
+    if typed_phone and phone is None:
+        raise InvalidOrder(
+            _("%(phone)s is not a phone number.") % {"phone": typed_phone}, details={"phone": typed_phone}
+        )
+    try:
+        if email:
+            validate_email(email)
+    except ValidationError as exc:
+        raise InvalidOrder(" ".join(exc.messages), details={"email": email}) from None
+    model, pk = (Order, order.pk) if order is not None else (Reservation, reservation.pk)
+    record = model.objects.select_for_update(no_key=True).get(pk=pk)
+    before = {"email": record.contact_email, "phone": record.contact_phone}
+    if email:
+        record.contact_email = email
+    if phone:
+        record.contact_phone = phone
+    record.save(update_fields=["contact_email", "contact_phone", "updated_at"])
+    data = {"from": before, "to": {"email": record.contact_email, "phone": record.contact_phone}}
+    if model is Order:
+        record_event(order=record, type=E.CONTACT_CHANGED, actor=actor, data=data)
+    else:
+        record_reservation_event(reservation=record, type=RE.CONTACT_CHANGED, actor=actor, data=data)
+    return record
