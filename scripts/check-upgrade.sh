@@ -15,7 +15,7 @@ git worktree add -q --detach "$WORK/old" "$OLD"
 
 # Every row of the tables that hold people's orders, as {table: {pk: {column: value}}}.
 SNAPSHOT='
-import json
+import json, os
 from django.apps import apps
 TABLES = ["orders.Customer", "orders.Order", "orders.OrderLine", "orders.Fulfillment", "orders.FulfillmentLine",
           "orders.Payment", "orders.RefundRequest", "orders.OrderEvent", "orders.Reservation",
@@ -27,13 +27,13 @@ for label in TABLES:
     columns = [f.attname for f in model._meta.concrete_fields]
     out[label] = {str(row["pk"] if "pk" in row else row["id"]): {k: str(v) for k, v in row.items()}
                   for row in model.objects.order_by("pk").values(*columns)}
-print(json.dumps(out))
+open(os.environ["SNAPSHOT_FILE"], "w").write(json.dumps(out))
 '
 export DEBUG=true
 (cd "$WORK/old" && "$PY" manage.py migrate -v 0 && "$PY" manage.py seed_demo >/dev/null \
-  && "$PY" manage.py shell -c "$SNAPSHOT" > "$WORK/before.json")
-"$PY" manage.py migrate -v 0
-"$PY" manage.py shell -c "$SNAPSHOT" > "$WORK/after.json"
+  && SNAPSHOT_FILE="$WORK/before.json" "$PY" manage.py shell -c "$SNAPSHOT" >/dev/null)
+"$PY" manage.py migrate -v 1 | grep -E "^  Applying" || echo "  (no migration to apply)"
+SNAPSHOT_FILE="$WORK/after.json" "$PY" manage.py shell -c "$SNAPSHOT" >/dev/null
 "$PY" - "$WORK/before.json" "$WORK/after.json" "$OLD" <<'PYTHON'
 import json, sys
 before, after = (json.load(open(path)) for path in sys.argv[1:3])
