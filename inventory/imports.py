@@ -57,6 +57,27 @@ def _chunks(items, size=5000):
 # ---------------------------------------------------------------------------------------------- stock
 
 
+def _counted(row: dict, known_location: bool, known_sku: bool) -> tuple[int, str]:
+    """(the counted on-hand, "") or (0, what is wrong with the line; `{location}` and `{sku}` name them)."""
+    if None in row or any(value is None for value in row.values()):
+        return 0, "wrong number of fields"
+    if not known_location:
+        return 0, "unknown location '{location}'"
+    if not known_sku:
+        return 0, "unknown SKU '{sku}'"
+    raw_qty = (row.get("on_hand") or "").strip()
+    shown = raw_qty[:40].replace("{", "{{").replace("}", "}}")
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not WHOLE_NUMBER.fullmatch(raw_qty):
+        return 0, f"on_hand must be a whole number, got '{shown}'"
+    counted = int(raw_qty)
+    if counted < 0:
+        return 0, f"on_hand cannot be negative ({counted})"
+    if counted > MAX_ON_HAND:
+        return 0, f"on_hand must be at most {MAX_ON_HAND}, got {shown}"
+    return counted, ""
+
+
 def import_stock(stream, *, skip_invalid: bool = False, actor=None, reference: str = "", progress=None) -> ImportReport:
     """`location,sku,on_hand` lines: on-hand becomes the counted figure, the difference a `count` movement."""
     reader = _reader(stream, {"location", "sku", "on_hand"})
@@ -72,26 +93,9 @@ def import_stock(stream, *, skip_invalid: bool = False, actor=None, reference: s
 
     lines, seen = [], {}
     for line_number, location_code, sku_code, row in rows:
-        if None in row or any(value is None for value in row.values()):
-            report.errors.append((line_number, "wrong number of fields"))
-            continue
-        if location_code not in location_ids:
-            report.errors.append((line_number, f"unknown location '{location_code}'"))
-            continue
-        if sku_code not in sku_ids:
-            report.errors.append((line_number, f"unknown SKU '{sku_code}'"))
-            continue
-        raw_qty = (row.get("on_hand") or "").strip()
-        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
-        if not WHOLE_NUMBER.fullmatch(raw_qty):
-            report.errors.append((line_number, f"on_hand must be a whole number, got '{raw_qty[:40]}'"))
-            continue
-        counted = int(raw_qty)
-        if counted < 0:
-            report.errors.append((line_number, f"on_hand cannot be negative ({counted})"))
-            continue
-        if counted > MAX_ON_HAND:
-            report.errors.append((line_number, f"on_hand must be at most {MAX_ON_HAND}, got {raw_qty[:40]}"))
+        counted, problem = _counted(row, location_code in location_ids, sku_code in sku_ids)
+        if problem:
+            report.errors.append((line_number, problem.format(location=location_code, sku=sku_code)))
             continue
         key = (location_ids[location_code], sku_ids[sku_code])
         if key in seen:
@@ -192,20 +196,34 @@ def import_catalog(stream, *, skip_invalid: bool = False, progress=None) -> Impo
             "size": (row.get("size") or "").strip(),
             "active": (row.get("active") or "true").strip().lower() not in ("0", "false", "no"),
         }
-        if (row.get("price") or "").strip():
-            wanted = [c.strip() for c in (row.get("channels") or "").split("|") if c.strip()] or list(channel_codes)
-            for code in wanted:
-                listings.append(
-                    {
-                        "sku": sku_code,
-                        "channel_id": channel_codes[code],
-                        "price": Decimal(row["price"].strip()),
-                        "currency": (row.get("currency") or "EUR").strip().upper(),
-                    }
-                )
+        listings += _listings_of(row, sku_code, channel_codes)
         if progress:
             progress(1)
-    # A GTIN another SKU of the catalog already carries (unique where set: RFID reads name GTINs).
+    listings = _drop_taken_gtins(report, gtin_lines=gtin_lines, sku_lines=sku_lines, skus=skus, listings=listings)
+    report.errors.sort()
+    if report.errors and not skip_invalid:
+        return report
+    report.written = services.upsert_catalog(
+        products=list(products.values()), skus=list(skus.values()), listings=listings
+    )
+    return report
+
+
+def _listings_of(row: dict, sku_code: str, channel_codes: dict) -> list[dict]:
+    """The line's channel prices: on the channels it names, else on every active channel; none without a price."""
+    if not (row.get("price") or "").strip():
+        return []
+    wanted = [c.strip() for c in (row.get("channels") or "").split("|") if c.strip()] or list(channel_codes)
+    currency = (row.get("currency") or "EUR").strip().upper()
+    price = Decimal(row["price"].strip())
+    return [
+        {"sku": sku_code, "channel_id": channel_codes[code], "price": price, "currency": currency} for code in wanted
+    ]
+
+
+def _drop_taken_gtins(report: ImportReport, *, gtin_lines: dict, sku_lines: dict, skus: dict, listings: list) -> list:
+    """A GTIN another SKU of the catalog already carries (unique where set: RFID reads name GTINs) refuses its
+    line: its SKU and listings are left out. Returns the listings kept."""
     code_at_line = {line_number: code for code, line_number in sku_lines.items()}
     for start in range(0, len(gtin_lines), 5000):
         taken = SKU.objects.filter(gtin__in=list(gtin_lines)[start : start + 5000]).values_list("gtin", "code")
@@ -216,16 +234,14 @@ def import_catalog(stream, *, skip_invalid: bool = False, progress=None) -> Impo
                 report.errors.append((line_number, f"GTIN '{gtin}' belongs to SKU '{code}'"))
                 skus.pop(mine, None)
                 listings = [listing for listing in listings if listing["sku"] != mine]
-    report.errors.sort()
-    if report.errors and not skip_invalid:
-        return report
-    report.written = services.upsert_catalog(
-        products=list(products.values()), skus=list(skus.values()), listings=listings
-    )
-    return report
+    return listings
 
 
 def _catalog_line_error(row, channel_codes) -> str | None:
+    return _catalog_shape_error(row) or _catalog_values_error(row, channel_codes)
+
+
+def _catalog_shape_error(row) -> str | None:
     if None in row or any(value is None for value in row.values()):
         return "wrong number of fields"
     for name, value in row.items():
@@ -236,23 +252,32 @@ def _catalog_line_error(row, channel_codes) -> str | None:
             return f"{name} is empty"
     if len(row["style"].strip()) > 40 or len(row["sku"].strip()) > 64:
         return "style (≤ 40) or sku (≤ 64 characters) too long"
+    return None
+
+
+def _catalog_values_error(row, channel_codes) -> str | None:
     gtin = (row.get("gtin") or "").strip()
     if gtin and not gtin_is_valid(gtin):
         return f"GTIN '{gtin}' is not a valid GTIN-8/12/13/14 (check digit)"
     price = (row.get("price") or "").strip()
-    if price:
-        try:
-            value = Decimal(price)
-        except InvalidOperation:
-            return f"price must be a number like 29.90, got '{price}'"
-        if value < 0 or value != value.quantize(Decimal("0.01")) or value >= Decimal("100000000"):
-            return f"price must be ≥ 0 with at most 2 decimals, got '{price}'"
+    if price and (problem := _price_error(price)):
+        return problem
     currency = (row.get("currency") or "").strip()
     if currency and (len(currency) != 3 or not currency.isalpha()):
         return f"currency must be a 3-letter code, got '{currency}'"
     for code in [c.strip() for c in (row.get("channels") or "").split("|") if c.strip()]:
         if code not in channel_codes:
             return f"unknown sales channel '{code}'"
+    return None
+
+
+def _price_error(price: str) -> str | None:
+    try:
+        value = Decimal(price)
+    except InvalidOperation:
+        return f"price must be a number like 29.90, got '{price}'"
+    if value < 0 or value != value.quantize(Decimal("0.01")) or value >= Decimal("100000000"):
+        return f"price must be ≥ 0 with at most 2 decimals, got '{price}'"
     return None
 
 

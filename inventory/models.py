@@ -191,6 +191,11 @@ class StockHold(TimeStampedModel):
         RELEASED = "released", _("Released")
         CONSUMED = "consumed", _("Consumed")
 
+    # `hold_stock` sets these on the holds it returns, so callers match holds to lines without a query: the pair
+    # held, not columns (the stock level says it).
+    location_id: int
+    sku_id: int
+
     stock_level = models.ForeignKey(
         StockLevel, on_delete=models.PROTECT, related_name="holds", verbose_name=_("stock level")
     )

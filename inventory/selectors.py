@@ -82,6 +82,33 @@ def available_rows(sku_codes: list[str]) -> list[tuple[str, int, int]]:
         return cursor.fetchall()
 
 
+def _ranked_locations(network, near) -> tuple[dict[int, int], list[str], list[float] | None]:
+    """Each active location's rank (nearest first when `near` is given, else by code), the codes and distances in
+    rank order. Computed once per request: each SKU's rows then sort as plain (rank, available) pairs and become
+    entries by list indexing (the loop runs for ~440 rows per request; docs/benchmarks.md)."""
+    active = network.locations
+    codes = {loc_id: point.code for loc_id, point in active.items()}
+    distance = None
+    if near is not None:
+        distance = {loc_id: round(km, 1) for loc_id, km in distances_km(near[0], near[1], network.radians).items()}
+        ranked = sorted(active, key=lambda loc_id: (distance[loc_id], codes[loc_id]))
+    else:
+        ranked = sorted(active, key=codes.__getitem__)
+    rank = {loc_id: position for position, loc_id in enumerate(ranked)}
+    ranked_distances = [distance[loc_id] for loc_id in ranked] if distance is not None else None
+    return rank, [codes[loc_id] for loc_id in ranked], ranked_distances
+
+
+def _refuse_unknown_skus(missing: list[str]) -> None:
+    """SKUs with no available unit anywhere are fine if they exist and are active; otherwise a 404."""
+    if not missing:
+        return
+    known = set(SKU.objects.filter(code__in=missing, active=True).values_list("code", flat=True))
+    unknown = [code for code in missing if code not in known]
+    if unknown:
+        raise NotFound(f"Unknown SKU: {', '.join(unknown)}", details={"skus": unknown})
+
+
 def availability(
     *,
     sku_codes: list[str],
@@ -98,25 +125,13 @@ def availability(
     from the per-process snapshot), plus one when some SKU has no available unit anywhere.
     """
     network = network_snapshot()
-    active = network.locations
     only_location_id = None
     if location_code:
         only_location_id = network.location_ids_by_code.get(location_code)
         if only_location_id is None:
             raise NotFound(f"Unknown location: {location_code}", details={"location": location_code})
 
-    codes = {loc_id: point.code for loc_id, point in active.items()}
-    distance = None
-    if near is not None:
-        distance = {loc_id: round(km, 1) for loc_id, km in distances_km(near[0], near[1], network.radians).items()}
-        ranked = sorted(active, key=lambda loc_id: (distance[loc_id], codes[loc_id]))
-    else:
-        ranked = sorted(active, key=codes.__getitem__)
-    # Ranks computed once per request: each SKU's rows then sort as plain (rank, available) pairs and become
-    # entries by list indexing (this loop runs for ~440 rows per request; docs/benchmarks.md).
-    rank = {loc_id: position for position, loc_id in enumerate(ranked)}
-    ranked_codes = [codes[loc_id] for loc_id in ranked]
-    ranked_distances = [distance[loc_id] for loc_id in ranked] if distance is not None else None
+    rank, ranked_codes, ranked_distances = _ranked_locations(network, near)
     source_ranks = {rank[loc_id] for loc_id in channel.source_ids if loc_id in rank} if channel is not None else set()
 
     per_sku: dict[str, list[tuple[int, int]]] = {}
@@ -128,13 +143,7 @@ def availability(
                 per_sku[code] = [(position, available)]
             else:
                 located.append((position, available))
-    missing = [code for code in sku_codes if code not in per_sku]
-    if missing:
-        known = set(SKU.objects.filter(code__in=missing, active=True).values_list("code", flat=True))
-        unknown = [code for code in missing if code not in known]
-        if unknown:
-            raise NotFound(f"Unknown SKU: {', '.join(unknown)}", details={"skus": unknown})
-
+    _refuse_unknown_skus([code for code in sku_codes if code not in per_sku])
     only_rank = rank[only_location_id] if only_location_id is not None else None
     withheld = withheld_codes(channel.id) if channel is not None else frozenset()
     results = []
@@ -152,7 +161,7 @@ def availability(
             ]
         else:
             entries = [{"location": ranked_codes[position], "available": available} for position, available in located]
-        result = {"sku": code}
+        result: dict[str, object] = {"sku": code}
         if channel is not None:
             result["channel_available"] = 0 if code in withheld else channel.published_number(channel_total)
             if explain:
@@ -362,7 +371,7 @@ def count_detail(*, session) -> dict:
     )
     movements = last_movements(location=session.location, sku_ids=[item.sku_id for item in items])
     for item in items:
-        item.last_movements = movements.get(item.sku_id, [])
+        item.last_movements = movements.get(item.sku_id, [])  # type: ignore[attr-defined]  # shown, not stored
     return {
         "session": session,
         "items": items,

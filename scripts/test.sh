@@ -15,8 +15,10 @@ if [ ! -x /usr/bin/chromium ]; then
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-echo "==> ruff"
+echo "==> ruff (complexity and keyword-only services included)"
 .venv/bin/ruff check .
+echo "==> mypy (services, selectors, models)"
+.venv/bin/mypy
 echo "==> migrations are committed"
 DATABASE_URL="${DATABASE_URL:-sqlite:///:memory:}" .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }

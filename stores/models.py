@@ -198,9 +198,9 @@ class ApiKey(TimeStampedModel):
 
     @property
     def owner_label(self) -> str:
-        if self.kind == self.Kind.CHANNEL:
+        if self.kind == self.Kind.CHANNEL and self.channel is not None:
             return f"channel {self.channel.code}"
-        if self.kind == self.Kind.LOCATION:
+        if self.kind == self.Kind.LOCATION and self.location is not None:
             return f"location {self.location.code}"
         if self.kind == self.Kind.CARRIER:
             return f"carrier {self.carrier}"
@@ -209,9 +209,9 @@ class ApiKey(TimeStampedModel):
     @property
     def owner_name(self) -> str:
         """Whose key it is, as people read it on a timeline: "Negozio online Brunello (API)", "BRT (API)"."""
-        if self.kind == self.Kind.CHANNEL:
+        if self.kind == self.Kind.CHANNEL and self.channel is not None:
             owner = self.channel.name
-        elif self.kind == self.Kind.LOCATION:
+        elif self.kind == self.Kind.LOCATION and self.location is not None:
             owner = self.location.name
         elif self.kind == self.Kind.CARRIER:
             owner = self.carrier

@@ -226,7 +226,10 @@ def network_snapshot() -> NetworkSnapshot:
         return cached[1]
     locations = {
         row[0]: LocationPoint(
-            *row[:4],
+            id=row[0],
+            code=row[1],
+            latitude=row[2],
+            longitude=row[3],
             kind=row[4],
             capabilities=frozenset(row[5] or ()),
             priority=row[6],

@@ -92,9 +92,9 @@ class Case(TimeStampedModel):
     @property
     def currency(self) -> str:
         """The currency of the money the case is about: its order's, else its return's channel's."""
-        if self.order_id:
+        if self.order is not None:
             return self.order.currency
-        return self.return_request.channel.currency if self.return_request_id else ""
+        return self.return_request.channel.currency if self.return_request is not None else ""
 
     @property
     def is_open(self) -> bool:

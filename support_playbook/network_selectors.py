@@ -69,17 +69,8 @@ FIGURES = [
 ]
 
 
-def network_figures(*, locations=None, now=None) -> dict:
-    """Per store: every figure, the short picks of the last 7 days (and units), open and overdue cases; totals;
-    cases by scenario. `locations`: only these (a manager's stores), else every active store and warehouse."""
-    now = now or timezone.now()
-    stores = list(
-        (locations if locations is not None else Location.objects.active())
-        .exclude(kind=Location.Kind.SUPPLIER)
-        .order_by("code")
-    )
-    ids = [s.pk for s in stores]
-    rows = {s.pk: {"location": s, **{name: 0 for name in FIGURES}} for s in stores}
+def _count_figures(rows: dict, ids: list[int], now) -> None:
+    """Each store's figures (FIGURES), one grouped query each."""
     for name, (model, field, condition) in figure_filters(now).items():
         if model is Fulfillment and field == "pickup_location":
             # A pickup at its source store has no pickup location: count it where it waits, its source.
@@ -98,6 +89,37 @@ def network_figures(*, locations=None, now=None) -> dict:
             model.objects.filter(condition, **{f"{field}_id__in": ids}).values(f"{field}_id").annotate(n=Count("id"))
         ):
             rows[row[f"{field}_id"]][name] = row["n"]
+
+
+def _count_cases(rows: dict, cases, *, only_these: bool) -> dict:
+    """Open and overdue cases onto each store's row; returns them by scenario (network-wide unless `only_these`:
+    then only the stores' own)."""
+    by_scenario = {code: {"scenario": s, "open": 0, "overdue": 0} for code, s in SCENARIOS.items()}
+    for row in cases:
+        if only_these and row["location_id"] not in rows:
+            continue
+        if row["location_id"] in rows:
+            store = rows[row["location_id"]]
+            store["cases"] = store.get("cases", 0) + row["n"]
+            store["cases_overdue"] = store.get("cases_overdue", 0) + row["overdue"]
+        if row["scenario"] in by_scenario:
+            by_scenario[row["scenario"]]["open"] += row["n"]
+            by_scenario[row["scenario"]]["overdue"] += row["overdue"]
+    return by_scenario
+
+
+def network_figures(*, locations=None, now=None) -> dict:
+    """Per store: every figure, the short picks of the last 7 days (and units), open and overdue cases; totals;
+    cases by scenario. `locations`: only these (a manager's stores), else every active store and warehouse."""
+    now = now or timezone.now()
+    stores = list(
+        (locations if locations is not None else Location.objects.active())
+        .exclude(kind=Location.Kind.SUPPLIER)
+        .order_by("code")
+    )
+    ids = [s.pk for s in stores]
+    rows = {s.pk: {"location": s, **{name: 0 for name in FIGURES}} for s in stores}
+    _count_figures(rows, ids, now)
     shortages = (
         StockMovement.objects.filter(
             reason=StockMovement.Reason.SHORTAGE, at__gte=now - timedelta(days=7), location_id__in=ids
@@ -112,17 +134,7 @@ def network_figures(*, locations=None, now=None) -> dict:
         .values("location_id", "scenario")
         .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_by__lt=now)))
     )
-    by_scenario = {code: {"scenario": s, "open": 0, "overdue": 0} for code, s in SCENARIOS.items()}
-    for row in cases:
-        if locations is not None and row["location_id"] not in rows:
-            continue
-        if row["location_id"] in rows:
-            store = rows[row["location_id"]]
-            store["cases"] = store.get("cases", 0) + row["n"]
-            store["cases_overdue"] = store.get("cases_overdue", 0) + row["overdue"]
-        if row["scenario"] in by_scenario:
-            by_scenario[row["scenario"]]["open"] += row["n"]
-            by_scenario[row["scenario"]]["overdue"] += row["overdue"]
+    by_scenario = _count_cases(rows, cases, only_these=locations is not None)
     keys = [*FIGURES, "short_picks", "short_units", "cases", "cases_overdue"]
     table = [rows[s.pk] for s in stores]
     totals = {key: sum(row.get(key, 0) for row in table) for key in keys}

@@ -82,7 +82,7 @@ def case_detail(*, case_id: int):
     )
     if case is None:
         raise NotFound("No such case.")
-    case.order_events = (
+    case.order_events = (  # type: ignore[attr-defined]  # shown on the case page, not stored
         list(
             OrderEvent.objects.filter(order_id=case.order_id)
             .select_related(*OrderEvent.ACTOR_RELATIONS)

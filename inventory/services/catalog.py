@@ -22,7 +22,7 @@ def upsert_catalog(*, products: list[dict], skus: list[dict], listings: list[dic
         update_fields=["name", "brand", "category", "description", "updated_at"],
         batch_size=1000,
     )
-    product_ids = {}
+    product_ids: dict[str, int] = {}
     styles = list({product["style"] for product in products})
     for start in range(0, len(styles), 5000):
         product_ids.update(Product.objects.filter(style__in=styles[start : start + 5000]).values_list("style", "id"))
@@ -35,7 +35,7 @@ def upsert_catalog(*, products: list[dict], skus: list[dict], listings: list[dic
     )
     if listings:
         codes = list({listing["sku"] for listing in listings})
-        sku_ids = {}
+        sku_ids: dict[str, int] = {}
         for start in range(0, len(codes), 5000):
             sku_ids.update(SKU.objects.filter(code__in=codes[start : start + 5000]).values_list("code", "id"))
         ChannelListing.objects.bulk_create(

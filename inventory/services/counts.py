@@ -146,7 +146,9 @@ def _add_reads(session: CountSession, epcs: list[str]) -> list[str]:
         .values_list("gtin", "pk")
     }
     reads = [
-        CountRead(session=session, epc=epc[:32], gtin=decoded.get(epc, ""), sku_id=sku_by_gtin.get(decoded.get(epc)))
+        CountRead(
+            session=session, epc=epc[:32], gtin=decoded.get(epc, ""), sku_id=sku_by_gtin.get(decoded.get(epc, ""))
+        )
         for epc in unique
     ]
     CountRead.objects.bulk_create(reads, batch_size=2000, ignore_conflicts=True)
@@ -333,10 +335,10 @@ def approve_count_discrepancies(
         raise InvalidInput(
             _("Unknown reason."), details={"reason": reason, "allowed": CountedItem.AdjustmentReason.values}
         )
-    waiting = CountedItem.objects.filter(session=session, status=I.AWAITING_APPROVAL)
+    awaiting = CountedItem.objects.filter(session=session, status=I.AWAITING_APPROVAL)
     if items is not None:
-        waiting = waiting.filter(pk__in=items)
-    waiting = list(waiting.order_by("sku_id"))
+        awaiting = awaiting.filter(pk__in=items)
+    waiting = list(awaiting.order_by("sku_id"))
     if not waiting:
         raise InvalidTransition(
             current=session.status,

@@ -105,8 +105,10 @@ def _commit_units(hold_lines: list[HoldLine], *, respect_safety_stock: bool) -> 
                 .values_list("id", flat=True)
                 .first()
             )
+            if level_id is None:
+                continue
             free = StockLevel.objects.filter(pk=level_id, on_hand__gte=F("committed") + extra + line.quantity)
-            if level_id is not None and free.update(committed=F("committed") + line.quantity, updated_at=now):
+            if free.update(committed=F("committed") + line.quantity, updated_at=now):
                 granted[(line.location_id, line.sku_id)] = level_id
         return granted
     values = ", ".join(["(%s::bigint, %s::bigint, %s::integer)"] * len(hold_lines))

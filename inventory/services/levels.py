@@ -234,6 +234,24 @@ class BulkCountResult:
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
 
 
+def _locked_levels(chunk: Sequence[CountLine]) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(location, sku) → (level id, on hand, committed) of the chunk's existing rows, locked in lock order."""
+    skus_by_location: dict[int, list[int]] = defaultdict(list)
+    for line in chunk:
+        skus_by_location[line.location_id].append(line.sku_id)
+    # Exactly the chunk's pairs (one `location AND sku IN (…)` term per location).
+    pairs = Q()
+    for location_id, sku_ids in skus_by_location.items():
+        pairs |= Q(location_id=location_id, sku_id__in=sku_ids)
+    return {
+        (location_id, sku_id): (level_id, on_hand, committed)
+        for level_id, location_id, sku_id, on_hand, committed in StockLevel.objects.select_for_update(no_key=True)
+        .filter(pairs)
+        .order_by("location_id", "sku_id")
+        .values_list("id", "location_id", "sku_id", "on_hand", "committed")
+    }
+
+
 @transaction.atomic
 def apply_counts(
     *, lines: Sequence[CountLine], reference: str = "", actor=None, skip_invalid: bool = False, progress=None
@@ -252,20 +270,7 @@ def apply_counts(
     movements: list[StockMovement] = []
     for start in range(0, len(ordered), chunk_size):
         chunk = ordered[start : start + chunk_size]
-        skus_by_location: dict[int, list[int]] = defaultdict(list)
-        for line in chunk:
-            skus_by_location[line.location_id].append(line.sku_id)
-        # Exactly the chunk's pairs (one `location AND sku IN (…)` term per location), locked in lock order.
-        pairs = Q()
-        for location_id, sku_ids in skus_by_location.items():
-            pairs |= Q(location_id=location_id, sku_id__in=sku_ids)
-        existing = {
-            (location_id, sku_id): (level_id, on_hand, committed)
-            for level_id, location_id, sku_id, on_hand, committed in StockLevel.objects.select_for_update(no_key=True)
-            .filter(pairs)
-            .order_by("location_id", "sku_id")
-            .values_list("id", "location_id", "sku_id", "on_hand", "committed")
-        }
+        existing = _locked_levels(chunk)
         to_create, to_update = [], []
         for line in chunk:
             level = existing.get((line.location_id, line.sku_id))

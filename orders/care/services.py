@@ -29,14 +29,15 @@ def extend_pickup(*, fulfillment: Fulfillment | int, days: int, reason: str, act
     deadline); the customer is told the new date and reminded again before it."""
     require_right(actor, Right.WORK_CASES)
     fulfillment = _locked(fulfillment)
-    if fulfillment.status != S.READY_FOR_PICKUP:
+    before = fulfillment.pickup_deadline
+    if fulfillment.status != S.READY_FOR_PICKUP or before is None:
         raise InvalidTransition(
             current=fulfillment.status, wanted="pickup_extended", allowed=[], message=_("This pickup is not waiting.")
         )
-    first_deadline = fulfillment.pickup_deadline - timedelta(
+    first_deadline = before - timedelta(
         days=sum(e.data.get("days", 0) for e in fulfillment.events.filter(type="pickup_extended"))
     )
-    new_deadline = fulfillment.pickup_deadline + timedelta(days=days)
+    new_deadline = before + timedelta(days=days)
     longest = first_deadline + timedelta(days=settings.PICKUP_EXTENSION_MAX_DAYS)
     if days < 1 or new_deadline > longest:
         raise InvalidOrder(
@@ -44,7 +45,6 @@ def extend_pickup(*, fulfillment: Fulfillment | int, days: int, reason: str, act
             % {"max": settings.PICKUP_EXTENSION_MAX_DAYS},
             details={"days": days, "max_days": settings.PICKUP_EXTENSION_MAX_DAYS},
         )
-    before = fulfillment.pickup_deadline
     new_deadline = pickup_deadline(fulfillment_store(fulfillment), new_deadline)  # on a day the store is open
     fulfillment.pickup_deadline, fulfillment.reminded_at = new_deadline, None
     fulfillment.save(update_fields=["pickup_deadline", "reminded_at", "updated_at"])
@@ -121,8 +121,8 @@ def change_contact_details(
     email, typed_phone = (email or "").strip(), (phone or "").strip()
     if not email and not typed_phone:
         raise InvalidOrder(_("Give the new email or phone number."), details={"email": "", "phone": ""})
-    phone = to_e164(typed_phone) if typed_phone else ""
-    if typed_phone and phone is None:
+    normalized = to_e164(typed_phone) if typed_phone else ""
+    if normalized is None:
         raise InvalidOrder(
             _("%(phone)s is not a phone number.") % {"phone": typed_phone}, details={"phone": typed_phone}
         )
@@ -131,16 +131,21 @@ def change_contact_details(
             validate_email(email)
     except ValidationError as exc:
         raise InvalidOrder(" ".join(exc.messages), details={"email": email}) from None
-    model, pk = (Order, order.pk) if order is not None else (Reservation, reservation.pk)
-    record = model.objects.select_for_update(no_key=True).get(pk=pk)
+    record: Order | Reservation
+    if order is not None:
+        record = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+    elif reservation is not None:
+        record = Reservation.objects.select_for_update(no_key=True).get(pk=reservation.pk)
+    else:
+        raise TypeError("change_contact_details corrects an order or a reservation")
     before = {"email": record.contact_email, "phone": record.contact_phone}
     if email:
         record.contact_email = email
-    if phone:
-        record.contact_phone = phone
+    if normalized:
+        record.contact_phone = normalized
     record.save(update_fields=["contact_email", "contact_phone", "updated_at"])
     data = {"from": before, "to": {"email": record.contact_email, "phone": record.contact_phone}}
-    if model is Order:
+    if isinstance(record, Order):
         record_event(order=record, type=E.CONTACT_CHANGED, actor=actor, data=data)
     else:
         record_reservation_event(reservation=record, type=RE.CONTACT_CHANGED, actor=actor, data=data)

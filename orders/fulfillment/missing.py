@@ -40,7 +40,9 @@ F_ = Fulfillment.Flow
 FLOWS = {"ship": F_.SHIP, "pickup": F_.PICKUP, "ship_to_store": F_.SHIP_TO_STORE}
 
 
-def recovery_plan(*, order: Order, sku: SKU, quantity: int, exclude: set[int] = frozenset(), only: int | None = None):
+def recovery_plan(
+    *, order: Order, sku: SKU, quantity: int, exclude: frozenset[int] | set[int] = frozenset(), only: int | None = None
+):
     """Where `quantity` units of `sku` for this order could come from now, keeping its promise (same method and
     speed; same-day only within its radius; for orders collected in store, the pickup store's shelf first):
     one location for all of them, or None. `exclude`: locations that just proved not to have them; `only`: the
@@ -218,7 +220,7 @@ def report_missing(*, fulfillment_line: FulfillmentLine | int, quantity: int, ac
     recovery_hold = None
     for _location_id, write in sorted(writes):  # (location, sku) order: the one lock order of every stock write
         if write == "short":
-            stock.record_short_pick(hold=line.hold, quantity=quantity, reference=f"order:{order.number}", actor=actor)
+            stock.record_short_pick(hold=line.held, quantity=quantity, reference=f"order:{order.number}", actor=actor)
         else:
             recovery_hold = _hold(plan=plan, sku=sku, quantity=quantity, order=order)
     _units_gone(
@@ -315,7 +317,7 @@ def give_way_to_till_sale(*, line: FulfillmentLine, quantity: int, plan, actor=N
     store (`plan`, from `recovery_elsewhere`), else its case opens. The caller holds the order, the fulfillment
     and every stock row involved (the recovery's too) locked, in the one lock order."""
     fulfillment = line.fulfillment
-    stock.release_hold(hold=line.hold, quantity=quantity)
+    stock.release_hold(hold=line.held, quantity=quantity)
     sku = line.order_line.sku
     recovery_hold = _hold(plan=plan, sku=sku, quantity=quantity, order=fulfillment.order) if plan else None
     _units_gone(

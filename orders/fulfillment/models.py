@@ -120,6 +120,13 @@ class FulfillmentLine(OpenUnits, models.Model):
     def __str__(self):
         return f"{self.quantity} × line {self.order_line_id}"
 
+    @property
+    def held(self) -> StockHold:
+        """The hold of a line with units to move (written with the line at placement or recovery)."""
+        if self.hold is None:
+            raise ValueError(f"fulfillment line {self.pk} has no stock hold")
+        return self.hold
+
 
 class TrackingEvent(models.Model):
     """A carrier's scan of a parcel, as the carrier reported it; unique per carrier and its event id."""
@@ -147,7 +154,7 @@ S = Fulfillment.Status
 
 
 # Allowed moves per fulfillment flow: {flow: {from: {to, …}}} (DESIGN.md section 6). The table is the documentation.
-TRANSITIONS = {
+TRANSITIONS: dict[str, dict[str, set[str]]] = {
     Fulfillment.Flow.SHIP: {
         S.PENDING: {S.PICKING, S.CANCELLED},
         S.PICKING: {S.PACKED, S.CANCELLED},
@@ -174,7 +181,7 @@ TRANSITIONS = {
 }
 
 
-TERMINAL = {S.DELIVERED, S.COLLECTED, S.NOT_COLLECTED, S.CANCELLED, S.LOST}
+TERMINAL: set[str] = {S.DELIVERED, S.COLLECTED, S.NOT_COLLECTED, S.CANCELLED, S.LOST}
 
 
 # A parcel the carrier still moves: its tracking number is its own (the model's partial unique index).

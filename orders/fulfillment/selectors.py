@@ -98,7 +98,9 @@ def store_queue(*, location) -> dict:
     base = Fulfillment.objects.select_related("order__customer", "source_location", "pickup_location").prefetch_related(
         Prefetch("lines", queryset=FulfillmentLine.objects.select_related("order_line__sku"))
     )
-    parts = {name: list(base.filter(q).order_by(QUEUE_ORDER[name])) for name, q in _queue_parts(location).items()}
+    parts: dict[str, object] = {
+        name: list(base.filter(q).order_by(QUEUE_ORDER[name])) for name, q in _queue_parts(location).items()
+    }
     capabilities = set(location.capabilities or ())
     is_locker = location.kind == location.Kind.LOCKER
     parts["shown"] = {

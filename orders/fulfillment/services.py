@@ -222,33 +222,42 @@ def location_actions(*, fulfillment: Fulfillment, location: Location) -> set[str
     """What `location` may do to the fulfillment now: the source prepares and ships; the collecting store
     receives parcels and hands over. One rule for the store dashboard and the fulfillment API."""
     allowed = TRANSITIONS[fulfillment.flow].get(fulfillment.status, set())
-    is_source = fulfillment.source_location_id == location.pk
-    collects_here = fulfillment.flow != Fulfillment.Flow.SHIP and fulfillment_store(fulfillment).pk == location.pk
     actions = set()
-    if is_source:
-        if S.PICKING in allowed:
-            actions.add("start_picking")
-        if fulfillment.status in (S.PENDING, S.PICKING):
-            actions.add("report_missing")
-        if S.PACKED in allowed:
-            actions.add("pack")
-        if S.SHIPPED in allowed:
-            actions.add("ship")
-        if S.READY_FOR_PICKUP in allowed and fulfillment.flow == Fulfillment.Flow.PICKUP:
-            actions.add("ready")
-        if fulfillment.flow == Fulfillment.Flow.SHIP and fulfillment.status in ACTIVE_PARCEL:
-            actions.add("tracking")
-        if fulfillment.status == S.LOST and fulfillment.back_in_stock_at is None:
-            actions.add("back_in_stock")  # the carrier brought the lost parcel back
-    if collects_here:
-        if S.RECEIVED_IN_STORE in allowed:
-            actions.add("receive")
-            if fulfillment.status in (S.SHIPPED, S.IN_TRANSIT):
-                actions.add("not_received")
-        if S.READY_FOR_PICKUP in allowed and fulfillment.flow == Fulfillment.Flow.SHIP_TO_STORE:
-            actions.add("ready")
-        if S.COLLECTED in allowed:
-            actions.update({"hand_over", "not_collected"})
+    if fulfillment.source_location_id == location.pk:
+        actions |= _source_actions(fulfillment, allowed)
+    if fulfillment.flow != Fulfillment.Flow.SHIP and fulfillment_store(fulfillment).pk == location.pk:
+        actions |= _collecting_store_actions(fulfillment, allowed)
+    return actions
+
+
+def _source_actions(fulfillment: Fulfillment, allowed: set) -> set[str]:
+    flow, status = fulfillment.flow, fulfillment.status
+    actions = {
+        action
+        for action, move in (("start_picking", S.PICKING), ("pack", S.PACKED), ("ship", S.SHIPPED))
+        if move in allowed
+    }
+    if status in (S.PENDING, S.PICKING):
+        actions.add("report_missing")
+    if S.READY_FOR_PICKUP in allowed and flow == Fulfillment.Flow.PICKUP:
+        actions.add("ready")
+    if flow == Fulfillment.Flow.SHIP and status in ACTIVE_PARCEL:
+        actions.add("tracking")
+    if status == S.LOST and fulfillment.back_in_stock_at is None:
+        actions.add("back_in_stock")  # the carrier brought the lost parcel back
+    return actions
+
+
+def _collecting_store_actions(fulfillment: Fulfillment, allowed: set) -> set[str]:
+    actions = set()
+    if S.RECEIVED_IN_STORE in allowed:
+        actions.add("receive")
+        if fulfillment.status in (S.SHIPPED, S.IN_TRANSIT):
+            actions.add("not_received")
+    if S.READY_FOR_PICKUP in allowed and fulfillment.flow == Fulfillment.Flow.SHIP_TO_STORE:
+        actions.add("ready")
+    if S.COLLECTED in allowed:
+        actions.update({"hand_over", "not_collected"})
     return actions
 
 

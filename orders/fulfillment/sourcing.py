@@ -118,80 +118,102 @@ def plan_sourcing(
     point = destination or ((pickup.latitude, pickup.longitude) if pickup else None)
     # Each candidate's distance once (the notes, the eligibility and the ranking all need it).
     distance = _distances(point, candidates if pickup is None else [*candidates, pickup])
-    notes: dict[int, dict] = {}
-
-    def note(candidate: Candidate, **data):
-        entry = notes.setdefault(
-            candidate.location_id,
-            {
-                "location": candidate.code,
-                "distance_km": None if point is None else round(distance[candidate.location_id], 1),
-                "priority": candidate.priority,
-                "covers_units": _covers(candidate, needed),
-                # What it has of the order's SKUs, however many the order needs.
-                "available_units": sum(candidate.available.get(sku_id, 0) for sku_id in needed),
-                "chosen": False,
-            },
-        )
-        entry.update(data)
-
+    note = _Notes(point=point, distance=distance, needed=needed)
     collects_in_store = method in ("store_pickup", "curbside", "ship_to_store")
     remaining = dict(needed)
 
     # 1. The pickup store's own stock, for the lines it can serve in full.
     if collects_in_store and pickup is not None:
-        own = [sku_id for sku_id, qty in remaining.items() if pickup.available.get(sku_id, 0) >= qty]
-        if own:
-            plan.fulfillments.append(
-                PlannedFulfillment(pickup.location_id, pickup.code, "pickup", [(s, remaining[s]) for s in own])
-            )
-            for sku_id in own:
-                del remaining[sku_id]
-            note(pickup, chosen=True, **reason("pickup_own_stock"))
-        else:
-            note(pickup, eligible=True, **reason("pickup_none_in_full"))
+        _take_pickup_stock(plan, remaining, pickup, note)
         if remaining and "ship_to_store" not in pickup.capabilities:
             note(pickup, **reason("pickup_no_ship_to_store"))
             _shortfalls(plan, remaining, needed, codes, [pickup])
-            plan.explanation = sorted(notes.values(), key=_rank_key)
+            plan.explanation = note.ranked()
             return plan
 
+    # 2. The rest from the network: the fewest sources, closest first.
     if remaining:
+        own = pickup if collects_in_store else None
+        eligible = [
+            candidate
+            for candidate in candidates
+            if (own is None or candidate.location_id != own.location_id)  # already used above
+            and _eligible(candidate, note, speed=speed, distance=distance if destination else None, policy=policy)
+        ]
         flow = "ship_to_store" if collects_in_store else "ship"
-        eligible = []
-        for candidate in candidates:
-            if pickup is not None and candidate.location_id == pickup.location_id and collects_in_store:
-                continue  # already used above
-            from_customer = distance[candidate.location_id] if destination else None
-            refusal = _ineligible(candidate, speed=speed, distance=from_customer, policy=policy)
-            if refusal:
-                note(candidate, eligible=False, **refusal)
-            else:
-                eligible.append(candidate)
-        chosen = _fewest_sources(remaining, eligible, distance)
-        for candidate, assigned in chosen:
-            plan.fulfillments.append(
-                PlannedFulfillment(candidate.location_id, candidate.code, flow, sorted(assigned.items()))
-            )
-            for sku_id, qty in assigned.items():
-                remaining[sku_id] -= qty
-                if remaining[sku_id] == 0:
-                    del remaining[sku_id]
-            single = len(chosen) == 1 and not remaining
-            note(
-                candidate,
-                eligible=True,
-                chosen=True,
-                **reason("covers_every_line" if single else "covers_most_units"),
-            )
-        for candidate in eligible:
-            if candidate.location_id not in {c.location_id for c, _ in chosen}:
-                note(candidate, eligible=True, **_lost_reason(candidate, chosen, needed))
+        _send_from(plan, remaining, eligible=eligible, flow=flow, distance=distance, note=note)
         if remaining:
-            _shortfalls(plan, remaining, needed, codes, eligible + ([pickup] if pickup and collects_in_store else []))
+            _shortfalls(plan, remaining, needed, codes, eligible + ([own] if own else []))
 
-    plan.explanation = sorted(notes.values(), key=_rank_key)
+    plan.explanation = note.ranked()
     return plan
+
+
+class _Notes:
+    """The explanation: one entry per candidate considered (distance, units it has, chosen or why not)."""
+
+    def __init__(self, *, point, distance: dict[int, float], needed: dict[int, int]):
+        self.point, self.distance, self.needed, self.entries = point, distance, needed, {}
+
+    def __call__(self, candidate: Candidate, **data) -> None:
+        entry = self.entries.setdefault(
+            candidate.location_id,
+            {
+                "location": candidate.code,
+                "distance_km": None if self.point is None else round(self.distance[candidate.location_id], 1),
+                "priority": candidate.priority,
+                "covers_units": _covers(candidate, self.needed),
+                # What it has of the order's SKUs, however many the order needs.
+                "available_units": sum(candidate.available.get(sku_id, 0) for sku_id in self.needed),
+                "chosen": False,
+            },
+        )
+        entry.update(data)
+
+    def ranked(self) -> list[dict]:
+        return sorted(self.entries.values(), key=_rank_key)
+
+
+def _take_pickup_stock(plan: Plan, remaining: dict, pickup: Candidate, note: _Notes) -> None:
+    """The lines the pickup store has in full leave `remaining` as its own pickup fulfillment."""
+    own = [sku_id for sku_id, qty in remaining.items() if pickup.available.get(sku_id, 0) >= qty]
+    if not own:
+        note(pickup, eligible=True, **reason("pickup_none_in_full"))
+        return
+    plan.fulfillments.append(
+        PlannedFulfillment(pickup.location_id, pickup.code, "pickup", [(s, remaining[s]) for s in own])
+    )
+    for sku_id in own:
+        del remaining[sku_id]
+    note(pickup, chosen=True, **reason("pickup_own_stock"))
+
+
+def _eligible(candidate: Candidate, note: _Notes, *, speed: str, distance: dict | None, policy: Policy) -> bool:
+    refusal = _ineligible(
+        candidate, speed=speed, distance=None if distance is None else distance[candidate.location_id], policy=policy
+    )
+    if refusal:
+        note(candidate, eligible=False, **refusal)
+    return not refusal
+
+
+def _send_from(plan: Plan, remaining: dict, *, eligible: list[Candidate], flow: str, distance: dict, note: _Notes):
+    """The fewest eligible sources for `remaining` become fulfillments; every other eligible one says why it lost."""
+    chosen = _fewest_sources(remaining, eligible, distance)
+    for candidate, assigned in chosen:
+        plan.fulfillments.append(
+            PlannedFulfillment(candidate.location_id, candidate.code, flow, sorted(assigned.items()))
+        )
+        for sku_id, qty in assigned.items():
+            remaining[sku_id] -= qty
+            if remaining[sku_id] == 0:
+                del remaining[sku_id]
+        single = len(chosen) == 1 and not remaining
+        note(candidate, eligible=True, chosen=True, **reason("covers_every_line" if single else "covers_most_units"))
+    chosen_ids = {c.location_id for c, _ in chosen}
+    for candidate in eligible:
+        if candidate.location_id not in chosen_ids:
+            note(candidate, eligible=True, **_lost_reason(candidate, chosen, note.needed))
 
 
 def _distances(point, candidates: list[Candidate]) -> dict[int, float]:

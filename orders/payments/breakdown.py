@@ -90,7 +90,7 @@ def refund_breakdown(
     charged = {pk for pk, order in orders.items() if order.shipping_price}
     if settings.RETURN_REFUNDS_SHIPPING_ON_WHOLE_RETURN and charged:
         earlier = _back_before(return_request, charged)
-        coming = defaultdict(int)
+        coming: dict[int, int] = defaultdict(int)
         for line in lines:
             coming[line.order_line_id] += units[line.pk]
         for order in (orders[pk] for pk in charged):

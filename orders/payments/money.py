@@ -62,7 +62,7 @@ def capture(*, order: Order, amount: Decimal, fulfillment=None, actor) -> Decima
 
 # Until these moves a fulfillment's money is only authorized: a parcel home is captured when it ships, a pickup
 # (ship-to-store included) when it is handed over.
-_UNCAPTURED = {
+_UNCAPTURED: dict[str, set[str]] = {
     Fulfillment.Flow.SHIP: {S.PENDING, S.PICKING, S.PACKED},
     Fulfillment.Flow.PICKUP: set(S.values) - TERMINAL,
     Fulfillment.Flow.SHIP_TO_STORE: set(S.values) - TERMINAL,

@@ -19,7 +19,10 @@ from orders.payments.money import CENTS, locked_payment, paid_and_not_refunded
 from orders.timeline import record_event
 from stores.roles import NotAllowed, Right, has_right, require_right
 
-EVENT_FOR_KIND = {RefundRequest.Kind.REFUND: E.REFUND_ISSUED, RefundRequest.Kind.GOODWILL: E.GOODWILL_CREDIT}
+EVENT_FOR_KIND: dict[str, E] = {
+    RefundRequest.Kind.REFUND: E.REFUND_ISSUED,
+    RefundRequest.Kind.GOODWILL: E.GOODWILL_CREDIT,
+}
 
 
 def _checked_amount(amount, payment, reason: str) -> Decimal:

@@ -36,7 +36,9 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
         .select_related("fulfillment", "order_line__sku", "hold")
         .order_by("fulfillment_id", "id")
     )
-    wanted = lines or {fl.order_line.sku.code: None for fl in fulfillment_lines if fl.quantity_open}
+    wanted: dict[str, int | None] = (
+        dict(lines) if lines else {fl.order_line.sku.code: None for fl in fulfillment_lines if fl.quantity_open}
+    )
     if not wanted:
         # Nothing left to cancel: a repeated cancel is refused, so it never tells the customer twice.
         if order.status == Order.Status.CANCELLED:
@@ -73,7 +75,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
     refund_total = Decimal("0")
     plan = stock.in_lock_order(plan, hold_of=lambda step: step[0].hold)
     for fl, quantity in plan:
-        stock.release_hold(hold=fl.hold, quantity=quantity)
+        stock.release_hold(hold=fl.held, quantity=quantity)
         fl.quantity_cancelled += quantity
         fl.save(update_fields=["quantity_cancelled"])
         OrderLine.objects.filter(pk=fl.order_line_id).update(quantity_cancelled=F("quantity_cancelled") + quantity)
@@ -82,7 +84,7 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
     released, refunded = money_back(order, payment, refund_total)
     record_event(
         order=order,
-        type=E.ORDER_CANCELLED if lines is None else "lines_cancelled",
+        type=E.ORDER_CANCELLED if lines is None else E.LINES_CANCELLED,
         actor=actor,
         data={
             "lines": [{"sku": fl.order_line.sku.code, "quantity": q} for fl, q in plan],

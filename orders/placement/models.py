@@ -100,6 +100,9 @@ class Speed(models.TextChoices):
 
 
 class Order(ContactDetails, TimeStampedModel):
+    # `place_order` leaves the rows it wrote here, so the API answers without reading them back (not a column).
+    written: dict
+
     class Status(models.TextChoices):
         PLACED = "placed", _("Placed")
         IN_PROGRESS = "in_progress", _("In progress")
@@ -169,6 +172,11 @@ class Order(ContactDetails, TimeStampedModel):
 
 class OpenUnits:
     """A line's units still to come: ordered, less cancelled and missing (an order line, or its part on a parcel)."""
+
+    # The model's fields (declared by each model that uses this).
+    quantity: int
+    quantity_cancelled: int
+    quantity_short: int
 
     @property
     def quantity_open(self) -> int:
@@ -285,9 +293,9 @@ class TimelineEvent(models.Model):
 
     @property
     def actor_label(self) -> str:
-        if self.actor_id:
+        if self.actor is not None:
             return self.actor.get_full_name() or self.actor.get_username()
-        if self.api_key_id:
+        if self.api_key is not None:
             return self.api_key.owner_name
         return ""
 

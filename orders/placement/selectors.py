@@ -36,7 +36,7 @@ def placed_order_detail(order: Order) -> Order:
                 FulfillmentLine, [line for line in written["parcel_lines"] if line.fulfillment is fulfillment]
             )
         }
-    shown._prefetched_objects_cache = {
+    shown._prefetched_objects_cache = {  # type: ignore[attr-defined]  # what Django's prefetch fills
         "lines": _cached(OrderLine, written["lines"]),
         "fulfillments": _cached(Fulfillment, written["fulfillments"]),
         "events": _cached(OrderEvent, written["events"]),

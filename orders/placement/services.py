@@ -200,6 +200,41 @@ def _pickup_location(fulfillment: dict) -> Location | None:
     )
 
 
+def _checked_amounts(*, lines_total: Decimal, shipping_price, discount, payment: dict, channel) -> tuple:
+    """(shipping price, discount, total) in cents, if the discount fits the lines and the channel's payment
+    authorized exactly the total in the channel's currency."""
+    shipping_price = Decimal(shipping_price).quantize(CENTS)
+    discount = Decimal(discount).quantize(CENTS)
+    if not 0 <= discount <= lines_total:
+        raise InvalidOrder(
+            _("The discount must be between 0 and the lines' total (%(total)s).") % {"total": lines_total},
+            details={"discount": str(discount), "lines_total": str(lines_total)},
+        )
+    total = lines_total - discount + shipping_price
+    amount, currency = Decimal(payment["amount"]).quantize(CENTS), payment["currency"].upper()
+    if amount != total or currency != channel.currency:
+        raise PaymentMismatch(
+            details={
+                "expected": {"amount": str(total), "currency": channel.currency},
+                "got": {"amount": str(amount), "currency": currency},
+            }
+        )
+    return shipping_price, discount, total
+
+
+def _destination(method: str, speed: str, address: dict, pickup: Location | None) -> tuple[float, float] | None:
+    """Where the goods go, for the distances: the customer's address (same day needs it) or the pickup store."""
+    destination = None
+    if method == FulfillmentMethod.HOME_DELIVERY:
+        if address.get("lat") is not None and address.get("lon") is not None:
+            destination = (float(address["lat"]), float(address["lon"]))
+        if speed == "same_day" and destination is None:
+            raise InvalidOrder(_("Same-day delivery needs the address's lat and lon."), details={"address": "lat/lon"})
+    elif pickup is not None:
+        destination = (pickup.latitude, pickup.longitude)
+    return destination
+
+
 def place_order(
     *,
     channel: SalesChannel,
@@ -231,31 +266,11 @@ def place_order(
             % {"sku": below_listing[0]["sku"], "price": below_listing[0]["listing_price"]},
             details={"lines": below_listing},
         )
-    shipping_price = Decimal(shipping_price).quantize(CENTS)
-    discount = Decimal(discount).quantize(CENTS)
-    if not 0 <= discount <= lines_total:
-        raise InvalidOrder(
-            _("The discount must be between 0 and the lines' total (%(total)s).") % {"total": lines_total},
-            details={"discount": str(discount), "lines_total": str(lines_total)},
-        )
-    total = lines_total - discount + shipping_price
-    amount, currency = Decimal(payment["amount"]).quantize(CENTS), payment["currency"].upper()
-    if amount != total or currency != channel.currency:
-        raise PaymentMismatch(
-            details={
-                "expected": {"amount": str(total), "currency": channel.currency},
-                "got": {"amount": str(amount), "currency": currency},
-            }
-        )
+    shipping_price, discount, total = _checked_amounts(
+        lines_total=lines_total, shipping_price=shipping_price, discount=discount, payment=payment, channel=channel
+    )
     address = fulfillment.get("address") or {}
-    destination = None
-    if method == FulfillmentMethod.HOME_DELIVERY:
-        if address.get("lat") is not None and address.get("lon") is not None:
-            destination = (float(address["lat"]), float(address["lon"]))
-        if speed == "same_day" and destination is None:
-            raise InvalidOrder(_("Same-day delivery needs the address's lat and lon."), details={"address": "lat/lon"})
-    elif pickup is not None:
-        destination = (pickup.latitude, pickup.longitude)
+    destination = _destination(method, speed, address, pickup)
 
     plan_lines = [sourcing.Line(sku_id, code, qty) for sku_id, code, qty, _price in validated]
     policy = sourcing.Policy(same_day_radius_km=settings.SAME_DAY_RADIUS_KM)
@@ -288,7 +303,7 @@ def place_order(
         shipping_price=shipping_price,
         total=total,
         payment=payment,
-        currency=currency,
+        currency=channel.currency,  # the payment's, checked above
         external_id=external_id,
         actor=actor,
         below_listing=below_listing,

@@ -68,12 +68,7 @@ def seed(stdout) -> None:
         for i in range(rng.randint(7, 10)):
             reservation = reserve(store, items=rng.choice([1, 1, 1, 2]))
             outcome = OUTCOMES[(offset * 3 + i) % len(OUTCOMES)]
-            if outcome == "purchased":
-                reserving.mark_purchased(reservation=reservation, pos_receipt=f"{store.code}-{rng.randint(1000, 9999)}")
-            elif outcome == "declined":
-                reserving.mark_declined(reservation=reservation, reason=rng.choice(["taglia sbagliata", "colore"]))
-            elif outcome == "cancelled":
-                reserving.cancel_reservation(reservation=reservation, reason="non serve più")
+            _close_as(reservation, outcome, store, rng)
             past.append((reservation.pk, outcome, 2 + i * 3))  # spread over four weeks, some this week
     dates = {
         pk: _past_dates(Reservation.objects.select_related("location").get(pk=pk), outcome, days_ago, rng, now)
@@ -88,7 +83,22 @@ def seed(stdout) -> None:
     for pk, _outcome, _days_ago in past:
         _date_back(Reservation.objects.get(pk=pk), **dates[pk])
 
-    # Waiting now: in every store one or two in the coming days and one that ends today.
+    _waiting_now(stores, reserve, rng, now)
+    stdout.write(f"  reservations: {Reservation.objects.count()} in every state across {len(stores)} stores")
+
+
+def _close_as(reservation: Reservation, outcome: str, store: Location, rng: random.Random) -> None:
+    """Close a demo reservation the way it ended (a no-show is left to the expiry job)."""
+    if outcome == "purchased":
+        reserving.mark_purchased(reservation=reservation, pos_receipt=f"{store.code}-{rng.randint(1000, 9999)}")
+    elif outcome == "declined":
+        reserving.mark_declined(reservation=reservation, reason=rng.choice(["taglia sbagliata", "colore"]))
+    elif outcome == "cancelled":
+        reserving.cancel_reservation(reservation=reservation, reason="non serve più")
+
+
+def _waiting_now(stores: list[Location], reserve, rng: random.Random, now) -> None:
+    """Waiting now: in every store one or two in the coming days and one that ends today."""
     for store in stores:
         for _ in range(rng.randint(1, 2)):
             reserve(store, items=rng.choice([1, 2]))
@@ -101,7 +111,6 @@ def seed(stdout) -> None:
         Reservation.objects.filter(pk=ending_today.pk).update(
             created_at=ends - timedelta(hours=30), expires_at=ends, remind_at=None
         )
-    stdout.write(f"  reservations: {Reservation.objects.count()} in every state across {len(stores)} stores")
 
 
 def _past_dates(reservation: Reservation, outcome: str, days_ago: int, rng: random.Random, now) -> dict:

@@ -143,7 +143,7 @@ def reserve_items(
     )
     record_reservation_event(
         reservation=reservation,
-        type=RS.HELD,
+        type=RE.HELD,
         actor=actor,
         data={
             "expires_at": expires_at.isoformat(),
@@ -210,10 +210,11 @@ def mark_purchased(
     released for them instead of consumed (and units the till could not book are consumed now); `from_till`: the
     till feed itself is buying the reservation (its lines are not booked separately)."""
     receipt = pos_receipt.strip()
-    reservation_pk = getattr(reservation, "pk", reservation)
+    reservation_pk: int = reservation.pk if isinstance(reservation, Reservation) else reservation
     if receipt and not from_till:
         location_id = Reservation.objects.filter(pk=reservation_pk).values_list("location_id", flat=True).first()
-        stock.lock_receipts(location_id=location_id, receipts=[receipt])
+        if location_id is not None:
+            stock.lock_receipts(location_id=location_id, receipts=[receipt])
     lines = list(ReservationLine.objects.filter(reservation_id=reservation_pk).select_related("hold", "sku"))
     bought = {line.pk: line.quantity for line in lines} if bought is None else bought
     unknown = set(bought) - {line.pk for line in lines}
@@ -260,7 +261,7 @@ def mark_purchased(
 def _rung_up_at_till(reservation: Reservation, receipt: str, lines) -> dict[int, list[PosReceiptLine]]:
     """The lines of till receipt `receipt` at the reservation's store that sold its items as ordinary sales (the
     till did not name the reservation), by SKU: what the till already booked."""
-    found = defaultdict(list)
+    found: dict[int, list[PosReceiptLine]] = defaultdict(list)
     for till_line in PosReceiptLine.objects.filter(
         location_id=reservation.location_id,
         receipt=receipt,
@@ -268,7 +269,8 @@ def _rung_up_at_till(reservation: Reservation, receipt: str, lines) -> dict[int,
         quantity__gt=0,
         sku_id__in=[line.sku_id for line in lines],
     ).order_by("register", "line"):
-        found[till_line.sku_id].append(till_line)
+        if till_line.sku_id is not None:  # always: the filter names SKUs
+            found[till_line.sku_id].append(till_line)
     return found
 
 

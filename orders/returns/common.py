@@ -13,7 +13,7 @@ from stores.models import Location
 RS = Return.Status
 
 
-RETURN_TRANSITIONS = {
+RETURN_TRANSITIONS: dict[str, set[str]] = {
     RS.REQUESTED: {RS.IN_TRANSIT, RS.RECEIVED, RS.CANCELLED},
     RS.IN_TRANSIT: {RS.RECEIVED},
     RS.RECEIVED: {RS.CLOSED},

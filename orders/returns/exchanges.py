@@ -102,8 +102,7 @@ def order_exchange(return_request: Return, *, actor) -> Order:
     placed in the same transaction (the units are still there), collected in the receiving store for an in-store
     return, else delivered where the first returned order went."""
     rows = release_exchange(return_request)
-    first_line = return_request.lines.select_related("order_line__order").order_by("pk").first()
-    original = first_line.order_line.order
+    original = return_request.lines.select_related("order_line__order").order_by("pk")[0].order_line.order
     if return_request.how == Return.How.IN_STORE:
         fulfillment = {"method": FulfillmentMethod.STORE_PICKUP, "pickup_location": return_request.location.code}
     elif original.shipping_address:
@@ -112,8 +111,10 @@ def order_exchange(return_request: Return, *, actor) -> Order:
             "speed": "standard",
             "address": original.shipping_address,
         }
-    else:
+    elif original.pickup_location is not None:
         fulfillment = {"method": FulfillmentMethod.STORE_PICKUP, "pickup_location": original.pickup_location.code}
+    else:
+        raise ValueError(f"order {original.number} has neither a shipping address nor a pickup store")
     total = sum((row.unit_price * row.quantity for row in rows), Decimal("0.00"))
     order = place_order(
         channel=return_request.channel,

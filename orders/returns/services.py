@@ -124,26 +124,9 @@ def _receiving(how: str, location: Location | None, drop_off: Location | None) -
     return centre, None
 
 
-@transaction.atomic
-def request_return(
-    *,
-    how: str,
-    lines: list[dict],
-    channel: SalesChannel | None = None,
-    customer_email: str = "",
-    location: Location | None = None,
-    drop_off: Location | None = None,
-    label: str = "",
-    exchange: list[dict] = (),
-    actor=None,
-) -> Return:
-    """Start a return of `lines` ([{"order", "sku", "quantity", "reason", "sub_reason", "note"}]).
-
-    `channel`: a sales channel's request sees only that channel's orders (others are unknown: 404), and
-    `customer_email`, when given, must be the orders' customer's. The units must have been delivered or collected
-    within the window, of a returnable category, and not already on a return (409 `already_returned`: checked
-    under the order lines' locks, so of ten requests for one unit at once exactly one gets it). `exchange`:
-    [{"sku", "quantity"}] of the same products in another size or colour, held at once."""
+def _wanted_lines(how: str, lines: list[dict]) -> tuple[dict[tuple[str, str], dict], dict[str, ReturnReason]]:
+    """The request's lines by (order number, SKU), each once, with a positive quantity and a known reason; and
+    the active reasons by code."""
     if how not in Return.How.values:
         raise InvalidInput(_("Unknown way of returning: %(how)s.") % {"how": how}, details={"how": how})
     if not lines:
@@ -163,10 +146,16 @@ def request_return(
             _("Unknown return reason: %(reasons)s.") % {"reasons": ", ".join(unknown)},
             details={"reason": unknown, "allowed": sorted(reasons)},
         )
-    orders = Order.objects.select_related("customer", "channel").filter(number__in={key[0] for key in wanted})
+    return wanted, reasons
+
+
+def _orders_to_return(wanted: dict, *, channel, customer_email: str) -> dict[str, Order]:
+    """The orders named, by number: the channel's own (others are unknown: 404), the customer's when an email is
+    given, all of one customer."""
+    found = Order.objects.select_related("customer", "channel").filter(number__in={key[0] for key in wanted})
     if channel is not None:
-        orders = orders.filter(channel=channel)
-    orders = {order.number: order for order in orders}
+        found = found.filter(channel=channel)
+    orders = {order.number: order for order in found}
     email = (customer_email or "").strip().lower()
     missing = sorted(
         number
@@ -175,12 +164,14 @@ def request_return(
     )
     if missing:
         raise NotFound(_("Unknown order: %(numbers)s") % {"numbers": ", ".join(missing)}, details={"orders": missing})
-    customers = {order.customer_id for order in orders.values()}
-    if len(customers) > 1:
+    if len({order.customer_id for order in orders.values()}) > 1:
         raise InvalidOrder(_("One return covers orders of one customer."), details={"orders": sorted(orders)})
-    receiving, locker = _receiving(how, location, drop_off)
+    return orders
 
-    # The lines locked in id order: two requests for the same unit wait for each other, the second sees it taken.
+
+def _take_returnable_units(wanted: dict, orders: dict[str, Order]) -> dict[tuple[str, str], OrderLine]:
+    """Count the requested units on their order lines, if they can still be returned. The lines are locked in id
+    order: two requests for the same unit wait for each other, the second sees it taken."""
     order_lines = {
         (line.order.number, line.sku.code): line
         for line in OrderLine.objects.select_for_update(no_key=True, of=("self",))
@@ -209,6 +200,33 @@ def request_return(
             )
         line.quantity_returned += int(item["quantity"])
     OrderLine.objects.bulk_update(order_lines.values(), ["quantity_returned"])
+    return order_lines
+
+
+@transaction.atomic
+def request_return(
+    *,
+    how: str,
+    lines: list[dict],
+    channel: SalesChannel | None = None,
+    customer_email: str = "",
+    location: Location | None = None,
+    drop_off: Location | None = None,
+    label: str = "",
+    exchange: list[dict] | tuple[dict, ...] = (),
+    actor=None,
+) -> Return:
+    """Start a return of `lines` ([{"order", "sku", "quantity", "reason", "sub_reason", "note"}]).
+
+    `channel`: a sales channel's request sees only that channel's orders (others are unknown: 404), and
+    `customer_email`, when given, must be the orders' customer's. The units must have been delivered or collected
+    within the window, of a returnable category, and not already on a return (409 `already_returned`: checked
+    under the order lines' locks, so of ten requests for one unit at once exactly one gets it). `exchange`:
+    [{"sku", "quantity"}] of the same products in another size or colour, held at once."""
+    wanted, reasons = _wanted_lines(how, lines)
+    orders = _orders_to_return(wanted, channel=channel, customer_email=customer_email)
+    receiving, locker = _receiving(how, location, drop_off)
+    order_lines = _take_returnable_units(wanted, orders)
 
     first = orders[sorted(orders)[0]]
     return_request = Return.objects.create(
@@ -240,7 +258,7 @@ def request_return(
         ]
     )
     if exchange:
-        hold_exchange(return_request, return_lines, exchange)
+        hold_exchange(return_request, return_lines, list(exchange))
     record_return_event(
         return_request=return_request,
         type=RT.REQUESTED,

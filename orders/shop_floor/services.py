@@ -188,7 +188,7 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
     # Units each SKU's sales need beyond reservations (returns give units back first).
     sold: dict[int, int] = defaultdict(int)
     for line in lines:
-        sold[line.sku_id] += line.quantity - line.reserved_units
+        sold[line.stock_sku_id] += line.quantity - line.reserved_units
     # Read without a lock, to know which orders to lock before the stock rows (and which rows to create); decided
     # again under the lock.
     free = {
@@ -214,7 +214,7 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
         c.pk: recovery_elsewhere(
             order=c.fulfillment.order,
             sku=c.order_line.sku,
-            quantity=c.hold.open_quantity,
+            quantity=c.held.open_quantity,
             source_id=c.fulfillment.source_location_id,
         )
         for c in candidates
@@ -239,7 +239,7 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
         need = sold[sku] - row.free
         if need <= 0:
             continue
-        units = min(need, candidate.hold.open_quantity)
+        units = min(need, candidate.held.open_quantity)
         # A plan for the line's open units serves fewer of them too (same source, held for `units`).
         plan = plans[candidate.pk]
         give_way_to_till_sale(line=candidate, quantity=units, plan=plan, actor=actor)
@@ -251,7 +251,7 @@ def _book(*, location: Location, lines: list[TillLine], result: TillResult, acto
     booked_lines = [line for line in lines if line.quantity != line.reserved_units]
     moves = [
         stock.TillMove(
-            sku_id=line.sku_id,
+            sku_id=line.stock_sku_id,
             quantity=line.quantity - line.reserved_units,
             at=line.at,
             reference=f"pos:{line.register}/{line.receipt}",
@@ -273,7 +273,7 @@ def _enough(candidates: list, *, need: dict[int, int]) -> list:
         sku = candidate.order_line.sku_id
         if covered[sku] < need[sku]:
             chosen.append(candidate)
-            covered[sku] += candidate.hold.open_quantity
+            covered[sku] += candidate.held.open_quantity
     return chosen
 
 
@@ -319,7 +319,7 @@ def _settle_reservations(location: Location, lines: list[TillLine]) -> list[tupl
         else:
             continue  # expired, declined or cancelled: its units went back on sale; an ordinary sale
         # Units of the reservation this receipt already settled earlier (a line applied in another batch).
-        settled = defaultdict(int)
+        settled: dict[int, int] = defaultdict(int)
         for sku_id, units in PosReceiptLine.objects.filter(
             location=location, reservation=reservation.number
         ).values_list("sku_id", "reserved_units"):
@@ -328,12 +328,12 @@ def _settle_reservations(location: Location, lines: list[TillLine]) -> list[tupl
         for line in mine:
             if line.quantity <= 0:
                 continue
-            left = cover.get(line.sku_id, 0) - settled[line.sku_id] - taken[line.sku_id]
+            left = cover.get(line.stock_sku_id, 0) - settled[line.stock_sku_id] - taken[line.stock_sku_id]
             units = min(left, line.quantity)
             if units > 0:
                 line.reserved_units = units
                 line.reservation = reservation.number
-                taken[line.sku_id] += units
+                taken[line.stock_sku_id] += units
         if taken and reservation.status == Reservation.Status.HELD:
             bought = {rl.pk: taken.get(rl.sku_id, 0) for rl in reservation_lines}
             receipt = next(line.receipt for line in mine if line.reserved_units)
@@ -354,7 +354,7 @@ def _report_unbooked(location: Location, lines: list[TillLine], result: TillResu
     missing: dict[int, list[TillLine]] = defaultdict(list)
     for line in lines:
         if line.unbooked:
-            missing[line.sku_id].append(line)
+            missing[line.stock_sku_id].append(line)
             result.not_in_stock.append(
                 {
                     "register": line.register,

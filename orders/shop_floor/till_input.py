@@ -2,7 +2,7 @@
 (`unknown_sku` and the reservation's are checked by the service, which reads the catalog)."""
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -46,9 +46,9 @@ class TillLine:
     quantity: int
     unit_price: Decimal
     non_stock: bool
-    at: object
+    at: datetime
     reservation: str = ""
-    sku_id: int | None = None
+    sku_id: int | None = None  # resolved when the batch is read; None: a non-stock line (gift card, service)
     reserved_units: int = 0
     unbooked: int = 0
 
@@ -58,6 +58,13 @@ class TillLine:
 
     def content(self) -> tuple:
         return (self.item, self.quantity, self.unit_price, self.non_stock)
+
+    @property
+    def stock_sku_id(self) -> int:
+        """The SKU of a line that moves stock (non-stock lines never reach the stock steps)."""
+        if self.sku_id is None:
+            raise ValueError(f"{self.item} is not a stock line")
+        return self.sku_id
 
 
 def line_error(where: dict, code: str, message: str) -> dict:
@@ -75,22 +82,8 @@ def parse_receipts(receipts, *, now) -> tuple[list[TillLine], list[dict]]:
             raise InvalidInput(_("Each receipt is an object."), details={"receipt": index})
         register, number = receipt.get("register"), receipt.get("receipt")
         where = {"receipt_index": index, "register": register, "receipt": number}
-        header_problem = None
-        if not isinstance(register, str) or not register.strip() or len(register) > 20:
-            header_problem = ("invalid_register", _("A register is a code of 1 to 20 characters."))
-        elif not isinstance(number, str) or not number.strip() or len(number) > 40:
-            header_problem = ("invalid_receipt", _("A receipt number is 1 to 40 characters."))
-        at = _moment(receipt.get("at"))
-        if header_problem is None and at is None:
-            header_problem = ("invalid_at", _("`at` is the moment the receipt was rung up (ISO 8601)."))
-        if at is not None:
-            # In UTC, as the ORM writes it: the lines are inserted by raw SQL (the SQLite demo keeps the text).
-            at = (timezone.make_aware(at) if timezone.is_naive(at) else at).astimezone(UTC)
-        if header_problem is None and at > now + FUTURE_TOLERANCE:
-            header_problem = ("invalid_at", _("The receipt is dated in the future."))
+        at, header_problem = _receipt_header(receipt, now=now)
         reservation = receipt.get("reservation") or ""
-        if header_problem is None and (not isinstance(reservation, str) or len(reservation) > 20):
-            header_problem = ("unknown_reservation", _("Not a reservation number."))
         receipt_lines = receipt.get("lines")
         if not isinstance(receipt_lines, list) or not receipt_lines:
             errors.append(line_error(where, "invalid_receipt", _("A receipt has a non-empty list of lines.")))
@@ -121,6 +114,27 @@ def parse_receipts(receipts, *, now) -> tuple[list[TillLine], list[dict]]:
                 )
             )
     return lines, errors
+
+
+def _receipt_header(receipt: dict, *, now):
+    """(when it was rung up, in UTC; the header's problem as (code, text), or None). A bad header refuses each of
+    the receipt's lines."""
+    register, number, reservation = receipt.get("register"), receipt.get("receipt"), receipt.get("reservation") or ""
+    at = _moment(receipt.get("at"))
+    if at is not None:
+        # In UTC, as the ORM writes it: the lines are inserted by raw SQL (the SQLite demo keeps the text).
+        at = (timezone.make_aware(at) if timezone.is_naive(at) else at).astimezone(UTC)
+    if not isinstance(register, str) or not register.strip() or len(register) > 20:
+        return at, ("invalid_register", _("A register is a code of 1 to 20 characters."))
+    if not isinstance(number, str) or not number.strip() or len(number) > 40:
+        return at, ("invalid_receipt", _("A receipt number is 1 to 40 characters."))
+    if at is None:
+        return at, ("invalid_at", _("`at` is the moment the receipt was rung up (ISO 8601)."))
+    if at > now + FUTURE_TOLERANCE:
+        return at, ("invalid_at", _("The receipt is dated in the future."))
+    if not isinstance(reservation, str) or len(reservation) > 20:
+        return at, ("unknown_reservation", _("Not a reservation number."))
+    return at, None
 
 
 def _moment(value):

@@ -187,7 +187,7 @@ def suggestions_for(case: Case) -> list:
 
 def suggestions_for_cases(cases) -> dict[int, list]:
     """`suggestions_for` of many cases by case id, each scenario's cases computed together (a page of the list)."""
-    found = {case.pk: [] for case in cases}
+    found: dict[int, list] = {case.pk: [] for case in cases}
     by_scenario: dict[str, list[Case]] = {}
     for case in cases:
         if case.is_open:

@@ -116,17 +116,19 @@ def _money(order: Order) -> dict:
 @transaction.atomic
 def extend_pickup(*, order: Order, days: int, reason: str, actor):
     reason = _reason(reason)
-    fulfillment = order.fulfillments.filter(status="ready_for_pickup").order_by("id").first()
-    if fulfillment is None:
+    waiting = order.fulfillments.filter(status="ready_for_pickup", pickup_deadline__isnull=False)
+    fulfillment = waiting.order_by("id").first()
+    if fulfillment is None or fulfillment.pickup_deadline is None:
         raise InvalidInput(_("No pickup of this order is waiting in store."), details={"days": days})
     before = fulfillment.pickup_deadline.isoformat()
     fulfillment = orders.extend_pickup(fulfillment=fulfillment, days=days, reason=reason, actor=actor)
+    after = fulfillment.pickup_deadline
     audit(
         actor=actor,
         action="extend_pickup",
         target=f"order:{order.number}",
         before={"pickup_deadline": before},
-        after={"pickup_deadline": fulfillment.pickup_deadline.isoformat()},
+        after={"pickup_deadline": after.isoformat() if after else ""},
         reason=reason,
     )
     return fulfillment
@@ -163,9 +165,10 @@ def fix_contact(*, record: Order | Reservation, email: str = "", phone: str = ""
     reason = _reason(reason)
     before = {"email": record.contact_email, "phone": record.contact_phone}
     is_order = isinstance(record, Order)
-    changed = orders.change_contact_details(
-        **({"order": record} if is_order else {"reservation": record}), email=email, phone=phone, actor=actor
-    )
+    if isinstance(record, Order):
+        changed = orders.change_contact_details(order=record, email=email, phone=phone, actor=actor)
+    else:
+        changed = orders.change_contact_details(reservation=record, email=email, phone=phone, actor=actor)
     failed = Notification.objects.filter(
         **({"order": record} if is_order else {"reservation": record}), status=Notification.Status.FAILED
     )

@@ -69,7 +69,7 @@ def open_recount(*, location: Location, sku: SKU, reason: str, order=None, case=
 @transaction.atomic
 def open_shelf_completion(*, fulfillment: Fulfillment, case=None, actor=None) -> StoreTask:
     """The pickup store holds the missing unit on its own shelf: its staff take it and confirm."""
-    line = fulfillment.lines.select_related("order_line__sku").first()
+    line = fulfillment.lines.select_related("order_line__sku").order_by("pk")[0]  # the parcel's one missing item
     return _open(
         unique={"fulfillment": fulfillment, "kind": K.COMPLETE_FROM_SHELF},
         fields={
@@ -164,6 +164,8 @@ def complete_recount(*, task: StoreTask | int, counted: int, actor) -> StoreTask
     case opens too."""
     task = _locked_open(task)
     task = _close(task, to=T.DONE, result={"counted": counted}, actor=actor)
+    if task.sku is None:
+        raise ValueError(f"recount task {task.pk} names no item")
     item = stock.count_one_sku(
         location=task.location, sku=task.sku, counted=counted, code=f"task-{task.pk}", actor=actor
     )
@@ -185,12 +187,13 @@ def complete_task(*, task: StoreTask | int, actor) -> StoreTask:
     result = {}
     if task.kind == K.RECOUNT:
         raise InvalidInput(_("Give the number of units counted."), details={"counted": ""})
-    if task.kind == K.COMPLETE_FROM_SHELF and task.fulfillment.status == Fulfillment.Status.PENDING:
-        orders.start_picking(fulfillment=task.fulfillment, actor=actor)
-    if task.kind == K.CHECK_PARCEL:
-        actions = orders.location_actions(fulfillment=task.fulfillment, location=task.location)
+    fulfillment = task.fulfillment  # shelf completions and parcel checks have theirs
+    if task.kind == K.COMPLETE_FROM_SHELF and fulfillment and fulfillment.status == Fulfillment.Status.PENDING:
+        orders.start_picking(fulfillment=fulfillment, actor=actor)
+    if task.kind == K.CHECK_PARCEL and fulfillment:
+        actions = orders.location_actions(fulfillment=fulfillment, location=task.location)
         if "receive" in actions:
-            orders.receive_in_store(fulfillment=task.fulfillment, actor=actor)
+            orders.receive_in_store(fulfillment=fulfillment, actor=actor)
             result["received"] = True
     return _close(task, to=T.DONE, result=result, actor=actor)
 
@@ -202,16 +205,10 @@ def cannot_do(*, task: StoreTask | int, reason: str, actor) -> StoreTask:
     if not reason.strip():
         raise InvalidInput(_("Say why it cannot be done."), details={"reason": ""})
     task = _locked_open(task)
-    if task.kind == K.COMPLETE_FROM_SHELF:
-        line = task.fulfillment.lines.first()
-        if (
-            line is not None
-            and line.quantity_open
-            and task.fulfillment.status
-            in (
-                Fulfillment.Status.PENDING,
-                Fulfillment.Status.PICKING,
-            )
-        ):
+    fulfillment = task.fulfillment
+    if task.kind == K.COMPLETE_FROM_SHELF and fulfillment is not None:
+        line = fulfillment.lines.first()
+        waiting = fulfillment.status in (Fulfillment.Status.PENDING, Fulfillment.Status.PICKING)
+        if line is not None and line.quantity_open and waiting:
             orders.report_missing(fulfillment_line=line, quantity=line.quantity_open, actor=actor)
     return _close(task, to=T.CANNOT_DO, result={"reason": reason.strip()[:200]}, actor=actor)
