@@ -112,13 +112,13 @@ WEEKDAYS = [
 ]
 
 
-def opening_hours(location) -> list[tuple[str, str]]:  # str: the lazy texts become the page's language
+def opening_hours(location) -> list[tuple]:  # lazy texts: they take the page's language when rendered
     """[(weekday, "10:00–13:00, 15:30–19:30" or "closed")] for a store's week, in the active language."""
     hours = location.opening_hours or {}
     rows = []
     for key, label in WEEKDAYS:
         intervals = hours.get(key) or []
-        rows.append((str(label), ", ".join(f"{a}–{b}" for a, b in intervals) if intervals else str(_("closed"))))
+        rows.append((label, ", ".join(f"{a}–{b}" for a, b in intervals) if intervals else _("closed")))
     return rows
 
 

@@ -30,6 +30,8 @@ def readable_data(data: dict):
 class ReadableEventInline(ReadOnlyInline):
     """A timeline row: when, what (in words), details and who, readable."""
 
+    fields = ["at", "what", "details", "who"]
+
     @admin.display(description=_("event"))
     def what(self, event):
         return event.get_type_display()

@@ -6,17 +6,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
-from omnichannel.api.serializers import represent, validated
+from omnichannel.api.serializers import validated
 from omnichannel.db import retry_once_on_lock_conflict
 from omnichannel.errors import InvalidInput
-from orders.idempotency import IDEMPOTENCY_HEADER, idempotent
+from orders.channel_api import ChannelCancelApi, ChannelCreateApi, ChannelDetailApi, K
+from orders.idempotency import IDEMPOTENCY_HEADER
 from orders.models import Order
 from orders.placement import changes, selectors
 from orders.placement import services as placing
@@ -28,9 +27,6 @@ from orders.placement.serializers import (
     OrderSummaryOutput,
 )
 from stores.api.channels import key_channel_id, request_channel
-from stores.models import ApiKey, SalesChannel
-
-K = ApiKey.Kind
 
 
 def _utc_datetime(value: str):
@@ -47,27 +43,8 @@ def _utc_datetime(value: str):
         return None
 
 
-def _detail(request, order) -> dict:
-    return represent(OrderOutput, selectors.with_details(order), request=request)
-
-
-def selling_channel(request, data) -> SalesChannel:
-    """The channel a creating POST sells for: the body's `channel` or the API key's (a key speaks only for its own),
-    from the per-process network snapshot (not read again)."""
-    info = request_channel(request, required=True, code=data.get("channel"))
-    return SalesChannel(
-        id=info.id,
-        code=info.code,
-        currency=info.currency,
-        safety_buffer=info.safety_buffer,
-        pricing_authority=info.pricing_authority,
-    )
-
-
-class OrderListCreateApi(APIView):
-    api_key_kinds = {K.CHANNEL, K.HEAD_OFFICE}  # a channel its own orders; head office lists every channel's
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="orders_create",
         request=OrderCreateInput,
         parameters=[IDEMPOTENCY_HEADER],
@@ -77,28 +54,24 @@ class OrderListCreateApi(APIView):
         "ORDER_PRICE_TOLERANCE_PERCENT) is a 422 `price_mismatch` naming the listing price: reductions go in "
         "`discount`. A channel marked as pricing authority is never refused: its order is flagged for head office.",
     )
-    @method_decorator(retry_once_on_lock_conflict)
-    def post(self, request):
-        data = validated(OrderCreateInput, request.data)
-        channel = selling_channel(request, data)
+)
+class OrderListCreateApi(ChannelCreateApi):
+    api_key_kinds = {K.CHANNEL, K.HEAD_OFFICE}  # a channel its own orders; head office lists every channel's
+    input, output = OrderCreateInput, OrderOutput
 
-        def create():
-            order = placing.place_order(
-                channel=channel,
-                customer=data["customer"],
-                lines=data["lines"],
-                fulfillment=data["fulfillment"],
-                payment=data["payment"],
-                external_id=data["external_id"],
-                shipping_price=data["shipping_price"],
-                discount=data["discount"],
-                actor=request.user,
-            )
-            # Built from the objects just written: nothing is read back.
-            detail = represent(OrderOutput, selectors.placed_order_detail(order), request=request)
-            return Response(detail, status=status.HTTP_201_CREATED)
-
-        return idempotent(request, channel_id=channel.id, create=create)
+    def create(self, request, data, channel):
+        order = placing.place_order(
+            channel=channel,
+            customer=data["customer"],
+            lines=data["lines"],
+            fulfillment=data["fulfillment"],
+            payment=data["payment"],
+            external_id=data["external_id"],
+            shipping_price=data["shipping_price"],
+            discount=data["discount"],
+            actor=request.user,
+        )
+        return selectors.placed_order_detail(order)  # built from the objects just written: nothing is read back
 
     @extend_schema(
         operation_id="orders_list",
@@ -134,27 +107,24 @@ class OrderListCreateApi(APIView):
         return paginator.get_paginated_response(OrderSummaryOutput(page, many=True).data)
 
 
-class OrderDetailApi(APIView):
-    api_key_kinds = {K.CHANNEL, K.HEAD_OFFICE}
+@extend_schema_view(get=extend_schema(operation_id="orders_retrieve", responses={200: OrderOutput}))
+class OrderDetailApi(ChannelDetailApi):
+    output = OrderOutput
 
-    @extend_schema(operation_id="orders_retrieve", responses={200: OrderOutput})
-    def get(self, request, number: str):
-        order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
-        return Response(represent(OrderOutput, order, request=request))
+    def find(self, *, number, channel_id):
+        return selectors.order_for_channel(number=number, channel_id=channel_id)
 
     @extend_schema(operation_id="orders_change_address", request=AddressChangeInput, responses={200: OrderOutput})
     @method_decorator(retry_once_on_lock_conflict)
     def patch(self, request, number: str):
         data = validated(AddressChangeInput, request.data)
-        order = selectors.order_for_channel(number=number, channel_id=key_channel_id(request))
+        order = self.find(number=number, channel_id=key_channel_id(request))
         order = changes.change_shipping_address(order=order, address=data["shipping_address"], actor=request.user)
-        return Response(_detail(request, order))
+        return Response(self.shown(request, selectors.with_details(order)))
 
 
-class OrderCancelApi(APIView):
-    api_key_kinds = {K.CHANNEL}
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="orders_cancel",
         request=CancelInput,
         responses={200: OrderOutput},
@@ -162,19 +132,18 @@ class OrderCancelApi(APIView):
         "the same `Idempotency-Key` replays the first answer; cancelling an order already cancelled is a 409 "
         "`invalid_transition` (the customer is told once).",
     )
-    @method_decorator(retry_once_on_lock_conflict)
-    def post(self, request, number: str):
-        data = validated(CancelInput, request.data)
-        channel_id = key_channel_id(request)
-        order = selectors.order_for_channel(number=number, channel_id=channel_id)
+)
+class OrderCancelApi(ChannelCancelApi):
+    input, output, replayed = CancelInput, OrderOutput, True
+
+    def find(self, *, number, channel_id):
+        return selectors.order_for_channel(number=number, channel_id=channel_id)
+
+    def cancel(self, request, record, data):
         lines = None
         if data.get("lines"):
             lines = {}
             for line in data["lines"]:
                 lines[line["sku"]] = lines.get(line["sku"], 0) + line["quantity"]
-
-        def cancel():
-            cancelled = changes.cancel_order(order=order, lines=lines, actor=request.user, reason=data["reason"])
-            return Response(_detail(request, cancelled))
-
-        return idempotent(request, channel_id=channel_id, create=cancel)
+        cancelled = changes.cancel_order(order=record, lines=lines, actor=request.user, reason=data["reason"])
+        return selectors.with_details(cancelled)

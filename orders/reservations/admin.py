@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from orders.admin_inlines import ReadableEventInline, ReadOnlyInline
 from orders.models import (
@@ -20,11 +19,6 @@ class ReservationLineInline(ReadOnlyInline):
 
 class ReservationEventInline(ReadableEventInline):
     model = ReservationEvent
-    fields = ["at", "what", "details", "who"]
-
-    @admin.display(description=_("event"))
-    def what(self, event):
-        return event.get_type_display()
 
 
 @admin.register(Reservation)

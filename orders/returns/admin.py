@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
 from inventory.admin import ProductAdmin
 from inventory.models import Product
@@ -93,11 +92,6 @@ class ExchangeLineInline(ReadOnlyInline):
 
 class ReturnEventInline(ReadableEventInline):
     model = ReturnEvent
-    fields = ["at", "what", "details", "who"]
-
-    @admin.display(description=_("event"))
-    def what(self, event):
-        return event.get_type_display()
 
 
 @admin.register(Return)

@@ -3,8 +3,7 @@ receiving location (a store's handheld, the returns centre's WMS) lists what it 
 
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,9 +12,9 @@ from omnichannel.api.schema import paginated
 from omnichannel.api.serializers import represent, validated
 from omnichannel.db import retry_once_on_lock_conflict
 from omnichannel.errors import InvalidInput, NotFound
+from orders.channel_api import ChannelCancelApi, ChannelCreateApi, ChannelDetailApi, K
 from orders.idempotency import IDEMPOTENCY_HEADER, idempotent
 from orders.models import Return, ReturnReason
-from orders.placement.api import selling_channel
 from orders.returns import receiving, transfers
 from orders.returns import selectors as return_selectors
 from orders.returns import services as returning
@@ -26,11 +25,8 @@ from orders.returns.serializers import (
     ReturnReasonOutput,
     ReturnReceiveInput,
 )
-from stores.api.channels import key_channel_id
 from stores.api.locations import key_location, own_location
-from stores.models import ApiKey, Location
-
-K = ApiKey.Kind
+from stores.models import Location
 
 
 def _output(request, return_request: Return) -> dict:
@@ -44,10 +40,8 @@ def _named_location(code: str) -> Location | None:
     return Location.objects.active().filter(code=code).first()
 
 
-class ReturnCreateApi(APIView):
-    api_key_kinds = {K.CHANNEL}
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="returns_create",
         request=ReturnCreateInput,
         parameters=[IDEMPOTENCY_HEADER],
@@ -59,57 +53,56 @@ class ReturnCreateApi(APIView):
         "404 unknown order (or not this customer's); 409 `already_returned`; 422 `not_returnable` "
         "(`details.why`: `not_delivered`, `window`, `category`); 422 `method_not_offered`.",
     )
-    @method_decorator(retry_once_on_lock_conflict)
-    def post(self, request):
-        data = validated(ReturnCreateInput, request.data)
-        channel = selling_channel(request, data)
-        location = _named_location(data["location"])
+)
+class ReturnCreateApi(ChannelCreateApi):
+    input, output = ReturnCreateInput, ReturnOutput
+
+    def check(self, data):
+        data["receiving_location"] = location = _named_location(data["location"])
         if data["location"] and location is None:
             raise InvalidInput(f"Unknown location: {data['location']}", details={"location": data["location"]})
 
-        def create():
-            return_request = returning.request_return(
-                how=data["how"],
-                lines=data["lines"],
-                channel=channel,
-                customer_email=data["customer"]["email"],
-                location=location if data["how"] == Return.How.IN_STORE else None,
-                drop_off=location if data["how"] == Return.How.LOCKER else None,
-                label=data["label"],
-                exchange=data["exchange"],
-                actor=request.user,
-            )
-            detail = return_selectors.return_for_channel(number=return_request.number, channel_id=None)
-            return Response(_output(request, detail), status=status.HTTP_201_CREATED)
+    def create(self, request, data, channel):
+        location = data["receiving_location"]
+        return_request = returning.request_return(
+            how=data["how"],
+            lines=data["lines"],
+            channel=channel,
+            customer_email=data["customer"]["email"],
+            location=location if data["how"] == Return.How.IN_STORE else None,
+            drop_off=location if data["how"] == Return.How.LOCKER else None,
+            label=data["label"],
+            exchange=data["exchange"],
+            actor=request.user,
+        )
+        return self.find(number=return_request.number, channel_id=None)
 
-        return idempotent(request, channel_id=channel.id, create=create)
-
-
-class ReturnDetailApi(APIView):
-    api_key_kinds = {K.CHANNEL, K.HEAD_OFFICE}
-
-    @extend_schema(operation_id="returns_retrieve", responses={200: ReturnOutput})
-    def get(self, request, number: str):
-        found = return_selectors.return_for_channel(number=number, channel_id=key_channel_id(request))
-        return Response(_output(request, found))
+    def find(self, *, number, channel_id):
+        return return_selectors.return_for_channel(number=number, channel_id=channel_id)
 
 
-class ReturnCancelApi(APIView):
-    api_key_kinds = {K.CHANNEL}
+@extend_schema_view(get=extend_schema(operation_id="returns_retrieve", responses={200: ReturnOutput}))
+class ReturnDetailApi(ChannelDetailApi):
+    output = ReturnOutput
+    find = ReturnCreateApi.find
 
-    @extend_schema(
+
+@extend_schema_view(
+    post=extend_schema(
         operation_id="returns_cancel",
         request=ReturnCancelInput,
         responses={200: ReturnOutput},
         description="The customer keeps the items: the units may be returned again later, a held exchange goes "
         "back on sale. 409 once the parcel is on its way or received.",
     )
-    @method_decorator(retry_once_on_lock_conflict)
-    def post(self, request, number: str):
-        data = validated(ReturnCancelInput, request.data)
-        found = return_selectors.return_for_channel(number=number, channel_id=key_channel_id(request))
-        returning.cancel_return(return_request=found, actor=request.user, reason=data["reason"])
-        return Response(_output(request, return_selectors.return_for_channel(number=number, channel_id=None)))
+)
+class ReturnCancelApi(ChannelCancelApi):
+    input, output = ReturnCancelInput, ReturnOutput
+    find = ReturnCreateApi.find
+
+    def cancel(self, request, record, data):
+        returning.cancel_return(return_request=record, actor=request.user, reason=data["reason"])
+        return self.find(number=record.number, channel_id=None)
 
 
 class ReturnReceiveApi(APIView):

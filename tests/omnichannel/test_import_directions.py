@@ -3,10 +3,11 @@
 Between apps: omnichannel ← stores ← inventory ← orders ← notifications ← support_playbook (omnichannel's settings,
 urls, wsgi and asgi are the composition root and name every app).
 
-Inside orders/, lowest first: the kernel (errors, events, signals, locks, timeline, idempotency, shared forms and
-admin inlines) ← payments ← fulfillment ← placement ← reservations, returns ← care, shop_floor. A package imports
-its own modules and lower packages; packages on one level never import each other. Every module may import the
-models (`orders.models` and each package's `models`): one app, one schema, and a foreign key needs its target.
+Inside orders/, lowest first: the kernel (errors, events, signals, locks, timeline, idempotency, the channel API's
+shape, shared forms and admin inlines) ← payments ← fulfillment ← placement ← reservations, returns ← care,
+shop_floor. A package imports its own modules and lower packages; packages on one level never import each other.
+Every module may import the models (`orders.models` and each package's `models`): one app, one schema, and a
+foreign key needs its target.
 The app's front doors (`orders.services`, `orders.selectors`, `orders.admin`, `orders.tasks`, `orders.apps`,
 the template tags) are for the other apps and for Django: they may import anything in orders/, and nothing in
 orders/ imports them."""
@@ -21,7 +22,17 @@ APP_LAYER = {"omnichannel": 0, "stores": 1, "inventory": 2, "orders": 3, "notifi
 # omnichannel's settings, urls (the API's too), wsgi and asgi: the composition root, which names every app.
 COMPOSITION_ROOT = ("urls", "settings", "wsgi", "asgi")
 
-ORDERS_KERNEL = {"errors", "events", "signals", "locks", "timeline", "idempotency", "forms", "admin_inlines"}
+ORDERS_KERNEL = {
+    "errors",
+    "events",
+    "signals",
+    "locks",
+    "timeline",
+    "idempotency",
+    "channel_api",
+    "forms",
+    "admin_inlines",
+}
 ORDERS_LAYER = {
     "payments": 1,
     "fulfillment": 2,
