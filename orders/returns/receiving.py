@@ -91,31 +91,9 @@ def _checked_counts(return_request: Return, lines: dict, counts: list[dict]) -> 
     return result
 
 
-@transaction.atomic
-def receive_return(
-    *, return_request: Return | int, location: Location, lines: list[dict], actor=None, damaged_refund: str = ""
-) -> Return:
-    """Count what arrived at `location` and give each unit its disposition (`lines`: [{"order", "sku", "received",
-    "dispositions": {"restock_here": n, "send_to_warehouse": n, "quarantine": n, "write_off": n}}]; a line not
-    listed arrived with no unit). Fewer units than announced is normal: those may be returned again and the
-    playbook looks into it. Then the refund of what came back is paid and an exchange's replacement ordered.
-
-    Damaged units (quarantined, written off) are refunded at receipt only when a store's returns desk decides so on
-    the spot (`damaged_refund="now"`); otherwise (`"care"`, and always at the warehouse, for courier and locker
-    returns) their refund waits for the return's case: refund, partial or refused, the full refund by default
-    after its window. The return row is locked first: of two receipts at once, the second finds it received."""
-    if damaged_refund not in DAMAGED_REFUND:
-        raise InvalidInput(
-            _("Damaged units are refunded now or decided by customer care."),
-            details={"damaged_refund": damaged_refund, "allowed": [c for c in DAMAGED_REFUND if c]},
-        )
-    return_request = locked_return(return_request, received_at=location)
-    ensure_move(return_request, RS.RECEIVED)
-    return_lines = list(
-        return_request.lines.select_related("order_line__sku__product", "order_line__order", "reason").order_by(
-            "order_line__sku_id", "pk"
-        )
-    )
+def _checked_receipt(return_request: Return, return_lines: list, lines: list[dict], *, location, damaged_refund: str):
+    """Each return line's counts ({line id: {"received", dispositions…}}), if they fit what was announced and the
+    damaged units' refund is decided where it may be."""
     keys = {(line.order_line.order.number, line.order_line.sku.code): line.pk for line in return_lines}
     counts = _checked_counts(return_request, keys, lines)
     for line in return_lines:
@@ -138,12 +116,12 @@ def receive_return(
             _("Only a store's returns desk refunds damaged units on the spot: customer care decides here."),
             details={"damaged_refund": damaged_refund},
         )
-    for line in return_lines:
-        row = counts[line.pk]
-        line.quantity_received = row["received"]
-        for name, column in DISPOSITION_FIELDS.items():
-            setattr(line, column, row[name])
-        line.refund_waiting = 0 if damaged_refund == "now" else line.quarantined + line.written_off
+    return counts
+
+
+def _book_units(return_request: Return, return_lines: list, *, location, actor) -> None:
+    """The counted units into stock here, the transfer's units held for the returns centre, the lines saved, and
+    the units announced but not received free to be returned again."""
     # Every unit back on a shelf here (for sale, or waiting for the transfer) in one set-based receipt, the rows
     # locked in (location, sku) order; the transfer's units held in one call, so they are not for sale here.
     on_shelf = [(line.order_line.sku_id, line.restocked + line.sent_to_warehouse) for line in return_lines]
@@ -174,6 +152,41 @@ def receive_return(
     )
     # Units announced and not received may be returned again.
     give_back_units({line.order_line_id: line.quantity - line.quantity_received for line in return_lines})
+
+
+@transaction.atomic
+def receive_return(
+    *, return_request: Return | int, location: Location, lines: list[dict], actor=None, damaged_refund: str = ""
+) -> Return:
+    """Count what arrived at `location` and give each unit its disposition (`lines`: [{"order", "sku", "received",
+    "dispositions": {"restock_here": n, "send_to_warehouse": n, "quarantine": n, "write_off": n}}]; a line not
+    listed arrived with no unit). Fewer units than announced is normal: those may be returned again and the
+    playbook looks into it. Then the refund of what came back is paid and an exchange's replacement ordered.
+
+    Damaged units (quarantined, written off) are refunded at receipt only when a store's returns desk decides so on
+    the spot (`damaged_refund="now"`); otherwise (`"care"`, and always at the warehouse, for courier and locker
+    returns) their refund waits for the return's case: refund, partial or refused, the full refund by default
+    after its window. The return row is locked first: of two receipts at once, the second finds it received."""
+    if damaged_refund not in DAMAGED_REFUND:
+        raise InvalidInput(
+            _("Damaged units are refunded now or decided by customer care."),
+            details={"damaged_refund": damaged_refund, "allowed": [c for c in DAMAGED_REFUND if c]},
+        )
+    return_request = locked_return(return_request, received_at=location)
+    ensure_move(return_request, RS.RECEIVED)
+    return_lines = list(
+        return_request.lines.select_related("order_line__sku__product", "order_line__order", "reason").order_by(
+            "order_line__sku_id", "pk"
+        )
+    )
+    counts = _checked_receipt(return_request, return_lines, lines, location=location, damaged_refund=damaged_refund)
+    for line in return_lines:
+        row = counts[line.pk]
+        line.quantity_received = row["received"]
+        for name, column in DISPOSITION_FIELDS.items():
+            setattr(line, column, row[name])
+        line.refund_waiting = 0 if damaged_refund == "now" else line.quarantined + line.written_off
+    _book_units(return_request, return_lines, location=location, actor=actor)
 
     return_request.received_at = timezone.now()
     move_return(

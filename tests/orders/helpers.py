@@ -1,26 +1,17 @@
 """What order tests do over and over: place an order as the web shop, read stock and money, reserve, ship. Plain
 functions (the fixtures are in conftest.py); imported by the tests of every app, never from another test module."""
 
-from decimal import Decimal
-
 from rest_framework.test import APIClient
 
 from inventory.models import StockLevel
 from orders import services
 from stores.services import create_api_key
-from tests.orders.conftest import HOME_MILAN, payload
+from tests.orders.conftest import HOME_MILAN
+from tests.orders.factories import PlacedOrderFactory
 
 
 def place(net, lines, fulfillment, **kw):
-    data = payload(lines, fulfillment, **kw)
-    return services.place_order(
-        channel=net["web"],
-        customer=data["customer"],
-        lines=data["lines"],
-        fulfillment=data["fulfillment"],
-        payment=data["payment"],
-        shipping_price=Decimal(data["shipping_price"]),
-    )
+    return PlacedOrderFactory(net=net, lines=lines, fulfillment=fulfillment, **kw)
 
 
 def level(net, location, sku):
