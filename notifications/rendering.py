@@ -25,6 +25,8 @@ from omnichannel.formats import money
 from omnichannel.links import public_url
 from omnichannel.localtime import long_date
 from orders.events import OrderEventType as E
+from orders.events import ReservationEventType as RE
+from orders.events import ReturnEventType as RT
 from orders.models import (
     Fulfillment,
     FulfillmentMethod,
@@ -146,7 +148,7 @@ def _event_items(order: Order, event: OrderEvent, fulfillment: Fulfillment | Non
         lines = fulfillment.lines.select_related("order_line__sku__product")
         return _items(lines, sku=lambda line: line.order_line.sku)
     if event.type in ITEM_MESSAGES:
-        code = event.data.get("substitute") if event.type == "substitute_proposed" else event.data.get("sku")
+        code = event.data.get("substitute") if event.type == E.SUBSTITUTE_PROPOSED else event.data.get("sku")
         sku = next((line.sku for line in order.lines.all() if line.sku.code == code), None)
         sku = sku or SKU.objects.select_related("product").filter(code=code).first()
         quantity = int(event.data.get("quantity") or 0)
@@ -263,7 +265,7 @@ def _reservation_texts(notification: Notification) -> tuple[str, str, str]:
         "reference_label": _("Reservation"),
         "reservation": reservation,
     }
-    if event.type in ("held", "reminder", "extended"):
+    if event.type in (RE.HELD, RE.REMINDER, RE.EXTENDED):
         email_extra["store_hours"] = lambda: opening_hours(store)
     return _texts(notification, contact=reservation, context=context, email_extra=email_extra)
 
@@ -282,7 +284,7 @@ def _return_texts(notification: Notification) -> tuple[str, str, str]:
         "reference_label": _("Return"),
         "return_request": return_request,
     }
-    if return_request.how == Return.How.IN_STORE and event.type == "requested":
+    if return_request.how == Return.How.IN_STORE and event.type == RT.REQUESTED:
         email_extra["store_hours"] = lambda: opening_hours(return_request.location)
     return _texts(notification, contact=return_request, context=context, email_extra=email_extra)
 

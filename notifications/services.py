@@ -27,6 +27,7 @@ from notifications.rendering import render_notification
 from notifications.signals import notification_failed
 from omnichannel.localtime import after_quiet_hours
 from orders.events import OrderEventType as E
+from orders.events import ReturnEventType as RT
 from orders.models import (
     Fulfillment,
     NotifyBy,
@@ -101,7 +102,7 @@ def queue_for_return_event(*, event) -> list[Notification]:
     event_type = f"return_{event.type}"
     if event_type not in RETURN_MESSAGES:
         return []
-    if event.type == "refunded" and not Decimal(event.data.get("amount") or "0"):
+    if event.type == RT.REFUNDED and not Decimal(event.data.get("amount") or "0"):
         return []
     return_request = event.return_request
     return _queue(

@@ -35,7 +35,7 @@ def extend_pickup(*, fulfillment: Fulfillment | int, days: int, reason: str, act
             current=fulfillment.status, wanted="pickup_extended", allowed=[], message=_("This pickup is not waiting.")
         )
     first_deadline = before - timedelta(
-        days=sum(e.data.get("days", 0) for e in fulfillment.events.filter(type="pickup_extended"))
+        days=sum(e.data.get("days", 0) for e in fulfillment.events.filter(type=E.PICKUP_EXTENDED))
     )
     new_deadline = before + timedelta(days=days)
     longest = first_deadline + timedelta(days=settings.PICKUP_EXTENSION_MAX_DAYS)
@@ -68,7 +68,7 @@ def extend_reservation(*, reservation: Reservation | int, hours: int, reason: st
         raise InvalidTransition(
             current=reservation.status, wanted="extended", allowed=[], message=_("This reservation is not held.")
         )
-    already = sum(e.data.get("hours", 0) for e in reservation.events.filter(type="extended"))
+    already = sum(e.data.get("hours", 0) for e in reservation.events.filter(type=RE.EXTENDED))
     if hours < 1 or already + hours > settings.RESERVATION_EXTENSION_MAX_HOURS:
         raise InvalidOrder(
             _("A reservation can be held at most %(max)s hours longer in all.")

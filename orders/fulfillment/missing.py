@@ -509,7 +509,7 @@ def receive_parcel_back(*, fulfillment: Fulfillment | int, actor=None) -> Fulfil
             allowed=[S.LOST],
             message=_("Only a parcel declared lost, and not yet back in stock, can be booked back in."),
         )
-    lost = fulfillment.events.filter(type="parcel_lost").order_by("-at", "-id").values_list("data", flat=True).first()
+    lost = fulfillment.events.filter(type=E.PARCEL_LOST).order_by("-at", "-id").values_list("data", flat=True).first()
     sku_ids = dict(fulfillment.lines.values_list("order_line__sku__code", "order_line__sku_id"))
     units = [(sku_ids[line["sku"]], line["quantity"]) for line in (lost or {}).get("lines", [])]
     if units:

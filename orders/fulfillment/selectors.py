@@ -8,6 +8,7 @@ from django.db.models import (
 
 from omnichannel.errors import NotFound
 from omnichannel.phones import phone_in_query
+from orders.events import OrderEventType as E
 from orders.fulfillment.models import TERMINAL
 from orders.models import (
     Fulfillment,
@@ -38,7 +39,7 @@ def sourcing_plans(order: Order, fulfillment: Fulfillment) -> dict:
     plan at placement) and the order's other sourcing decisions, oldest first. Reads the prefetched timeline."""
     plans = [{"at": order.created_at, "fulfillment_id": None, "explanation": order.sourcing.get("explanation", [])}]
     for event in order.events.all():
-        if event.type == "line_resourced" and event.data.get("explanation"):
+        if event.type == E.LINE_RESOURCED and event.data.get("explanation"):
             plans.append(
                 {
                     "at": event.at,

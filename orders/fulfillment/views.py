@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from omnichannel.errors import DomainError, NotFound
+from orders.events import OrderEventType as E
 from orders.fulfillment import actions, selectors
 from orders.fulfillment import services as fulfilling
 from orders.fulfillment.forms import HandOverForm, ShipForm, TrackingUpdateForm
@@ -65,7 +66,7 @@ def _page(request, fulfillment, *, forms=None, status=200):
         "sourcing": selectors.sourcing_plans(order, fulfillment),
         # Once reported, the store sees that it did, and the report is not offered again.
         "not_received_at": next(
-            (e.at for e in order.events.all() if (e.type, e.fulfillment_id) == ("parcel_not_received", fulfillment.pk)),
+            (e.at for e in order.events.all() if (e.type, e.fulfillment_id) == (E.PARCEL_NOT_RECEIVED, fulfillment.pk)),
             None,
         ),
         "page_title": _("Order %(number)s") % {"number": order.number},

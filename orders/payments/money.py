@@ -4,7 +4,6 @@ settlement once nothing is left to send. The payment row is locked last (orders/
 
 from decimal import Decimal
 
-from orders.events import OrderEventType as E
 from orders.fulfillment.models import TERMINAL, S
 from orders.models import (
     Fulfillment,
@@ -13,8 +12,8 @@ from orders.models import (
     OrderLine,
     Payment,
 )
+from orders.payments import events
 from orders.payments.adapters import adapter_for
-from orders.timeline import record_event
 
 CENTS = Decimal("0.01")
 
@@ -50,13 +49,7 @@ def capture(*, order: Order, amount: Decimal, fulfillment=None, actor) -> Decima
     reference = adapter_for(payment.provider).capture(payment=payment, amount=amount)
     payment.captured_amount += amount
     payment.save(update_fields=["captured_amount", "updated_at"])
-    record_event(
-        order=order,
-        fulfillment=fulfillment,
-        type=E.PAYMENT_CAPTURED,
-        actor=actor,
-        data={"amount": str(amount), "currency": payment.currency, "reference": reference},
-    )
+    events.payment_captured(payment=payment, amount=amount, reference=reference, fulfillment=fulfillment, actor=actor)
     return amount
 
 
@@ -121,20 +114,22 @@ def give_back(
     back): each part through the payment's adapter, with its event. Returns the total."""
     adapter = adapter_for(payment.provider)
     parts = (
-        (E.PAYMENT_RELEASED, released, adapter.release, "released_amount"),
-        (E.PAYMENT_REFUNDED, refunded, adapter.refund, "refunded_amount"),
+        (True, released, adapter.release, "released_amount"),
+        (False, refunded, adapter.refund, "refunded_amount"),
     )
-    for kind, part, send, field in parts:
+    for is_release, part, send, field in parts:
         if part <= 0:
             continue
         reference = send(payment=payment, amount=part)
         setattr(payment, field, getattr(payment, field) + part)
-        record_event(
-            order=order,
+        events.money_given_back(
+            payment=payment,
+            released=is_release,
+            amount=part,
+            reason=reason,
+            reference=reference,
             fulfillment=fulfillment,
-            type=kind,
             actor=actor,
-            data={"amount": str(part), "currency": payment.currency, "reason": reason, "reference": reference},
         )
     if released or refunded:
         payment.save(update_fields=["released_amount", "refunded_amount", "updated_at"])

@@ -12,17 +12,11 @@ from django.utils.translation import gettext as _
 from omnichannel.errors import InvalidTransition
 from omnichannel.formats import money
 from orders.errors import InvalidOrder
-from orders.events import OrderEventType as E
 from orders.models import Order, RefundRequest
+from orders.payments import events
 from orders.payments.adapters import adapter_for
 from orders.payments.money import CENTS, locked_payment, paid_and_not_refunded
-from orders.timeline import record_event
 from stores.roles import NotAllowed, Right, has_right, require_right
-
-EVENT_FOR_KIND: dict[str, E] = {
-    RefundRequest.Kind.REFUND: E.REFUND_ISSUED,
-    RefundRequest.Kind.GOODWILL: E.GOODWILL_CREDIT,
-}
 
 
 def _checked_amount(amount, payment, reason: str) -> Decimal:
@@ -64,12 +58,7 @@ def refund_order(*, order: Order, amount, reason: str, kind: str = RefundRequest
     )
     if over is None:
         return _pay_back(request, payment=payment, actor=actor)
-    record_event(
-        order=order,
-        type=E.REFUND_REQUESTED,
-        actor=actor,
-        data={"request": request.pk, "amount": str(amount), "kind": kind, "reason": request.reason, **over},
-    )
+    events.refund_requested(request=request, over=over, actor=actor)
     return request
 
 
@@ -125,12 +114,7 @@ def decide_refund(*, request: RefundRequest | int, approve: bool, actor, note: s
     if not approve:
         request.status, request.decided_by, request.decided_at = RefundRequest.Status.REJECTED, actor, timezone.now()
         request.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-        record_event(
-            order=request.order,
-            type=E.REFUND_REJECTED,
-            actor=actor,
-            data={"request": request.pk, "amount": str(request.amount), "note": note},
-        )
+        events.refund_rejected(request=request, note=note, actor=actor)
         return request
     payment = locked_payment(request.order)
     _checked_amount(request.amount, payment, request.reason)
@@ -143,16 +127,5 @@ def _pay_back(request: RefundRequest, *, payment, actor) -> RefundRequest:
     payment.save(update_fields=["refunded_amount", "updated_at"])
     request.status, request.decided_by, request.decided_at = RefundRequest.Status.REFUNDED, actor, timezone.now()
     request.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    record_event(
-        order=request.order,
-        type=EVENT_FOR_KIND[request.kind],
-        actor=actor,
-        data={
-            "request": request.pk,
-            "refund": str(request.amount),
-            "reason": request.reason,
-            "reference": reference,
-            "asked_by": request.requested_by.get_username() if request.requested_by else "",
-        },
-    )
+    events.refund_paid(request=request, reference=reference, actor=actor)
     return request

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from inventory.selectors import sku_codes_available_at
 from omnichannel import localtime
+from orders.events import ReservationEventType as RE
 from orders.models import Reservation, ReservationEvent
 from orders.reservations import services as reserving
 from stores.models import Capability, Location, SalesChannel
@@ -138,5 +139,5 @@ def _date_back(reservation: Reservation, *, created, expires_at, closed) -> None
     Reservation.objects.filter(pk=reservation.pk).update(
         created_at=created, updated_at=closed, expires_at=expires_at, closed_at=closed, remind_at=None
     )
-    ReservationEvent.objects.filter(reservation=reservation, type="held").update(at=created)
-    ReservationEvent.objects.filter(reservation=reservation).exclude(type="held").update(at=closed)
+    ReservationEvent.objects.filter(reservation=reservation, type=RE.HELD).update(at=created)
+    ReservationEvent.objects.filter(reservation=reservation).exclude(type=RE.HELD).update(at=closed)
