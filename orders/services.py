@@ -12,6 +12,7 @@ from orders.care.services import (
     extend_reservation,
     resend_message,
 )
+from orders.fulfillment.events import substitute_proposed
 from orders.fulfillment.missing import (
     LOST_REASONS,
     cannot_fulfil,
@@ -53,6 +54,7 @@ from orders.payments.money import paid_and_not_refunded
 from orders.payments.refunds import decide_refund, refund_order
 from orders.placement.changes import cancel_order, change_shipping_address
 from orders.placement.services import PICKUP_CAPABILITY, place_order, upsert_customer
+from orders.reservations.events import courtesy as reservation_courtesy
 from orders.reservations.services import (
     RESERVATION_CLOSED,
     RESERVATION_TRANSITIONS,
@@ -60,13 +62,13 @@ from orders.reservations.services import (
     expire_reservations,
     mark_declined,
     mark_purchased,
-    record_reservation_event,
     reservation_window,
     reserve_items,
     send_reservation_reminders,
     transition_reservation,
 )
-from orders.returns.common import RETURN_TRANSITIONS, record_return_event, returns_centre
+from orders.returns.common import RETURN_TRANSITIONS, returns_centre
+from orders.returns.events import reminder as return_reminded
 from orders.returns.receiving import decide_damaged_return_units, receive_return
 from orders.returns.services import (
     cancel_return,
@@ -77,7 +79,6 @@ from orders.returns.services import (
 )
 from orders.returns.transfers import no_transfer_here, receive_return_transfer, ship_return_transfer, transfer_pending
 from orders.shop_floor.services import record_till_sales
-from orders.timeline import record_event
 
 __all__ = [
     "RETURN_TRANSITIONS",
@@ -87,7 +88,7 @@ __all__ = [
     "paid_unit_price",
     "receive_return",
     "decide_damaged_return_units",
-    "record_return_event",
+    "return_reminded",
     "refund_breakdown",
     "refund_preview",
     "request_return",
@@ -110,7 +111,7 @@ __all__ = [
     "expire_reservations",
     "mark_declined",
     "mark_purchased",
-    "record_reservation_event",
+    "reservation_courtesy",
     "reservation_window",
     "reserve_items",
     "send_reservation_reminders",
@@ -145,7 +146,7 @@ __all__ = [
     "mark_ready_for_pickup",
     "place_order",
     "receive_in_store",
-    "record_event",
+    "substitute_proposed",
     "renew_pickup_code",
     "record_till_sales",
     "record_tracking_event",

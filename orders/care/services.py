@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from inventory.models import StockHold
 from omnichannel.errors import InvalidTransition
 from omnichannel.phones import to_e164
+from orders.care import events
 from orders.errors import InvalidOrder
 from orders.events import OrderEventType as E
 from orders.events import ReservationEventType as RE
 from orders.fulfillment.models import S
 from orders.fulfillment.services import _locked, fulfillment_store, pickup_deadline
 from orders.models import Fulfillment, Order, Reservation
-from orders.reservations.services import record_reservation_event
-from orders.timeline import record_event
+from orders.reservations import events as reservation_events
 from stores.roles import Right, require_right
 
 
@@ -48,12 +48,8 @@ def extend_pickup(*, fulfillment: Fulfillment | int, days: int, reason: str, act
     new_deadline = pickup_deadline(fulfillment_store(fulfillment), new_deadline)  # on a day the store is open
     fulfillment.pickup_deadline, fulfillment.reminded_at = new_deadline, None
     fulfillment.save(update_fields=["pickup_deadline", "reminded_at", "updated_at"])
-    record_event(
-        order=fulfillment.order,
-        fulfillment=fulfillment,
-        type=E.PICKUP_EXTENDED,
-        actor=actor,
-        data={"days": days, "from": before.isoformat(), "to": new_deadline.isoformat(), "reason": reason},
+    events.pickup_extended(
+        fulfillment=fulfillment, days=days, before=before, after=new_deadline, reason=reason, actor=actor
     )
     return fulfillment
 
@@ -81,20 +77,10 @@ def extend_reservation(*, reservation: Reservation | int, hours: int, reason: st
     StockHold.objects.filter(pk__in=reservation.lines.values("hold_id"), status=StockHold.Status.ACTIVE).update(
         expires_at=reservation.expires_at
     )
-    record_reservation_event(
-        reservation=reservation,
-        type=RE.EXTENDED,
-        actor=actor,
-        data={"hours": hours, "from": before.isoformat(), "to": reservation.expires_at.isoformat(), "reason": reason},
+    reservation_events.extended(
+        reservation=reservation, hours=hours, before=before, after=reservation.expires_at, reason=reason, actor=actor
     )
     return reservation
-
-
-RESEND = {
-    "confirmation": E.CONFIRMATION_RESENT,
-    "pickup_code": E.PICKUP_CODE_RESENT,
-    "tracking_link": E.TRACKING_LINK_SENT,
-}
 
 
 @transaction.atomic
@@ -102,14 +88,14 @@ def resend_message(*, order: Order, what: str, actor) -> None:
     """Send the customer the order confirmation, the pickup code of a waiting pickup, or the tracking link again
     (an event on the timeline; the outbox writes the messages, to the order's contact details as they are now)."""
     require_right(actor, Right.WORK_CASES)
-    if what not in RESEND:
-        raise InvalidOrder(_("Unknown message."), details={"what": what, "allowed": sorted(RESEND)})
+    if what not in events.RESENT:
+        raise InvalidOrder(_("Unknown message."), details={"what": what, "allowed": sorted(events.RESENT)})
     fulfillment = None
     if what == "pickup_code":
         fulfillment = order.fulfillments.filter(status=S.READY_FOR_PICKUP).order_by("id").first()
         if fulfillment is None:
             raise InvalidOrder(_("No pickup of this order is waiting in store."), details={"what": what})
-    record_event(order=order, fulfillment=fulfillment, type=RESEND[what], actor=actor)
+    events.message_resent(order=order, what=what, fulfillment=fulfillment, actor=actor)
 
 
 @transaction.atomic
@@ -144,9 +130,9 @@ def change_contact_details(
     if normalized:
         record.contact_phone = normalized
     record.save(update_fields=["contact_email", "contact_phone", "updated_at"])
-    data = {"from": before, "to": {"email": record.contact_email, "phone": record.contact_phone}}
+    after = {"email": record.contact_email, "phone": record.contact_phone}
     if isinstance(record, Order):
-        record_event(order=record, type=E.CONTACT_CHANGED, actor=actor, data=data)
+        events.contact_changed(order=record, before=before, after=after, actor=actor)
     else:
-        record_reservation_event(reservation=record, type=RE.CONTACT_CHANGED, actor=actor, data=data)
+        reservation_events.contact_changed(reservation=record, before=before, after=after, actor=actor)
     return record

@@ -25,14 +25,13 @@ from omnichannel.errors import InvalidTransition
 from omnichannel.jobs import for_each_claimed
 from orders.errors import InvalidOrder, SourceNoLongerAvailable
 from orders.events import OrderEventType as E
-from orders.fulfillment import sourcing
+from orders.fulfillment import events, sourcing
 from orders.fulfillment.models import S
 from orders.fulfillment.services import _locked, fulfillment_store, transition_fulfillment
 from orders.fulfillment.sourcing import load_candidates
 from orders.fulfillment.status import refresh_order_status
 from orders.models import Fulfillment, FulfillmentLine, FulfillmentMethod, Order, OrderLine
 from orders.payments.money import give_back, locked_payment, money_back, settle_if_finished
-from orders.timeline import record_event
 
 F_ = Fulfillment.Flow
 
@@ -179,7 +178,7 @@ def _resource(*, order: Order, order_line: OrderLine, quantity: int, hold, plan,
         else None,
     )
     FulfillmentLine.objects.create(fulfillment=recovered, order_line=order_line, quantity=quantity, hold=hold)
-    data = {
+    recovery: events.Recovery = {
         "sku": order_line.sku.code,
         "quantity": quantity,
         "from": planned.source,
@@ -188,8 +187,8 @@ def _resource(*, order: Order, order_line: OrderLine, quantity: int, hold, plan,
         "from_shelf": flow == Fulfillment.Flow.PICKUP,
         "explanation": plan.explanation,
     }
-    record_event(order=order, fulfillment=recovered, type=E.LINE_RESOURCED, actor=actor, data=data)
-    return recovered, data
+    events.line_resourced(order=order, recovered=recovered, recovery=recovery, actor=actor)
+    return recovered, recovery
 
 
 @transaction.atomic
@@ -239,16 +238,17 @@ def _units_gone(*, line, fulfillment, quantity: int, plan, recovery_hold, actor,
     source = fulfillment.source_location
     line.quantity_short += quantity
     line.save(update_fields=["quantity_short"])
-    event_data = {
+    shortage: events.Shortage = {
         "sku": sku.code,
         "quantity": quantity,
         "location": source.code,
         "method": fulfillment.method,
         "flow": fulfillment.flow,
-        **({"cause": cause} if cause else {}),
     }
+    if cause:
+        shortage["cause"] = cause
     if recovery_hold is not None:
-        recovered, data = _resource(
+        recovered, recovery = _resource(
             order=order,
             order_line=line.order_line,
             quantity=quantity,
@@ -257,21 +257,14 @@ def _units_gone(*, line, fulfillment, quantity: int, plan, recovery_hold, actor,
             actor=actor,
             instead_of=source.code,
         )
-        # Missing here but not for the customer: staff's timeline only (nothing refunded, no "missing" message).
-        record_event(order=order, fulfillment=fulfillment, type=E.ITEM_SHORT_RECOVERED, actor=actor, data=event_data)
-        _tell_if_promise_changed(order=order, short=fulfillment, recovered=recovered, data=data, actor=actor)
+        events.short_recovered(order=order, fulfillment=fulfillment, shortage=shortage, actor=actor)
+        _tell_if_promise_changed(order=order, short=fulfillment, recovered=recovered, recovery=recovery, actor=actor)
     else:
         order_line = OrderLine.objects.select_for_update(no_key=True).get(pk=line.order_line_id)
         order_line.quantity_short += quantity
         order_line.save(update_fields=["quantity_short", "updated_at"])
         amount = order_line.unit_price * quantity
-        record_event(
-            order=order,
-            fulfillment=fulfillment,
-            type=E.ITEM_MISSING,
-            actor=actor,
-            data={**event_data, "amount": str(amount), "currency": order.currency},
-        )
+        events.item_missing(order=order, fulfillment=fulfillment, shortage=shortage, amount=amount, actor=actor)
     if not any(fl.quantity_open for fl in fulfillment.lines.all()):
         transition_fulfillment(
             fulfillment=fulfillment, to=S.CANCELLED, actor=actor, data={"reason": "every item missing"}
@@ -348,14 +341,18 @@ def cannot_fulfil(*, fulfillment: Fulfillment | int, actor=None) -> Fulfillment:
     return fulfillment
 
 
-def _tell_if_promise_changed(*, order: Order, short: Fulfillment, recovered: Fulfillment, data: dict, actor) -> None:
+def _tell_if_promise_changed(
+    *, order: Order, short: Fulfillment, recovered: Fulfillment, recovery: events.Recovery, actor
+) -> None:
     """The customer hears of an automatic recovery only when what they were promised changes: one more parcel
     home, or an item that now travels to the pickup store instead of waiting on its shelf (a later date)."""
     if recovered.flow == Fulfillment.Flow.SHIP:
         if any(fl.quantity_open for fl in short.lines.all()):
-            record_event(order=order, fulfillment=recovered, type=E.SECOND_PARCEL, actor=actor, data=data)
+            events.promise_changed(
+                order=order, recovered=recovered, what=E.SECOND_PARCEL, recovery=recovery, actor=actor
+            )
     elif recovered.flow == Fulfillment.Flow.SHIP_TO_STORE and short.flow == Fulfillment.Flow.PICKUP:
-        record_event(order=order, fulfillment=recovered, type=E.PICKUP_DELAYED, actor=actor, data=data)
+        events.promise_changed(order=order, recovered=recovered, what=E.PICKUP_DELAYED, recovery=recovery, actor=actor)
 
 
 def _open_short_line(order: Order, sku: str, quantity: int) -> OrderLine:
@@ -387,11 +384,8 @@ def refund_missing_units(*, order: Order, sku: str, quantity: int, actor=None, r
     order_line.save(update_fields=["quantity_short_refunded", "updated_at"])
     released, refunded = money_back(order, payment, order_line.unit_price * quantity)
     amount = released + refunded
-    record_event(
-        order=order,
-        type=E.ITEM_REFUNDED,
-        actor=actor,
-        data={"sku": sku, "quantity": quantity, "refund": str(amount), "released": str(released), "reason": reason},
+    events.item_refunded(
+        order=order, sku=sku, quantity=quantity, refund=amount, released=released, reason=reason, actor=actor
     )
     give_back(order, payment, released, refunded, reason=reason, actor=actor)
     settle_if_finished(order, actor)
@@ -411,10 +405,12 @@ def resource_missing_units(*, order: Order, sku: str, quantity: int, location_id
         raise SourceNoLongerAvailable(details={"sku": sku, "quantity": quantity, "location_id": location_id})
     order_line.quantity_short -= quantity
     order_line.save(update_fields=["quantity_short", "updated_at"])
-    recovered, data = _resource(
+    recovered, recovery = _resource(
         order=order, order_line=order_line, quantity=quantity, hold=hold, plan=plan, actor=actor, instead_of=""
     )
-    record_event(order=order, fulfillment=recovered, type=E.COMPLETED_FROM_ELSEWHERE, actor=actor, data=data)
+    events.promise_changed(
+        order=order, recovered=recovered, what=E.COMPLETED_FROM_ELSEWHERE, recovery=recovery, actor=actor
+    )
     refresh_order_status(order)
     return recovered
 
@@ -445,16 +441,11 @@ def substitute_missing_units(*, order: Order, sku: str, quantity: int, substitut
     )
     order_line.quantity_short_substituted += quantity
     order_line.save(update_fields=["quantity_short_substituted", "updated_at"])
-    recovered, data = _resource(
+    recovered, recovery = _resource(
         order=order, order_line=new_line, quantity=quantity, hold=hold, plan=plan, actor=actor, instead_of=""
     )
-    record_event(
-        order=order,
-        fulfillment=recovered,
-        type=E.SUBSTITUTE_SENT,
-        actor=actor,
-        data={**data, "sku": substitute, "replaces": sku},
-    )
+    recovery["sku"] = substitute
+    events.substitute_sent(order=order, recovered=recovered, recovery=recovery, replaces=sku, actor=actor)
     refresh_order_status(order)
     return recovered
 
@@ -485,13 +476,7 @@ def declare_parcel_lost(*, fulfillment: Fulfillment | int, reason: str, actor=No
         OrderLine.objects.filter(pk=line.order_line_id).update(quantity_short=F("quantity_short") + units)
         lost.append({"sku": line.order_line.sku.code, "quantity": units})
     fulfillment = transition_fulfillment(fulfillment=fulfillment, to=S.LOST, actor=actor, data={"reason": reason})
-    record_event(
-        order=fulfillment.order,
-        fulfillment=fulfillment,
-        type=E.PARCEL_LOST,
-        actor=actor,
-        data={"reason": reason, "lines": lost, "carrier": fulfillment.carrier},
-    )
+    events.parcel_lost(fulfillment=fulfillment, reason=reason, lines=lost, actor=actor)
     return fulfillment
 
 
@@ -522,13 +507,7 @@ def receive_parcel_back(*, fulfillment: Fulfillment | int, actor=None) -> Fulfil
         )
     fulfillment.back_in_stock_at = timezone.now()
     fulfillment.save(update_fields=["back_in_stock_at", "updated_at"])
-    record_event(
-        order=fulfillment.order,
-        fulfillment=fulfillment,
-        type=E.PARCEL_BACK_IN_STOCK,
-        actor=actor,
-        data={"location": fulfillment.source_location.code, "lines": (lost or {}).get("lines", [])},
-    )
+    events.parcel_back_in_stock(fulfillment=fulfillment, lines=(lost or {}).get("lines", []), actor=actor)
     return fulfillment
 
 
@@ -543,13 +522,7 @@ def report_parcel_not_received(*, fulfillment: Fulfillment | int, actor=None) ->
             allowed=[S.SHIPPED, S.IN_TRANSIT],
             message=_("Only a parcel on its way to the store can be reported as not received."),
         )
-    record_event(
-        order=fulfillment.order,
-        fulfillment=fulfillment,
-        type=E.PARCEL_NOT_RECEIVED,
-        actor=actor,
-        data={"store": fulfillment_store(fulfillment).code, "tracking_number": fulfillment.tracking_number},
-    )
+    events.parcel_not_received(fulfillment=fulfillment, store=fulfillment_store(fulfillment).code, actor=actor)
     return fulfillment
 
 
@@ -566,11 +539,6 @@ def flag_overdue_parcels(*, now=None) -> int:
 
     def flag(pk):
         fulfillment = Fulfillment.objects.select_related("order", "pickup_location").get(pk=pk)
-        record_event(
-            order=fulfillment.order,
-            fulfillment=fulfillment,
-            type=E.PARCEL_OVERDUE,
-            data={"store": fulfillment.pickup_location.code, "shipped_at": fulfillment.shipped_at.isoformat()},
-        )
+        events.parcel_overdue(fulfillment=fulfillment, store=fulfillment.pickup_location.code)
 
     return for_each_claimed(due, claim={"overdue_at": now}, act=flag)

@@ -23,6 +23,7 @@ from orders.errors import (
     WrongPickupCode,
 )
 from orders.events import OrderEventType as E
+from orders.fulfillment import events
 from orders.fulfillment.models import ACTIVE_PARCEL, TERMINAL, TRANSITIONS, S
 from orders.fulfillment.status import refresh_order_status
 from orders.locks import locked_fulfillment
@@ -35,7 +36,6 @@ from orders.payments.money import (
     give_money_back,
     settle_if_finished,
 )
-from orders.timeline import record_event
 from stores.models import Location
 from stores.roles import Right, require_right
 
@@ -52,7 +52,7 @@ def resend_pickup_code(*, fulfillment: Fulfillment | int, actor) -> Fulfillment:
             allowed=[],
             message=_("This pickup is not waiting."),
         )
-    record_event(order=fulfillment.order, fulfillment=fulfillment, type=E.PICKUP_CODE_RESENT, actor=actor)
+    events.pickup_code(fulfillment=fulfillment, what=E.PICKUP_CODE_RESENT, actor=actor)
     return fulfillment
 
 
@@ -73,9 +73,7 @@ def transition_fulfillment(*, fulfillment: Fulfillment | int, to: str, actor=Non
         to=to,
         table=TRANSITIONS[fulfillment.flow],
         changes=changes,
-        record=lambda moved: record_event(
-            order=fulfillment.order, fulfillment=fulfillment, type=moved, actor=actor, data=data or {}
-        ),
+        record=lambda moved: events.moved(fulfillment=fulfillment, to=moved, actor=actor, data=data),
     )
     refresh_order_status(fulfillment.order)
     return fulfillment
@@ -308,12 +306,8 @@ def _count_wrong_pickup_code(locked: Fulfillment, *, actor) -> int:
         return settings.PICKUP_CODE_MAX_ATTEMPTS
     locked.pickup_code_attempts += 1
     if locked.pickup_code_attempts == settings.PICKUP_CODE_MAX_ATTEMPTS:
-        record_event(
-            order=locked.order,
-            fulfillment=locked,
-            type=E.PICKUP_CODE_LOCKED,
-            actor=actor,
-            data={"attempts": locked.pickup_code_attempts},
+        events.pickup_code(
+            fulfillment=locked, what=E.PICKUP_CODE_LOCKED, actor=actor, attempts=locked.pickup_code_attempts
         )
     return locked.pickup_code_attempts
 
@@ -325,7 +319,7 @@ def unlock_pickup_code(*, fulfillment, actor) -> Fulfillment:
     require_right(actor, Right.UNLOCK_PICKUP_CODE, location=fulfillment_store(locked))
     locked.pickup_code_attempts = 0
     locked.save(update_fields=["pickup_code_attempts", "updated_at"])
-    record_event(order=locked.order, fulfillment=locked, type=E.PICKUP_CODE_UNLOCKED, actor=actor)
+    events.pickup_code(fulfillment=locked, what=E.PICKUP_CODE_UNLOCKED, actor=actor)
     return locked
 
 
@@ -341,7 +335,7 @@ def renew_pickup_code(*, fulfillment, actor) -> Fulfillment:
     locked.pickup_code = f"{secrets.randbelow(10**6):06d}"
     locked.pickup_code_attempts = 0
     locked.save(update_fields=["pickup_code", "pickup_code_attempts", "updated_at"])
-    record_event(order=locked.order, fulfillment=locked, type=E.PICKUP_CODE_RENEWED, actor=actor)
+    events.pickup_code(fulfillment=locked, what=E.PICKUP_CODE_RENEWED, actor=actor)
     return locked
 
 
@@ -381,11 +375,6 @@ def send_pickup_reminders(*, now=None) -> int:
 
     def remind(pk):
         fulfillment = Fulfillment.objects.select_related("order").get(pk=pk)
-        record_event(
-            order=fulfillment.order,
-            fulfillment=fulfillment,
-            type=E.PICKUP_REMINDER,
-            data={"pickup_deadline": fulfillment.pickup_deadline.isoformat()},
-        )
+        events.pickup_reminder(fulfillment=fulfillment)
 
     return for_each_claimed(due, claim={"reminded_at": now}, act=remind)

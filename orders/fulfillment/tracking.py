@@ -8,13 +8,12 @@ from orders import locks
 from orders.errors import (
     InvalidOrder,
 )
-from orders.events import OrderEventType as E
+from orders.fulfillment import events
 from orders.fulfillment.models import TRANSITIONS, S
 from orders.fulfillment.services import transition_fulfillment
 from orders.models import (
     Fulfillment,
 )
-from orders.timeline import record_event
 
 # Carrier status → fulfillment status. Every report is kept; it moves the fulfillment only where the table
 # allows (a ship-to-store parcel "delivered" to the store still waits for the store to confirm receipt).
@@ -95,11 +94,5 @@ def record_tracking_event(
     if wanted in TRANSITIONS[fulfillment.flow].get(fulfillment.status, set()):
         transition_fulfillment(fulfillment=fulfillment, to=wanted, actor=actor, data=data)
     else:
-        record_event(
-            order=fulfillment.order,
-            fulfillment=fulfillment,
-            type=E.TRACKING_UPDATE,
-            actor=actor,
-            data={**data, "status": status},
-        )
+        events.tracking_update(fulfillment=fulfillment, status=status, carrier_data=data, actor=actor)
     return event, True

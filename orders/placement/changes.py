@@ -12,13 +12,12 @@ from inventory import services as stock
 from omnichannel.errors import InvalidTransition
 from orders import locks
 from orders.errors import InvalidOrder, OrderNotChangeable
-from orders.events import OrderEventType as E
 from orders.fulfillment.models import S
 from orders.fulfillment.services import transition_fulfillment
 from orders.fulfillment.status import refresh_order_status
 from orders.models import FulfillmentLine, FulfillmentMethod, Order, OrderLine
 from orders.payments.money import give_back, locked_payment, money_back, settle_if_finished
-from orders.timeline import record_event
+from orders.placement import events
 
 
 @transaction.atomic
@@ -82,16 +81,14 @@ def cancel_order(*, order: Order, lines: dict[str, int] | None = None, actor=Non
         refund_total += fl.order_line.unit_price * quantity
     payment = locked_payment(order)
     released, refunded = money_back(order, payment, refund_total)
-    record_event(
+    events.cancelled(
         order=order,
-        type=E.ORDER_CANCELLED if lines is None else E.LINES_CANCELLED,
+        whole=lines is None,
+        lines=[{"sku": fl.order_line.sku.code, "quantity": q} for fl, q in plan],
+        refund=released + refunded,
+        released=released,
+        reason=reason,
         actor=actor,
-        data={
-            "lines": [{"sku": fl.order_line.sku.code, "quantity": q} for fl, q in plan],
-            "refund": str(released + refunded),
-            "released": str(released),
-            "reason": reason,
-        },
     )
     give_back(order, payment, released, refunded, reason=reason or "cancelled", actor=actor)
     for fulfillment in {fl.fulfillment_id for fl, _q in plan}:
@@ -118,5 +115,5 @@ def change_shipping_address(*, order: Order, address: dict, actor=None) -> Order
     old = order.shipping_address
     order.shipping_address = address
     order.save(update_fields=["shipping_address", "updated_at"])
-    record_event(order=order, type=E.ADDRESS_CHANGED, actor=actor, data={"from": old, "to": address})
+    events.address_changed(order=order, before=old, after=address, actor=actor)
     return order

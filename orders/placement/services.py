@@ -21,7 +21,6 @@ from orders.errors import (
     PaymentMismatch,
     PriceMismatch,
 )
-from orders.events import OrderEventType as E
 from orders.fulfillment import sourcing
 from orders.fulfillment.sourcing import LEVEL_FIELDS, shipping_points, stock_candidates
 from orders.models import (
@@ -34,7 +33,7 @@ from orders.models import (
 )
 from orders.payments import money
 from orders.payments.money import CENTS
-from orders.timeline import record_event
+from orders.placement import events
 from stores.models import Location, SalesChannel
 from stores.selectors import network_snapshot
 
@@ -409,16 +408,13 @@ def _write_order(*, new: NewOrder, plan) -> Order:
         currency=new.currency,
         amount=new.total,
     )
-    event = record_event(
+    event = events.order_placed(
         order=order,
-        type=E.ORDER_PLACED,
+        total=new.total,
+        currency=new.currency,
+        parcels=len(plan.fulfillments),
+        below_listing=new.below_listing,
         actor=new.actor,
-        data={
-            "total": str(new.total),
-            "currency": new.currency,
-            "fulfillments": len(plan.fulfillments),
-            **({"below_listing": new.below_listing} if new.below_listing else {}),
-        },
     )
     # The stock rows last: from the hold to the COMMIT they are locked, and a popular item's next order waits for
     # them. Everything that does not need the holds is written before; only the parcel lines (which name their

@@ -21,12 +21,9 @@ from omnichannel.errors import InvalidInput, NotFound
 from omnichannel.jobs import for_each_claimed, for_each_due
 from omnichannel.transitions import apply_transition
 from orders.errors import MethodNotOffered, ReservationLimit
-from orders.events import ReservationEventType
-from orders.events import ReservationEventType as RE
-from orders.models import Customer, Reservation, ReservationEvent, ReservationLine
+from orders.models import Customer, Reservation, ReservationLine
 from orders.placement.services import human_number, upsert_customer
-from orders.signals import reservation_event
-from orders.timeline import actor_fields
+from orders.reservations import events
 from stores.models import Capability, Location, SalesChannel
 
 RS = Reservation.Status
@@ -38,17 +35,6 @@ RESERVATION_TRANSITIONS = {RS.HELD: {RS.PURCHASED, RS.DECLINED, RS.EXPIRED, RS.C
 
 # Closed: the states with no move out of them.
 RESERVATION_CLOSED = frozenset(RS.values) - RESERVATION_TRANSITIONS.keys()
-
-
-def record_reservation_event(
-    *, reservation: Reservation, type: ReservationEventType, data=None, actor=None
-) -> ReservationEvent:
-    """One event of the reservation's timeline; a type `ReservationEventType` does not name is refused (ValueError)."""
-    event = ReservationEvent.objects.create(
-        reservation=reservation, type=ReservationEventType(type), data=data or {}, **actor_fields(actor)
-    )
-    reservation_event.send(sender=ReservationEvent, event=event)
-    return event
 
 
 def reservation_window(*, location: Location, start) -> tuple:
@@ -141,14 +127,11 @@ def reserve_items(
         expires_at=expires_at,
         remind_at=remind_at,
     )
-    record_reservation_event(
+    events.held(
         reservation=reservation,
-        type=RE.HELD,
+        expires_at=expires_at,
+        lines=[{"sku": sku.code, "quantity": quantity} for sku, quantity in validated],
         actor=actor,
-        data={
-            "expires_at": expires_at.isoformat(),
-            "lines": [{"sku": sku.code, "quantity": quantity} for sku, quantity in validated],
-        },
     )
     # The stock row last, as in placement: from the hold to the COMMIT it is locked, and the next reservation of
     # a popular item waits for it; only the lines (which name their holds) follow. A refused hold rolls all of
@@ -182,9 +165,7 @@ def transition_reservation(*, reservation: Reservation | int, to: str, actor=Non
         to=to,
         table=RESERVATION_TRANSITIONS,
         changes={"closed_at": timezone.now()} if to in RESERVATION_CLOSED else {},
-        record=lambda moved: record_reservation_event(
-            reservation=reservation, type=moved, actor=actor, data=data or {}
-        ),
+        record=lambda moved: events.moved(reservation=reservation, to=moved, data=data, actor=actor),
     )
     return reservation
 
@@ -342,8 +323,6 @@ def send_reservation_reminders(*, now=None) -> int:
 
     def remind(pk):
         reservation = Reservation.objects.get(pk=pk)
-        record_reservation_event(
-            reservation=reservation, type=RE.REMINDER, data={"expires_at": reservation.expires_at.isoformat()}
-        )
+        events.reminder(reservation=reservation)
 
     return for_each_claimed(due, claim={"reminded_at": now}, act=remind)

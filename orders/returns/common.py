@@ -4,10 +4,8 @@ from django.utils.translation import gettext as _
 
 from omnichannel.errors import InvalidTransition, NotFound
 from omnichannel.transitions import apply_transition
-from orders.events import ReturnEventType
 from orders.models import OrderLine, Return, ReturnEvent
-from orders.signals import return_event
-from stores.actors import actor_fields
+from orders.returns import events
 from stores.models import Location
 
 RS = Return.Status
@@ -18,15 +16,6 @@ RETURN_TRANSITIONS: dict[str, set[str]] = {
     RS.IN_TRANSIT: {RS.RECEIVED},
     RS.RECEIVED: {RS.CLOSED},
 }
-
-
-def record_return_event(*, return_request: Return, type: ReturnEventType, data=None, actor=None) -> ReturnEvent:
-    """One event of the return's timeline; a type `ReturnEventType` does not name is refused (ValueError)."""
-    event = ReturnEvent.objects.create(
-        return_request=return_request, type=ReturnEventType(type), data=data or {}, **actor_fields(actor)
-    )
-    return_event.send(sender=ReturnEvent, event=event)
-    return event
 
 
 def ensure_move(return_request: Return, to: str) -> None:
@@ -42,7 +31,7 @@ def move_return(return_request: Return, to: str, *, actor, data=None, fields=())
         to=to,
         table=RETURN_TRANSITIONS,
         fields=fields,
-        record=lambda moved: record_return_event(return_request=return_request, type=moved, data=data, actor=actor),
+        record=lambda moved: events.moved(return_request=return_request, to=moved, data=data, actor=actor),
     )
 
 

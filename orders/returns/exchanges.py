@@ -12,7 +12,6 @@ from inventory import services as stock
 from inventory.errors import InsufficientStock
 from inventory.models import SKU, StockHold
 from orders.errors import InvalidOrder
-from orders.events import ReturnEventType as RT
 from orders.models import (
     ExchangeLine,
     FulfillmentMethod,
@@ -22,7 +21,7 @@ from orders.models import (
 )
 from orders.payments.breakdown import paid_unit_price
 from orders.placement.services import place_order
-from orders.returns.common import record_return_event
+from orders.returns import events
 from stores.models import Location
 
 
@@ -137,10 +136,10 @@ def order_exchange(return_request: Return, *, actor) -> Order:
     )
     return_request.exchange_order = order
     return_request.save(update_fields=["exchange_order", "updated_at"])
-    record_return_event(
+    events.exchange_ordered(
         return_request=return_request,
-        type=RT.EXCHANGE_ORDERED,
+        order_number=order.number,
+        items=[{"sku": row.sku.code, "quantity": row.quantity} for row in rows],
         actor=actor,
-        data={"order": order.number, "items": [{"sku": row.sku.code, "quantity": row.quantity} for row in rows]},
     )
     return order

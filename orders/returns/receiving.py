@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
 from omnichannel.errors import DomainError, InvalidInput, InvalidTransition
-from orders.events import ReturnEventType as RT
 from orders.models import (
     ExchangeLine,
     OrderLine,
@@ -22,13 +21,13 @@ from orders.models import (
 )
 from orders.payments.breakdown import paid_unit_price, refund_breakdown
 from orders.payments.money import CENTS, give_money_back, locked_payments
+from orders.returns import events
 from orders.returns.common import (
     RS,
     ensure_move,
     give_back_units,
     locked_return,
     move_return,
-    record_return_event,
     returns_centre,
 )
 from orders.returns.exchanges import order_exchange, release_exchange
@@ -226,14 +225,11 @@ def _exchange_or_refund_instead(return_request: Return, *, actor) -> None:
     except DomainError as refused:
         rows = release_exchange(return_request)
         ExchangeLine.objects.filter(return_request=return_request).delete()
-        record_return_event(
+        events.exchange_unavailable(
             return_request=return_request,
-            type=RT.EXCHANGE_UNAVAILABLE,
+            items=[{"sku": row.sku.code, "quantity": row.quantity} for row in rows],
+            why=str(refused.message),
             actor=actor,
-            data={
-                "items": [{"sku": row.sku.code, "quantity": row.quantity} for row in rows],
-                "why": str(refused.message),
-            },
         )
 
 
@@ -260,12 +256,7 @@ def _problems(return_request: Return, return_lines: list[ReturnLine], *, actor) 
         if line.written_off + line.quarantined
     ]
     if missing or damaged:
-        record_return_event(
-            return_request=return_request,
-            type=RT.RECEIVED_WITH_PROBLEMS,
-            actor=actor,
-            data={"missing": missing, "damaged": damaged},
-        )
+        events.received_with_problems(return_request=return_request, missing=missing, damaged=damaged, actor=actor)
 
 
 def _pay_refund(return_request: Return, return_lines: list[ReturnLine], *, actor) -> None:
@@ -297,12 +288,7 @@ def _pay_refund(return_request: Return, return_lines: list[ReturnLine], *, actor
             )
     return_request.refunded_amount, return_request.refunded_at = paid, timezone.now()
     return_request.save(update_fields=["refunded_amount", "refunded_at", "updated_at"])
-    record_return_event(
-        return_request=return_request,
-        type=RT.REFUNDED,
-        actor=actor,
-        data={**breakdown.as_dict(), "amount": str(paid)},
-    )
+    events.refunded(return_request=return_request, amount=paid, breakdown=breakdown.as_dict(), actor=actor)
 
 
 @transaction.atomic
@@ -349,14 +335,7 @@ def decide_damaged_return_units(*, return_request: Return | int, decision: str, 
         return_request.refunded_amount += paid
         return_request.refunded_at = timezone.now()
         return_request.save(update_fields=["refunded_amount", "refunded_at", "updated_at"])
-        record_return_event(
-            return_request=return_request,
-            type=RT.REFUNDED,
-            actor=actor,
-            data={"amount": str(paid), "damaged": units, "decision": decision},
-        )
+        events.refunded(return_request=return_request, amount=paid, damaged=units, decision=decision, actor=actor)
     else:
-        record_return_event(
-            return_request=return_request, type=RT.DAMAGE_NOT_REFUNDED, actor=actor, data={"damaged": units}
-        )
+        events.damage_not_refunded(return_request=return_request, damaged=units, actor=actor)
     return paid

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from omnichannel.errors import InvalidInput, NotFound
 from orders.errors import AlreadyReturned, InvalidOrder, MethodNotOffered, NotReturnable
-from orders.events import ReturnEventType as RT
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
@@ -32,13 +31,13 @@ from orders.models import (
 )
 from orders.payments.money import CENTS
 from orders.placement.services import human_number
+from orders.returns import events
 from orders.returns.common import (
     RS,
     ensure_move,
     give_back_units,
     locked_return,
     move_return,
-    record_return_event,
     returns_centre,
 )
 from orders.returns.exchanges import hold_exchange, order_exchange, release_exchange
@@ -259,17 +258,14 @@ def request_return(
     )
     if exchange:
         hold_exchange(return_request, return_lines, list(exchange))
-    record_return_event(
+    events.requested(
         return_request=return_request,
-        type=RT.REQUESTED,
+        how=how,
+        location=receiving.code,
+        drop_off=locker.code if locker else "",
+        lines=[{"order": o, "sku": s, "quantity": int(item["quantity"])} for (o, s), item in wanted.items()],
+        exchange=[{"sku": item["sku"], "quantity": int(item["quantity"])} for item in exchange],
         actor=actor,
-        data={
-            "how": how,
-            "location": receiving.code,
-            "drop_off": locker.code if locker else "",
-            "lines": [{"order": o, "sku": s, "quantity": int(item["quantity"])} for (o, s), item in wanted.items()],
-            "exchange": [{"sku": item["sku"], "quantity": int(item["quantity"])} for item in exchange],
-        },
     )
     if exchange and settings.EXCHANGE_SHIPS_BEFORE_RETURN:
         order_exchange(return_request, actor=actor)
@@ -313,10 +309,6 @@ def flag_overdue_returns(*, now=None) -> int:
             if not Return.objects.filter(pk=pk, overdue_at__isnull=True).update(overdue_at=now):
                 continue
             return_request = Return.objects.get(pk=pk)
-            record_return_event(
-                return_request=return_request,
-                type=RT.OVERDUE,
-                data={"requested_at": return_request.created_at.isoformat(), "days": settings.RETURN_DUE_DAYS},
-            )
+            events.overdue(return_request=return_request, days=settings.RETURN_DUE_DAYS)
             flagged += 1
     return flagged

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from inventory import services as stock
 from inventory.models import StockHold, StockMovement
 from omnichannel.errors import InvalidTransition, NotFound
-from orders.events import ReturnEventType as RT
 from orders.models import Return, ReturnLine
-from orders.returns.common import locked_return, record_return_event, returns_centre
+from orders.returns import events
+from orders.returns.common import locked_return, returns_centre
 
 
 def _lines_to_transfer(return_request: Return) -> list[ReturnLine]:
@@ -51,14 +51,12 @@ def ship_return_transfer(*, return_request: Return | int, location, actor=None) 
     return_request.transfer_shipped_at = timezone.now()
     return_request.save(update_fields=["transfer_shipped_at", "updated_at"])
     centre = returns_centre()
-    record_return_event(
+    events.transfer(
         return_request=return_request,
-        type=RT.TRANSFER_SHIPPED,
+        shipped=True,
+        location=centre.code if centre else "",
+        lines=[{"sku": line.order_line.sku.code, "units": line.sent_to_warehouse} for line in lines],
         actor=actor,
-        data={
-            "to": centre.code if centre else "",
-            "lines": [{"sku": line.order_line.sku.code, "units": line.sent_to_warehouse} for line in lines],
-        },
     )
     return return_request
 
@@ -92,13 +90,11 @@ def receive_return_transfer(*, return_request: Return | int, location, actor=Non
     )
     return_request.transfer_received_at = timezone.now()
     return_request.save(update_fields=["transfer_received_at", "updated_at"])
-    record_return_event(
+    events.transfer(
         return_request=return_request,
-        type=RT.TRANSFER_RECEIVED,
+        shipped=False,
+        location=location.code,
+        lines=[{"sku": line.order_line.sku.code, "units": line.sent_to_warehouse} for line in lines],
         actor=actor,
-        data={
-            "at": location.code,
-            "lines": [{"sku": line.order_line.sku.code, "units": line.sent_to_warehouse} for line in lines],
-        },
     )
     return return_request

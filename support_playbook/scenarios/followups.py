@@ -8,7 +8,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders import services as orders
-from orders.events import ReservationEventType as RE
 from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
 
 
@@ -106,7 +105,7 @@ class ReservationNoShow(PutBackFollowUp):
     def run(self, case, action, params, actor) -> dict:
         if action in ("send_courtesy_message", "skip_courtesy_message"):
             if action == "send_courtesy_message":
-                orders.record_reservation_event(reservation=case.reservation, type=RE.COURTESY, actor=actor)
+                orders.reservation_courtesy(reservation=case.reservation, actor=actor)
             case.facts = {
                 **case.facts,
                 "courtesy_sent" if action == "send_courtesy_message" else "courtesy_skipped": True,

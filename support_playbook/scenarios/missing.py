@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import SKU
 from omnichannel.formats import decimal_number, money
 from orders import services as orders
-from orders.events import OrderEventType as E
 from orders.models import OrderLine
 from stores.selectors import network_snapshot
 from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
@@ -206,11 +205,8 @@ class MissingUnits(Scenario):
             amount = orders.refund_missing_units(order=order, sku=sku, quantity=quantity, actor=actor)
             return {"refund": str(amount)}
         if action == "propose_substitute":
-            orders.record_event(
-                order=order,
-                type=E.SUBSTITUTE_PROPOSED,
-                actor=actor,
-                data={"sku": sku, "quantity": quantity, "substitute": params["substitute"]},
+            orders.substitute_proposed(
+                order=order, sku=sku, quantity=quantity, substitute=params["substitute"], actor=actor
             )
             case.facts = {
                 **case.facts,

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from omnichannel.formats import money
 from orders import services as orders
-from orders.events import ReturnEventType as RT
 from orders.models import OrderLine, Return, ReturnLine
 from support_playbook.scenarios.base import Resolution, Scenario, Step, Suggestion
 
@@ -266,7 +265,7 @@ class ReturnOverdue(Scenario):
 
     def run(self, case, action, params, actor) -> dict:
         if action == "remind_return":
-            orders.record_return_event(return_request=case.return_request, type=RT.REMINDER, actor=actor)
+            orders.return_reminded(return_request=case.return_request, actor=actor)
             case.facts = {**case.facts, "reminded": True}
             case.save(update_fields=["facts", "updated_at"])
             return {}

@@ -30,7 +30,7 @@ def test_staff_read_the_enumerations_labels():
 def test_reservation_and_return_events_are_enumerations_too(net):  # noqa: F811
     from orders.events import ReservationEventType, ReturnEventType
     from orders.models import ReservationEvent
-    from orders.reservations.services import record_reservation_event
+    from orders.reservations.events import record_reservation_event
     from tests.orders.helpers import reserved_at_mi01
 
     reservation = reserved_at_mi01(net)
