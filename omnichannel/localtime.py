@@ -83,6 +83,31 @@ def closing_time_from(moment: datetime, *, opening_hours: dict, tz_name: str) ->
     return moment
 
 
+def add_open_hours(*, start: datetime, hours: float, opening_hours: dict, tz_name: str) -> datetime:
+    """The moment `hours` of the location's opening time have passed since `start` (a promise counted in the hours
+    the location works: 4 open hours from Saturday 18:00 at a store open 10:00–19:30 and closed on Sunday end on
+    Monday at 12:30). A location with no hours works round the clock. Opening times are read on each day's own
+    clock and the time counted in real hours, so a DST night is as long as it really is."""
+    remaining = timedelta(hours=hours)
+    if not any(opening_hours.get(day) for day in WEEKDAYS):
+        return (start + remaining).astimezone(UTC)
+    tz = zoneinfo.ZoneInfo(tz_name)
+    moment = start.astimezone(UTC)
+    day = start.astimezone(tz).date()
+    for _day in range(366):
+        for opens, closes in sorted(opening_hours.get(WEEKDAYS[day.weekday()]) or []):
+            opens_at = datetime.combine(day, _clock(opens), tzinfo=tz).astimezone(UTC)
+            closes_at = datetime.combine(day, _clock(closes), tzinfo=tz).astimezone(UTC)
+            begin = max(opens_at, moment)
+            if begin >= closes_at:
+                continue
+            if begin + remaining <= closes_at:
+                return begin + remaining
+            remaining -= closes_at - begin
+        day += timedelta(days=1)
+    return moment + remaining
+
+
 def long_date(moment: datetime, tz_name: str) -> str:
     """ "Tuesday 1 December, 19:30" / "martedì 1 dicembre, 19:30": a day and time on the store's clock in the
     active language; Italian writes weekday and month names in lower case (Django's catalogue capitalizes them)."""

@@ -357,6 +357,18 @@ ORDER_PRICE_TOLERANCE_PERCENT = env.float("ORDER_PRICE_TOLERANCE_PERCENT", defau
 CARE_REFUND_LIMIT = env.float("CARE_REFUND_LIMIT", default=100.0)
 # What one agent may refund and credit alone in a day, across orders (pending requests count).
 CARE_REFUND_DAILY_LIMIT = env.float("CARE_REFUND_DAILY_LIMIT", default=500.0)
+# The promise stored on each parcel at placement, in open hours of the location that acts: the source ships a
+# parcel home or to a locker, or prepares a pickup; a parcel sent to the pickup store is ready there. Keys:
+# "method:speed", else "method", else "ship_to_store" for the parcels that travel to the pickup store.
+FULFILLMENT_PROMISE_OPEN_HOURS = {
+    "home_delivery:standard": 24,
+    "home_delivery:express": 8,
+    "home_delivery:same_day": 4,
+    "locker": 24,
+    "store_pickup": 4,
+    "curbside": 2,
+    "ship_to_store": 48,
+}
 # An order still to prepare this long after it was placed counts as late in the network view.
 ORDER_LATE_AFTER = timedelta(hours=env.int("ORDER_LATE_AFTER_HOURS", default=24))
 PICKUP_EXTENSION_MAX_DAYS = env.int("PICKUP_EXTENSION_MAX_DAYS", default=7)

@@ -2,7 +2,7 @@
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -161,6 +161,8 @@ class LocationPoint:
     capabilities: frozenset = frozenset()
     priority: int = 100
     tz_name: str = "Europe/Rome"
+    # {"mon": [["10:00", "19:30"]], …}: the promises placement stores are counted in them.
+    opening_hours: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -234,9 +236,18 @@ def network_snapshot() -> NetworkSnapshot:
             capabilities=frozenset(row[5] or ()),
             priority=row[6],
             tz_name=row[7] or settings.TIME_ZONE,
+            opening_hours=row[8] or {},
         )
         for row in Location.objects.active().values_list(
-            "id", "code", "latitude", "longitude", "kind", "capabilities", "fulfillment_priority", "timezone"
+            "id",
+            "code",
+            "latitude",
+            "longitude",
+            "kind",
+            "capabilities",
+            "fulfillment_priority",
+            "timezone",
+            "opening_hours",
         )
     }
     sources: dict[int, set] = {}

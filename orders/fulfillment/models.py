@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import StockHold
@@ -60,6 +61,10 @@ class Fulfillment(TimeStampedModel):
     # Wrong codes tried since the code was issued or unlocked; at PICKUP_CODE_MAX_ATTEMPTS the code is locked.
     pickup_code_attempts = models.PositiveSmallIntegerField(_("wrong pickup codes"), default=0)
     pickup_deadline = models.DateTimeField(_("collect by"), null=True, blank=True)
+    # The promise fixed at placement: shipped by (home, locker) or ready to collect by (pickups), counted in the
+    # opening hours of the location that acts (FULFILLMENT_PROMISE_OPEN_HOURS). None: placed before promises
+    # were kept, or a parcel sent to recover missing units (the order's first parcels carry the promise).
+    promised_by = models.DateTimeField(_("promised by"), null=True, blank=True)
     # Set once when the customer is reminded to collect (the reminder job's exactly-once guard).
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
@@ -91,6 +96,18 @@ class Fulfillment(TimeStampedModel):
 
     def __str__(self):
         return f"{self.order.number}/{self.pk} from {self.source_location.code}"
+
+    @property
+    def promise_due(self):
+        """The promise while it still binds (the parcel not yet shipped or ready), else None."""
+        waiting = self.status in (self.Status.PENDING, self.Status.PICKING, self.Status.PACKED)
+        waiting |= self.flow == self.Flow.SHIP_TO_STORE and self.status in PARCEL_TRAVELLING + ("received_in_store",)
+        return self.promised_by if waiting else None
+
+    @property
+    def promise_late(self) -> bool:
+        due = self.promise_due
+        return due is not None and due < timezone.now()
 
 
 class FulfillmentLine(OpenUnits, models.Model):

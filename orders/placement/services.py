@@ -2,6 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from inventory.errors import InsufficientStock, StockMoved
 from inventory.models import SKU, StockHold, has_stock_to_sell
 from omnichannel.db import compiled_rows
 from omnichannel.errors import NotFound
+from omnichannel.localtime import add_open_hours
 from orders.errors import (
     InvalidOrder,
     MethodNotOffered,
@@ -397,6 +399,13 @@ def _write_order(*, new: NewOrder, plan) -> Order:
                 pickup_location=new.pickup
                 if planned.flow != "ship" or new.method == FulfillmentMethod.LOCKER
                 else None,
+                promised_by=promised_by(
+                    method=new.method,
+                    speed=new.speed,
+                    flow=planned.flow,
+                    acting=network.locations.get(_acting_location_id(planned, new.pickup)),
+                    placed_at=order.created_at,
+                ),
             )
             for planned in plan.fulfillments
         ]
@@ -450,6 +459,24 @@ def _write_order(*, new: NewOrder, plan) -> Order:
         "events": [event],
     }
     return order
+
+
+def _acting_location_id(planned, pickup: Location | None) -> int:
+    """Whose opening hours a parcel's promise counts: the pickup store's for a parcel that travels there, else
+    the source's."""
+    return pickup.pk if planned.flow == "ship_to_store" and pickup is not None else planned.source_id
+
+
+def promised_by(*, method: str, speed: str, flow: str, acting, placed_at) -> datetime | None:
+    """When a parcel is promised to ship (home, locker) or be ready (pickups): FULFILLMENT_PROMISE_OPEN_HOURS of
+    `acting`'s opening hours (the source, or the pickup store for a parcel that travels there) after placement.
+    None when no promise is set for the method (the parcel is left out of on-time)."""
+    hours = settings.FULFILLMENT_PROMISE_OPEN_HOURS
+    key = "ship_to_store" if flow == "ship_to_store" else f"{method}:{speed}" if speed else method
+    promise = hours.get(key, hours.get(method))
+    if promise is None or acting is None:
+        return None
+    return add_open_hours(start=placed_at, hours=promise, opening_hours=acting.opening_hours, tz_name=acting.tz_name)
 
 
 def _point_location(network, planned) -> Location:
