@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from omnichannel.errors import DomainError, NotFound
 from stores.models import Location
 from stores.roles import Right, has_right
-from support_playbook import network_selectors, selectors
+from support_playbook import kpis, network_selectors, selectors
 from support_playbook.forms import CaseFilterForm, CloseCaseForm, NoteForm
 from support_playbook.models import Case
 from support_playbook.scenarios import SCENARIOS, scenario_for
@@ -145,10 +145,17 @@ def care_manual(request):
 
 @network_required
 def network(request):
+    week = kpis.last_days(7, today=timezone.localdate())
     return render(
         request,
         "support_playbook/network.html",
-        {**network_selectors.network_figures(), "page_title": _("Network today")},
+        {
+            **network_selectors.network_figures(),
+            "kpis": kpis.with_previous(week),
+            "kpi_period": week,
+            "currency": kpis.network_currency(),
+            "page_title": _("Network today"),
+        },
     )
 
 

@@ -107,3 +107,20 @@ def sla_hours(sla) -> str:
 @register.filter
 def case_priority(value: int) -> str:
     return Case.Priority(value).label
+
+
+@register.filter
+def kpi(figure, currency: str = "") -> str:
+    """A KPI's value as people read it: a count, money with its currency, a rate with one decimal ("33,3 %" on an
+    Italian page); "–" when there was nothing to count."""
+    from django.utils.formats import number_format
+
+    from omnichannel.formats import money
+
+    if figure.value is None:
+        return "–"
+    if figure.kind == "money":
+        return money(figure.value, currency)
+    if figure.kind == "rate":
+        return f"{number_format(figure.value * 100, 1)} %"
+    return number_format(figure.value, 0, force_grouping=True)

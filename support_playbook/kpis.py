@@ -1,0 +1,182 @@
+"""Order KPIs over a period, with the previous period beside them (issue 27): each figure says how it is computed
+(numerator, denominator, period) and which direction is good. Computed from the rows the product already writes,
+set-based: four aggregate queries per period whatever its length and the number of stores.
+
+A period is [start, end) in the brand's time zone, whole local days (a day across a DST change is 23 or 25 hours,
+as it really is). Orders count in the period they were placed in; `location` keeps the orders with a parcel sourced
+there (its figures are its parcels'); `channel` the channel's orders. An empty period shows "–", never a division
+by zero."""
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: Promise
+    value: Decimal | int | None  # None: nothing to count ("–")
+    numerator: Decimal | int
+    denominator: Decimal | int | None  # None: a count or a sum, not a ratio
+    formula: Promise  # numerator ÷ denominator, in words
+    higher_is_better: bool
+    kind: str = "count"  # count | money | rate
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # first day
+    end: date  # the day after the last
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period's first and last instant, in UTC: midnight of each day on the brand's clock."""
+        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        return tuple(datetime.combine(day, time(), tzinfo=tz).astimezone(UTC) for day in (self.start, self.end))
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def previous(self) -> "Period":
+        length = self.end - self.start
+        return Period(start=self.start - length, end=self.start)
+
+
+def _rate(numerator, denominator) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"))
+
+
+def _orders(period: Period, *, location=None, channel=None):
+    start, end = period.bounds()
+    orders = Order.objects.filter(created_at__gte=start, created_at__lt=end)
+    if channel is not None:
+        orders = orders.filter(channel=channel)
+    if location is not None:
+        orders = orders.filter(Exists(Fulfillment.objects.filter(order=OuterRef("pk"), source_location=location)))
+    return orders
+
+
+def order_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
+    """Orders, units, net sales, average order value, cancellation, rejection and on-time rates of `period`."""
+    orders = _orders(period, location=location, channel=channel)
+    totals = orders.aggregate(
+        orders=Count("pk"),
+        cancelled=Count("pk", filter=Q(status=Order.Status.CANCELLED)),
+        authorized=Coalesce(Sum("payment__authorized_amount"), ZERO),
+        captured=Coalesce(Sum("payment__captured_amount"), ZERO),
+        refunded=Coalesce(Sum("payment__refunded_amount"), ZERO),
+    )
+    units = OrderLine.objects.filter(order__in=orders).aggregate(units=Coalesce(Sum("quantity"), 0))["units"]
+    parcels = Fulfillment.objects.filter(order__in=orders)
+    if location is not None:
+        parcels = parcels.filter(source_location=location)
+    short = FulfillmentLine.objects.filter(fulfillment=OuterRef("pk"), quantity_short__gt=0)
+    parcel_totals = parcels.aggregate(
+        parcels=Count("pk"),
+        rejected=Count("pk", filter=Exists(short)),
+        promised=Count("pk", filter=Q(promised_by__isnull=False, shipped_at__isnull=False, flow="ship")),
+        on_time=Count("pk", filter=Q(flow="ship", shipped_at__lte=F("promised_by"))),
+    )
+    lines = FulfillmentLine.objects.filter(fulfillment__in=parcels).aggregate(
+        requested=Coalesce(Sum("quantity"), 0), short=Coalesce(Sum("quantity_short"), 0)
+    )
+    n = totals["orders"]
+    net = totals["captured"] - totals["refunded"]
+    return [
+        Figure("orders", _("Orders"), n, n, None, _("orders placed in the period"), True),
+        Figure("units", _("Units"), units, units, None, _("units ordered in the period"), True),
+        Figure(
+            "net_sales",
+            _("Net sales"),
+            net,
+            net,
+            None,
+            _("money captured less money refunded, on the orders placed in the period"),
+            True,
+            kind="money",
+        ),
+        Figure(
+            "average_order_value",
+            _("Average order value"),
+            (totals["authorized"] / n).quantize(Decimal("0.01")) if n else None,
+            totals["authorized"],
+            n,
+            _("value authorized at placement ÷ orders placed"),
+            True,
+            kind="money",
+        ),
+        Figure(
+            "cancellation_rate",
+            _("Cancellation rate"),
+            _rate(totals["cancelled"], n),
+            totals["cancelled"],
+            n,
+            _("orders cancelled ÷ orders placed"),
+            False,
+            kind="rate",
+        ),
+        Figure(
+            "rejection_rate",
+            _("Rejection rate"),
+            _rate(parcel_totals["rejected"], parcel_totals["parcels"]),
+            parcel_totals["rejected"],
+            parcel_totals["parcels"],
+            _("parcels with an item found missing ÷ parcels of the period's orders"),
+            False,
+            kind="rate",
+        ),
+        Figure(
+            "item_rejection_rate",
+            _("Item rejection rate"),
+            _rate(lines["short"], lines["requested"]),
+            lines["short"],
+            lines["requested"],
+            _("units found missing ÷ units asked of the location"),
+            False,
+            kind="rate",
+        ),
+        Figure(
+            "shipped_on_time",
+            _("Shipped on time"),
+            _rate(parcel_totals["on_time"], parcel_totals["promised"]),
+            parcel_totals["on_time"],
+            parcel_totals["promised"],
+            _("parcels shipped by their promise ÷ parcels shipped that had one"),
+            True,
+            kind="rate",
+        ),
+    ]
+
+
+def with_previous(period: Period, *, location=None, channel=None) -> list[tuple[Figure, Figure]]:
+    """Each figure of `period` beside the same figure of the period just before it, as long."""
+    now = order_figures(period, location=location, channel=channel)
+    before = order_figures(period.previous(), location=location, channel=channel)
+    return list(zip(now, before, strict=True))
+
+
+def last_days(days: int, *, today: date) -> Period:
+    """The `days` whole days up to and including `today`."""
+    return Period(start=today - timedelta(days=days - 1), end=today + timedelta(days=1))
+
+
+def network_currency() -> str:
+    """The currency the money figures are in: the active channels' one (the figures add them up)."""
+    from stores.models import SalesChannel
+
+    currencies = set(SalesChannel.objects.filter(active=True).values_list("currency", flat=True))
+    return currencies.pop() if len(currencies) == 1 else ""

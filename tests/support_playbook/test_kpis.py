@@ -1,0 +1,122 @@
+"""Order KPIs on a small hand-built week, the figures written out (support_playbook/kpis.py)."""
+
+import zoneinfo
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from orders import services
+from support_playbook.kpis import Period, order_figures, with_previous
+from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
+from tests.orders.helpers import place
+
+pytestmark = pytest.mark.django_db
+ROME = zoneinfo.ZoneInfo("Europe/Rome")
+WEEK = Period(start=date(2027, 3, 8), end=date(2027, 3, 15))  # Monday to Sunday
+
+
+def at(*args):
+    return time_machine.travel(datetime(*args, tzinfo=ROME), tick=False)
+
+
+def figures(period, **kw) -> dict:
+    return {f.key: f for f in order_figures(period, **kw)}
+
+
+@pytest.fixture
+def week(net):  # noqa: F811
+    with at(2027, 3, 8, 9, 0):  # shipped on Monday, well before its promise
+        shipped = place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    with at(2027, 3, 8, 11, 0):
+        parcel = shipped.fulfillments.get()
+        services.start_picking(fulfillment=parcel)
+        services.mark_packed(fulfillment=parcel)
+        services.ship_fulfillment(fulfillment=parcel, carrier="BRT", tracking_number="BRT1")
+    with at(2027, 3, 9, 10, 0):  # two tees, cancelled the same day
+        cancelled = place(net, [("TEE-M", 2, "19.90")], HOME_MILAN)
+        services.cancel_order(order=cancelled, reason="changed my mind")
+    with at(2027, 3, 10, 10, 0):  # a pickup whose tee is not on the shelf: sent from the warehouse instead
+        short = place(net, [("TEE-M", 1, "19.90")], {"method": "store_pickup", "pickup_location": "MI01"})
+        services.report_missing(fulfillment_line=short.fulfillments.get().lines.get(), quantity=1)
+    with at(2027, 3, 15, 0, 30):  # Monday after: the next week's
+        place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    return {"shipped": shipped, "cancelled": cancelled, "short": short}
+
+
+def test_the_weeks_figures(week):
+    got = figures(WEEK)
+    assert got["orders"].value == 3
+    assert got["units"].value == 4  # 1 + 2 + 1
+    assert got["net_sales"].value == Decimal("19.90")  # only the shipped tee was charged; nothing refunded
+    assert (got["average_order_value"].numerator, got["average_order_value"].value) == (
+        Decimal("79.60"),
+        Decimal("26.53"),
+    )
+    assert got["cancellation_rate"].value == Decimal("0.3333")  # 1 ÷ 3
+    # Parcels: the shipped one, the cancelled one, the pickup found short and the warehouse's parcel sent instead.
+    assert (got["rejection_rate"].numerator, got["rejection_rate"].denominator) == (1, 4)
+    assert got["rejection_rate"].value == Decimal("0.2500")
+    assert (got["item_rejection_rate"].numerator, got["item_rejection_rate"].denominator) == (1, 5)
+    assert (got["shipped_on_time"].numerator, got["shipped_on_time"].denominator) == (1, 1)
+    assert got["shipped_on_time"].value == Decimal("1.0000")
+
+
+def test_an_empty_period_has_no_rate_and_no_division_by_zero(week):
+    pairs = dict((now.key, (now, before)) for now, before in with_previous(WEEK))
+    before = {key: pair[1] for key, pair in pairs.items()}
+    assert before["orders"].value == 0 and before["net_sales"].value == Decimal("0.00")
+    assert [before[k].value for k in ("average_order_value", "cancellation_rate", "rejection_rate")] == [None] * 3
+    assert before["shipped_on_time"].value is None
+
+
+def test_a_day_across_the_dst_change_is_23_hours_and_keeps_its_late_evening(net):  # noqa: F811
+    sunday = Period(start=date(2027, 3, 28), end=date(2027, 3, 29))  # clocks jump from 02:00 to 03:00
+    start, end = sunday.bounds()
+    assert (end - start).total_seconds() == 23 * 3600
+    with at(2027, 3, 28, 23, 30):
+        place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    with at(2027, 3, 29, 0, 10):
+        place(net, [("TEE-M", 1, "19.90")], HOME_MILAN)
+    assert figures(sunday)["orders"].value == 1
+    assert figures(Period(start=date(2027, 3, 29), end=date(2027, 3, 30)))["orders"].value == 1
+
+
+def test_a_stores_figures_are_its_parcels(week, net):  # noqa: F811
+    mi01 = figures(WEEK, location=net["MI01"])
+    assert mi01["rejection_rate"].numerator == 1  # the short pick was at MI01
+    wh01 = figures(WEEK, location=net["WH01"])
+    assert wh01["rejection_rate"].numerator == 0
+
+
+def test_each_figure_says_how_it_is_computed_and_which_way_is_good(week):
+    for figure in order_figures(WEEK):
+        assert str(figure.formula) and str(figure.label)
+    got = figures(WEEK)
+    assert got["cancellation_rate"].higher_is_better is False and got["shipped_on_time"].higher_is_better is True
+
+
+def test_the_queries_do_not_grow_with_the_period(week, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        order_figures(WEEK)
+    with django_assert_num_queries(4):
+        order_figures(Period(start=date(2027, 1, 1), end=date(2027, 12, 31)))
+
+
+def test_head_office_reads_the_last_7_days_beside_the_7_before_with_their_formulas(client, week, settings):
+    from django.contrib.auth.models import Group
+
+    from tests.stores.factories import UserFactory
+
+    settings.LANGUAGE_CODE = "it"
+    with at(2027, 3, 14, 18, 0):  # Sunday: the last 7 days are the hand-built week
+        user = UserFactory(username="head.office")
+        user.groups.add(Group.objects.get_or_create(name="head_office")[0])
+        client.force_login(user)
+        page = client.get("/care/network/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    row = page.split('data-kpi="cancellation_rate"')[1].split("</tr>")[0]
+    assert "33,3 %" in row and "–" in row and "(1 ÷ 3)" in row  # this week, the empty week before, the formula
+    net_sales = page.split('data-kpi="net_sales"')[1].split("</tr>")[0]
+    assert "19,90 EUR" in net_sales
+    assert "Ordini effettuati dal 08/03 al 14/03" in page
