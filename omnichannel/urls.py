@@ -35,4 +35,5 @@ urlpatterns = [
     path("dashboard/<slug:store>/reservations/", include("orders.reservations.urls")),
     path("dashboard/<slug:store>/returns/", include("orders.returns.urls")),
     path("dashboard/<slug:store>/tasks/", include("support_playbook.urls")),
+    path("dashboard/<slug:store>/scorecard/", include("support_playbook.scorecard_urls")),
 ]

@@ -1,8 +1,6 @@
 """Returns in the admin: the reasons merchandisers manage, each product's returns by size and reason (on its own
 page), the CSV of all of them, and the returns themselves (read-only: they change through the services)."""
 
-import csv
-
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import path
@@ -11,6 +9,7 @@ from django.utils.translation import get_language
 
 from inventory.admin import ProductAdmin
 from inventory.models import Product
+from omnichannel.csv_export import csv_response
 from orders.admin_inlines import ReadableEventInline, ReadOnlyInline
 from orders.models import ExchangeLine, Return, ReturnEvent, ReturnLine, ReturnReason
 from orders.returns.selectors import return_reasons_by_sku
@@ -30,22 +29,9 @@ CSV_COLUMNS = [
 ]
 
 
-def spreadsheet_safe(value):
-    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is written with a leading
-    apostrophe (OWASP's CSV injection advice); numbers stay numbers."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def reasons_csv(rows: list[dict], filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow([header for _key, header in CSV_COLUMNS])
-    for row in rows:
-        writer.writerow([spreadsheet_safe(row[key]) for key, _header in CSV_COLUMNS])
-    return response
+    header = [header for _key, header in CSV_COLUMNS]
+    return csv_response(filename, header, ([row[key] for key, _header in CSV_COLUMNS] for row in rows))
 
 
 @admin.register(ReturnReason)

@@ -120,3 +120,43 @@ def test_head_office_reads_the_last_7_days_beside_the_7_before_with_their_formul
     net_sales = page.split('data-kpi="net_sales"')[1].split("</tr>")[0]
     assert "19,90 EUR" in net_sales
     assert "Ordini effettuati dal 08/03 al 14/03" in page
+
+
+def staff(net, code, role):  # noqa: F811
+    from tests.stores.factories import StoreMembershipFactory, UserFactory
+
+    user = UserFactory(username=f"{code.lower()}.{role}")
+    StoreMembershipFactory(user=user, location=net[code], role=role)
+    return user
+
+
+def test_a_store_manager_reads_their_stores_scorecard_and_downloads_it(client, week, net):  # noqa: F811
+    with at(2027, 3, 14, 18, 0):
+        client.force_login(staff(net, "MI01", "manager"))
+        page = client.get("/dashboard/MI01/scorecard/")
+        csv = client.get("/dashboard/MI01/scorecard/scorecard.csv", {"days": 7})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-kpi="rejection_rate"' in html
+    # MI01's parcels: the shipped tee (if sourced here) and the pickup found short: its short pick is 1.
+    assert "(1 ÷ " in html.split('data-kpi="rejection_rate"')[1].split("</tr>")[0]
+    assert csv.status_code == 200 and csv["Content-Disposition"].endswith('scorecard-MI01-2027-03-08.csv"')
+    lines = csv.content.decode().splitlines()
+    assert lines[0] == "Figure,Period,Value,Period before,Value before,How it is computed"
+    assert lines[1].startswith("Orders,2027-03-08/2027-03-14,")
+
+
+def test_an_associate_may_not_and_a_bad_period_is_a_400(client, week, net):  # noqa: F811
+    with at(2027, 3, 14, 18, 0):
+        client.force_login(staff(net, "MI01", "associate"))
+        assert client.get("/dashboard/MI01/scorecard/").status_code == 403
+        client.force_login(staff(net, "MI02", "manager"))
+        assert client.get("/dashboard/MI01/scorecard/").status_code == 404  # not their store
+        bad = client.get("/dashboard/MI02/scorecard/", {"days": "1000"})
+    assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
+
+
+def test_csv_cells_never_run_as_formulas():
+    from omnichannel.csv_export import csv_response
+
+    body = csv_response("x.csv", ["a", "b"], [["=HYPERLINK(1)", 3], ["-2", "+x"]]).content.decode()
+    assert body.splitlines() == ["a,b", "'=HYPERLINK(1),3", "'-2,'+x"]

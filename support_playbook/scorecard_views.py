@@ -1,0 +1,71 @@
+"""A store's scorecard: its order KPIs over the last 7, 28 or 90 days beside the period before, for the people
+who may see the store's figures (its manager, head office); associates get a 403. As CSV too."""
+
+from django import forms
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from omnichannel.csv_export import csv_response
+from stores.access import store_right_required
+from stores.roles import Right
+from support_playbook import kpis
+from support_playbook.templatetags.playbook_tags import kpi
+
+
+class PeriodForm(forms.Form):
+    days = forms.TypedChoiceField(
+        label=gettext_lazy("Period"),
+        choices=[
+            (7, gettext_lazy("Last 7 days")),
+            (28, gettext_lazy("Last 28 days")),
+            (90, gettext_lazy("Last 90 days")),
+        ],
+        coerce=int,
+        required=False,
+        empty_value=7,
+    )
+
+
+def _figures(request):
+    """(form, period, [(figure, figure before)]): the period the query asks for, or the form's errors."""
+    form = PeriodForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return form, None, []
+    days = form.cleaned_data["days"] if request.GET else 7
+    period = kpis.last_days(days, today=timezone.localdate())
+    return form, period, kpis.with_previous(period, location=request.location)
+
+
+@store_right_required(Right.SEE_STORE_FIGURES)
+def scorecard(request):
+    form, period, rows = _figures(request)
+    context = {
+        "form": form,
+        "kpi_period": period,
+        "kpis": rows,
+        "currency": kpis.network_currency(),
+        "page_title": _("Scorecard"),
+    }
+    return render(request, "support_playbook/scorecard.html", context, status=200 if period else 400)
+
+
+@store_right_required(Right.SEE_STORE_FIGURES)
+def scorecard_csv(request):
+    form, period, rows = _figures(request)
+    if period is None:
+        return render(request, "support_playbook/scorecard.html", {"form": form, "kpis": []}, status=400)
+    currency = kpis.network_currency()
+    header = [_("Figure"), _("Period"), _("Value"), _("Period before"), _("Value before"), _("How it is computed")]
+    before = period.previous()
+
+    def span(p):
+        return f"{p.start.isoformat()}/{p.last_day.isoformat()}"
+
+    lines = (
+        [now.label, span(period), kpi(now, currency), span(before), kpi(was, currency), now.formula]
+        for now, was in rows
+    )
+    filename = f"scorecard-{request.location.code}-{period.start.isoformat()}.csv"
+    return csv_response(filename, header, ([str(cell) for cell in line] for line in lines))
