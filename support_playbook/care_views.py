@@ -152,6 +152,7 @@ def network(request):
         {
             **network_selectors.network_figures(),
             "kpis": kpis.with_previous(week),
+            "charts": kpis.daily_charts(kpis.daily(week)),
             "kpi_period": week,
             "currency": kpis.network_currency(),
             "page_title": _("Network today"),

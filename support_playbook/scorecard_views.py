@@ -42,6 +42,7 @@ def _figures(request):
 def scorecard(request):
     form, period, rows = _figures(request)
     context = {
+        "charts": kpis.daily_charts(kpis.daily(period, location=request.location)) if period else [],
         "form": form,
         "kpi_period": period,
         "kpis": rows,

@@ -160,3 +160,21 @@ def test_csv_cells_never_run_as_formulas():
 
     body = csv_response("x.csv", ["a", "b"], [["=HYPERLINK(1)", 3], ["-2", "+x"]]).content.decode()
     assert body.splitlines() == ["a,b", "'=HYPERLINK(1),3", "'-2,'+x"]
+
+
+def test_the_daily_charts_draw_each_day_on_the_server(client, week, net, settings):  # noqa: F811
+    from support_playbook.kpis import daily
+
+    settings.LANGUAGE_CODE = "it"
+    days = daily(WEEK)
+    assert [d.orders for d in days] == [1, 1, 1, 0, 0, 0, 0]  # Monday to Sunday; none on Thursday to Sunday
+    assert [str(d.net_sales) for d in days[:3]] == ["19.90", "0.00", "0.00"]
+    with at(2027, 3, 14, 18, 0):
+        client.force_login(staff(net, "MI01", "manager"))
+        html = client.get("/dashboard/MI01/scorecard/").content.decode()
+    chart = html.split('data-testid="chart-orders"')[1].split("</svg>")[0]
+    # MI01 sourced two of the week's orders: two full-height bars, the other days flat, no script.
+    assert chart.count("<rect") == 7 and chart.count('height="120.0"') == 2
+    assert "<script>" not in html  # the project's CSP: no inline script
+    # SVG numbers are never localized: "8,6" on this Italian page would break the drawing.
+    assert 'x="8.6"' in chart and "Dom 14/03: 0" in chart
