@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from omnichannel.errors import DomainError, NotFound
 from stores.models import Location
 from stores.roles import Right, has_right
-from support_playbook import kpis, network_selectors, selectors
+from support_playbook import kpis, network_selectors, scorecard_views, selectors
 from support_playbook.forms import CaseFilterForm, CloseCaseForm, NoteForm
 from support_playbook.models import Case
 from support_playbook.scenarios import SCENARIOS, scenario_for
@@ -153,11 +153,18 @@ def network(request):
             **network_selectors.network_figures(),
             "kpis": kpis.with_previous(week),
             "charts": kpis.daily_charts(kpis.daily(week)),
+            "days": 7,
+            "kpi_scope": "network",
             "kpi_period": week,
             "currency": kpis.network_currency(),
             "page_title": _("Network today"),
         },
     )
+
+
+@network_required
+def network_kpi_list(request, key: str):
+    return scorecard_views.figure_list_page(request, key, location=None, scope="network")
 
 
 # Lazy: translated when a page shows them, in its language (not once, at import).

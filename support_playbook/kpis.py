@@ -242,3 +242,37 @@ def network_currency() -> str:
 
     currencies = set(SalesChannel.objects.filter(active=True).values_list("currency", flat=True))
     return currencies.pop() if len(currencies) == 1 else ""
+
+
+# What each figure's list shows: the rows its numerator counts (orders, or parcels).
+LIST_OF = {
+    "orders": "orders",
+    "units": "orders",
+    "net_sales": "orders",
+    "average_order_value": "orders",
+    "cancellation_rate": "cancelled",
+    "rejection_rate": "rejected",
+    "item_rejection_rate": "rejected",
+    "shipped_on_time": "shipped",
+}
+
+
+def figure_list(key: str, period: Period, *, location=None, channel=None, limit: int = 500) -> tuple[str, list]:
+    """(what the rows are, the rows) behind figure `key` in `period`: the same filters the figure counts with."""
+    what = LIST_OF[key]
+    orders = _orders(period, location=location, channel=channel)
+    if what in ("orders", "cancelled"):
+        if what == "cancelled":
+            orders = orders.filter(status=Order.Status.CANCELLED)
+        rows = orders.select_related("channel", "payment").order_by("created_at", "pk")
+        return "orders", list(rows[:limit])
+    parcels = Fulfillment.objects.filter(order__in=orders).select_related("order", "source_location")
+    if location is not None:
+        parcels = parcels.filter(source_location=location)
+    if what == "rejected":
+        parcels = parcels.filter(
+            Exists(FulfillmentLine.objects.filter(fulfillment=OuterRef("pk"), quantity_short__gt=0))
+        )
+    else:
+        parcels = parcels.filter(flow="ship", promised_by__isnull=False, shipped_at__isnull=False)
+    return "parcels", list(parcels.order_by("created_at", "pk")[:limit])

@@ -2,6 +2,7 @@
 who may see the store's figures (its manager, head office); associates get a 403. As CSV too."""
 
 from django import forms
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,13 +29,20 @@ class PeriodForm(forms.Form):
     )
 
 
-def _figures(request):
-    """(form, period, [(figure, figure before)]): the period the query asks for, or the form's errors."""
+def asked_period(request) -> tuple[PeriodForm, kpis.Period | None, int]:
+    """(form, period, days) the query asks for: the last 7, 28 or 90 days; None with the form's errors."""
     form = PeriodForm(request.GET or None)
     if request.GET and not form.is_valid():
+        return form, None, 0
+    days = (form.cleaned_data["days"] or 7) if request.GET else 7
+    return form, kpis.last_days(days, today=timezone.localdate()), days
+
+
+def _figures(request):
+    """(form, period, [(figure, figure before)]): the period the query asks for, or the form's errors."""
+    form, period, _days = asked_period(request)
+    if period is None:
         return form, None, []
-    days = form.cleaned_data["days"] if request.GET else 7
-    period = kpis.last_days(days, today=timezone.localdate())
     return form, period, kpis.with_previous(period, location=request.location)
 
 
@@ -47,9 +55,38 @@ def scorecard(request):
         "kpi_period": period,
         "kpis": rows,
         "currency": kpis.network_currency(),
+        "days": (period.end - period.start).days if period else 7,
+        "kpi_scope": "store",
         "page_title": _("Scorecard"),
     }
     return render(request, "support_playbook/scorecard.html", context, status=200 if period else 400)
+
+
+def figure_list_page(request, key: str, *, location, scope: str):
+    """The rows behind one figure of the period asked for: the store's (scorecard), or the network's."""
+    if key not in kpis.LIST_OF:
+        raise Http404
+    form, period, days = asked_period(request)
+    if period is None:
+        return render(request, "support_playbook/scorecard.html", {"form": form, "kpis": []}, status=400)
+    figure = next(f for f in kpis.order_figures(period, location=location) if f.key == key)
+    what, rows = kpis.figure_list(key, period, location=location)
+    context = {
+        "figure": figure,
+        "what": what,
+        "rows": rows,
+        "kpi_period": period,
+        "days": days,
+        "kpi_scope": scope,
+        "currency": kpis.network_currency(),
+        "page_title": str(figure.label),
+    }
+    return render(request, "support_playbook/kpi_list.html", context)
+
+
+@store_right_required(Right.SEE_STORE_FIGURES)
+def scorecard_list(request, key: str):
+    return figure_list_page(request, key, location=request.location, scope="store")
 
 
 @store_right_required(Right.SEE_STORE_FIGURES)

@@ -51,6 +51,10 @@ def test_head_office_reads_the_weeks_figures_and_charts(live_server, logged_in, 
     reads_italian(page)
     assert fits_the_screen(page)
     shot(page, "network", size)
+    kpis.locator('[data-figure="cancellation_rate"]').click()  # the figure opens exactly the orders it counts
+    expect(page.get_by_test_id("rows").locator("[data-order]")).to_have_count(1)
+    expect(page.get_by_test_id("formula")).to_contain_text("(1 ÷ 2)")
+    reads_italian(page)
 
 
 @pytest.mark.parametrize("size", SIZES)

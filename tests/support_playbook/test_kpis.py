@@ -178,3 +178,27 @@ def test_the_daily_charts_draw_each_day_on_the_server(client, week, net, setting
     assert "<script>" not in html  # the project's CSP: no inline script
     # SVG numbers are never localized: "8,6" on this Italian page would break the drawing.
     assert 'x="8.6"' in chart and "Dom 14/03: 0" in chart
+
+
+def test_each_figure_opens_exactly_the_rows_it_counts(client, week, net):  # noqa: F811
+    from django.contrib.auth.models import Group
+
+    from tests.stores.factories import UserFactory
+
+    with at(2027, 3, 14, 18, 0):
+        head_office = UserFactory(username="head.office")
+        head_office.groups.add(Group.objects.get_or_create(name="head_office")[0])
+        client.force_login(head_office)
+        network = client.get("/care/network/").content.decode()
+        assert 'href="/care/network/kpi/cancellation_rate/?days=7"' in network
+        cancelled = client.get("/care/network/kpi/cancellation_rate/", {"days": 7}).content.decode()
+        placed = client.get("/care/network/kpi/orders/", {"days": 7}).content.decode()
+        assert client.get("/care/network/kpi/nonsense/").status_code == 404
+        assert client.get("/care/network/kpi/orders/", {"days": "3"}).status_code == 400
+        client.force_login(staff(net, "MI01", "manager"))
+        rejected = client.get("/dashboard/MI01/scorecard/rejection_rate/", {"days": 7}).content.decode()
+        client.force_login(staff(net, "MI01", "associate"))
+        assert client.get("/dashboard/MI01/scorecard/rejection_rate/").status_code == 403
+    assert cancelled.count("data-order=") == 1 and f'data-order="{week["cancelled"].number}"' in cancelled
+    assert placed.count("data-order=") == 3
+    assert rejected.count("data-order=") == 1 and f'data-order="{week["short"].number}"' in rejected
