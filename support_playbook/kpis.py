@@ -18,7 +18,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine
+from orders import selectors as order_selectors
+from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine, Reservation
 
 ZERO = Decimal("0.00")
 
@@ -224,10 +225,45 @@ def daily_charts(days: list[Day]) -> list[dict]:
     ]
 
 
+def reservation_figures(period: Period, *, location=None) -> list[Figure]:
+    """Click & reserve's conversion and no-show rates of the reservations made in `period`, by the definition the
+    reservations pages use (`orders.selectors.reservation_kpis`): one query."""
+    start, end = period.bounds()
+    row = order_selectors.reservation_kpis(location=location, since=start, until=end)
+    bought, expired, closed = row["purchased"], row["expired"], row["closed"]
+    return [
+        Figure(
+            "reservation_conversion",
+            _("Click & reserve conversion"),
+            _rate(bought, closed),
+            bought,
+            closed,
+            _("reservations bought ÷ reservations closed (bought, not bought, no-show, cancelled)"),
+            True,
+            kind="rate",
+        ),
+        Figure(
+            "no_show_rate",
+            _("No-show rate"),
+            _rate(expired, closed),
+            expired,
+            closed,
+            _("reservations nobody came for ÷ reservations closed"),
+            False,
+            kind="rate",
+        ),
+    ]
+
+
+def all_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
+    figures = order_figures(period, location=location, channel=channel)
+    return figures if channel is not None else figures + reservation_figures(period, location=location)
+
+
 def with_previous(period: Period, *, location=None, channel=None) -> list[tuple[Figure, Figure]]:
     """Each figure of `period` beside the same figure of the period just before it, as long."""
-    now = order_figures(period, location=location, channel=channel)
-    before = order_figures(period.previous(), location=location, channel=channel)
+    now = all_figures(period, location=location, channel=channel)
+    before = all_figures(period.previous(), location=location, channel=channel)
     return list(zip(now, before, strict=True))
 
 
@@ -254,12 +290,19 @@ LIST_OF = {
     "rejection_rate": "rejected",
     "item_rejection_rate": "rejected",
     "shipped_on_time": "shipped",
+    "reservation_conversion": "reservations",
+    "no_show_rate": "no_shows",
 }
 
 
 def figure_list(key: str, period: Period, *, location=None, channel=None, limit: int = 500) -> tuple[str, list]:
     """(what the rows are, the rows) behind figure `key` in `period`: the same filters the figure counts with."""
     what = LIST_OF[key]
+    if what in ("reservations", "no_shows"):
+        start, end = period.bounds()
+        status = Reservation.Status.EXPIRED if what == "no_shows" else ""
+        rows = order_selectors.reservations_made(since=start, until=end, location=location, status=status)
+        return "reservations", list(rows.order_by("created_at", "pk")[:limit])
     orders = _orders(period, location=location, channel=channel)
     if what in ("orders", "cancelled"):
         if what == "cancelled":

@@ -115,18 +115,27 @@ def held_reservation_count(*, location) -> int:
     return Reservation.objects.filter(location=location, status=RS.HELD).count()
 
 
-def reservation_kpis(*, location=None, since=None) -> dict:
-    """Click & reserve KPIs of a store (or the network) for reservations made since `since`:
+def reservation_kpis(*, location=None, since=None, until=None) -> dict:
+    """Click & reserve KPIs of a store (or the network) for reservations made since `since` (and before `until`):
     conversion = bought / closed, no-show = expired / closed, average time from reserving to coming in
-    (bought or not bought)."""
-    reservations = _made_since(since)
+    (bought or not bought). The one definition the reservations pages and head office's KPIs share."""
+    reservations = _made_since(since, until)
     if location is not None:
         reservations = reservations.filter(location=location)
     return _kpis(reservations.aggregate(**_KPI_AGGREGATES))
 
 
-def _made_since(since) -> QuerySet:
-    return Reservation.objects.filter(created_at__gte=since) if since is not None else Reservation.objects.all()
+def _made_since(since, until=None) -> QuerySet:
+    reservations = Reservation.objects.filter(created_at__gte=since) if since is not None else Reservation.objects.all()
+    return reservations.filter(created_at__lt=until) if until is not None else reservations
+
+
+def reservations_made(*, since, until, location=None, status: str = "") -> QuerySet:
+    """The reservations made in [since, until) (at `location`; with `status`): the rows behind their KPIs."""
+    reservations = _made_since(since, until).select_related("location", "customer")
+    if location is not None:
+        reservations = reservations.filter(location=location)
+    return reservations.filter(status=status) if status else reservations
 
 
 _KPI_AGGREGATES = {

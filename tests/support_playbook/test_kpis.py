@@ -202,3 +202,47 @@ def test_each_figure_opens_exactly_the_rows_it_counts(client, week, net):  # noq
     assert cancelled.count("data-order=") == 1 and f'data-order="{week["cancelled"].number}"' in cancelled
     assert placed.count("data-order=") == 3
     assert rejected.count("data-order=") == 1 and f'data-order="{week["short"].number}"' in rejected
+
+
+def test_a_stores_no_show_rate_opens_exactly_those_reservations(client, net):  # noqa: F811
+    from datetime import timedelta
+
+    from orders.models import Reservation
+
+    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
+    net["MI01"].opening_hours = {day: [["10:00", "19:30"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
+    net["MI01"].save()
+    from inventory import services as stock
+
+    stock.receive_stock(location=net["MI01"], sku=net["skus"]["TEE-M"], quantity=5)
+    made = []
+    with at(2027, 3, 8, 11, 0):
+        for name in ("bought", "gone", "waiting"):
+            made.append(
+                services.reserve_items(
+                    channel=net["web"],
+                    customer={"email": f"{name}@example.com"},
+                    location="MI01",
+                    lines=[{"sku": "TEE-M", "quantity": 1}],
+                )
+            )
+        services.mark_purchased(reservation=made[0], pos_receipt="R-1")
+    gone = Reservation.objects.get(pk=made[1].pk)
+    Reservation.objects.filter(pk=made[2].pk).update(expires_at=gone.expires_at + timedelta(days=30))  # still held
+    with time_machine.travel(gone.expires_at + timedelta(minutes=5), tick=False):
+        services.expire_reservations()
+    with at(2027, 3, 14, 18, 0):
+        got = {f.key: f for f in kpis_of(WEEK, net["MI01"])}
+        client.force_login(staff(net, "MI01", "manager"))
+        listed = client.get("/dashboard/MI01/scorecard/no_show_rate/", {"days": 7}).content.decode()
+    # Closed: bought and no-show (the one still held is not closed): conversion 1 ÷ 2, no-show 1 ÷ 2.
+    conversion, no_show = got["reservation_conversion"], got["no_show_rate"]
+    assert (conversion.numerator, conversion.denominator, conversion.value) == (1, 2, Decimal("0.5000"))
+    assert (no_show.numerator, no_show.denominator) == (1, 2)
+    assert listed.count("data-reservation=") == 1 and f'data-reservation="{made[1].number}"' in listed
+
+
+def kpis_of(period, location):
+    from support_playbook.kpis import all_figures
+
+    return all_figures(period, location=location)
