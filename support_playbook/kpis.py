@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from notifications.models import Notification
 from orders import selectors as order_selectors
 from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine, Reservation
 
@@ -255,9 +256,50 @@ def reservation_figures(period: Period, *, location=None) -> list[Figure]:
     ]
 
 
+ATTEMPTED = (Notification.Status.SENT, Notification.Status.DELIVERED, Notification.Status.FAILED)
+
+
+def _messages(period: Period, *, location=None, channel=None):
+    """Customer messages queued in the period; a store's: those about its orders of the period."""
+    start, end = period.bounds()
+    if location is None and channel is None:
+        return Notification.objects.filter(created_at__gte=start, created_at__lt=end)
+    return Notification.objects.filter(order__in=_orders(period, location=location, channel=channel))
+
+
+def message_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
+    """The share of emails and of SMS that failed among those the provider was asked to send: one query."""
+    row = _messages(period, location=location, channel=channel).aggregate(
+        **{
+            f"{medium}_{what}": Count("pk", filter=Q(channel=medium, status__in=statuses))
+            for medium in Notification.Channel.values
+            for what, statuses in (("attempted", ATTEMPTED), ("failed", [Notification.Status.FAILED]))
+        }
+    )
+    words = {
+        "email": (_("Emails not delivered"), _("emails that failed for good ÷ emails sent")),
+        "sms": (_("SMS not delivered"), _("SMS that failed for good ÷ SMS sent")),
+    }
+    return [
+        Figure(
+            f"{medium}_failed_rate",
+            words[medium][0],
+            _rate(row[f"{medium}_failed"], row[f"{medium}_attempted"]),
+            row[f"{medium}_failed"],
+            row[f"{medium}_attempted"],
+            words[medium][1],
+            False,
+            kind="rate",
+        )
+        for medium in ("email", "sms")
+    ]
+
+
 def all_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
     figures = order_figures(period, location=location, channel=channel)
-    return figures if channel is not None else figures + reservation_figures(period, location=location)
+    if channel is None:
+        figures += reservation_figures(period, location=location)
+    return figures + message_figures(period, location=location, channel=channel)
 
 
 def with_previous(period: Period, *, location=None, channel=None) -> list[tuple[Figure, Figure]]:
@@ -292,6 +334,8 @@ LIST_OF = {
     "shipped_on_time": "shipped",
     "reservation_conversion": "reservations",
     "no_show_rate": "no_shows",
+    "email_failed_rate": "failed_emails",
+    "sms_failed_rate": "failed_sms",
 }
 
 
@@ -303,6 +347,12 @@ def figure_list(key: str, period: Period, *, location=None, channel=None, limit:
         status = Reservation.Status.EXPIRED if what == "no_shows" else ""
         rows = order_selectors.reservations_made(since=start, until=end, location=location, status=status)
         return "reservations", list(rows.order_by("created_at", "pk")[:limit])
+    if what in ("failed_emails", "failed_sms"):
+        medium = Notification.Channel.EMAIL if what == "failed_emails" else Notification.Channel.SMS
+        rows = _messages(period, location=location, channel=channel).filter(
+            channel=medium, status=Notification.Status.FAILED
+        )
+        return "messages", list(rows.select_related("order", "reservation").order_by("created_at", "pk")[:limit])
     orders = _orders(period, location=location, channel=channel)
     if what in ("orders", "cancelled"):
         if what == "cancelled":

@@ -246,3 +246,29 @@ def kpis_of(period, location):
     from support_playbook.kpis import all_figures
 
     return all_figures(period, location=location)
+
+
+def test_messages_that_failed_for_good_by_email_and_by_sms(client, week, net):  # noqa: F811
+    from notifications.models import Notification
+
+    N = Notification
+    emails = list(N.objects.filter(channel=N.Channel.EMAIL, order=week["shipped"]).order_by("pk")[:2])
+    texts = list(N.objects.filter(channel=N.Channel.SMS, order=week["shipped"]).order_by("pk")[:1])
+    assert len(emails) == 2 and len(texts) == 1  # what the shipped order's events queued
+    N.objects.filter(pk=emails[0].pk).update(status=N.Status.DELIVERED)
+    N.objects.filter(pk=emails[1].pk).update(status=N.Status.FAILED, last_error="550 mailbox unavailable")
+    N.objects.filter(pk=texts[0].pk).update(status=N.Status.SENT)
+    got = figures_all(WEEK)
+    email, sms = got["email_failed_rate"], got["sms_failed_rate"]
+    assert (email.numerator, email.denominator, email.value) == (1, 2, Decimal("0.5000"))
+    assert (sms.numerator, sms.denominator, sms.value) == (0, 1, Decimal("0.0000"))
+    from support_playbook.kpis import figure_list
+
+    what, rows = figure_list("email_failed_rate", WEEK)
+    assert what == "messages" and [m.pk for m in rows] == [emails[1].pk]
+
+
+def figures_all(period, **kw) -> dict:
+    from support_playbook.kpis import all_figures
+
+    return {f.key: f for f in all_figures(period, **kw)}
