@@ -1,6 +1,6 @@
 """Order KPIs over a period, with the previous period beside them (issue 27): each figure says how it is computed
 (numerator, denominator, period) and which direction is good. Computed from the rows the product already writes,
-set-based: four aggregate queries per period whatever its length and the number of stores.
+set-based: a fixed handful of aggregate queries per period whatever its length and the number of stores.
 
 A period is [start, end) in the brand's time zone, whole local days (a day across a DST change is 23 or 25 hours,
 as it really is). Orders count in the period they were placed in; `location` keeps the orders with a parcel sourced
@@ -13,14 +13,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Notification
 from orders import selectors as order_selectors
-from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine, Reservation
+from orders.models import Fulfillment, FulfillmentLine, Order, OrderLine, Reservation, Return, ReturnLine
 
 ZERO = Decimal("0.00")
 
@@ -92,6 +92,23 @@ def order_figures(period: Period, *, location=None, channel=None) -> list[Figure
         rejected=Count("pk", filter=Exists(short)),
         promised=Count("pk", filter=Q(promised_by__isnull=False, shipped_at__isnull=False, flow="ship")),
         on_time=Count("pk", filter=Q(flow="ship", shipped_at__lte=F("promised_by"))),
+        ship=Count("pk", filter=Q(flow="ship")),
+        ship_from_store=Count("pk", filter=Q(flow="ship", source_location__kind="store")),
+        collected=Count("pk", filter=Q(status=Fulfillment.Status.COLLECTED)),
+        not_collected=Count("pk", filter=Q(status=Fulfillment.Status.NOT_COLLECTED)),
+    )
+    split = (
+        Fulfillment.objects.filter(order__in=orders)
+        .exclude(status=Fulfillment.Status.CANCELLED)  # a parcel replaced by another is not a second parcel
+        .values("order")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+    returned = (
+        ReturnLine.objects.filter(order_line__order__in=orders)
+        .exclude(return_request__status=Return.Status.CANCELLED)
+        .aggregate(units=Coalesce(Sum("quantity"), 0))["units"]
     )
     lines = FulfillmentLine.objects.filter(fulfillment__in=parcels).aggregate(
         requested=Coalesce(Sum("quantity"), 0), short=Coalesce(Sum("quantity_short"), 0)
@@ -148,6 +165,46 @@ def order_figures(period: Period, *, location=None, channel=None) -> list[Figure
             lines["short"],
             lines["requested"],
             _("units found missing ÷ units asked of the location"),
+            False,
+            kind="rate",
+        ),
+        Figure(
+            "shipped_from_stores",
+            _("Shipped from stores"),
+            _rate(parcel_totals["ship_from_store"], parcel_totals["ship"]),
+            parcel_totals["ship_from_store"],
+            parcel_totals["ship"],
+            _("parcels sent home from a store ÷ parcels sent home"),
+            True,
+            kind="rate",
+        ),
+        Figure(
+            "split_orders",
+            _("Orders in several parcels"),
+            _rate(split, n),
+            split,
+            n,
+            _("orders sent or handed over in more than one parcel ÷ orders placed"),
+            False,
+            kind="rate",
+        ),
+        Figure(
+            "pickups_collected",
+            _("Pickups collected"),
+            _rate(parcel_totals["collected"], parcel_totals["collected"] + parcel_totals["not_collected"]),
+            parcel_totals["collected"],
+            parcel_totals["collected"] + parcel_totals["not_collected"],
+            _("pickups collected ÷ pickups collected or not collected"),
+            True,
+            kind="rate",
+        ),
+        Figure(
+            "return_rate",
+            _("Return rate"),
+            _rate(returned, units),
+            returned,
+            units,
+            _("units on a return not cancelled ÷ units ordered"),
             False,
             kind="rate",
         ),
@@ -322,6 +379,14 @@ def network_currency() -> str:
     return currencies.pop() if len(currencies) == 1 else ""
 
 
+# An order's first parcel that was not cancelled: a second one makes the order split.
+_first_live_parcel = (
+    Fulfillment.objects.filter(order=OuterRef("order"))
+    .exclude(status=Fulfillment.Status.CANCELLED)
+    .order_by("pk")
+    .values("pk")[:1]
+)
+
 # What each figure's list shows: the rows its numerator counts (orders, or parcels).
 LIST_OF = {
     "orders": "orders",
@@ -332,6 +397,10 @@ LIST_OF = {
     "rejection_rate": "rejected",
     "item_rejection_rate": "rejected",
     "shipped_on_time": "shipped",
+    "shipped_from_stores": "sent_home",
+    "split_orders": "split",
+    "pickups_collected": "pickups_done",
+    "return_rate": "returned",
     "reservation_conversion": "reservations",
     "no_show_rate": "no_shows",
     "email_failed_rate": "failed_emails",
@@ -354,9 +423,20 @@ def figure_list(key: str, period: Period, *, location=None, channel=None, limit:
         )
         return "messages", list(rows.select_related("order", "reservation").order_by("created_at", "pk")[:limit])
     orders = _orders(period, location=location, channel=channel)
-    if what in ("orders", "cancelled"):
+    if what in ("orders", "cancelled", "split", "returned"):
         if what == "cancelled":
             orders = orders.filter(status=Order.Status.CANCELLED)
+        live = Fulfillment.objects.exclude(status=Fulfillment.Status.CANCELLED)
+        if what == "split":
+            orders = orders.filter(Exists(live.filter(order=OuterRef("pk")).exclude(pk=Subquery(_first_live_parcel))))
+        if what == "returned":
+            orders = orders.filter(
+                Exists(
+                    ReturnLine.objects.filter(order_line__order=OuterRef("pk")).exclude(
+                        return_request__status=Return.Status.CANCELLED
+                    )
+                )
+            )
         rows = orders.select_related("channel", "payment").order_by("created_at", "pk")
         return "orders", list(rows[:limit])
     parcels = Fulfillment.objects.filter(order__in=orders).select_related("order", "source_location")
@@ -366,6 +446,10 @@ def figure_list(key: str, period: Period, *, location=None, channel=None, limit:
         parcels = parcels.filter(
             Exists(FulfillmentLine.objects.filter(fulfillment=OuterRef("pk"), quantity_short__gt=0))
         )
+    elif what == "sent_home":
+        parcels = parcels.filter(flow="ship")
+    elif what == "pickups_done":
+        parcels = parcels.filter(status__in=[Fulfillment.Status.COLLECTED, Fulfillment.Status.NOT_COLLECTED])
     else:
         parcels = parcels.filter(flow="ship", promised_by__isnull=False, shipped_at__isnull=False)
     return "parcels", list(parcels.order_by("created_at", "pk")[:limit])

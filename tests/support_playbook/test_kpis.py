@@ -60,6 +60,12 @@ def test_the_weeks_figures(week):
     assert got["rejection_rate"].value == Decimal("0.2500")
     assert (got["item_rejection_rate"].numerator, got["item_rejection_rate"].denominator) == (1, 5)
     assert (got["shipped_on_time"].numerator, got["shipped_on_time"].denominator) == (1, 1)
+    # Home parcels: the shipped one left MI01 (a store), the cancelled one was the warehouse's.
+    assert (got["shipped_from_stores"].numerator, got["shipped_from_stores"].denominator) == (1, 2)
+    # The short pickup's parcel was replaced, not added to: no order travels in two parcels.
+    assert (got["split_orders"].numerator, got["split_orders"].value) == (0, Decimal("0.0000"))
+    assert got["pickups_collected"].value is None  # no pickup collected or given up yet: "–"
+    assert (got["return_rate"].numerator, got["return_rate"].denominator) == (0, 4)
     assert got["shipped_on_time"].value == Decimal("1.0000")
 
 
@@ -98,9 +104,9 @@ def test_each_figure_says_how_it_is_computed_and_which_way_is_good(week):
 
 
 def test_the_queries_do_not_grow_with_the_period(week, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         order_figures(WEEK)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         order_figures(Period(start=date(2027, 1, 1), end=date(2027, 12, 31)))
 
 
@@ -272,3 +278,24 @@ def figures_all(period, **kw) -> dict:
     from support_playbook.kpis import all_figures
 
     return {f.key: f for f in all_figures(period, **kw)}
+
+
+def test_every_figure_has_its_list_and_each_list_counts_what_its_figure_counts(client, week):
+    from django.contrib.auth.models import Group
+
+    from support_playbook.kpis import all_figures, figure_list
+    from tests.stores.factories import UserFactory
+
+    figures = all_figures(WEEK)
+    for figure in figures:
+        what, rows = figure_list(figure.key, WEEK)
+        if figure.kind == "rate" and figure.key not in ("item_rejection_rate", "return_rate"):
+            # A rate's list is the rows it counts: those of its numerator, or all of its denominator's with the
+            # ones counted marked (units-based rates list the parcels or orders the units are on).
+            assert len(rows) in (figure.numerator, figure.denominator), figure.key
+    with at(2027, 3, 14, 18, 0):
+        head_office = UserFactory(username="head.office")
+        head_office.groups.add(Group.objects.get_or_create(name="head_office")[0])
+        client.force_login(head_office)
+        for figure in figures:
+            assert client.get(f"/care/network/kpi/{figure.key}/", {"days": 7}).status_code == 200, figure.key
