@@ -11,6 +11,7 @@ urlpatterns = [
     path("playbook/", care_views.care_manual, name="manual"),
     path("network/", care_views.network, name="network"),
     path("network/<slug:figure>/", care_views.network_list, name="network-list"),
+    path("network/kpis.csv", care_views.network_kpi_csv, name="network-kpi-csv"),
     path("network/kpi/<slug:key>/", care_views.network_kpi_list, name="network-kpi"),
     path("customers/", console_views.customer_search, name="customers"),
     path("customers/<id:customer_id>/", console_views.customer_page, name="customer"),

@@ -163,6 +163,11 @@ def network(request):
 
 
 @network_required
+def network_kpi_csv(request):
+    return scorecard_views.kpi_csv(request, location=None, name="network")
+
+
+@network_required
 def network_kpi_list(request, key: str):
     return scorecard_views.figure_list_page(request, key, location=None, scope="network")
 

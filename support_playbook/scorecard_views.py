@@ -91,9 +91,15 @@ def scorecard_list(request, key: str):
 
 @store_right_required(Right.SEE_STORE_FIGURES)
 def scorecard_csv(request):
-    form, period, rows = _figures(request)
+    return kpi_csv(request, location=request.location, name=f"scorecard-{request.location.code}")
+
+
+def kpi_csv(request, *, location, name: str):
+    """The KPI table of the period asked for (a store's, or the network's) as a CSV download."""
+    form, period, _days = asked_period(request)
     if period is None:
         return render(request, "support_playbook/scorecard.html", {"form": form, "kpis": []}, status=400)
+    rows = kpis.with_previous(period, location=location)
     currency = kpis.network_currency()
     header = [_("Figure"), _("Period"), _("Value"), _("Period before"), _("Value before"), _("How it is computed")]
     before = period.previous()
@@ -105,5 +111,5 @@ def scorecard_csv(request):
         [now.label, span(period), kpi(now, currency), span(before), kpi(was, currency), now.formula]
         for now, was in rows
     )
-    filename = f"scorecard-{request.location.code}-{period.start.isoformat()}.csv"
+    filename = f"{name}-{period.start.isoformat()}.csv"
     return csv_response(filename, header, ([str(cell) for cell in line] for line in lines))

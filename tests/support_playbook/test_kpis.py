@@ -299,3 +299,18 @@ def test_every_figure_has_its_list_and_each_list_counts_what_its_figure_counts(c
         client.force_login(head_office)
         for figure in figures:
             assert client.get(f"/care/network/kpi/{figure.key}/", {"days": 7}).status_code == 200, figure.key
+
+
+def test_head_office_downloads_the_networks_table(client, week):
+    from django.contrib.auth.models import Group
+
+    from tests.stores.factories import UserFactory
+
+    with at(2027, 3, 14, 18, 0):
+        head_office = UserFactory(username="head.office")
+        head_office.groups.add(Group.objects.get_or_create(name="head_office")[0])
+        client.force_login(head_office)
+        csv = client.get("/care/network/kpis.csv", {"days": 7})
+        assert client.get("/care/network/kpis.csv", {"days": "x"}).status_code == 400
+    assert csv["Content-Disposition"].endswith('network-2027-03-08.csv"')
+    assert csv.content.decode().splitlines()[1].startswith("Orders,2027-03-08/2027-03-14,3,")
