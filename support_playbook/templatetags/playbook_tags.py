@@ -123,4 +123,8 @@ def kpi(figure, currency: str = "") -> str:
         return money(figure.value, currency)
     if figure.kind == "rate":
         return f"{number_format(figure.value * 100, 1)} %"
+    if figure.kind == "duration":
+        from orders.templatetags.orders_tags import duration_short
+
+        return duration_short(figure.value)
     return number_format(figure.value, 0, force_grouping=True)

@@ -314,3 +314,32 @@ def test_head_office_downloads_the_networks_table(client, week):
         assert client.get("/care/network/kpis.csv", {"days": "x"}).status_code == 400
     assert csv["Content-Disposition"].endswith('network-2027-03-08.csv"')
     assert csv.content.decode().splitlines()[1].startswith("Orders,2027-03-08/2027-03-14,3,")
+
+
+def test_time_to_ship_and_to_ready_as_median_and_90th_percentile(week, net):  # noqa: F811
+    from datetime import timedelta
+
+    from orders.models import Fulfillment
+
+    with at(2027, 3, 9, 9, 0):  # a second parcel home, shipped 26 h after it was placed
+        later = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
+    with at(2027, 3, 10, 11, 0):
+        parcel = later.fulfillments.get()
+        services.ship_fulfillment(
+            fulfillment=services.mark_packed(fulfillment=services.start_picking(fulfillment=parcel)),
+            carrier="BRT",
+            tracking_number="BRT2",
+        )
+    with at(2027, 3, 11, 10, 0):  # a pickup ready 3 h after it was placed
+        pickup = place(net, [("SCARF", 1, "25.00")], {"method": "store_pickup", "pickup_location": "MI02"})
+    with at(2027, 3, 11, 13, 0):
+        services.mark_ready_for_pickup(fulfillment=services.start_picking(fulfillment=pickup.fulfillments.get()))
+    got = figures_all(WEEK)
+    # Shipped: 2 h (Monday) and 26 h: the median is their middle, the 90th percentile 90 % of the way.
+    assert got["time_to_ship_median"].value == timedelta(hours=14) and got["time_to_ship_median"].numerator == 2
+    assert got["time_to_ship_p90"].value == timedelta(hours=2 + 0.9 * 24)
+    assert got["time_to_ready_median"].value == timedelta(hours=3) == got["time_to_ready_p90"].value
+    from support_playbook.kpis import figure_list
+
+    assert len(figure_list("time_to_ship_median", WEEK)[1]) == 2
+    assert [f.pk for f in figure_list("time_to_ready_p90", WEEK)[1]] == [Fulfillment.objects.get(order=pickup).pk]
