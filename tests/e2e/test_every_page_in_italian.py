@@ -10,7 +10,7 @@ values by design), the API and file downloads are not pages people read.
 import io
 import re
 from collections import Counter, deque
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag, urlparse, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -52,7 +52,12 @@ def crawl(page, base, starts, english, customer=False):
             problems[path] = sorted(set(found))
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             link = urldefrag(href).url
-            if link.startswith(base) and "lang=en" not in link and not link.endswith(".csv") and "export" not in link:
+            if (
+                link.startswith(base)
+                and "lang=en" not in link
+                and not urlparse(link).path.endswith(".csv")
+                and "export" not in link
+            ):
                 link = link[len(base) :]
                 queue.append(f"{link}?lang=it" if customer and "?" not in link else link)
     return seen, problems
