@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from omnichannel.errors import InvalidInput
+
 
 class StrictInput(serializers.Serializer):
     """A request body's fields, and no others: an unknown field (a typo, or a field this version does not have)
@@ -63,3 +65,11 @@ def represent(serializer_class, instance, **context) -> dict:
         return serializer.to_representation(instance)
     finally:
         serializer._context = {}  # the request is not kept past its answer
+
+
+def choice_param(request, name: str, allowed: list) -> str:
+    """A query parameter that must be one of `allowed` ("" when absent): anything else is a 400 naming the choices."""
+    value = request.query_params.get(name, "")
+    if value and value not in allowed:
+        raise InvalidInput(f"Unknown {name}: {value}", details={name: value, "allowed": allowed})
+    return value

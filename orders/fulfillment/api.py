@@ -9,9 +9,8 @@ from rest_framework.views import APIView
 
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
-from omnichannel.api.serializers import validated
+from omnichannel.api.serializers import choice_param, validated
 from omnichannel.db import retry_once_on_lock_conflict
-from omnichannel.errors import InvalidInput
 from orders.fulfillment import selectors, tracking
 from orders.fulfillment.actions import run_action
 from orders.fulfillment.serializers import (
@@ -68,12 +67,7 @@ class LocationFulfillmentListApi(APIView):
     )
     def get(self, request, code: str):
         location = own_location(request, code)
-        status_filter = request.query_params.get("status", "")
-        if status_filter and status_filter not in Fulfillment.Status.values:
-            raise InvalidInput(
-                f"Unknown status: {status_filter}",
-                details={"status": status_filter, "allowed": Fulfillment.Status.values},
-            )
+        status_filter = choice_param(request, "status", Fulfillment.Status.values)
         paginator = CursorPagination()
         paginator.ordering = ("updated_at", "id")
         page = paginator.paginate_queryset(

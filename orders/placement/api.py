@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
-from omnichannel.api.serializers import validated
+from omnichannel.api.serializers import choice_param, validated
 from omnichannel.db import retry_once_on_lock_conflict
 from omnichannel.errors import InvalidInput
 from orders.channel_api import ChannelCancelApi, ChannelCreateApi, ChannelDetailApi, K
@@ -84,11 +84,7 @@ class OrderListCreateApi(ChannelCreateApi):
     )
     def get(self, request):
         params = request.query_params
-        status_filter = params.get("status", "")
-        if status_filter and status_filter not in Order.Status.values:
-            raise InvalidInput(
-                f"Unknown status: {status_filter}", details={"status": status_filter, "allowed": Order.Status.values}
-            )
+        status_filter = choice_param(request, "status", Order.Status.values)
         since = None
         if params.get("updated_since"):
             since = _utc_datetime(params["updated_since"])

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
-from omnichannel.api.serializers import represent, validated
+from omnichannel.api.serializers import choice_param, represent, validated
 from omnichannel.db import retry_once_on_lock_conflict
 from omnichannel.errors import InvalidInput, NotFound
 from orders.channel_api import ChannelCancelApi, ChannelCreateApi, ChannelDetailApi, K
@@ -154,11 +154,7 @@ class LocationReturnListApi(APIView):
     )
     def get(self, request, code: str):
         location = own_location(request, code)
-        status_filter = request.query_params.get("status", "")
-        if status_filter and status_filter not in Return.Status.values:
-            raise InvalidInput(
-                f"Unknown status: {status_filter}", details={"status": status_filter, "allowed": Return.Status.values}
-            )
+        status_filter = choice_param(request, "status", Return.Status.values)
         paginator = CursorPagination()
         paginator.ordering = ("updated_at", "id")
         returns = return_selectors.return_detail_queryset().filter(location=location)

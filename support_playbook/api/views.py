@@ -8,8 +8,8 @@ from rest_framework.views import APIView
 
 from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
-from omnichannel.api.serializers import validated
-from omnichannel.errors import InvalidInput, NotFound
+from omnichannel.api.serializers import choice_param, validated
+from omnichannel.errors import NotFound
 from stores.models import ApiKey
 from support_playbook import selectors
 from support_playbook.api.serializers import CaseActionInput, CaseDetailOutput, CaseOutput
@@ -35,13 +35,8 @@ class CaseListApi(APIView):
     )
     def get(self, request):
         params = request.query_params
-        status, scenario = params.get("status", ""), params.get("scenario", "")
-        if status and status not in Case.Status.values:
-            raise InvalidInput(f"Unknown status: {status}", details={"status": status, "allowed": Case.Status.values})
-        if scenario and scenario not in SCENARIOS:
-            raise InvalidInput(
-                f"Unknown scenario: {scenario}", details={"scenario": scenario, "allowed": sorted(SCENARIOS)}
-            )
+        status = choice_param(request, "status", Case.Status.values)
+        scenario = choice_param(request, "scenario", sorted(SCENARIOS))
         paginator = CursorPagination()
         paginator.ordering = ("due_by", "id")
         found = selectors.case_queue(status=status, scenario=scenario, order=params.get("order", "")[:20])
