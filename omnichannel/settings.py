@@ -278,6 +278,7 @@ DEMO_SEEDERS = [
     "orders.shop_floor.demo",
     "notifications.demo",
     "support_playbook.demo",
+    "support_playbook.kpi_demo",
 ]
 
 # Stock and availability.
@@ -424,6 +425,8 @@ SCHEDULED_JOBS = {
     "send_reservation_reminders": {"func": "orders.tasks.send_reservation_reminders", "every_minutes": 15},
     "flag_overdue_parcels": {"func": "orders.tasks.flag_overdue_parcels", "every_minutes": 30},
     "run_case_defaults": {"func": "support_playbook.tasks.run_case_defaults", "every_minutes": 15},
+    # The KPI pages read a daily rollup; this keeps it minutes behind the orders ("as of" shown on the pages).
+    "refresh_kpis": {"func": "support_playbook.tasks.refresh_kpis", "every_minutes": 10},
     "flag_overdue_returns": {"func": "orders.tasks.flag_overdue_returns", "every_minutes": 60},
     "prune_availability_changes": {"func": "inventory.tasks.prune_availability_changes", "every_minutes": 60},
     "sweep_webhooks": {"func": "notifications.tasks.sweep_webhooks", "every_minutes": 1},

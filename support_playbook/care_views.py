@@ -152,6 +152,9 @@ def network(request):
         {
             **network_selectors.network_figures(),
             "kpis": kpis.with_previous(week),
+            "kpi_stores": kpis.store_table(week),
+            "kpi_columns": kpis.STORE_COLUMNS,
+            "kpi_as_of": kpis.as_of(),
             "charts": kpis.daily_charts(kpis.daily(week)),
             "days": 7,
             "kpi_scope": "network",
@@ -169,7 +172,14 @@ def network_kpi_csv(request):
 
 @network_required
 def network_kpi_list(request, key: str):
-    return scorecard_views.figure_list_page(request, key, location=None, scope="network")
+    """The rows behind one of the network's figures, or behind one store's (`?store=CODE`, from the table of
+    stores)."""
+    store = None
+    if request.GET.get("store"):
+        store = Location.objects.filter(code=request.GET["store"]).first()
+        if store is None:
+            raise Http404(_("No such location."))
+    return scorecard_views.figure_list_page(request, key, location=store, scope="network")
 
 
 # Lazy: translated when a page shows them, in its language (not once, at import).

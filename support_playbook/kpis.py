@@ -1,6 +1,7 @@
 """Order KPIs over a period, with the previous period beside them (issue 27): each figure says how it is computed
-(numerator, denominator, period) and which direction is good. Computed from the rows the product already writes,
-set-based: a fixed handful of aggregate queries per period whatever its length and the number of stores.
+(numerator, denominator, period) and which direction is good. Read from the daily rollup
+(`services.kpi_rollup`, refreshed by a scheduled job, "as of" shown): two queries per period whatever its length and
+the number of stores. The list behind each figure reads the raw rows with the same conditions.
 
 A period is [start, end) in the brand's time zone, whole local days (a day across a DST change is 23 or 25 hours,
 as it really is). Orders count in the period they were placed in; `location` keeps the orders with a parcel sourced
@@ -13,26 +14,24 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Notification
 from orders import selectors as order_selectors
-from orders.events import OrderEventType as E
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
     Order,
-    OrderEvent,
-    OrderLine,
     Reservation,
     Return,
     ReturnLine,
 )
+from support_playbook.models import KpiDay, KpiDuration, KpiRefresh
+from support_playbook.services import kpi_rollup
 
 ZERO = Decimal("0.00")
 
@@ -84,52 +83,188 @@ def _orders(period: Period, *, location=None, channel=None):
     return orders
 
 
-def order_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
-    """Orders, units, net sales, average order value, cancellation, rejection and on-time rates of `period`."""
-    orders = _orders(period, location=location, channel=channel)
-    totals = orders.aggregate(
-        orders=Count("pk"),
-        cancelled=Count("pk", filter=Q(status=Order.Status.CANCELLED)),
-        authorized=Coalesce(Sum("payment__authorized_amount"), ZERO),
-        captured=Coalesce(Sum("payment__captured_amount"), ZERO),
-        refunded=Coalesce(Sum("payment__refunded_amount"), ZERO),
-    )
-    units = OrderLine.objects.filter(order__in=orders).aggregate(units=Coalesce(Sum("quantity"), 0))["units"]
-    parcels = Fulfillment.objects.filter(order__in=orders)
-    if location is not None:
-        parcels = parcels.filter(source_location=location)
-    short = FulfillmentLine.objects.filter(fulfillment=OuterRef("pk"), quantity_short__gt=0)
-    parcel_totals = parcels.aggregate(
-        parcels=Count("pk"),
-        rejected=Count("pk", filter=Exists(short)),
-        promised=Count("pk", filter=Q(promised_by__isnull=False, shipped_at__isnull=False, flow="ship")),
-        on_time=Count("pk", filter=Q(flow="ship", shipped_at__lte=F("promised_by"))),
-        ship=Count("pk", filter=Q(flow="ship")),
-        ship_from_store=Count("pk", filter=Q(flow="ship", source_location__kind="store")),
-        collected=Count("pk", filter=Q(status=Fulfillment.Status.COLLECTED)),
-        not_collected=Count("pk", filter=Q(status=Fulfillment.Status.NOT_COLLECTED)),
-    )
-    split = (
-        Fulfillment.objects.filter(order__in=orders)
-        .exclude(status=Fulfillment.Status.CANCELLED)  # a parcel replaced by another is not a second parcel
-        .values("order")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .count()
-    )
-    returned = (
-        ReturnLine.objects.filter(order_line__order__in=orders)
-        .exclude(return_request__status=Return.Status.CANCELLED)
-        .aggregate(units=Coalesce(Sum("quantity"), 0))["units"]
-    )
-    lines = FulfillmentLine.objects.filter(fulfillment__in=parcels).aggregate(
-        requested=Coalesce(Sum("quantity"), 0), short=Coalesce(Sum("quantity_short"), 0)
-    )
-    n = totals["orders"]
-    net = totals["captured"] - totals["refunded"]
+def _measure_sums(period: Period, *, location=None, channel=None, grouped_by: tuple[str, ...] = ()):
+    """The rollup's columns summed over `period`: for the network (its own rows: each order once) or a location,
+    a channel's only when given; one row, or one per `grouped_by`. One query."""
+    rows = KpiDay.objects.filter(day__gte=period.start, day__lt=period.end)
+    if any(key.startswith("location") for key in grouped_by):
+        rows = rows.filter(location__isnull=False)
+    else:
+        rows = rows.filter(location=location) if location is not None else rows.filter(location__isnull=True)
+    if channel is not None:
+        rows = rows.filter(channel=channel)
+    sums = {name: Coalesce(Sum(name), ZERO if name in MONEY_MEASURES else 0) for name in MEASURES}
+    if grouped_by:
+        return rows.values(*grouped_by).annotate(**sums).order_by(*grouped_by)
+    return rows.aggregate(**sums)
+
+
+MEASURES = [
+    field.name
+    for field in KpiDay._meta.concrete_fields
+    if field.name not in ("id", "day", "location", "channel", "method")
+]
+MONEY_MEASURES = {"authorized", "captured", "refunded"}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A figure that is one rollup column over another (or over the sum of several)."""
+
+    key: str
+    label: Promise
+    numerator: str
+    denominator: str | tuple[str, ...]
+    formula: Promise
+    higher_is_better: bool
+
+    def figure(self, m: dict) -> Figure:
+        columns = (self.denominator,) if isinstance(self.denominator, str) else self.denominator
+        below = sum(m[column] for column in columns)
+        above = m[self.numerator]
+        return Figure(
+            self.key, self.label, _rate(above, below), above, below, self.formula, self.higher_is_better, "rate"
+        )
+
+
+ORDER_RATES = (
+    Rate(
+        "cancellation_rate",
+        _("Cancellation rate"),
+        "cancelled",
+        "orders",
+        _("orders cancelled ÷ orders placed"),
+        False,
+    ),
+    Rate(
+        "in_full",
+        _("In full"),
+        "in_full",
+        "finished",
+        _(
+            "orders whose every unit left or was made ready, from the first plan or an automatic recovery ÷ orders "
+            "finished (not cancelled; every parcel sent or ready, or a unit given up short)"
+        ),
+        True,
+    ),
+    Rate(
+        "on_time_in_full",
+        _("On time in full (OTIF)"),
+        "on_time_in_full",
+        "finished_promised",
+        _("orders in full whose every parcel left or was ready by its promise ÷ finished orders with a promise"),
+        True,
+    ),
+    Rate(
+        "rejection_rate",
+        _("Rejection rate"),
+        "rejected",
+        "parcels",
+        _("parcels with an item found missing ÷ parcels of the period's orders"),
+        False,
+    ),
+    Rate(
+        "item_rejection_rate",
+        _("Item rejection rate"),
+        "units_short",
+        "units_requested",
+        _("units found missing ÷ units asked of the location"),
+        False,
+    ),
+    Rate(
+        "shipped_from_stores",
+        _("Shipped from stores"),
+        "ship_from_store",
+        "ship",
+        _("parcels sent home from a store ÷ parcels sent home"),
+        True,
+    ),
+    Rate(
+        "split_orders",
+        _("Orders in several parcels"),
+        "split",
+        "orders",
+        _("orders sent or handed over in more than one parcel ÷ orders placed"),
+        False,
+    ),
+    Rate(
+        "pickups_collected",
+        _("Pickups collected"),
+        "collected",
+        ("collected", "not_collected"),
+        _("pickups collected ÷ pickups collected or not collected"),
+        True,
+    ),
+    Rate(
+        "return_rate",
+        _("Return rate"),
+        "returned_units",
+        "units",
+        _("units on a return not cancelled ÷ units ordered"),
+        False,
+    ),
+    Rate(
+        "shipped_on_time",
+        _("Shipped on time"),
+        "shipped_on_time",
+        "shipped_promised",
+        _("parcels shipped by their promise ÷ parcels shipped that had one"),
+        True,
+    ),
+    Rate(
+        "ready_on_time",
+        _("Ready on time"),
+        "ready_on_time",
+        "ready_promised",
+        _("pickups ready to collect by their promise ÷ pickups ready that had one"),
+        True,
+    ),
+)
+RESERVATION_RATES = (
+    Rate(
+        "reservation_conversion",
+        _("Click & reserve conversion"),
+        "reservations_bought",
+        "reservations_closed",
+        _("reservations bought ÷ reservations closed (bought, not bought, no-show, cancelled)"),
+        True,
+    ),
+    Rate(
+        "no_show_rate",
+        _("No-show rate"),
+        "reservations_expired",
+        "reservations_closed",
+        _("reservations nobody came for ÷ reservations closed"),
+        False,
+    ),
+)
+MESSAGE_RATES = (
+    Rate(
+        "email_failed_rate",
+        _("Emails not delivered"),
+        "email_failed",
+        "email_sent",
+        _("emails that failed for good ÷ emails sent"),
+        False,
+    ),
+    Rate(
+        "sms_failed_rate",
+        _("SMS not delivered"),
+        "sms_failed",
+        "sms_sent",
+        _("SMS that failed for good ÷ SMS sent"),
+        False,
+    ),
+)
+
+
+def order_figures_of(m: dict) -> list[Figure]:
+    """The order and parcel figures of one row of summed rollup columns."""
+    n = m["orders"]
+    net = m["captured"] - m["refunded"]
     return [
         Figure("orders", _("Orders"), n, n, None, _("orders placed in the period"), True),
-        Figure("units", _("Units"), units, units, None, _("units ordered in the period"), True),
+        Figure("units", _("Units"), m["units"], m["units"], None, _("units ordered in the period"), True),
         Figure(
             "net_sales",
             _("Net sales"),
@@ -143,94 +278,31 @@ def order_figures(period: Period, *, location=None, channel=None) -> list[Figure
         Figure(
             "average_order_value",
             _("Average order value"),
-            (totals["authorized"] / n).quantize(Decimal("0.01")) if n else None,
-            totals["authorized"],
+            (m["authorized"] / n).quantize(Decimal("0.01")) if n else None,
+            m["authorized"],
             n,
             _("value authorized at placement ÷ orders placed"),
             True,
             kind="money",
         ),
         Figure(
-            "cancellation_rate",
-            _("Cancellation rate"),
-            _rate(totals["cancelled"], n),
-            totals["cancelled"],
-            n,
-            _("orders cancelled ÷ orders placed"),
+            "refunded",
+            _("Refunded"),
+            m["refunded"],
+            m["refunded"],
+            None,
+            _("money given back on the orders placed in the period"),
             False,
-            kind="rate",
+            kind="money",
         ),
-        Figure(
-            "rejection_rate",
-            _("Rejection rate"),
-            _rate(parcel_totals["rejected"], parcel_totals["parcels"]),
-            parcel_totals["rejected"],
-            parcel_totals["parcels"],
-            _("parcels with an item found missing ÷ parcels of the period's orders"),
-            False,
-            kind="rate",
-        ),
-        Figure(
-            "item_rejection_rate",
-            _("Item rejection rate"),
-            _rate(lines["short"], lines["requested"]),
-            lines["short"],
-            lines["requested"],
-            _("units found missing ÷ units asked of the location"),
-            False,
-            kind="rate",
-        ),
-        Figure(
-            "shipped_from_stores",
-            _("Shipped from stores"),
-            _rate(parcel_totals["ship_from_store"], parcel_totals["ship"]),
-            parcel_totals["ship_from_store"],
-            parcel_totals["ship"],
-            _("parcels sent home from a store ÷ parcels sent home"),
-            True,
-            kind="rate",
-        ),
-        Figure(
-            "split_orders",
-            _("Orders in several parcels"),
-            _rate(split, n),
-            split,
-            n,
-            _("orders sent or handed over in more than one parcel ÷ orders placed"),
-            False,
-            kind="rate",
-        ),
-        Figure(
-            "pickups_collected",
-            _("Pickups collected"),
-            _rate(parcel_totals["collected"], parcel_totals["collected"] + parcel_totals["not_collected"]),
-            parcel_totals["collected"],
-            parcel_totals["collected"] + parcel_totals["not_collected"],
-            _("pickups collected ÷ pickups collected or not collected"),
-            True,
-            kind="rate",
-        ),
-        Figure(
-            "return_rate",
-            _("Return rate"),
-            _rate(returned, units),
-            returned,
-            units,
-            _("units on a return not cancelled ÷ units ordered"),
-            False,
-            kind="rate",
-        ),
-        Figure(
-            "shipped_on_time",
-            _("Shipped on time"),
-            _rate(parcel_totals["on_time"], parcel_totals["promised"]),
-            parcel_totals["on_time"],
-            parcel_totals["promised"],
-            _("parcels shipped by their promise ÷ parcels shipped that had one"),
-            True,
-            kind="rate",
-        ),
+        *(rate.figure(m) for rate in ORDER_RATES),
     ]
+
+
+def order_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
+    """Orders, units, net sales, average order value, cancellation, in-full, rejection and on-time rates of
+    `period`, from the rollup: one query."""
+    return order_figures_of(_measure_sums(period, location=location, channel=channel))
 
 
 @dataclass(frozen=True)
@@ -243,20 +315,13 @@ class Day:
 def daily(period: Period, *, location=None, channel=None) -> list[Day]:
     """Each day of `period` (the brand's clock): orders placed and their net sales (captured less refunded), a day
     without orders included as zero. One query."""
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    rows = (
-        _orders(period, location=location, channel=channel)
-        .annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values("day")
-        .annotate(
-            n=Count("pk"),
-            net=Coalesce(Sum("payment__captured_amount"), ZERO) - Coalesce(Sum("payment__refunded_amount"), ZERO),
-        )
-    )
-    found = {row["day"]: row for row in rows}
+    found = {row["day"]: row for row in _measure_sums(period, location=location, channel=channel, grouped_by=("day",))}
     days = [period.start + timedelta(days=i) for i in range((period.end - period.start).days)]
     return [
-        Day(day, found[day]["n"] if day in found else 0, found[day]["net"] if day in found else ZERO) for day in days
+        Day(day, found[day]["orders"], found[day]["captured"] - found[day]["refunded"])
+        if day in found
+        else Day(day, 0, ZERO)
+        for day in days
     ]
 
 
@@ -295,128 +360,64 @@ def daily_charts(days: list[Day]) -> list[dict]:
     ]
 
 
-def reservation_figures(period: Period, *, location=None) -> list[Figure]:
-    """Click & reserve's conversion and no-show rates of the reservations made in `period`, by the definition the
-    reservations pages use (`orders.selectors.reservation_kpis`): one query."""
+def _messages(period: Period, *, location=None):
+    """Customer messages queued in the period; a location's: those about its orders (the rollup's rows)."""
     start, end = period.bounds()
-    row = order_selectors.reservation_kpis(location=location, since=start, until=end)
-    bought, expired, closed = row["purchased"], row["expired"], row["closed"]
-    return [
-        Figure(
-            "reservation_conversion",
-            _("Click & reserve conversion"),
-            _rate(bought, closed),
-            bought,
-            closed,
-            _("reservations bought ÷ reservations closed (bought, not bought, no-show, cancelled)"),
-            True,
-            kind="rate",
-        ),
-        Figure(
-            "no_show_rate",
-            _("No-show rate"),
-            _rate(expired, closed),
-            expired,
-            closed,
-            _("reservations nobody came for ÷ reservations closed"),
-            False,
-            kind="rate",
-        ),
-    ]
-
-
-ATTEMPTED = (Notification.Status.SENT, Notification.Status.DELIVERED, Notification.Status.FAILED)
-
-
-def _messages(period: Period, *, location=None, channel=None):
-    """Customer messages queued in the period; a store's: those about its orders of the period."""
-    start, end = period.bounds()
-    if location is None and channel is None:
-        return Notification.objects.filter(created_at__gte=start, created_at__lt=end)
-    return Notification.objects.filter(order__in=_orders(period, location=location, channel=channel))
-
-
-def message_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
-    """The share of emails and of SMS that failed among those the provider was asked to send: one query."""
-    row = _messages(period, location=location, channel=channel).aggregate(
-        **{
-            f"{medium}_{what}": Count("pk", filter=Q(channel=medium, status__in=statuses))
-            for medium in Notification.Channel.values
-            for what, statuses in (("attempted", ATTEMPTED), ("failed", [Notification.Status.FAILED]))
-        }
-    )
-    words = {
-        "email": (_("Emails not delivered"), _("emails that failed for good ÷ emails sent")),
-        "sms": (_("SMS not delivered"), _("SMS that failed for good ÷ SMS sent")),
-    }
-    return [
-        Figure(
-            f"{medium}_failed_rate",
-            words[medium][0],
-            _rate(row[f"{medium}_failed"], row[f"{medium}_attempted"]),
-            row[f"{medium}_failed"],
-            row[f"{medium}_attempted"],
-            words[medium][1],
-            False,
-            kind="rate",
+    messages = Notification.objects.filter(created_at__gte=start, created_at__lt=end)
+    if location is not None:
+        messages = messages.filter(
+            Exists(Fulfillment.objects.filter(order=OuterRef("order"), source_location=location))
         )
-        for medium in ("email", "sms")
-    ]
+    return messages
 
 
-def _quantiles(durations) -> tuple[timedelta | None, timedelta | None, int]:
-    """(median, 90th percentile, how many) of a queryset's one duration column: exact, over the raw rows
-    (PostgreSQL's percentile_cont in one query; the SQLite demo reads the values and interpolates the same way)."""
-    if connection.vendor == "postgresql":
-        sql, params = durations.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d), percentile_cont(0.9) WITHIN GROUP (ORDER BY d),"
-                f" count(d) FROM ({sql}) AS t(d)",
-                params,
-            )
-            median, p90, n = cursor.fetchone()
-        return median, p90, n
-    values = sorted(value for value in durations if value is not None)
-    if not values:
-        return None, None, 0
+def quantile(histogram: dict[int, int], q: float) -> timedelta | None:
+    """The q-quantile of a duration histogram ({bucket: parcels}), interpolated between the two closest ranks as
+    PostgreSQL's percentile_cont does, each rank read as its bucket's middle (within 5 % of the exact value)."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    position = q * (n - 1)
+    low, high = int(position), min(int(position) + 1, n - 1)
+    ranked, seen, values = sorted(histogram.items()), 0, {}
+    for bucket, count in ranked:
+        for rank in (low, high):
+            if seen <= rank < seen + count:
+                values[rank] = kpi_rollup.bucket_middle(bucket)
+        seen += count
+    return values[low] + (values[high] - values[low]) * (position - low)
 
-    def at(q):  # linear interpolation between closest ranks, as percentile_cont does
-        position = q * (len(values) - 1)
-        low, high = int(position), min(int(position) + 1, len(values) - 1)
-        return values[low] + (values[high] - values[low]) * (position - low)
 
-    return at(0.5), at(0.9), len(values)
+def _histograms(period: Period, *, location=None, channel=None) -> dict[str, dict[int, int]]:
+    rows = KpiDuration.objects.filter(day__gte=period.start, day__lt=period.end)
+    if location is not None:
+        rows = rows.filter(location=location)
+    if channel is not None:
+        rows = rows.filter(channel=channel)
+    histograms: dict[str, dict[int, int]] = {"ship": {}, "ready": {}}
+    for row in rows.values("measure", "bucket").annotate(n=Sum("parcels")):
+        histograms[row["measure"]][row["bucket"]] = row["n"]
+    return histograms
 
 
 def time_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
     """How long parcels took: placed → shipped (home and locker), placed → ready to collect (pickups), as median and
-    90th percentile (never a mean: a few stuck parcels would hide the usual). Two queries."""
-    parcels = Fulfillment.objects.filter(order__in=_orders(period, location=location, channel=channel))
-    if location is not None:
-        parcels = parcels.filter(source_location=location)
-    ready_at = OrderEvent.objects.filter(fulfillment=OuterRef("pk"), type=E.READY_FOR_PICKUP).order_by("at")
-    shipped = parcels.filter(flow="ship", shipped_at__isnull=False).annotate(
-        d=ExpressionWrapper(F("shipped_at") - F("created_at"), output_field=DurationField())
-    )
-    ready = (
-        parcels.exclude(flow="ship")
-        .annotate(ready_at=Subquery(ready_at.values("at")[:1]))
-        .filter(ready_at__isnull=False)
-        .annotate(d=ExpressionWrapper(F("ready_at") - F("created_at"), output_field=DurationField()))
-    )
+    90th percentile (never a mean: a few stuck parcels would hide the usual), from the rollup's histograms (within
+    5 %). One query."""
+    histograms = _histograms(period, location=location, channel=channel)
     figures = []
-    for key, rows, words in (
-        ("time_to_ship", shipped, (_("Time to ship"), _("from placed to shipped, over the parcels shipped"))),
-        ("time_to_ready", ready, (_("Time to ready"), _("from placed to ready to collect, over the pickups ready"))),
+    for key, measure, words in (
+        ("time_to_ship", "ship", (_("Time to ship"), _("from placed to shipped, over the parcels shipped"))),
+        ("time_to_ready", "ready", (_("Time to ready"), _("from placed to ready to collect, over the pickups ready"))),
     ):
-        median, p90, n = _quantiles(rows.values_list("d", flat=True))
-        for suffix, value, label in ((("median", median, _("median"))), ("p90", p90, _("90th percentile"))):
+        histogram = histograms[measure]
+        n = sum(histogram.values())
+        for suffix, q, label in (("median", 0.5, _("median")), ("p90", 0.9, _("90th percentile"))):
             figures.append(
                 Figure(
                     f"{key}_{suffix}",
                     format_lazy("{} ({})", words[0], label),
-                    value,
+                    quantile(histogram, q),
                     n,
                     None,
                     format_lazy("{}: {}", label, words[1]),
@@ -428,12 +429,12 @@ def time_figures(period: Period, *, location=None, channel=None) -> list[Figure]
 
 
 def all_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
-    figures = order_figures(period, location=location, channel=channel) + time_figures(
-        period, location=location, channel=channel
-    )
-    if channel is None:
-        figures += reservation_figures(period, location=location)
-    return figures + message_figures(period, location=location, channel=channel)
+    """Every figure of `period`: two queries (the summed rollup, the duration histograms)."""
+    m = _measure_sums(period, location=location, channel=channel)
+    figures = order_figures_of(m) + time_figures(period, location=location, channel=channel)
+    if channel is None:  # reservations and messages are the store's or the network's, not a channel's
+        figures += [rate.figure(m) for rate in RESERVATION_RATES + MESSAGE_RATES]
+    return figures
 
 
 def with_previous(period: Period, *, location=None, channel=None) -> list[tuple[Figure, Figure]]:
@@ -441,6 +442,27 @@ def with_previous(period: Period, *, location=None, channel=None) -> list[tuple[
     now = all_figures(period, location=location, channel=channel)
     before = all_figures(period.previous(), location=location, channel=channel)
     return list(zip(now, before, strict=True))
+
+
+# The columns of head office's table of stores: one figure each, each opening the store's list behind it.
+STORE_COLUMNS = ("orders", "in_full", "on_time_in_full", "rejection_rate", "pickups_collected", "no_show_rate")
+
+
+def store_table(period: Period) -> list[dict]:
+    """Each location with orders or reservations in `period`: its code, name and the STORE_COLUMNS figures. One
+    query (the rollup grouped by location) whatever the number of stores."""
+    rates = {rate.key: rate for rate in ORDER_RATES + RESERVATION_RATES}
+    table = []
+    for row in _measure_sums(period, grouped_by=("location__code", "location__name")):
+        orders = Figure("orders", _("Orders"), row["orders"], row["orders"], None, _("orders placed"), True)
+        figures = {key: orders if key == "orders" else rates[key].figure(row) for key in STORE_COLUMNS}
+        table.append({"code": row["location__code"], "name": row["location__name"], "figures": figures})
+    return table
+
+
+def as_of():
+    """When the figures were last brought up to date (the rollup's last run), or None before the first."""
+    return KpiRefresh.objects.order_by("-started_at").values_list("started_at", flat=True).first()
 
 
 def last_days(days: int, *, today: date) -> Period:
@@ -470,6 +492,10 @@ LIST_OF = {
     "units": "orders",
     "net_sales": "orders",
     "average_order_value": "orders",
+    "refunded": "refunded",
+    "in_full": "in_full",
+    "on_time_in_full": "on_time_in_full",
+    "ready_on_time": "ready_promised",
     "cancellation_rate": "cancelled",
     "rejection_rate": "rejected",
     "item_rejection_rate": "rejected",
@@ -500,6 +526,9 @@ ORDER_LISTS = {
             .exclude(pk=Subquery(_first_live_parcel))
         )
     ),
+    "refunded": Q(payment__refunded_amount__gt=0),
+    "in_full": kpi_rollup.order_predicates()["in_full"],
+    "on_time_in_full": kpi_rollup.order_predicates()["on_time_in_full"],
     "returned": Q(
         Exists(
             ReturnLine.objects.filter(order_line__order=OuterRef("pk")).exclude(
@@ -513,8 +542,8 @@ PARCEL_LISTS = {
     "sent_home": Q(flow="ship"),
     "shipped_home": Q(flow="ship", shipped_at__isnull=False),
     "shipped": Q(flow="ship", promised_by__isnull=False, shipped_at__isnull=False),
-    "pickups_ready": ~Q(flow="ship")
-    & Q(Exists(OrderEvent.objects.filter(fulfillment=OuterRef("pk"), type=E.READY_FOR_PICKUP))),
+    "pickups_ready": ~Q(flow="ship") & Q(ready_at__isnull=False),
+    "ready_promised": ~Q(flow="ship") & Q(ready_at__isnull=False, promised_by__isnull=False),
     "pickups_done": Q(status__in=[Fulfillment.Status.COLLECTED, Fulfillment.Status.NOT_COLLECTED]),
 }
 
@@ -529,15 +558,17 @@ def figure_list(key: str, period: Period, *, location=None, channel=None, limit:
         return "reservations", list(rows.order_by("created_at", "pk")[:limit])
     if what in ("failed_emails", "failed_sms"):
         medium = Notification.Channel.EMAIL if what == "failed_emails" else Notification.Channel.SMS
-        rows = _messages(period, location=location, channel=channel).filter(
-            channel=medium, status=Notification.Status.FAILED
-        )
+        rows = _messages(period, location=location).filter(channel=medium, status=Notification.Status.FAILED)
         return "messages", list(rows.select_related("order", "reservation").order_by("created_at", "pk")[:limit])
     orders = _orders(period, location=location, channel=channel)
     if what in ORDER_LISTS:
         rows = orders.filter(ORDER_LISTS[what]).select_related("channel", "payment").order_by("created_at", "pk")
         return "orders", list(rows[:limit])
-    parcels = Fulfillment.objects.filter(order__in=orders).select_related("order", "source_location")
+    parcels = (
+        Fulfillment.objects.filter(order__in=orders)
+        .annotate(ready_at=kpi_rollup.READY_AT)
+        .select_related("order", "source_location")
+    )
     if location is not None:
         parcels = parcels.filter(source_location=location)
     return "parcels", list(parcels.filter(PARCEL_LISTS[what]).order_by("created_at", "pk")[:limit])

@@ -54,6 +54,7 @@ def scorecard(request):
         "form": form,
         "kpi_period": period,
         "kpis": rows,
+        "kpi_as_of": kpis.as_of(),
         "currency": kpis.network_currency(),
         "days": (period.end - period.start).days if period else 7,
         "kpi_scope": "store",
@@ -78,6 +79,7 @@ def figure_list_page(request, key: str, *, location, scope: str):
         "kpi_period": period,
         "days": days,
         "kpi_scope": scope,
+        "kpi_location": location,
         "currency": kpis.network_currency(),
         "page_title": str(figure.label),
     }

@@ -15,6 +15,7 @@ from django.db.models import (
     QuerySet,
     prefetch_related_objects,
 )
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from omnichannel.errors import NotFound
@@ -165,6 +166,17 @@ def reservation_kpis_by_store(*, since=None) -> list[dict]:
         .values("location__code", "location__name")
         .annotate(**_KPI_AGGREGATES)
         .order_by("location__code")
+    )
+    return [_kpis(row) for row in rows]
+
+
+def reservation_kpis_by_day(*, since, until, tz) -> list[dict]:
+    """The same KPIs per day made (on the `tz` clock), store and channel: the rows head office's KPI rollup sums."""
+    rows = (
+        _made_since(since, until)
+        .annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day", "location_id", "channel_id")
+        .annotate(**_KPI_AGGREGATES)
     )
     return [_kpis(row) for row in rows]
 

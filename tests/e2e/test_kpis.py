@@ -2,13 +2,18 @@
 store manager their store's scorecard, on a desk and a phone, in Italian; an associate is refused. Screenshots in
 var/screenshots/ (kpis_*.png)."""
 
+from datetime import timedelta
 from functools import partial
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from inventory import services as stock
 from orders import services
+from orders.models import Reservation
+from support_playbook.services import kpi_rollup
 from tests.e2e.conftest import SIZES
 from tests.e2e.helpers import reads_italian, screenshot
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
@@ -30,7 +35,24 @@ def todays_orders(net):  # noqa: F811
     )
     cancelled = place(net, [("JEANS-42", 1, "89.90")], HOME_MILAN)
     services.cancel_order(order=cancelled, reason="changed my mind")
-    return net
+    # At MI01 two reservations today: one bought, one nobody came for (its end moved into the past).
+    net["MI01"].capabilities = [*net["MI01"].capabilities, "click_and_reserve"]
+    net["MI01"].save()
+    stock.receive_stock(location=net["MI01"], sku=net["skus"]["TEE-M"], quantity=5)
+    made = [
+        services.reserve_items(
+            channel=net["web"],
+            customer={"email": f"{who}@example.com"},
+            location="MI01",
+            lines=[{"sku": "TEE-M", "quantity": 1}],
+        )
+        for who in ("bought", "gone")
+    ]
+    services.mark_purchased(reservation=made[0], pos_receipt="R-1")
+    Reservation.objects.filter(pk=made[1].pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    services.expire_reservations()
+    kpi_rollup.refresh_kpis()  # as the scheduled job does
+    return {**net, "no_show": made[1]}
 
 
 def fits_the_screen(page) -> bool:
@@ -54,6 +76,14 @@ def test_head_office_reads_the_weeks_figures_and_charts(live_server, logged_in, 
     kpis.locator('[data-figure="cancellation_rate"]').click()  # the figure opens exactly the orders it counts
     expect(page.get_by_test_id("rows").locator("[data-order]")).to_have_count(1)
     expect(page.get_by_test_id("formula")).to_contain_text("(1 ÷ 2)")
+    reads_italian(page)
+    page.go_back()  # one store's no-show rate opens exactly the reservations nobody came for
+    stores = page.get_by_test_id("kpi-stores")
+    expect(stores.locator('[data-kpi-store="MI01"] [data-figure="no_show_rate"]')).to_have_text("50,0 %")
+    stores.locator('[data-kpi-store="MI01"] [data-figure="no_show_rate"]').click()
+    rows = page.get_by_test_id("rows").locator("[data-reservation]")
+    expect(rows).to_have_count(1)
+    expect(rows).to_have_attribute("data-reservation", todays_orders["no_show"].number)
     reads_italian(page)
 
 
