@@ -69,7 +69,10 @@ class Notification(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["status", "send_after"], name="notification_due")]
+        indexes = [
+            models.Index(fields=["status", "send_after"], name="notification_due"),
+            models.Index(fields=["created_at"], name="notification_queued_at"),  # KPIs read the days queued
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["fact", "channel"], condition=~Q(fact=""), name="notification_once_per_fact"

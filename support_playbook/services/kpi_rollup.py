@@ -41,6 +41,7 @@ BUCKET_RATIO = 1.1  # duration histogram: each bucket 10 % wider than the last
 # A refresh looks for changes from a little before the last run started: a transaction that wrote its event just
 # before that run began may have committed after the run read.
 LOOK_BACK = timedelta(minutes=10)
+MESSAGE_SETTLES = timedelta(days=3)
 
 FS = Fulfillment.Status
 ATTEMPTED = (Notification.Status.SENT, Notification.Status.DELIVERED, Notification.Status.FAILED)
@@ -189,7 +190,8 @@ def changed_days(since: datetime) -> set[date]:
                 Exists(ReservationEvent.objects.filter(reservation=OuterRef("pk"), at__gte=since))
             )
         )
-        | days_of(Notification.objects.filter(updated_at__gte=since))
+        # A message settles (delivered, failed) within hours: look at those queued in the last days only.
+        | days_of(Notification.objects.filter(created_at__gte=since - MESSAGE_SETTLES, updated_at__gte=since))
     )
 
 
