@@ -41,6 +41,9 @@ def build_orders(orders: int) -> dict:
     started = time.perf_counter()
     took = []
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if cursor.fetchone()[0]:  # the rows are consistent by construction: skip millions of deferred FK checks
+            cursor.execute("SET LOCAL session_replication_role = replica")
         for statement in BUILD:
             clock = time.perf_counter()
             cursor.execute(statement, {"orders": orders, "customers": max(orders // 10, 1), "span": SECONDS})

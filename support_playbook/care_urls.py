@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<id:case_id>/act/", care_views.case_action, name="act"),
     path("playbook/", care_views.care_manual, name="manual"),
     path("network/", care_views.network, name="network"),
+    path("network/targets/", care_views.network_targets, name="network-targets"),
     path("network/<slug:figure>/", care_views.network_list, name="network-list"),
     path("network/kpis.csv", care_views.network_kpi_csv, name="network-kpi-csv"),
     path("network/kpi/<slug:key>/", care_views.network_kpi_list, name="network-kpi"),

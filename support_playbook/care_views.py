@@ -20,10 +20,11 @@ from omnichannel.errors import DomainError, NotFound
 from stores.models import Location
 from stores.roles import Right, has_right
 from support_playbook import kpis, network_selectors, scorecard_views, selectors
-from support_playbook.forms import CaseFilterForm, CloseCaseForm, NoteForm
-from support_playbook.models import Case
+from support_playbook.forms import CaseFilterForm, CloseCaseForm, KpiTargetForm, NoteForm
+from support_playbook.models import Case, KpiTarget
 from support_playbook.scenarios import SCENARIOS, scenario_for
 from support_playbook.services import cases as case_services
+from support_playbook.services import targets as target_services
 
 
 def right_required(right: str):
@@ -163,6 +164,46 @@ def network(request):
             "page_title": _("Network today"),
         },
     )
+
+
+@network_required
+def network_targets(request):
+    """Head office's targets: each rate figure for every location, and any location's own; set or removed here,
+    shown beside the figures and coloured against them on the network page and the stores' scorecards."""
+    locations = Location.objects.filter(active=True).order_by("code")
+    form = KpiTargetForm(request.POST or None, figures=kpis.TARGETABLE, locations=locations)
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            target_services.remove_target(target_id=_int_or_404(request.POST["remove"]))
+            messages.success(request, _("Target removed."))
+            return redirect("care:network-targets")
+        if form.is_valid():
+            target_services.set_target(
+                key=form.cleaned_data["key"],
+                location=form.cleaned_data["location"],
+                percent=form.cleaned_data["percent"],
+                actor=request.user,
+            )
+            messages.success(request, _("Target saved."))
+            return redirect("care:network-targets")
+    labels = {rate.key: rate for rate in kpis.TARGETABLE}
+    targets = [
+        {"target": target, "rate": labels[target.key]}
+        for target in KpiTarget.objects.select_related("location").order_by("key", "location__code")
+        if target.key in labels
+    ]
+    return render(
+        request,
+        "support_playbook/targets.html",
+        {"form": form, "targets": targets, "page_title": _("Targets")},
+        status=400 if form.errors else 200,
+    )
+
+
+def _int_or_404(value: str) -> int:
+    if not value.isdigit():
+        raise Http404
+    return int(value)
 
 
 @network_required

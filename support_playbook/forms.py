@@ -170,3 +170,18 @@ class OnBehalfForm(forms.Form):
         if method in ("store_pickup", "home_delivery") and not data.get("pay_by_link"):
             self.add_error("pay_by_link", _("Give the pay-by-link reference sent to the customer."))
         return data
+
+
+class KpiTargetForm(forms.Form):
+    """Head office sets a figure's target, for every location or for one."""
+
+    key = forms.ChoiceField(label=_("Figure"))
+    location = forms.ModelChoiceField(
+        label=_("For"), queryset=None, required=False, empty_label=_("Every location"), to_field_name="code"
+    )
+    percent = forms.DecimalField(label=_("Target (%)"), min_value=0, max_value=100, max_digits=5, decimal_places=2)
+
+    def __init__(self, *args, figures=(), locations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [(rate.key, rate.label) for rate in figures]
+        self.fields["location"].queryset = locations

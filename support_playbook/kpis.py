@@ -30,7 +30,7 @@ from orders.models import (
     Return,
     ReturnLine,
 )
-from support_playbook.models import KpiDay, KpiDuration, KpiRefresh
+from support_playbook.models import KpiDay, KpiDuration, KpiRefresh, KpiTarget
 from support_playbook.services import kpi_rollup
 
 ZERO = Decimal("0.00")
@@ -437,11 +437,48 @@ def all_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
     return figures
 
 
-def with_previous(period: Period, *, location=None, channel=None) -> list[tuple[Figure, Figure]]:
-    """Each figure of `period` beside the same figure of the period just before it, as long."""
+TARGETABLE = ORDER_RATES + RESERVATION_RATES + MESSAGE_RATES
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """A figure of the period, the same figure of the period before, and head office's target for it (None: no
+    target) with whether the figure meets it (None: nothing to compare)."""
+
+    now: Figure
+    before: Figure
+    target: Decimal | None = None
+
+    @property
+    def meets_target(self) -> bool | None:
+        if self.target is None or self.now.value is None:
+            return None
+        return self.now.value >= self.target if self.now.higher_is_better else self.now.value <= self.target
+
+
+def targets_for(location=None) -> dict[str, Decimal]:
+    """Each figure's target for `location` (its own, else the one for every location); the network's. One query."""
+    rows = KpiTarget.objects.filter(Q(location__isnull=True) | Q(location=location) if location else Q(location=None))
+    found: dict[str, Decimal] = {}
+    for key, target, own in rows.values_list("key", "target", "location_id").order_by("location_id"):
+        if own is not None or key not in found:
+            found[key] = target
+    return found
+
+
+def store_targets() -> dict[tuple[str, str | None], Decimal]:
+    """Every target, by (figure, location code or None for every location): one query, for the table of stores."""
+    return {
+        (key, code): target for key, code, target in KpiTarget.objects.values_list("key", "location__code", "target")
+    }
+
+
+def with_previous(period: Period, *, location=None, channel=None) -> list[KpiRow]:
+    """Each figure of `period` beside the same figure of the period just before it, as long, and its target."""
     now = all_figures(period, location=location, channel=channel)
     before = all_figures(period.previous(), location=location, channel=channel)
-    return list(zip(now, before, strict=True))
+    targets = targets_for(location)
+    return [KpiRow(n, b, targets.get(n.key)) for n, b in zip(now, before, strict=True)]
 
 
 # The columns of head office's table of stores: one figure each, each opening the store's list behind it.
@@ -449,14 +486,21 @@ STORE_COLUMNS = ("orders", "in_full", "on_time_in_full", "rejection_rate", "pick
 
 
 def store_table(period: Period) -> list[dict]:
-    """Each location with orders or reservations in `period`: its code, name and the STORE_COLUMNS figures. One
-    query (the rollup grouped by location) whatever the number of stores."""
+    """Each location with orders or reservations in `period`: its code, name and the STORE_COLUMNS figures, each
+    with its target (the location's own, else the one for every location). Two queries whatever the number of
+    stores."""
     rates = {rate.key: rate for rate in ORDER_RATES + RESERVATION_RATES}
+    targets = store_targets()
     table = []
     for row in _measure_sums(period, grouped_by=("location__code", "location__name")):
+        code = row["location__code"]
         orders = Figure("orders", _("Orders"), row["orders"], row["orders"], None, _("orders placed"), True)
-        figures = {key: orders if key == "orders" else rates[key].figure(row) for key in STORE_COLUMNS}
-        table.append({"code": row["location__code"], "name": row["location__name"], "figures": figures})
+        cells = []
+        for key in STORE_COLUMNS:
+            figure = orders if key == "orders" else rates[key].figure(row)
+            target = targets.get((key, code), targets.get((key, None)))
+            cells.append(KpiRow(figure, figure, target))
+        table.append({"code": code, "name": row["location__name"], "cells": cells})
     return table
 
 

@@ -278,3 +278,32 @@ class KpiRefresh(models.Model):
 
     def __str__(self):
         return f"{self.started_at:%Y-%m-%d %H:%M} ({self.days} days)"
+
+
+class KpiTarget(TimeStampedModel):
+    """A target head office sets for one rate KPI (issue 27): for one location, or (location empty) for every
+    location without one of its own and for the network. Stored as a share (0.95 is 95 %); whether the figure
+    should be above or below it is the figure's own direction."""
+
+    key = models.CharField(_("figure"), max_length=40)
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("location")
+    )
+    target = models.DecimalField(_("target"), max_digits=5, decimal_places=4)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "location"], condition=Q(location__isnull=False), name="kpi_target_per_location"
+            ),
+            models.UniqueConstraint(fields=["key"], condition=Q(location__isnull=True), name="kpi_target_default"),
+            models.CheckConstraint(condition=Q(target__gte=0, target__lte=1), name="kpi_target_is_a_share"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.location_id or '*'}: {self.target}"

@@ -12,7 +12,7 @@ from omnichannel.csv_export import csv_response
 from stores.access import store_right_required
 from stores.roles import Right
 from support_playbook import kpis
-from support_playbook.templatetags.playbook_tags import kpi
+from support_playbook.templatetags.playbook_tags import kpi, share
 
 
 class PeriodForm(forms.Form):
@@ -103,15 +103,36 @@ def kpi_csv(request, *, location, name: str):
         return render(request, "support_playbook/scorecard.html", {"form": form, "kpis": []}, status=400)
     rows = kpis.with_previous(period, location=location)
     currency = kpis.network_currency()
-    header = [_("Figure"), _("Period"), _("Value"), _("Period before"), _("Value before"), _("How it is computed")]
+    header = [
+        _("Figure"),
+        _("Period"),
+        _("Value"),
+        _("Period before"),
+        _("Value before"),
+        _("Target"),
+        _("How it is computed"),
+    ]
     before = period.previous()
 
     def span(p):
         return f"{p.start.isoformat()}/{p.last_day.isoformat()}"
 
+    def target(row):
+        if row.target is None:
+            return ""
+        return f"{'≥' if row.now.higher_is_better else '≤'} {share(row.target)}"
+
     lines = (
-        [now.label, span(period), kpi(now, currency), span(before), kpi(was, currency), now.formula]
-        for now, was in rows
+        [
+            row.now.label,
+            span(period),
+            kpi(row.now, currency),
+            span(before),
+            kpi(row.before, currency),
+            target(row),
+            row.now.formula,
+        ]
+        for row in rows
     )
     filename = f"{name}-{period.start.isoformat()}.csv"
     return csv_response(filename, header, ([str(cell) for cell in line] for line in lines))

@@ -128,3 +128,11 @@ def kpi(figure, currency: str = "") -> str:
 
         return duration_short(figure.value)
     return number_format(figure.value, 0, force_grouping=True)
+
+
+@register.filter
+def share(value) -> str:
+    """A share (0.95) as people read a percentage ("95,0 %" on an Italian page)."""
+    from django.utils.formats import number_format
+
+    return f"{number_format(value * 100, 1)} %"
