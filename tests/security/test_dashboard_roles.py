@@ -100,3 +100,28 @@ def test_another_stores_staff_cannot_act_on_this_stores_work(world, client, pers
     pickup.refresh_from_db()
     reservation.refresh_from_db()
     assert pickup.status == "ready_for_pickup" and reservation.status == "held"
+
+
+FIGURE_PAGES = {
+    # A store's figures: its manager and head office; its associates are refused; other stores' staff see nothing.
+    "/dashboard/MI01/scorecard/": {"mi01.associate": 403, "mi01.manager": 200, "head.office": 200},
+    "/dashboard/MI01/scorecard/scorecard.csv": {"mi01.associate": 403, "mi01.manager": 200, "head.office": 200},
+    "/dashboard/MI01/scorecard/no_show_rate/": {"mi01.associate": 403, "mi01.manager": 200, "head.office": 200},
+    # The network's figures and targets: head office only.
+    "/care/network/": {"head.office": 200},
+    "/care/network/kpis.csv": {"head.office": 200},
+    "/care/network/kpi/no_show_rate/?store=MI01": {"head.office": 200},
+    "/care/network/targets/": {"head.office": 200},
+}
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("page", FIGURE_PAGES)
+def test_who_reads_the_figures(world, client, page, person):
+    status = opens(client, world["users"].get(person), page)
+    if person == "anonymous":
+        assert status == 302
+    elif page.startswith("/dashboard/"):
+        assert status == FIGURE_PAGES[page].get(person, 404), (person, page)
+    else:
+        assert status == FIGURE_PAGES[page].get(person, 403), (person, page)

@@ -78,7 +78,7 @@ def test_the_weeks_figures(week):
 
 
 def test_an_empty_period_has_no_rate_and_no_division_by_zero(week):
-    pairs = dict((now.key, (now, before)) for now, before in with_previous(WEEK))
+    pairs = {row.now.key: (row.now, row.before) for row in with_previous(WEEK)}
     before = {key: pair[1] for key, pair in pairs.items()}
     assert before["orders"].value == 0 and before["net_sales"].value == Decimal("0.00")
     assert [before[k].value for k in ("average_order_value", "cancellation_rate", "rejection_rate")] == [None] * 3
@@ -157,7 +157,7 @@ def test_a_store_manager_reads_their_stores_scorecard_and_downloads_it(client, w
     assert "(1 ÷ " in html.split('data-kpi="rejection_rate"')[1].split("</tr>")[0]
     assert csv.status_code == 200 and csv["Content-Disposition"].endswith('scorecard-MI01-2027-03-08.csv"')
     lines = csv.content.decode().splitlines()
-    assert lines[0] == "Figure,Period,Value,Period before,Value before,How it is computed"
+    assert lines[0] == "Figure,Period,Value,Period before,Value before,Target,How it is computed"
     assert lines[1].startswith("Orders,2027-03-08/2027-03-14,")
 
 
