@@ -327,6 +327,8 @@ class PosReceiptLine(models.Model):
         ordering = ["location", "register", "receipt", "line"]
         verbose_name = _("till receipt line")
         verbose_name_plural = _("till receipt lines")
+        # The KPI rollup finds the days a late till batch changed by when it arrived.
+        indexes = [models.Index(fields=["received_at"], name="pos_line_received_at")]
         constraints = [
             models.UniqueConstraint(fields=["location", "register", "receipt", "line"], name="unique_pos_receipt_line"),
             models.CheckConstraint(condition=~Q(quantity=0), name="pos_line_quantity_not_zero"),

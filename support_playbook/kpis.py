@@ -20,11 +20,13 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from inventory.models import PosReceiptLine
 from notifications.models import Notification
 from orders import selectors as order_selectors
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
+    FulfillmentMethod,
     Order,
     Reservation,
     Return,
@@ -104,7 +106,7 @@ MEASURES = [
     for field in KpiDay._meta.concrete_fields
     if field.name not in ("id", "day", "location", "channel", "method")
 ]
-MONEY_MEASURES = {"authorized", "captured", "refunded"}
+MONEY_MEASURES = {"authorized", "captured", "refunded", "till_sales"}
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,14 @@ ORDER_RATES = (
         True,
     ),
 )
+TILL_SHARE = Rate(
+    "till_share",
+    _("Sold at the till"),
+    "till_sales",
+    "all_sales",
+    _("till sales ÷ (till sales + online net sales of the orders placed in the period)"),
+    True,
+)
 RESERVATION_RATES = (
     Rate(
         "reservation_conversion",
@@ -262,6 +272,7 @@ def order_figures_of(m: dict) -> list[Figure]:
     """The order and parcel figures of one row of summed rollup columns."""
     n = m["orders"]
     net = m["captured"] - m["refunded"]
+    m = {**m, "all_sales": net + m["till_sales"]}
     return [
         Figure("orders", _("Orders"), n, n, None, _("orders placed in the period"), True),
         Figure("units", _("Units"), m["units"], m["units"], None, _("units ordered in the period"), True),
@@ -296,6 +307,17 @@ def order_figures_of(m: dict) -> list[Figure]:
             kind="money",
         ),
         *(rate.figure(m) for rate in ORDER_RATES),
+        Figure(
+            "till_sales",
+            _("Till sales"),
+            m["till_sales"],
+            m["till_sales"],
+            None,
+            _("money rung up at the stores' tills in the period, less returns at the till"),
+            True,
+            kind="money",
+        ),
+        TILL_SHARE.figure(m),
     ]
 
 
@@ -437,7 +459,7 @@ def all_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
     return figures
 
 
-TARGETABLE = ORDER_RATES + RESERVATION_RATES + MESSAGE_RATES
+TARGETABLE = (*ORDER_RATES, TILL_SHARE, *RESERVATION_RATES, *MESSAGE_RATES)
 
 
 @dataclass(frozen=True)
@@ -504,6 +526,28 @@ def store_table(period: Period) -> list[dict]:
     return table
 
 
+def channel_method_table(period: Period, *, location=None) -> list[dict]:
+    """Orders, net sales and average order value of `period` by sales channel and fulfillment method (a location's:
+    its orders). One query."""
+    rows = _measure_sums(period, location=location, grouped_by=("channel__name", "method")).exclude(method="")
+    labels = dict(FulfillmentMethod.choices)
+    table = []
+    for row in rows:
+        n = row["orders"]
+        if not n:
+            continue
+        table.append(
+            {
+                "channel": row["channel__name"],
+                "method": labels.get(row["method"], row["method"]),
+                "orders": n,
+                "net_sales": row["captured"] - row["refunded"],
+                "average_order_value": (row["authorized"] / n).quantize(Decimal("0.01")),
+            }
+        )
+    return table
+
+
 def as_of():
     """When the figures were last brought up to date (the rollup's last run), or None before the first."""
     return KpiRefresh.objects.order_by("-started_at").values_list("started_at", flat=True).first()
@@ -540,6 +584,8 @@ LIST_OF = {
     "in_full": "in_full",
     "on_time_in_full": "on_time_in_full",
     "ready_on_time": "ready_promised",
+    "till_sales": "till_lines",
+    "till_share": "till_lines",
     "cancellation_rate": "cancelled",
     "rejection_rate": "rejected",
     "item_rejection_rate": "rejected",
@@ -600,6 +646,12 @@ def figure_list(key: str, period: Period, *, location=None, channel=None, limit:
         status = Reservation.Status.EXPIRED if what == "no_shows" else ""
         rows = order_selectors.reservations_made(since=start, until=end, location=location, status=status)
         return "reservations", list(rows.order_by("created_at", "pk")[:limit])
+    if what == "till_lines":
+        start, end = period.bounds()
+        rows = PosReceiptLine.objects.filter(sold_at__gte=start, sold_at__lt=end).select_related("location", "sku")
+        if location is not None:
+            rows = rows.filter(location=location)
+        return "till_lines", list(rows.order_by("sold_at", "pk")[:limit])
     if what in ("failed_emails", "failed_sms"):
         medium = Notification.Channel.EMAIL if what == "failed_emails" else Notification.Channel.SMS
         rows = _messages(period, location=location).filter(channel=medium, status=Notification.Status.FAILED)

@@ -239,6 +239,9 @@ class KpiDay(models.Model):
     email_failed = models.PositiveIntegerField(default=0)
     sms_sent = models.PositiveIntegerField(default=0)
     sms_failed = models.PositiveIntegerField(default=0)
+    # Till sales (location the store's, channel and method empty; a return at the till counts negative)
+    till_units = models.IntegerField(default=0)
+    till_sales = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     class Meta:
         indexes = [models.Index(fields=["location", "day"], name="kpi_day_location")]

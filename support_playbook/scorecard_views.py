@@ -55,6 +55,7 @@ def scorecard(request):
         "kpi_period": period,
         "kpis": rows,
         "kpi_as_of": kpis.as_of(),
+        "kpi_breakdown": kpis.channel_method_table(period, location=request.location) if period else [],
         "currency": kpis.network_currency(),
         "days": (period.end - period.start).days if period else 7,
         "kpi_scope": "store",

@@ -15,10 +15,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from inventory.models import PosReceiptLine
 from notifications.models import Notification
 from orders import selectors as order_selectors
 from orders.events import OrderEventType as E
@@ -192,6 +193,7 @@ def changed_days(since: datetime) -> set[date]:
         )
         # A message settles (delivered, failed) within hours: look at those queued in the last days only.
         | days_of(Notification.objects.filter(created_at__gte=since - MESSAGE_SETTLES, updated_at__gte=since))
+        | days_of(PosReceiptLine.objects.filter(received_at__gte=since), "sold_at")  # an offline till's late batch
     )
 
 
@@ -199,8 +201,8 @@ def _all_days(today: date) -> set[date]:
     """Every day from the first order's, reservation's or message's to today's (or the last one's)."""
     stamps = [
         stamp
-        for model in (Order, Reservation, Notification)
-        for stamp in model.objects.aggregate(first=Min("created_at"), last=Max("created_at")).values()
+        for model, field in ((Order, "created_at"), (Reservation, "created_at"), (PosReceiptLine, "sold_at"))
+        for stamp in model.objects.aggregate(first=Min(field), last=Max(field)).values()
         if stamp is not None
     ]
     if not stamps:
@@ -239,6 +241,7 @@ def _rewrite(days: set[date]) -> None:
     durations = _count_parcels(days, rows)
     _count_reservations(days, rows)
     _count_messages(days, rows)
+    _count_till_sales(days, rows)
     placed = Q(day__in=days)
     KpiDay.objects.filter(placed).delete()
     KpiDuration.objects.filter(placed).delete()
@@ -358,3 +361,20 @@ def _count_messages(days: set[date], rows: dict) -> None:
         location = row.pop("order__fulfillments__source_location_id")
         if location is not None:
             _add(rows, (row.pop("day"), location, None, ""), row)
+
+
+def _count_till_sales(days: set[date], rows: dict) -> None:
+    """Units and money rung up at each store's tills on the day they were rung up (a till return negative)."""
+    sold = (
+        PosReceiptLine.objects.filter(_placed_on(days, "sold_at"))
+        .annotate(day=TruncDate("sold_at", tzinfo=_tz()))
+        .values("day", "location_id")
+        .annotate(
+            till_units=Sum("quantity"),
+            till_sales=Sum(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)),
+        )
+    )
+    for row in sold:
+        day, location = row.pop("day"), row.pop("location_id")
+        _add(rows, (day, location, None, ""), row)
+        _add(rows, (day, None, None, ""), row)

@@ -382,3 +382,38 @@ def test_head_office_reads_each_stores_figures_and_opens_one_stores_list(client,
     assert 'data-figure="rejection_rate">50.0 %' in mi01
     assert listed.count("data-order=") == 1 and f'data-order="{week["short"].number}"' in listed
     assert "Figures as of" in page
+
+
+def test_till_sales_beside_online_sales_and_the_breakdown_by_channel_and_method(client, week, net):  # noqa: F811
+    from inventory import services as stock
+    from orders.shop_floor.services import record_till_sales
+
+    stock.receive_stock(location=net["MI01"], sku=net["skus"]["TEE-M"], quantity=5)
+
+    def rung_up(number, quantity, at):
+        line = {"line": 1, "sku": "TEE-M", "quantity": quantity, "unit_price": "19.90"}
+        return {"register": "T1", "receipt": number, "at": at, "lines": [line]}
+
+    with at(2027, 3, 14, 9, 0):  # a till sends what it rang up (never from the future)
+        record_till_sales(
+            location=net["MI01"],
+            receipts=[
+                rung_up("0001", 2, "2027-03-12T10:00:00+01:00"),
+                rung_up("0002", -1, "2027-03-13T23:30:00+01:00"),
+            ],
+        )
+    got = figures(WEEK)
+    # Two tees sold, one brought back at the till (late Saturday evening, still Saturday in Rome): 19.90 net.
+    assert got["till_sales"].value == Decimal("19.90")
+    # Beside the week's online net sales (the shipped tee, 19.90): half sold at the till, at MI01 as in the network.
+    assert (got["till_share"].numerator, got["till_share"].denominator) == (Decimal("19.90"), Decimal("39.80"))
+    assert figures(WEEK, location=net["MI01"])["till_share"].value == Decimal("0.5000")
+    assert figures(WEEK, location=net["MI02"])["till_sales"].value == 0
+    with at(2027, 3, 14, 18, 0):
+        client.force_login(staff(net, "MI01", "manager"))
+        listed = client.get("/dashboard/MI01/scorecard/till_share/", {"days": 7}).content.decode()
+        page = client.get("/dashboard/MI01/scorecard/").content.decode()
+    assert listed.count("data-till-line=") == 2
+    breakdown = page.split('data-testid="kpi-breakdown"')[1].split("</table>")[0]
+    # MI01's orders of the week: the shipped one (home delivery) and the short pickup.
+    assert "Home delivery" in breakdown and "Click &amp; collect" in breakdown
