@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import PosReceiptLine
@@ -546,6 +547,68 @@ def channel_method_table(period: Period, *, location=None) -> list[dict]:
             }
         )
     return table
+
+
+APPAREL_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL")
+
+
+def _size_order(size: str) -> tuple:
+    if size in APPAREL_SIZES:
+        return (0, APPAREL_SIZES.index(size), "")
+    if size.replace(",", ".").replace(".", "", 1).isdigit():
+        return (1, float(size.replace(",", ".")), "")
+    return (2, 0, size)
+
+
+def returns_summary(period: Period, *, location=None) -> dict:
+    """The returns requested in `period` (a location's: those it receives), not cancelled: units, the share
+    brought to a store, money refunded, units by reason and size, and the products most returned. Three queries."""
+    start, end = period.bounds()
+    live = [status for status in Return.Status.values if status != Return.Status.CANCELLED]
+    returns = Return.objects.filter(created_at__gte=start, created_at__lt=end, status__in=live)
+    if location is not None:
+        returns = returns.filter(location=location)
+    refunded = returns.aggregate(money=Coalesce(Sum("refunded_amount"), ZERO))["money"]
+    lines = ReturnLine.objects.filter(return_request__in=returns)
+    cells = lines.values("reason__code", "reason__name_it", "reason__name_en", "order_line__sku__size").annotate(
+        units=Sum("quantity"), in_store=Coalesce(Sum("quantity", filter=Q(return_request__how=Return.How.IN_STORE)), 0)
+    )
+    products = list(
+        lines.values("order_line__sku__product__name")
+        .annotate(units=Sum("quantity"))
+        .order_by("-units", "order_line__sku__product__name")[:10]
+    )
+    cells = list(cells)
+    sizes = sorted({cell["order_line__sku__size"] for cell in cells}, key=_size_order)
+    language = get_language() or "en"
+    reasons: dict[str, dict] = {}
+    for cell in cells:
+        label = cell["reason__name_it"] if language.startswith("it") else cell["reason__name_en"]
+        row = reasons.setdefault(cell["reason__code"], {"label": label, "units": dict.fromkeys(sizes, 0), "total": 0})
+        row["units"][cell["order_line__sku__size"]] += cell["units"]
+        row["total"] += cell["units"]
+    units = sum(cell["units"] for cell in cells)
+    in_store = sum(cell["in_store"] for cell in cells)
+    return {
+        "units": units,
+        "in_store": Figure(
+            "returned_in_store",
+            _("Returned in a store"),
+            _rate(in_store, units),
+            in_store,
+            units,
+            _("units brought back to a store ÷ units returned"),
+            True,
+            "rate",
+        ),
+        "refunded": refunded,
+        "sizes": sizes,
+        "reasons": [
+            {**row, "by_size": [(size, row["units"][size]) for size in sizes]}
+            for row in sorted(reasons.values(), key=lambda r: -r["total"])
+        ],
+        "products": [{"name": p["order_line__sku__product__name"], "units": p["units"]} for p in products],
+    }
 
 
 def as_of():

@@ -3,6 +3,7 @@ that changed after the first run, the same rows however often it runs."""
 
 import zoneinfo
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from support_playbook.models import KpiDay, KpiDuration, KpiRefresh
 from support_playbook.services import kpi_rollup
 from tests.orders.conftest import HOME_MILAN, net  # noqa: F401  (fixture)
 from tests.orders.helpers import place
+from tests.orders.returns_helpers import rnet  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
@@ -77,3 +79,30 @@ def test_a_quantile_reads_its_buckets_within_5_percent():
         assert abs(kpis.quantile({kpi_rollup.bucket_of(value.total_seconds()): 1}, 0.5) - value) <= value * 0.05
     median = kpis.quantile(histogram, 0.5)  # between 180 and 600 minutes, as percentile_cont interpolates
     assert abs(median - timedelta(minutes=390)) <= timedelta(minutes=390) * 0.05
+
+
+def test_returns_by_reason_and_size_with_the_share_brought_to_a_store(rnet):  # noqa: F811
+    from orders.models import Return
+    from tests.orders.returns_helpers import delivered, line, received
+
+    with at(2027, 3, 8, 9, 0):
+        tee = delivered(rnet, [("TEE-M", 1, "29.90")])
+        jeans = delivered(rnet, [("JEANS-42", 1, "85.00")], email="marco@example.com")
+    with at(2027, 3, 10, 11, 0):  # the tee brought to MI02 (refunded on the spot), the jeans sent by courier
+        in_store = services.request_return(how=Return.How.IN_STORE, location=rnet["MI02"], lines=[line(tee, "TEE-M")])
+        services.receive_return(
+            return_request=in_store, location=rnet["MI02"], lines=[received(tee, "TEE-M", 1, restock_here=1)]
+        )
+        services.request_return(how=Return.How.CARRIER, lines=[line(jeans, "JEANS-42", reason="too_big")], label="R1")
+    week = kpis.Period(start=date(2027, 3, 8), end=date(2027, 3, 15))
+    got = kpis.returns_summary(week)
+    assert got["units"] == 2
+    assert (got["in_store"].numerator, got["in_store"].denominator, got["in_store"].value) == (1, 2, Decimal("0.5"))
+    assert got["refunded"] == Decimal("29.90")  # the jeans are on their way: nothing refunded yet
+    sizes = {code: rnet["skus"][code].size for code in ("TEE-M", "JEANS-42")}
+    by_reason = {row["label"]: dict(row["by_size"]) for row in got["reasons"]}
+    assert by_reason["Too small"][sizes["TEE-M"]] == 1 and by_reason["Too big"][sizes["JEANS-42"]] == 1
+    assert sum(p["units"] for p in got["products"]) == 2
+    mi02 = kpis.returns_summary(week, location=rnet["MI02"])  # a store's: the returns it receives
+    assert mi02["units"] == 1 and mi02["refunded"] == Decimal("29.90")
+    assert kpis.returns_summary(kpis.Period(start=date(2027, 3, 1), end=date(2027, 3, 8)))["units"] == 0
