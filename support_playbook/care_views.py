@@ -156,6 +156,7 @@ def network(request):
             "kpi_stores": kpis.store_table(week),
             "kpi_breakdown": kpis.channel_method_table(week),
             "kpi_returns": kpis.returns_summary(week),
+            "kpi_incidents": kpis.incident_summary(week),
             "kpi_columns": kpis.STORE_COLUMNS,
             "kpi_as_of": kpis.as_of(),
             "charts": kpis.daily_charts(kpis.daily(week)),

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -24,16 +24,19 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import PosReceiptLine
 from notifications.models import Notification
 from orders import selectors as order_selectors
+from orders.events import OrderEventType as E
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
     FulfillmentMethod,
     Order,
+    OrderEvent,
     Reservation,
     Return,
     ReturnLine,
 )
-from support_playbook.models import KpiDay, KpiDuration, KpiRefresh, KpiTarget
+from support_playbook.models import Case, KpiDay, KpiDuration, KpiRefresh, KpiTarget
+from support_playbook.scenarios import SCENARIOS
 from support_playbook.services import kpi_rollup
 
 ZERO = Decimal("0.00")
@@ -609,6 +612,44 @@ def returns_summary(period: Period, *, location=None) -> dict:
         ],
         "products": [{"name": p["order_line__sku__product__name"], "units": p["units"]} for p in products],
     }
+
+
+def incident_summary(period: Period, *, location=None) -> dict:
+    """Short picks of `period` recovered automatically against those that went to customer care, and the cases
+    opened in it by scenario: how many, resolved, resolved within their window. Two queries."""
+    start, end = period.bounds()
+    picks = OrderEvent.objects.filter(at__gte=start, at__lt=end, type__in=[E.ITEM_SHORT_RECOVERED, E.ITEM_MISSING])
+    cases = Case.objects.filter(created_at__gte=start, created_at__lt=end)
+    if location is not None:
+        picks = picks.filter(fulfillment__source_location=location)
+        cases = cases.filter(location=location)
+    found = picks.aggregate(
+        recovered=Count("pk", filter=Q(type=E.ITEM_SHORT_RECOVERED)), to_care=Count("pk", filter=Q(type=E.ITEM_MISSING))
+    )
+    recovered = Figure(
+        "recovered_automatically",
+        _("Short picks recovered automatically"),
+        _rate(found["recovered"], found["recovered"] + found["to_care"]),
+        found["recovered"],
+        found["recovered"] + found["to_care"],
+        _("short picks sent from another location by the system ÷ short picks (the others open a case)"),
+        True,
+        "rate",
+    )
+    rows = cases.values("scenario").annotate(
+        opened=Count("pk"),
+        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+        within=Count("pk", filter=Q(resolved_at__lte=F("due_by"))),
+    )
+    by_scenario = [
+        {
+            "title": SCENARIOS[row["scenario"]].title if row["scenario"] in SCENARIOS else row["scenario"],
+            **row,
+            "within_rate": _rate(row["within"], row["opened"]),
+        }
+        for row in rows.order_by("scenario")
+    ]
+    return {"recovered": recovered, "to_care": found["to_care"], "cases": by_scenario}
 
 
 def as_of():

@@ -417,3 +417,30 @@ def test_till_sales_beside_online_sales_and_the_breakdown_by_channel_and_method(
     breakdown = page.split('data-testid="kpi-breakdown"')[1].split("</table>")[0]
     # MI01's orders of the week: the shipped one (home delivery) and the short pickup.
     assert "Home delivery" in breakdown and "Click &amp; collect" in breakdown
+
+
+def test_short_picks_recovered_automatically_and_cases_resolved_in_time(client, week, net):  # noqa: F811
+    from support_playbook.kpis import incident_summary
+    from support_playbook.models import Case
+
+    # The week's one short pick (the pickup at MI01) was sent from the warehouse by the system.
+    got = incident_summary(WEEK)
+    assert (got["recovered"].numerator, got["recovered"].denominator) == (1, 1)
+    assert incident_summary(WEEK, location=net["MI02"])["recovered"].value is None  # none there: "–"
+    opened = datetime(2027, 3, 9, 10, 0, tzinfo=ROME)
+    for key, resolved in (("a", opened.replace(hour=11)), ("b", opened.replace(day=12)), ("c", None)):
+        case = Case.objects.create(
+            scenario="incomplete_order_home",
+            incident_key=key,
+            due_by=opened.replace(hour=14),
+            resolved_at=resolved,
+            location=net["MI01"],
+        )
+        Case.objects.filter(pk=case.pk).update(created_at=opened)
+    row = incident_summary(WEEK)["cases"][0]
+    # Three opened, two resolved, one of them by its due time.
+    assert (row["opened"], row["resolved"], row["within"]) == (3, 2, 1)
+    with at(2027, 3, 14, 18, 0):
+        client.force_login(staff(net, "MI01", "manager"))
+        page = client.get("/dashboard/MI01/scorecard/").content.decode()
+    assert 'data-scenario="incomplete_order_home"' in page and "(1 ÷ 3)" in page
