@@ -157,6 +157,7 @@ def network(request):
             "kpi_breakdown": kpis.channel_method_table(week),
             "kpi_returns": kpis.returns_summary(week),
             "kpi_incidents": kpis.incident_summary(week),
+            "kpi_stock": kpis.stock_summary(week),
             "kpi_columns": kpis.STORE_COLUMNS,
             "kpi_as_of": kpis.as_of(),
             "charts": kpis.daily_charts(kpis.daily(week)),

@@ -21,7 +21,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import PosReceiptLine
+from inventory.models import ChannelListing, CountSession, PosReceiptLine, StockLevel
 from notifications.models import Notification
 from orders import selectors as order_selectors
 from orders.events import OrderEventType as E
@@ -35,6 +35,7 @@ from orders.models import (
     Return,
     ReturnLine,
 )
+from stores.models import SalesChannel
 from support_playbook.models import Case, KpiDay, KpiDuration, KpiRefresh, KpiTarget
 from support_playbook.scenarios import SCENARIOS
 from support_playbook.services import kpi_rollup
@@ -652,6 +653,49 @@ def incident_summary(period: Period, *, location=None) -> dict:
     return {"recovered": recovered, "to_care": found["to_care"], "cases": by_scenario}
 
 
+def stock_summary(period: Period, *, location=None) -> dict:
+    """Stock accuracy of the counts reconciled in `period` (SKUs exactly right ÷ SKUs counted) and, now, the share
+    of listed SKUs a channel cannot sell (no free unit at any of its source locations), per active channel; a
+    location's: its counts, and the share of the SKUs it stocks with no free unit there. Two or three queries."""
+    start, end = period.bounds()
+    counts = CountSession.objects.filter(reconciled_at__gte=start, reconciled_at__lt=end)
+    if location is not None:
+        counts = counts.filter(location=location)
+    counted = counts.aggregate(counted=Coalesce(Sum("counted_skus"), 0), exact=Coalesce(Sum("exact_skus"), 0))
+    accuracy = Figure(
+        "stock_accuracy",
+        _("Stock accuracy"),
+        _rate(counted["exact"], counted["counted"]),
+        counted["exact"],
+        counted["counted"],
+        _("SKUs whose count matched the books ÷ SKUs counted, in the counts reconciled in the period"),
+        True,
+        "rate",
+    )
+    free = Q(on_hand__gt=F("committed") + F("safety_stock"))
+    if location is not None:
+        row = StockLevel.objects.filter(location=location).aggregate(stocked=Count("pk"), out=Count("pk", filter=~free))
+        shelves = [{"name": location.name, "out": row["out"], "listed": row["stocked"]}]
+    else:
+        sellable = StockLevel.objects.filter(
+            free,
+            sku=OuterRef("sku"),
+            location__in=SalesChannel.source_locations.through.objects.filter(
+                saleschannel=OuterRef(OuterRef("channel"))
+            ).values("location"),
+        )
+        rows = (
+            ChannelListing.objects.filter(published=True, channel__active=True)
+            .values("channel__name")
+            .annotate(listed=Count("pk"), out=Count("pk", filter=~Q(Exists(sellable))))
+            .order_by("channel__name")
+        )
+        shelves = [{"name": r["channel__name"], "out": r["out"], "listed": r["listed"]} for r in rows]
+    for shelf in shelves:
+        shelf["rate"] = _rate(shelf["out"], shelf["listed"])
+    return {"accuracy": accuracy, "out_of_stock": shelves}
+
+
 def as_of():
     """When the figures were last brought up to date (the rollup's last run), or None before the first."""
     return KpiRefresh.objects.order_by("-started_at").values_list("started_at", flat=True).first()
@@ -664,8 +708,6 @@ def last_days(days: int, *, today: date) -> Period:
 
 def network_currency() -> str:
     """The currency the money figures are in: the active channels' one (the figures add them up)."""
-    from stores.models import SalesChannel
-
     currencies = set(SalesChannel.objects.filter(active=True).values_list("currency", flat=True))
     return currencies.pop() if len(currencies) == 1 else ""
 

@@ -58,6 +58,7 @@ def scorecard(request):
         "kpi_breakdown": kpis.channel_method_table(period, location=request.location) if period else [],
         "kpi_returns": kpis.returns_summary(period, location=request.location) if period else None,
         "kpi_incidents": kpis.incident_summary(period, location=request.location) if period else None,
+        "kpi_stock": kpis.stock_summary(period, location=request.location) if period else None,
         "currency": kpis.network_currency(),
         "days": (period.end - period.start).days if period else 7,
         "kpi_scope": "store",

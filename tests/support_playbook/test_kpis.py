@@ -444,3 +444,34 @@ def test_short_picks_recovered_automatically_and_cases_resolved_in_time(client, 
         client.force_login(staff(net, "MI01", "manager"))
         page = client.get("/dashboard/MI01/scorecard/").content.decode()
     assert 'data-scenario="incomplete_order_home"' in page and "(1 ÷ 3)" in page
+
+
+def test_stock_accuracy_of_the_counts_and_what_a_channel_cannot_sell_now(client, week, net):  # noqa: F811
+    from inventory.models import CountSession
+    from support_playbook.kpis import stock_summary
+    from tests.inventory.factories import ChannelListingFactory, SKUFactory
+
+    reconciled = datetime(2027, 3, 11, 18, 0, tzinfo=ROME)
+    for code, location, counted, exact in (("C1", "MI01", 40, 38), ("C2", "MI02", 10, 10)):
+        CountSession.objects.create(
+            location=net[location],
+            code=code,
+            source="rfid",
+            status="reconciled",
+            reconciled_at=reconciled,
+            counted_skus=counted,
+            exact_skus=exact,
+        )
+    got = stock_summary(WEEK)
+    assert (got["accuracy"].numerator, got["accuracy"].denominator) == (48, 50)  # 38 + 10 of 40 + 10
+    assert stock_summary(WEEK, location=net["MI01"])["accuracy"].value == Decimal("0.9500")
+    assert stock_summary(Period(start=date(2027, 3, 1), end=date(2027, 3, 8)))["accuracy"].value is None
+    for code in ("TEE-M", "JEANS-42", "SCARF"):
+        ChannelListingFactory(sku=net["skus"][code], channel=net["web"])
+    ChannelListingFactory(sku=SKUFactory(code="HAT"), channel=net["web"])  # listed, never stocked
+    web = next(shelf for shelf in stock_summary(WEEK)["out_of_stock"] if shelf["name"] == net["web"].name)
+    assert (web["out"], web["listed"]) == (1, 4)
+    with at(2027, 3, 14, 18, 0):
+        client.force_login(staff(net, "MI01", "manager"))
+        page = client.get("/dashboard/MI01/scorecard/").content.decode()
+    assert 'data-testid="stock-accuracy">95.0 %' in page
