@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from inventory.models import Product
 from omnichannel.errors import DomainError, NotFound
 from stores.models import Location
 from stores.roles import Right, has_right
-from support_playbook import kpis, network_selectors, scorecard_views, selectors
+from support_playbook import kpis, network_selectors, product_kpis, scorecard_views, selectors
 from support_playbook.forms import CaseFilterForm, CloseCaseForm, KpiTargetForm, NoteForm
 from support_playbook.models import Case, KpiTarget
 from support_playbook.scenarios import SCENARIOS, scenario_for
@@ -208,6 +209,40 @@ def _int_or_404(value: str) -> int:
     if not value.isdigit():
         raise Http404
     return int(value)
+
+
+@network_required
+def network_products(request):
+    """Find a product by style, name or SKU code: one match opens its page, several are listed."""
+    query = request.GET.get("q", "")
+    found = product_kpis.find_products(query)
+    if len(found) == 1:
+        return redirect("care:network-product", style=found[0].style)
+    return render(
+        request,
+        "support_playbook/product_search.html",
+        {"query": query, "found": found, "page_title": _("Products")},
+        status=200 if found or not query else 404,
+    )
+
+
+@network_required
+def network_product(request, style: str):
+    """One product's figures for head office: stock per location day by day, sales by channel, return reasons by
+    size, over the last 7, 28 or 90 days."""
+    product = Product.objects.filter(style=style).first()
+    if product is None:
+        raise Http404(_("No such product."))
+    form, period, days = scorecard_views.asked_period(request)
+    context = {"product": product, "form": form, "kpi_period": period, "days": days, "page_title": product.name}
+    if period is not None:
+        context |= {
+            "stock": product_kpis.stock_history(product, period),
+            "sales": product_kpis.sales_by_channel(product, period),
+            "kpi_returns": kpis.returns_summary(period, product=product),
+            "currency": kpis.network_currency(),
+        }
+    return render(request, "support_playbook/product.html", context, status=200 if period else 400)
 
 
 @network_required

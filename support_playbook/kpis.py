@@ -55,6 +55,11 @@ class Figure:
     kind: str = "count"  # count | money | rate
 
 
+def brand_tz() -> zoneinfo.ZoneInfo:
+    """The brand's clock: whole days of a period begin at its midnight."""
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
 @dataclass(frozen=True)
 class Period:
     start: date  # first day
@@ -62,7 +67,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The period's first and last instant, in UTC: midnight of each day on the brand's clock."""
-        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        tz = brand_tz()
         return tuple(datetime.combine(day, time(), tzinfo=tz).astimezone(UTC) for day in (self.start, self.end))
 
     @property
@@ -564,21 +569,25 @@ def _size_order(size: str) -> tuple:
     return (2, 0, size)
 
 
-def returns_summary(period: Period, *, location=None) -> dict:
-    """The returns requested in `period` (a location's: those it receives), not cancelled: units, the share
-    brought to a store, money refunded, units by reason and size, and the products most returned. Three queries."""
+def returns_summary(period: Period, *, location=None, product=None) -> dict:
+    """The returns requested in `period` (a location's: those it receives; a product's: its units), not cancelled:
+    units, the share brought to a store, money refunded, units by reason and size, and the products most returned.
+    Three queries."""
     start, end = period.bounds()
     live = [status for status in Return.Status.values if status != Return.Status.CANCELLED]
     returns = Return.objects.filter(created_at__gte=start, created_at__lt=end, status__in=live)
     if location is not None:
         returns = returns.filter(location=location)
-    refunded = returns.aggregate(money=Coalesce(Sum("refunded_amount"), ZERO))["money"]
     lines = ReturnLine.objects.filter(return_request__in=returns)
+    if product is None:
+        refunded = returns.aggregate(money=Coalesce(Sum("refunded_amount"), ZERO))["money"]
+    else:  # one product's lines: a return's refund is not split by line, so no money figure
+        lines, refunded = lines.filter(order_line__sku__product=product), None
     cells = lines.values("reason__code", "reason__name_it", "reason__name_en", "order_line__sku__size").annotate(
         units=Sum("quantity"), in_store=Coalesce(Sum("quantity", filter=Q(return_request__how=Return.How.IN_STORE)), 0)
     )
     products = list(
-        lines.values("order_line__sku__product__name")
+        lines.values("order_line__sku__product__name", "order_line__sku__product__style")
         .annotate(units=Sum("quantity"))
         .order_by("-units", "order_line__sku__product__name")[:10]
     )
@@ -611,7 +620,14 @@ def returns_summary(period: Period, *, location=None) -> dict:
             {**row, "by_size": [(size, row["units"][size]) for size in sizes]}
             for row in sorted(reasons.values(), key=lambda r: -r["total"])
         ],
-        "products": [{"name": p["order_line__sku__product__name"], "units": p["units"]} for p in products],
+        "products": [
+            {
+                "name": p["order_line__sku__product__name"],
+                "style": p["order_line__sku__product__style"],
+                "units": p["units"],
+            }
+            for p in products
+        ],
     }
 
 
