@@ -91,7 +91,7 @@ def sales_by_channel(product: Product, period: kpis.Period) -> list[dict]:
     till = PosReceiptLine.objects.filter(sku__product=product, sold_at__gte=start, sold_at__lt=end).aggregate(
         units=Coalesce(Sum("quantity"), 0)
     )["units"]
-    rows.append({"channel": _("Stores' tills"), "units": till})
+    rows.append({"channel": _("Rung up at the stores' tills"), "units": till})
     top = max((row["units"] for row in rows), default=0) or 1
     for row in rows:  # a horizontal bar 300 wide for the most sold
         row["bar_width"] = round(max(row["units"], 0) / top * 300, 1)

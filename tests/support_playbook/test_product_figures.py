@@ -45,7 +45,7 @@ def test_stock_day_by_day_is_walked_back_from_today_through_the_ledger(tee_week)
 
 def test_sales_by_channel_and_at_the_tills(tee_week, net):  # noqa: F811
     sales = {str(row["channel"]): row["units"] for row in product_kpis.sales_by_channel(tee_week, WEEK)}
-    assert sales == {net["web"].name: 1, "Stores' tills": 1}
+    assert sales == {net["web"].name: 1, "Rung up at the stores' tills": 1}
 
 
 def test_head_office_finds_a_product_and_reads_its_page(client, tee_week, net, django_assert_max_num_queries):  # noqa: F811
@@ -63,4 +63,4 @@ def test_head_office_finds_a_product_and_reads_its_page(client, tee_week, net, d
         client.force_login(UserFactory(username="someone"))
         assert client.get(f"/care/network/products/{tee_week.style}/").status_code == 403
     assert 'data-location="MI01"' in page and 'data-testid="chart-stock"' in page
-    assert "Stores&#x27; tills" in page
+    assert "Rung up at the stores&#x27; tills" in page
