@@ -275,6 +275,22 @@ MESSAGE_RATES = (
         _("SMS that failed for good ÷ SMS sent"),
         False,
     ),
+    Rate(
+        "email_delivered_rate",
+        _("Emails delivered"),
+        "email_delivered",
+        "email_sent",
+        _("emails the provider reported delivered ÷ emails sent"),
+        True,
+    ),
+    Rate(
+        "sms_delivered_rate",
+        _("SMS delivered"),
+        "sms_delivered",
+        "sms_sent",
+        _("SMS the provider reported delivered ÷ SMS sent"),
+        True,
+    ),
 )
 
 
@@ -426,7 +442,7 @@ def _histograms(period: Period, *, location=None, channel=None) -> dict[str, dic
         rows = rows.filter(location=location)
     if channel is not None:
         rows = rows.filter(channel=channel)
-    histograms: dict[str, dict[int, int]] = {"ship": {}, "ready": {}}
+    histograms: dict[str, dict[int, int]] = {"ship": {}, "ready": {}, "collect": {}}
     for row in rows.values("measure", "bucket").annotate(n=Sum("parcels")):
         histograms[row["measure"]][row["bucket"]] = row["n"]
     return histograms
@@ -441,6 +457,11 @@ def time_figures(period: Period, *, location=None, channel=None) -> list[Figure]
     for key, measure, words in (
         ("time_to_ship", "ship", (_("Time to ship"), _("from placed to shipped, over the parcels shipped"))),
         ("time_to_ready", "ready", (_("Time to ready"), _("from placed to ready to collect, over the pickups ready"))),
+        (
+            "time_to_collect",
+            "collect",
+            (_("Time to collect"), _("from ready to collected, over the pickups collected")),
+        ),
     ):
         histogram = histograms[measure]
         n = sum(histogram.values())
@@ -632,8 +653,9 @@ def returns_summary(period: Period, *, location=None, product=None) -> dict:
 
 
 def incident_summary(period: Period, *, location=None) -> dict:
-    """Short picks of `period` recovered automatically against those that went to customer care, and the cases
-    opened in it by scenario: how many, resolved, resolved within their window. Two queries."""
+    """Short picks of `period` recovered automatically against those that went to customer care, the cases opened
+    in it by scenario (how many, resolved, resolved within their window) and the SKUs most often missing. Three
+    queries."""
     start, end = period.bounds()
     picks = OrderEvent.objects.filter(at__gte=start, at__lt=end, type__in=[E.ITEM_SHORT_RECOVERED, E.ITEM_MISSING])
     cases = Case.objects.filter(created_at__gte=start, created_at__lt=end)
@@ -666,7 +688,12 @@ def incident_summary(period: Period, *, location=None) -> dict:
         }
         for row in rows.order_by("scenario")
     ]
-    return {"recovered": recovered, "to_care": found["to_care"], "cases": by_scenario}
+    return {
+        "recovered": recovered,
+        "to_care": found["to_care"],
+        "cases": by_scenario,
+        "by_sku": rejections_by_sku(period, location=location),
+    }
 
 
 def stock_summary(period: Period, *, location=None) -> dict:
@@ -710,6 +737,34 @@ def stock_summary(period: Period, *, location=None) -> dict:
     for shelf in shelves:
         shelf["rate"] = _rate(shelf["out"], shelf["listed"])
     return {"accuracy": accuracy, "out_of_stock": shelves}
+
+
+def rejections_by_sku(period: Period, *, location=None, limit: int = 10) -> list[dict]:
+    """The SKUs most often found missing in the parcels of the orders placed in `period` (a location's: its
+    parcels): units short ÷ units asked of the location, worst first. One query."""
+    start, end = period.bounds()
+    lines = FulfillmentLine.objects.filter(
+        fulfillment__order__created_at__gte=start, fulfillment__order__created_at__lt=end
+    )
+    if location is not None:
+        lines = lines.filter(fulfillment__source_location=location)
+    rows = (
+        lines.values("order_line__sku__code", "order_line__sku__product__name", "order_line__sku__size")
+        .annotate(requested=Sum("quantity"), short=Sum("quantity_short"))
+        .filter(short__gt=0)
+        .order_by("-short", "order_line__sku__code")[:limit]
+    )
+    return [
+        {
+            "code": row["order_line__sku__code"],
+            "name": row["order_line__sku__product__name"],
+            "size": row["order_line__sku__size"],
+            "short": row["short"],
+            "requested": row["requested"],
+            "rate": _rate(row["short"], row["requested"]),
+        }
+        for row in rows
+    ]
 
 
 def as_of():
@@ -764,6 +819,10 @@ LIST_OF = {
     "time_to_ship_p90": "shipped_home",
     "time_to_ready_median": "pickups_ready",
     "time_to_ready_p90": "pickups_ready",
+    "time_to_collect_median": "pickups_collected_after_ready",
+    "time_to_collect_p90": "pickups_collected_after_ready",
+    "email_delivered_rate": "delivered_emails",
+    "sms_delivered_rate": "delivered_sms",
 }
 
 
@@ -789,6 +848,12 @@ ORDER_LISTS = {
         )
     ),
 }
+MESSAGE_LISTS = {
+    "failed_emails": (Notification.Channel.EMAIL, Notification.Status.FAILED),
+    "failed_sms": (Notification.Channel.SMS, Notification.Status.FAILED),
+    "delivered_emails": (Notification.Channel.EMAIL, Notification.Status.DELIVERED),
+    "delivered_sms": (Notification.Channel.SMS, Notification.Status.DELIVERED),
+}
 PARCEL_LISTS = {
     "rejected": Q(Exists(FulfillmentLine.objects.filter(fulfillment=OuterRef("pk"), quantity_short__gt=0))),
     "sent_home": Q(flow="ship"),
@@ -796,6 +861,8 @@ PARCEL_LISTS = {
     "shipped": Q(flow="ship", promised_by__isnull=False, shipped_at__isnull=False),
     "pickups_ready": ~Q(flow="ship") & Q(ready_at__isnull=False),
     "ready_promised": ~Q(flow="ship") & Q(ready_at__isnull=False, promised_by__isnull=False),
+    "pickups_collected_after_ready": ~Q(flow="ship")
+    & Q(ready_at__isnull=False, status=Fulfillment.Status.COLLECTED, completed_at__isnull=False),
     "pickups_done": Q(status__in=[Fulfillment.Status.COLLECTED, Fulfillment.Status.NOT_COLLECTED]),
 }
 
@@ -814,9 +881,9 @@ def figure_list(key: str, period: Period, *, location=None, channel=None, limit:
         if location is not None:
             rows = rows.filter(location=location)
         return "till_lines", list(rows.order_by("sold_at", "pk")[:limit])
-    if what in ("failed_emails", "failed_sms"):
-        medium = Notification.Channel.EMAIL if what == "failed_emails" else Notification.Channel.SMS
-        rows = _messages(period, location=location).filter(channel=medium, status=Notification.Status.FAILED)
+    if what in MESSAGE_LISTS:
+        medium, status = MESSAGE_LISTS[what]
+        rows = _messages(period, location=location).filter(channel=medium, status=status)
         return "messages", list(rows.select_related("order", "reservation").order_by("created_at", "pk")[:limit])
     orders = _orders(period, location=location, channel=channel)
     if what in ORDER_LISTS:

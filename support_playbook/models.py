@@ -237,8 +237,10 @@ class KpiDay(models.Model):
     # Customer messages (channel and method empty)
     email_sent = models.PositiveIntegerField(default=0)
     email_failed = models.PositiveIntegerField(default=0)
+    email_delivered = models.PositiveIntegerField(default=0)
     sms_sent = models.PositiveIntegerField(default=0)
     sms_failed = models.PositiveIntegerField(default=0)
+    sms_delivered = models.PositiveIntegerField(default=0)
     # Till sales (location the store's, channel and method empty; a return at the till counts negative)
     till_units = models.IntegerField(default=0)
     till_sales = models.DecimalField(max_digits=14, decimal_places=2, default=0)
@@ -253,7 +255,8 @@ class KpiDay(models.Model):
 class KpiDuration(models.Model):
     """How many of a day's parcels took how long (issue 27): a histogram per location, channel and measure
     (placed → shipped, placed → ready to collect), so a period's median and 90th percentile cost a sum of a few
-    rows. Bucket b holds durations in [60·1.1^b, 60·1.1^(b+1)) seconds (bucket 0 also under a minute); a
+    rows (measures: ship, ready, and collect: ready → collected). Bucket b holds durations in [60·1.1^b,
+    60·1.1^(b+1)) seconds (bucket 0 also under a minute); a
     quantile read from it is its bucket's geometric middle: within 5 % of the exact value."""
 
     day = models.DateField()

@@ -315,12 +315,22 @@ def _count_parcels(days: set[date], rows: dict) -> dict:
         _add(rows, (day, None, channel, method), row)
     durations: dict[tuple, int] = defaultdict(int)
     timed = parcels.filter(Q(flow="ship", shipped_at__isnull=False) | (~Q(flow="ship") & Q(ready_at__isnull=False)))
-    for day, location, channel, flow, created, shipped, ready in timed.values_list(
-        "day", "source_location_id", "order__channel_id", "flow", "created_at", "shipped_at", "ready_at"
+    for day, location, channel, flow, status, created, shipped, ready, completed in timed.values_list(
+        "day",
+        "source_location_id",
+        "order__channel_id",
+        "flow",
+        "status",
+        "created_at",
+        "shipped_at",
+        "ready_at",
+        "completed_at",
     ):
         measure, end = ("ship", shipped) if flow == "ship" else ("ready", ready)
         assert end is not None  # the filter above keeps the parcels that have it
         durations[(day, location, channel, measure, bucket_of((end - created).total_seconds()))] += 1
+        if flow != "ship" and status == FS.COLLECTED and completed is not None:  # how long it waited for its customer
+            durations[(day, location, channel, "collect", bucket_of((completed - end).total_seconds()))] += 1
     return durations
 
 
@@ -342,7 +352,11 @@ def _message_counts() -> dict:
     return {
         f"{medium}_{what}": Count("pk", distinct=True, filter=Q(channel=medium, status__in=statuses))
         for medium in Notification.Channel.values
-        for what, statuses in (("sent", ATTEMPTED), ("failed", [Notification.Status.FAILED]))
+        for what, statuses in (
+            ("sent", ATTEMPTED),
+            ("failed", [Notification.Status.FAILED]),
+            ("delivered", [Notification.Status.DELIVERED]),
+        )
     }
 
 

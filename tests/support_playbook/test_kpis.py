@@ -475,3 +475,44 @@ def test_stock_accuracy_of_the_counts_and_what_a_channel_cannot_sell_now(client,
         client.force_login(staff(net, "MI01", "manager"))
         page = client.get("/dashboard/MI01/scorecard/").content.decode()
     assert 'data-testid="stock-accuracy">95.0 %' in page
+
+
+def test_delivered_messages_time_to_collect_and_the_skus_most_often_missing(week, net):  # noqa: F811
+    from datetime import timedelta
+
+    from support_playbook.kpis import rejections_by_sku
+
+    # The week's short pick: one TEE-M missing of the five asked (every unit of the week was a tee).
+    assert rejections_by_sku(WEEK) == [
+        {
+            "code": "TEE-M",
+            "name": net["skus"]["TEE-M"].product.name,
+            "size": net["skus"]["TEE-M"].size,
+            "short": 1,
+            "requested": 5,
+            "rate": Decimal("0.2000"),
+        }
+    ]
+    rows = rejections_by_sku(WEEK, location=net["MI01"])
+    assert [(r["code"], r["short"]) for r in rows] == [("TEE-M", 1)]
+    assert rejections_by_sku(WEEK, location=net["WH01"]) == []
+    with at(2027, 3, 11, 10, 0):  # a pickup ready at 12:00, collected at 15:30: 3 h 30 min waiting
+        pickup = place(net, [("SCARF", 1, "25.00")], {"method": "store_pickup", "pickup_location": "MI02"})
+    with at(2027, 3, 11, 12, 0):
+        services.mark_ready_for_pickup(fulfillment=services.start_picking(fulfillment=pickup.fulfillments.get()))
+    with at(2027, 3, 11, 15, 30):
+        parcel = pickup.fulfillments.get()
+        services.hand_over(fulfillment=parcel, pickup_code=parcel.pickup_code)
+    got = figures_all(WEEK)
+    assert within_5_percent(got["time_to_collect_median"].value, timedelta(hours=3, minutes=30))
+    assert got["time_to_collect_median"].numerator == 1
+    # Delivered: only when the provider says so (its status callback); one email of the week is.
+    from notifications.models import Notification
+    from support_playbook.kpis import figure_list
+
+    assert got["email_delivered_rate"].numerator == 0
+    told = Notification.objects.filter(channel="email").order_by("pk").first()  # queued here: no worker
+    Notification.objects.filter(pk=told.pk).update(status="delivered")
+    got = figures_all(WEEK)
+    assert (got["email_delivered_rate"].numerator, got["email_delivered_rate"].denominator) == (1, 1)
+    assert [m.pk for m in figure_list("email_delivered_rate", WEEK)[1]] == [told.pk]
