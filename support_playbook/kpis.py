@@ -116,7 +116,7 @@ MEASURES = [
     for field in KpiDay._meta.concrete_fields
     if field.name not in ("id", "day", "location", "channel", "method")
 ]
-MONEY_MEASURES = {"authorized", "captured", "refunded", "till_sales"}
+MONEY_MEASURES = {"authorized", "captured", "refunded", "till_sales", "reservations_bought_value"}
 
 
 @dataclass(frozen=True)
@@ -486,7 +486,20 @@ def all_figures(period: Period, *, location=None, channel=None) -> list[Figure]:
     m = _measure_sums(period, location=location, channel=channel)
     figures = order_figures_of(m) + time_figures(period, location=location, channel=channel)
     if channel is None:  # reservations and messages are the store's or the network's, not a channel's
-        figures += [rate.figure(m) for rate in RESERVATION_RATES + MESSAGE_RATES]
+        figures += [rate.figure(m) for rate in RESERVATION_RATES]
+        figures.append(
+            Figure(
+                "reservations_bought_value",
+                _("Reserved items bought"),
+                m["reservations_bought_value"],
+                m["reservations_bought_value"],
+                None,
+                _("units bought from the reservations made in the period, at their listing price when reserved"),
+                True,
+                kind="money",
+            )
+        )
+        figures += [rate.figure(m) for rate in MESSAGE_RATES]
     return figures
 
 
@@ -813,6 +826,7 @@ LIST_OF = {
     "return_rate": "returned",
     "reservation_conversion": "reservations",
     "no_show_rate": "no_shows",
+    "reservations_bought_value": "bought_reservations",
     "email_failed_rate": "failed_emails",
     "sms_failed_rate": "failed_sms",
     "time_to_ship_median": "shipped_home",
@@ -870,9 +884,11 @@ PARCEL_LISTS = {
 def figure_list(key: str, period: Period, *, location=None, channel=None, limit: int = 500) -> tuple[str, list]:
     """(what the rows are, the rows) behind figure `key` in `period`: the same filters the figure counts with."""
     what = LIST_OF[key]
-    if what in ("reservations", "no_shows"):
+    if what in ("reservations", "no_shows", "bought_reservations"):
         start, end = period.bounds()
-        status = Reservation.Status.EXPIRED if what == "no_shows" else ""
+        status = {"no_shows": Reservation.Status.EXPIRED, "bought_reservations": Reservation.Status.PURCHASED}.get(
+            what, ""
+        )
         rows = order_selectors.reservations_made(since=start, until=end, location=location, status=status)
         return "reservations", list(rows.order_by("created_at", "pk")[:limit])
     if what == "till_lines":

@@ -234,6 +234,7 @@ class KpiDay(models.Model):
     reservations_closed = models.PositiveIntegerField(default=0)
     reservations_bought = models.PositiveIntegerField(default=0)
     reservations_expired = models.PositiveIntegerField(default=0)
+    reservations_bought_value = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     # Customer messages (channel and method empty)
     email_sent = models.PositiveIntegerField(default=0)
     email_failed = models.PositiveIntegerField(default=0)

@@ -70,6 +70,8 @@ class ReservationLine(models.Model):
     sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="reservation_lines", verbose_name=_("SKU"))
     quantity = models.PositiveIntegerField(_("quantity"))
     quantity_purchased = models.PositiveIntegerField(_("bought"), default=0)
+    # The channel's listing price when reserved (empty: not listed then, or reserved before prices were kept).
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2, null=True, blank=True)
     hold = models.ForeignKey(StockHold, on_delete=models.PROTECT, related_name="+", verbose_name=_("stock hold"))
 
     class Meta:

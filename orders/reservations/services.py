@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import services as stock
-from inventory.models import SKU, PosReceiptLine, StockHold, StockMovement
+from inventory.models import SKU, ChannelListing, PosReceiptLine, StockHold, StockMovement
 from omnichannel import localtime
 from omnichannel.errors import InvalidInput, NotFound
 from omnichannel.jobs import for_each_claimed, for_each_due
@@ -144,9 +144,21 @@ def reserve_items(
         savepoint=False,
     )
     hold_by_sku = {hold.sku_id: hold for hold in holds}
+    # The listing price of each item now: what head office's figures count as the value of a reservation bought.
+    price_by_sku = dict(
+        ChannelListing.objects.filter(channel=channel, sku__in=[sku for sku, _q in validated]).values_list(
+            "sku_id", "price"
+        )
+    )
     ReservationLine.objects.bulk_create(
         [
-            ReservationLine(reservation=reservation, sku=sku, quantity=quantity, hold=hold_by_sku[sku.pk])
+            ReservationLine(
+                reservation=reservation,
+                sku=sku,
+                quantity=quantity,
+                hold=hold_by_sku[sku.pk],
+                unit_price=price_by_sku.get(sku.pk),
+            )
             for sku, quantity in validated
         ]
     )

@@ -31,6 +31,7 @@ from orders.models import (
     OrderLine,
     Reservation,
     ReservationEvent,
+    ReservationLine,
     Return,
     ReturnEvent,
     ReturnLine,
@@ -346,6 +347,21 @@ def _count_reservations(days: set[date], rows: dict) -> None:
         }
         _add(rows, (row["day"], row["location_id"], row["channel_id"], ""), measures)
         _add(rows, (row["day"], None, row["channel_id"], ""), measures)
+    # What the reserved items bought were worth at their listing price when reserved (lines without one: nothing).
+    bought = (
+        ReservationLine.objects.filter(_placed_on(days, "reservation__created_at"), quantity_purchased__gt=0)
+        .annotate(day=TruncDate("reservation__created_at", tzinfo=_tz()))
+        .values("day", "reservation__location_id", "reservation__channel_id")
+        .annotate(
+            value=Sum(
+                F("quantity_purchased") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
+            )
+        )
+    )
+    for row in bought:
+        measures = {"reservations_bought_value": row["value"] or Decimal("0")}
+        _add(rows, (row["day"], row["reservation__location_id"], row["reservation__channel_id"], ""), measures)
+        _add(rows, (row["day"], None, row["reservation__channel_id"], ""), measures)
 
 
 def _message_counts() -> dict:

@@ -231,6 +231,9 @@ def test_a_stores_no_show_rate_opens_exactly_those_reservations(client, net):  #
     from inventory import services as stock
 
     stock.receive_stock(location=net["MI01"], sku=net["skus"]["TEE-M"], quantity=5)
+    from tests.inventory.factories import ChannelListingFactory
+
+    ChannelListingFactory(sku=net["skus"]["TEE-M"], channel=net["web"], price=Decimal("19.90"))
     made = []
     with at(2027, 3, 8, 11, 0):
         for name in ("bought", "gone", "waiting"):
@@ -255,6 +258,8 @@ def test_a_stores_no_show_rate_opens_exactly_those_reservations(client, net):  #
     conversion, no_show = got["reservation_conversion"], got["no_show_rate"]
     assert (conversion.numerator, conversion.denominator, conversion.value) == (1, 2, Decimal("0.5000"))
     assert (no_show.numerator, no_show.denominator) == (1, 2)
+    # The one bought was worth its listing price when reserved; the no-show and the one still held count nothing.
+    assert got["reservations_bought_value"].value == Decimal("19.90")
     assert listed.count("data-reservation=") == 1 and f'data-reservation="{made[1].number}"' in listed
 
 
