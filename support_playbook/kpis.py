@@ -36,7 +36,7 @@ from orders.models import (
     ReturnLine,
 )
 from stores.models import SalesChannel
-from support_playbook.models import Case, KpiDay, KpiDuration, KpiRefresh, KpiTarget
+from support_playbook.models import Case, KpiDay, KpiDuration, KpiRefresh, KpiSkuDay, KpiTarget
 from support_playbook.scenarios import SCENARIOS
 from support_playbook.services import kpi_rollup
 
@@ -754,29 +754,40 @@ def stock_summary(period: Period, *, location=None) -> dict:
 
 def rejections_by_sku(period: Period, *, location=None, limit: int = 10) -> list[dict]:
     """The SKUs most often found missing in the parcels of the orders placed in `period` (a location's: its
-    parcels): units short ÷ units asked of the location, worst first. One query."""
-    start, end = period.bounds()
-    lines = FulfillmentLine.objects.filter(
-        fulfillment__order__created_at__gte=start, fulfillment__order__created_at__lt=end
-    )
-    if location is not None:
-        lines = lines.filter(fulfillment__source_location=location)
-    rows = (
-        lines.values("order_line__sku__code", "order_line__sku__product__name", "order_line__sku__size")
-        .annotate(requested=Sum("quantity"), short=Sum("quantity_short"))
+    parcels): units short ÷ units asked, worst first. From the rollup (`KpiSkuDay`): the network's in one query; a
+    location's worst SKUs in one, then the units asked of it for those few, from its parcels of the period."""
+    rows = KpiSkuDay.objects.filter(day__gte=period.start, day__lt=period.end, location=location)
+    worst = list(
+        rows.values("sku_id", "sku__code", "sku__product__name", "sku__size")
+        .annotate(requested=Sum("units_requested"), short=Sum("units_short"))
         .filter(short__gt=0)
-        .order_by("-short", "order_line__sku__code")[:limit]
+        .order_by("-short", "sku__code")[:limit]
     )
+    if location is not None and worst:  # the location's rows hold only the days each SKU was short
+        start, end = period.bounds()
+        asked = dict(
+            FulfillmentLine.objects.filter(
+                order_line__sku_id__in=[row["sku_id"] for row in worst],
+                fulfillment__source_location=location,
+                fulfillment__order__created_at__gte=start,
+                fulfillment__order__created_at__lt=end,
+            )
+            .values("order_line__sku_id")
+            .annotate(n=Sum("quantity"))
+            .values_list("order_line__sku_id", "n")
+        )
+        for row in worst:
+            row["requested"] = asked.get(row["sku_id"], row["requested"])
     return [
         {
-            "code": row["order_line__sku__code"],
-            "name": row["order_line__sku__product__name"],
-            "size": row["order_line__sku__size"],
+            "code": row["sku__code"],
+            "name": row["sku__product__name"],
+            "size": row["sku__size"],
             "short": row["short"],
             "requested": row["requested"],
             "rate": _rate(row["short"], row["requested"]),
         }
-        for row in rows
+        for row in worst
     ]
 
 

@@ -274,6 +274,25 @@ class KpiDuration(models.Model):
         return f"{self.day} {self.location_id} {self.measure} {self.bucket}: {self.parcels}"
 
 
+class KpiSkuDay(models.Model):
+    """Units of one SKU asked on one day (the orders placed that day) and units found missing: the item rejection
+    rate by SKU, summed over a period (issue 27). The network's rows (location empty) hold every SKU ordered that
+    day; a location's only the SKUs found missing there that day (the units asked of the few worst are then read
+    from their parcels)."""
+
+    day = models.DateField()
+    location = models.ForeignKey(Location, null=True, on_delete=models.CASCADE, related_name="+")
+    sku = models.ForeignKey("inventory.SKU", on_delete=models.CASCADE, related_name="+")
+    units_requested = models.PositiveIntegerField(default=0)
+    units_short = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["location", "day"], name="kpi_sku_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.sku_id}: {self.units_short}/{self.units_requested}"
+
+
 class KpiRefresh(models.Model):
     """One run of the KPI rollup: when it started (the next run recomputes the days whose rows changed since), the
     days it rewrote and how long it took. The pages show the last one's time as "figures as of"."""

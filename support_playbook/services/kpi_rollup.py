@@ -36,7 +36,7 @@ from orders.models import (
     ReturnEvent,
     ReturnLine,
 )
-from support_playbook.models import KpiDay, KpiDuration, KpiRefresh
+from support_playbook.models import KpiDay, KpiDuration, KpiRefresh, KpiSkuDay
 
 ROLLUP_LOCK = 27_000_001  # pg_advisory_xact_lock key: one refresh at a time
 BUCKET_RATIO = 1.1  # duration histogram: each bucket 10 % wider than the last
@@ -246,6 +246,8 @@ def _rewrite(days: set[date]) -> None:
     placed = Q(day__in=days)
     KpiDay.objects.filter(placed).delete()
     KpiDuration.objects.filter(placed).delete()
+    KpiSkuDay.objects.filter(placed).delete()
+    KpiSkuDay.objects.bulk_create(_sku_days(days), batch_size=5000)
     KpiDay.objects.bulk_create(
         [
             KpiDay(day=day, location_id=location, channel_id=channel, method=method, **measures)
@@ -408,3 +410,28 @@ def _count_till_sales(days: set[date], rows: dict) -> None:
         day, location = row.pop("day"), row.pop("location_id")
         _add(rows, (day, location, None, ""), row)
         _add(rows, (day, None, None, ""), row)
+
+
+def _sku_days(days: set[date]) -> list[KpiSkuDay]:
+    """Units asked and found missing per SKU and day placed: every SKU for the network, the SKUs found missing
+    for each location."""
+    lines = FulfillmentLine.objects.filter(_placed_on(days, "fulfillment__order__created_at")).annotate(
+        day=TruncDate("fulfillment__order__created_at", tzinfo=_tz())
+    )
+    network = lines.values("day", "order_line__sku_id").annotate(requested=Sum("quantity"), short=Sum("quantity_short"))
+    per_location = (
+        lines.values("day", "fulfillment__source_location_id", "order_line__sku_id")
+        .annotate(requested=Sum("quantity"), short=Sum("quantity_short"))
+        .filter(short__gt=0)
+    )
+    return [
+        KpiSkuDay(
+            day=row["day"],
+            location_id=row.get("fulfillment__source_location_id"),
+            sku_id=row["order_line__sku_id"],
+            units_requested=row["requested"],
+            units_short=row["short"],
+        )
+        for rows in (network, per_location)
+        for row in rows
+    ]
