@@ -791,6 +791,55 @@ def rejections_by_sku(period: Period, *, location=None, limit: int = 10) -> list
     ]
 
 
+def _returns_in_store(period: Period, location, limit: int) -> tuple[str, list]:
+    start, end = period.bounds()
+    rows = Return.objects.filter(created_at__gte=start, created_at__lt=end, how=Return.How.IN_STORE).exclude(
+        status=Return.Status.CANCELLED
+    )
+    if location is not None:
+        rows = rows.filter(location=location)
+    return "returns", list(rows.select_related("location").order_by("created_at", "pk")[:limit])
+
+
+def _recovered_short_picks(period: Period, location, limit: int) -> tuple[str, list]:
+    start, end = period.bounds()
+    recovered = OrderEvent.objects.filter(
+        fulfillment=OuterRef("pk"), type=E.ITEM_SHORT_RECOVERED, at__gte=start, at__lt=end
+    )
+    rows = Fulfillment.objects.filter(Exists(recovered)).select_related("order", "source_location")
+    if location is not None:
+        rows = rows.filter(source_location=location)
+    return "parcels", list(rows.order_by("created_at", "pk")[:limit])
+
+
+def _counts(period: Period, location, limit: int) -> tuple[str, list]:
+    start, end = period.bounds()
+    rows = CountSession.objects.filter(reconciled_at__gte=start, reconciled_at__lt=end).select_related("location")
+    if location is not None:
+        rows = rows.filter(location=location)
+    return "counts", list(rows.order_by("reconciled_at", "pk")[:limit])
+
+
+# The lists behind the figures of the sections beside the table (returns, incidents, stock).
+SECTION_LISTS = {
+    "returns_in_store": _returns_in_store,
+    "recovered_short_picks": _recovered_short_picks,
+    "counts": _counts,
+}
+SECTION_FIGURES = {
+    "returned_in_store": lambda period, location: returns_summary(period, location=location)["in_store"],
+    "recovered_automatically": lambda period, location: incident_summary(period, location=location)["recovered"],
+    "stock_accuracy": lambda period, location: stock_summary(period, location=location)["accuracy"],
+}
+
+
+def figure_of(key: str, period: Period, *, location=None) -> Figure:
+    """Figure `key` of `period`: one of the table's, or of a section's."""
+    if key in SECTION_FIGURES:
+        return SECTION_FIGURES[key](period, location)
+    return next(figure for figure in all_figures(period, location=location) if figure.key == key)
+
+
 def as_of():
     """When the figures were last brought up to date (the rollup's last run), or None before the first."""
     return KpiRefresh.objects.order_by("-started_at").values_list("started_at", flat=True).first()
@@ -838,6 +887,9 @@ LIST_OF = {
     "reservation_conversion": "reservations",
     "no_show_rate": "no_shows",
     "reservations_bought_value": "bought_reservations",
+    "returned_in_store": "returns_in_store",
+    "recovered_automatically": "recovered_short_picks",
+    "stock_accuracy": "counts",
     "email_failed_rate": "failed_emails",
     "sms_failed_rate": "failed_sms",
     "time_to_ship_median": "shipped_home",
@@ -902,6 +954,8 @@ def figure_list(key: str, period: Period, *, location=None, channel=None, limit:
         )
         rows = order_selectors.reservations_made(since=start, until=end, location=location, status=status)
         return "reservations", list(rows.order_by("created_at", "pk")[:limit])
+    if what in SECTION_LISTS:
+        return SECTION_LISTS[what](period, location, limit)
     if what == "till_lines":
         start, end = period.bounds()
         rows = PosReceiptLine.objects.filter(sold_at__gte=start, sold_at__lt=end).select_related("location", "sku")

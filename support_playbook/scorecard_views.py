@@ -74,7 +74,7 @@ def figure_list_page(request, key: str, *, location, scope: str):
     form, period, days = asked_period(request)
     if period is None:
         return render(request, "support_playbook/scorecard.html", {"form": form, "kpis": []}, status=400)
-    figure = next(f for f in kpis.all_figures(period, location=location) if f.key == key)
+    figure = kpis.figure_of(key, period, location=location)
     what, rows = kpis.figure_list(key, period, location=location)
     context = {
         "figure": figure,

@@ -304,10 +304,11 @@ def figures_all(period, **kw) -> dict:
 def test_every_figure_has_its_list_and_each_list_counts_what_its_figure_counts(client, week):
     from django.contrib.auth.models import Group
 
-    from support_playbook.kpis import all_figures, figure_list
+    from support_playbook.kpis import SECTION_FIGURES, all_figures, figure_list, figure_of
     from tests.stores.factories import UserFactory
 
-    figures = all_figures(WEEK)
+    # The table's figures and those of the sections beside it (returns, incidents, stock).
+    figures = all_figures(WEEK) + [figure_of(key, WEEK) for key in SECTION_FIGURES]
     for figure in figures:
         what, rows = figure_list(figure.key, WEEK)
         if figure.kind == "rate" and figure.key not in ("item_rejection_rate", "return_rate"):
@@ -479,7 +480,11 @@ def test_stock_accuracy_of_the_counts_and_what_a_channel_cannot_sell_now(client,
     with at(2027, 3, 14, 18, 0):
         client.force_login(staff(net, "MI01", "manager"))
         page = client.get("/dashboard/MI01/scorecard/").content.decode()
-    assert 'data-testid="stock-accuracy">95.0 %' in page
+    accuracy = page.split('data-testid="stock-accuracy">')[1].split("</strong>")[0]
+    assert "95.0 %" in accuracy and 'href="/dashboard/MI01/scorecard/stock_accuracy/?days=7"' in accuracy
+    with at(2027, 3, 14, 18, 0):
+        listed = client.get("/dashboard/MI01/scorecard/stock_accuracy/", {"days": 7}).content.decode()
+    assert listed.count("data-count=") == 1 and 'data-count="C1"' in listed  # MI01's count only
 
 
 def test_delivered_messages_time_to_collect_and_the_skus_most_often_missing(week, net):  # noqa: F811
