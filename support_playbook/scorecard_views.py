@@ -101,10 +101,18 @@ def scorecard_csv(request):
 
 
 def kpi_csv(request, *, location, name: str):
-    """The KPI table of the period asked for (a store's, or the network's) as a CSV download."""
+    """A table of the period asked for (a store's, or the network's) as a CSV download: the figures (default),
+    or `?table=` stores (the network's), channels, returns, missing."""
     form, period, _days = asked_period(request)
-    if period is None:
+    table = request.GET.get("table", "figures")
+    tables = CSV_TABLES if location is None else {k: v for k, v in CSV_TABLES.items() if k != "stores"}
+    if period is None or table not in (*tables, "figures"):
+        if table not in (*tables, "figures"):
+            form.add_error(None, _("There is no such table."))
         return render(request, "support_playbook/scorecard.html", {"form": form, "kpis": []}, status=400)
+    if table != "figures":
+        header, lines = tables[table](period, location, kpis.network_currency())
+        return csv_response(f"{name}-{table}-{period.start.isoformat()}.csv", header, lines)
     rows = kpis.with_previous(period, location=location)
     currency = kpis.network_currency()
     header = [
@@ -140,3 +148,35 @@ def kpi_csv(request, *, location, name: str):
     )
     filename = f"{name}-{period.start.isoformat()}.csv"
     return csv_response(filename, header, ([str(cell) for cell in line] for line in lines))
+
+
+def _stores_csv(period, _location, currency):
+    rows = kpis.store_table(period)
+    labels = [str(row.now.label) for row in rows[0]["cells"]] if rows else []
+    header = [_("Store"), _("Name"), *labels]
+    return header, (
+        [store["code"], store["name"], *(kpi(row.now, currency) for row in store["cells"])] for store in rows
+    )
+
+
+def _channels_csv(period, location, currency):
+    header = [_("Sales channel"), _("Fulfillment method"), _("Orders"), _("Net sales"), _("Average order value")]
+    rows = kpis.channel_method_table(period, location=location)
+    return header, (
+        [r["channel"], str(r["method"]), r["orders"], r["net_sales"], r["average_order_value"]] for r in rows
+    )
+
+
+def _returns_csv(period, location, currency):
+    summary = kpis.returns_summary(period, location=location)
+    header = [_("Reason"), *summary["sizes"], _("Units")]
+    return header, ([row["label"], *(n for _size, n in row["by_size"]), row["total"]] for row in summary["reasons"])
+
+
+def _missing_csv(period, location, currency):
+    header = [_("SKU"), _("Product"), _("Size"), _("Units missing"), _("Units asked"), _("Item rejection rate")]
+    rows = kpis.rejections_by_sku(period, location=location, limit=500)
+    return header, ([r["code"], r["name"], r["size"], r["short"], r["requested"], r["rate"]] for r in rows)
+
+
+CSV_TABLES = {"stores": _stores_csv, "channels": _channels_csv, "returns": _returns_csv, "missing": _missing_csv}

@@ -526,3 +526,35 @@ def test_delivered_messages_time_to_collect_and_the_skus_most_often_missing(week
     got = figures_all(WEEK)
     assert (got["email_delivered_rate"].numerator, got["email_delivered_rate"].denominator) == (1, 1)
     assert [m.pk for m in figure_list("email_delivered_rate", WEEK)[1]] == [told.pk]
+
+
+def test_every_table_downloads_as_csv_and_an_unknown_table_is_a_400(client, week, net):  # noqa: F811
+    import csv as csv_module
+    import io
+
+    from django.contrib.auth.models import Group
+
+    from tests.stores.factories import UserFactory
+
+    def rows(response):
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        return list(csv_module.reader(io.StringIO(response.content.decode())))
+
+    with at(2027, 3, 14, 18, 0):
+        user = UserFactory(username="head.office")
+        user.groups.add(Group.objects.get_or_create(name="head_office")[0])
+        client.force_login(user)
+        stores = rows(client.get("/care/network/kpis.csv", {"days": 7, "table": "stores"}))
+        channels = rows(client.get("/care/network/kpis.csv", {"days": 7, "table": "channels"}))
+        missing = rows(client.get("/care/network/kpis.csv", {"days": 7, "table": "missing"}))
+        returns = rows(client.get("/care/network/kpis.csv", {"days": 7, "table": "returns"}))
+        assert client.get("/care/network/kpis.csv", {"days": 7, "table": "nope"}).status_code == 400
+        client.force_login(staff(net, "MI01", "manager"))
+        mine = rows(client.get("/dashboard/MI01/scorecard/scorecard.csv", {"days": 7, "table": "channels"}))
+        # A store has no table of stores.
+        assert client.get("/dashboard/MI01/scorecard/scorecard.csv", {"days": 7, "table": "stores"}).status_code == 400
+    assert stores[0][:3] == ["Store", "Name", "Orders"] and "MI01" in [row[0] for row in stores[1:]]
+    assert channels[0][0] == "Sales channel" and sum(int(row[2]) for row in channels[1:]) == 3  # the week's orders
+    assert missing[1][:5] == ["TEE-M", net["skus"]["TEE-M"].product.name, net["skus"]["TEE-M"].size, "1", "5"]
+    assert returns == [["Reason", "Units"]]  # nothing returned in the week
+    assert sum(int(row[2]) for row in mine[1:]) == 2  # MI01's orders: the shipped one and the short pickup
