@@ -36,7 +36,8 @@ from support_playbook.models import Case
 from support_playbook.services import kpi_rollup
 
 DAYS = 90
-FIRST = "BR-H"
+# History's numbers carry a second hyphen, which a live number (`human_number`: 8 letters and digits) never has.
+FIRST, RETURNS, RESERVATIONS = "BR-H-", "RS-H-", "PR-H-"
 STAMPS = ("created_at", "updated_at", "at")
 
 
@@ -309,7 +310,7 @@ def _returns(past: _Past, orders: list[dict]) -> None:
         line = m["lines"][-1]
         reason = past.reasons[(len(line.sku.size) + rng.randint(0, 1)) % len(past.reasons)]
         request = Return(
-            number=f"RS-H{len(returns) + 1:05d}",
+            number=f"{RETURNS}{len(returns) + 1:05d}",
             channel=m["order"].channel,
             customer=m["order"].customer,
             how=Return.How.IN_STORE if rng.random() < 0.3 else Return.How.CARRIER,
@@ -344,7 +345,7 @@ def _reservations(past: _Past) -> None:
             customer = rng.choice(past.customers)
             rows.append(
                 Reservation(
-                    number=f"PR-H{len(rows) + 1:05d}",
+                    number=f"{RESERVATIONS}{len(rows) + 1:05d}",
                     channel=past.channels[0],
                     customer=customer,
                     location=rng.choice(past.reserving),

@@ -29,7 +29,7 @@ def test_orders_and_reservations_read_as_words_not_json(client, settings):
     settings.LANGUAGE_CODE = "it"
     call_command("seed_demo", stdout=io.StringIO())
     client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
-    order = Order.objects.filter(method="home_delivery").exclude(number__startswith="BR-H").first()  # not history
+    order = Order.objects.filter(method="home_delivery").exclude(number__startswith="BR-H-").first()  # not history
     page = client.get(f"/admin/orders/order/{order.pk}/change/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
     assert '{"name"' not in page and "&quot;line1&quot;" not in page  # no raw JSON address
     assert order.shipping_address["line1"] in page and "Decisione" in page  # the sourcing as a table
@@ -38,7 +38,7 @@ def test_orders_and_reservations_read_as_words_not_json(client, settings):
     assert kpis.index('data-testid="reservation-kpis"') < kpis.index('id="changelist"')  # above, not under the filters
     orders_list = client.get("/admin/orders/order/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
     assert "Canale di vendita" in orders_list and "Per canale di vendita" in orders_list  # not CHANNEL, Per channel
-    reservation = Reservation.objects.filter(status="expired").exclude(number__startswith="PR-H").first()
+    reservation = Reservation.objects.filter(status="expired").exclude(number__startswith="PR-H-").first()
     page = client.get(f"/admin/orders/reservation/{reservation.pk}/change/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
     assert "Non presentato" in page
 

@@ -78,7 +78,7 @@ def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
     # Today's demo, not the 90 days of history before it (written as finished rows, without messages).
     no_show = (
         Reservation.objects.filter(status="expired")
-        .exclude(number__startswith="PR-H")
+        .exclude(number__startswith="PR-H-")
         .select_related("location")
         .first()
     )
@@ -117,15 +117,15 @@ def test_seed_demo_builds_a_realistic_brand_and_is_idempotent():
     # Returns: one expected at the Milan counter, one by courier on its way (an exchange held), one refunded.
     from orders.models import Return
 
-    today = Return.objects.exclude(number__startswith="RS-H")  # not the 90 days of history
+    today = Return.objects.exclude(number__startswith="RS-H-")  # not the 90 days of history
     assert set(today.values_list("status", flat=True)) == {"requested", "in_transit", "closed"}
     assert today.get(status="requested").location.code == "MI01"
     assert today.get(status="closed").refunded_amount > 0
     # The 90 days before: finished orders every day, some returned, and the figures already computed.
     from support_playbook.models import KpiDay
 
-    assert Order.objects.filter(number__startswith="BR-H").count() > 1000
-    assert Return.objects.filter(number__startswith="RS-H", status="closed").exists()
+    assert Order.objects.filter(number__startswith="BR-H-").count() > 1000
+    assert Return.objects.filter(number__startswith="RS-H-", status="closed").exists()
     assert KpiDay.objects.filter(location__isnull=True).values("day").distinct().count() >= 90
 
 
