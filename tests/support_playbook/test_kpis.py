@@ -558,3 +558,13 @@ def test_every_table_downloads_as_csv_and_an_unknown_table_is_a_400(client, week
     assert missing[1][:5] == ["TEE-M", net["skus"]["TEE-M"].product.name, net["skus"]["TEE-M"].size, "1", "5"]
     assert returns == [["Reason", "Units"]]  # nothing returned in the week
     assert sum(int(row[2]) for row in mine[1:]) == 2  # MI01's orders: the shipped one and the short pickup
+
+
+def test_a_scorecard_costs_the_same_queries_for_7_and_90_days(client, week, net, django_assert_max_num_queries):  # noqa: F811
+    with at(2027, 3, 14, 18, 0):
+        client.force_login(staff(net, "MI01", "manager"))
+        client.get("/dashboard/MI01/scorecard/", {"days": 7})
+        with django_assert_max_num_queries(60) as week_page:
+            client.get("/dashboard/MI01/scorecard/", {"days": 7})
+        with django_assert_max_num_queries(len(week_page)):
+            assert client.get("/dashboard/MI01/scorecard/", {"days": 90}).status_code == 200
