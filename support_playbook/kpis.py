@@ -8,13 +8,11 @@ as it really is). Orders count in the period they were placed in; `location` kee
 there (its figures are its parcels'); `channel` the channel's orders. An empty period shows "–", never a division
 by zero."""
 
-import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -55,9 +53,7 @@ class Figure:
     kind: str = "count"  # count | money | rate
 
 
-def brand_tz() -> zoneinfo.ZoneInfo:
-    """The brand's clock: whole days of a period begin at its midnight."""
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+brand_tz = kpi_rollup.brand_tz
 
 
 @dataclass(frozen=True)
@@ -67,8 +63,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The period's first and last instant, in UTC: midnight of each day on the brand's clock."""
-        tz = brand_tz()
-        return tuple(datetime.combine(day, time(), tzinfo=tz).astimezone(UTC) for day in (self.start, self.end))
+        return kpi_rollup.midnight(self.start).astimezone(UTC), kpi_rollup.midnight(self.end).astimezone(UTC)
 
     @property
     def last_day(self) -> date:
@@ -856,14 +851,6 @@ def network_currency() -> str:
     return currencies.pop() if len(currencies) == 1 else ""
 
 
-# An order's first parcel that was not cancelled: a second one makes the order split.
-_first_live_parcel = (
-    Fulfillment.objects.filter(order=OuterRef("order"))
-    .exclude(status=Fulfillment.Status.CANCELLED)
-    .order_by("pk")
-    .values("pk")[:1]
-)
-
 # What each figure's list shows: the rows its numerator counts (orders, or parcels).
 LIST_OF = {
     "orders": "orders",
@@ -903,20 +890,14 @@ LIST_OF = {
 }
 
 
-# The filters of each list, over the period's orders or their parcels: what the figure counts.
+# The filters of each list, over the period's orders or their parcels: what the figure counts (the rollup's own
+# conditions where it has them).
+_ORDER_PREDICATES = kpi_rollup.order_predicates()
 ORDER_LISTS = {
     "orders": Q(),
     "cancelled": Q(status=Order.Status.CANCELLED),
-    "split": Q(
-        Exists(
-            Fulfillment.objects.filter(order=OuterRef("pk"))
-            .exclude(status=Fulfillment.Status.CANCELLED)
-            .exclude(pk=Subquery(_first_live_parcel))
-        )
-    ),
+    **{name: _ORDER_PREDICATES[name] for name in ("split", "in_full", "on_time_in_full")},
     "refunded": Q(payment__refunded_amount__gt=0),
-    "in_full": kpi_rollup.order_predicates()["in_full"],
-    "on_time_in_full": kpi_rollup.order_predicates()["on_time_in_full"],
     "returned": Q(
         Exists(
             ReturnLine.objects.filter(order_line__order=OuterRef("pk")).exclude(
@@ -931,16 +912,17 @@ MESSAGE_LISTS = {
     "delivered_emails": (Notification.Channel.EMAIL, Notification.Status.DELIVERED),
     "delivered_sms": (Notification.Channel.SMS, Notification.Status.DELIVERED),
 }
+_PARCEL = kpi_rollup.PARCEL_CONDITIONS
 PARCEL_LISTS = {
-    "rejected": Q(Exists(FulfillmentLine.objects.filter(fulfillment=OuterRef("pk"), quantity_short__gt=0))),
-    "sent_home": Q(flow="ship"),
+    "rejected": _PARCEL["rejected"],
+    "sent_home": _PARCEL["ship"],
     "shipped_home": Q(flow="ship", shipped_at__isnull=False),
-    "shipped": Q(flow="ship", promised_by__isnull=False, shipped_at__isnull=False),
-    "pickups_ready": ~Q(flow="ship") & Q(ready_at__isnull=False),
-    "ready_promised": ~Q(flow="ship") & Q(ready_at__isnull=False, promised_by__isnull=False),
-    "pickups_collected_after_ready": ~Q(flow="ship")
+    "shipped": _PARCEL["shipped_promised"],
+    "pickups_ready": kpi_rollup.PICKUP & Q(ready_at__isnull=False),
+    "ready_promised": _PARCEL["ready_promised"],
+    "pickups_collected_after_ready": kpi_rollup.PICKUP
     & Q(ready_at__isnull=False, status=Fulfillment.Status.COLLECTED, completed_at__isnull=False),
-    "pickups_done": Q(status__in=[Fulfillment.Status.COLLECTED, Fulfillment.Status.NOT_COLLECTED]),
+    "pickups_done": _PARCEL["collected_or_not"],
 }
 
 

@@ -49,23 +49,26 @@ FS = Fulfillment.Status
 ATTEMPTED = (Notification.Status.SENT, Notification.Status.DELIVERED, Notification.Status.FAILED)
 
 
-def _tz():
+def brand_tz() -> zoneinfo.ZoneInfo:
+    """The brand's clock: a day of the figures begins at its midnight."""
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    tz = _tz()
-    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-    return start, end
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=brand_tz())
 
 
 def _placed_on(days: set[date], field: str = "created_at") -> Q:
     """Rows whose `field` falls on one of `days` (the brand's clock): contiguous days become one range."""
     q = Q(pk__in=[])
     for first, last in _ranges(days):
-        q |= Q(**{f"{field}__gte": _day_bounds(first)[0], f"{field}__lt": _day_bounds(last)[1]})
+        q |= Q(**{f"{field}__gte": midnight(first), f"{field}__lt": midnight(last + timedelta(days=1))})
     return q
+
+
+def _on_days(queryset, days: set[date], field: str = "created_at"):
+    """`queryset`'s rows whose `field` falls on one of `days`, each annotated with that `day`."""
+    return queryset.filter(_placed_on(days, field)).annotate(day=TruncDate(field, tzinfo=brand_tz()))
 
 
 def _ranges(days: set[date]) -> list[tuple[date, date]]:
@@ -148,19 +151,28 @@ def _order_measures(order_ref: str, prefix: str) -> dict:
     }
 
 
+# What a parcel counts as; the lists behind the figures (support_playbook.kpis.PARCEL_LISTS) filter by the same.
+PICKUP = ~Q(flow="ship")
+PARCEL_CONDITIONS = {
+    "rejected": Q(Exists(FulfillmentLine.objects.filter(fulfillment=OuterRef("pk"), quantity_short__gt=0))),
+    "ship": Q(flow="ship"),
+    "shipped_promised": Q(flow="ship", promised_by__isnull=False, shipped_at__isnull=False),
+    "ready_promised": PICKUP & Q(promised_by__isnull=False, ready_at__isnull=False),
+    "collected_or_not": Q(status__in=[FS.COLLECTED, FS.NOT_COLLECTED]),
+}
+
+
 def _parcel_measures() -> dict:
     lines = FulfillmentLine.objects.filter(fulfillment=OuterRef("pk")).values("fulfillment")
-    pickup = ~Q(flow="ship")
-    short = FulfillmentLine.objects.filter(fulfillment=OuterRef("pk"), quantity_short__gt=0)
     return {
         "parcels": Count("pk"),
-        "rejected": Count("pk", filter=Q(Exists(short))),
-        "ship": Count("pk", filter=Q(flow="ship")),
+        "rejected": Count("pk", filter=PARCEL_CONDITIONS["rejected"]),
+        "ship": Count("pk", filter=PARCEL_CONDITIONS["ship"]),
         "ship_from_store": Count("pk", filter=Q(flow="ship", source_location__kind="store")),
-        "shipped_promised": Count("pk", filter=Q(flow="ship", promised_by__isnull=False, shipped_at__isnull=False)),
+        "shipped_promised": Count("pk", filter=PARCEL_CONDITIONS["shipped_promised"]),
         "shipped_on_time": Count("pk", filter=Q(flow="ship", shipped_at__lte=F("promised_by"))),
-        "ready_promised": Count("pk", filter=pickup & Q(promised_by__isnull=False, ready_at__isnull=False)),
-        "ready_on_time": Count("pk", filter=pickup & Q(ready_at__lte=F("promised_by"))),
+        "ready_promised": Count("pk", filter=PARCEL_CONDITIONS["ready_promised"]),
+        "ready_on_time": Count("pk", filter=PICKUP & Q(ready_at__lte=F("promised_by"))),
         "collected": Count("pk", filter=Q(status=FS.COLLECTED)),
         "not_collected": Count("pk", filter=Q(status=FS.NOT_COLLECTED)),
         "units_requested": Coalesce(Sum(Subquery(lines.annotate(n=Sum("quantity")).values("n"))), 0),
@@ -173,7 +185,7 @@ def _parcel_measures() -> dict:
 
 def changed_days(since: datetime) -> set[date]:
     """The days (placed, made, queued) whose rows changed since `since`: each through its events' `at` index."""
-    tz = _tz()
+    tz = brand_tz()
 
     def days_of(queryset, field="created_at") -> set[date]:
         return set(queryset.annotate(d=TruncDate(field, tzinfo=tz)).values_list("d", flat=True).distinct())
@@ -208,8 +220,8 @@ def _all_days(today: date) -> set[date]:
     ]
     if not stamps:
         return {today}
-    start = timezone.localtime(min(stamps), _tz()).date()
-    last = max(timezone.localtime(max(stamps), _tz()).date(), today)
+    start = timezone.localtime(min(stamps), brand_tz()).date()
+    last = max(timezone.localtime(max(stamps), brand_tz()).date(), today)
     return {start + timedelta(days=i) for i in range((last - start).days + 1)}
 
 
@@ -222,7 +234,7 @@ def refresh_kpis(*, full: bool = False, days: set[date] | None = None) -> KpiRef
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
         started = timezone.now()
-        today = timezone.localtime(started, _tz()).date()
+        today = timezone.localtime(started, brand_tz()).date()
         last = KpiRefresh.objects.order_by("-started_at").first()
         if days is None:
             days = _all_days(today) if full or last is None else changed_days(last.started_at - LOOK_BACK) | {today}
@@ -272,12 +284,8 @@ def _add(rows: dict, key: tuple, measures: dict) -> None:
 
 def _count_orders(days: set[date], rows: dict) -> None:
     """Order measures: once per order for the network, once per (order, location it has a parcel at)."""
-    tz = _tz()
     network = (
-        Order.objects.filter(_placed_on(days))
-        .annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values("day", "channel_id", "method")
-        .annotate(**_order_measures("pk", ""))
+        _on_days(Order.objects.all(), days).values("day", "channel_id", "method").annotate(**_order_measures("pk", ""))
     )
     for row in network:
         key = (row.pop("day"), None, row.pop("channel_id"), row.pop("method"))
@@ -287,9 +295,7 @@ def _count_orders(days: set[date], rows: dict) -> None:
         order=OuterRef("order"), source_location=OuterRef("source_location"), pk__lt=OuterRef("pk")
     )
     per_location = (
-        Fulfillment.objects.filter(_placed_on(days, "order__created_at"))
-        .exclude(Exists(earlier_here))
-        .annotate(day=TruncDate("order__created_at", tzinfo=tz))
+        _on_days(Fulfillment.objects.exclude(Exists(earlier_here)), days, "order__created_at")
         .values("day", "source_location_id", "order__channel_id", "order__method")
         .annotate(**_order_measures("order", "order__"))
     )
@@ -300,10 +306,7 @@ def _count_orders(days: set[date], rows: dict) -> None:
 
 def _count_parcels(days: set[date], rows: dict) -> dict:
     """Parcel measures per location (the network's: their sum), and the duration histograms."""
-    tz = _tz()
-    parcels = Fulfillment.objects.filter(_placed_on(days, "order__created_at")).annotate(
-        ready_at=READY_AT, day=TruncDate("order__created_at", tzinfo=tz)
-    )
+    parcels = _on_days(Fulfillment.objects.annotate(ready_at=READY_AT), days, "order__created_at")
     grouped = parcels.values("day", "source_location_id", "order__channel_id", "order__method").annotate(
         **_parcel_measures()
     )
@@ -338,8 +341,8 @@ def _count_parcels(days: set[date], rows: dict) -> dict:
 
 
 def _count_reservations(days: set[date], rows: dict) -> None:
-    start, end = _day_bounds(min(days))[0], _day_bounds(max(days))[1]
-    for row in order_selectors.reservation_kpis_by_day(since=start, until=end, tz=_tz()):
+    start, end = midnight(min(days)), midnight(max(days) + timedelta(days=1))
+    for row in order_selectors.reservation_kpis_by_day(since=start, until=end, tz=brand_tz()):
         if row["day"] not in days:
             continue
         measures = {
@@ -351,8 +354,7 @@ def _count_reservations(days: set[date], rows: dict) -> None:
         _add(rows, (row["day"], None, row["channel_id"], ""), measures)
     # What the reserved items bought were worth at their listing price when reserved (lines without one: nothing).
     bought = (
-        ReservationLine.objects.filter(_placed_on(days, "reservation__created_at"), quantity_purchased__gt=0)
-        .annotate(day=TruncDate("reservation__created_at", tzinfo=_tz()))
+        _on_days(ReservationLine.objects.filter(quantity_purchased__gt=0), days, "reservation__created_at")
         .values("day", "reservation__location_id", "reservation__channel_id")
         .annotate(
             value=Sum(
@@ -380,8 +382,7 @@ def _message_counts() -> dict:
 
 def _count_messages(days: set[date], rows: dict) -> None:
     """Messages on the day they were queued: the network's all, a location's those about its orders."""
-    tz = _tz()
-    queued = Notification.objects.filter(_placed_on(days)).annotate(day=TruncDate("created_at", tzinfo=tz))
+    queued = _on_days(Notification.objects.all(), days)
     for row in queued.values("day").annotate(**_message_counts()):
         _add(rows, (row.pop("day"), None, None, ""), row)
     per_location = (
@@ -398,8 +399,7 @@ def _count_messages(days: set[date], rows: dict) -> None:
 def _count_till_sales(days: set[date], rows: dict) -> None:
     """Units and money rung up at each store's tills on the day they were rung up (a till return negative)."""
     sold = (
-        PosReceiptLine.objects.filter(_placed_on(days, "sold_at"))
-        .annotate(day=TruncDate("sold_at", tzinfo=_tz()))
+        _on_days(PosReceiptLine.objects.all(), days, "sold_at")
         .values("day", "location_id")
         .annotate(
             till_units=Sum("quantity"),
@@ -415,9 +415,7 @@ def _count_till_sales(days: set[date], rows: dict) -> None:
 def _sku_days(days: set[date]) -> list[KpiSkuDay]:
     """Units asked and found missing per SKU and day placed: every SKU for the network, the SKUs found missing
     for each location."""
-    lines = FulfillmentLine.objects.filter(_placed_on(days, "fulfillment__order__created_at")).annotate(
-        day=TruncDate("fulfillment__order__created_at", tzinfo=_tz())
-    )
+    lines = _on_days(FulfillmentLine.objects.all(), days, "fulfillment__order__created_at")
     network = lines.values("day", "order_line__sku_id").annotate(requested=Sum("quantity"), short=Sum("quantity_short"))
     per_location = (
         lines.values("day", "fulfillment__source_location_id", "order_line__sku_id")
