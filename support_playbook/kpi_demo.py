@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from inventory.models import ChannelListing
@@ -45,6 +45,11 @@ def seed(stdout) -> None:
     if not Order.objects.filter(number__startswith=FIRST).exists():
         made = write_history(today=timezone.localdate())
         stdout.write(f"  the past {DAYS} days: {made} orders with their parcels, returns, reservations and cases")
+        if connection.vendor == "postgresql":
+            # Fresh statistics before the rollup reads the bulk-written rows: without them the planner may pick
+            # nested loops over tables it still believes empty (a first refresh seen running for minutes).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
     run = kpi_rollup.refresh_kpis()
     stdout.write(f"  figures: {run.days} days brought up to date in {run.seconds:.1f} s")
 
