@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
@@ -66,24 +66,26 @@ def read_cursor(token: str) -> Position:
     return Position(int(data["t"]), int(data["i"]))
 
 
-def horizon() -> Position:
-    """The position from which nothing can still appear behind: every change below it is committed."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+def horizon(using: str = DEFAULT_DB_ALIAS) -> Position:
+    """The position from which nothing can still appear behind: every change below it is committed (on `using`:
+    a replica's horizon is that of what it has replayed)."""
+    with connections[using].cursor() as cursor:
+        if connections[using].vendor == "postgresql":
             cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
             return Position(cursor.fetchone()[0], 0)
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {AvailabilityChange._meta.db_table}")
         return Position(0, cursor.fetchone()[0])
 
 
-def published_numbers(*, channel: ChannelInfo, sku_ids) -> dict[int, int]:
+def published_numbers(*, channel: ChannelInfo, sku_ids, using: str = DEFAULT_DB_ALIAS) -> dict[int, int]:
     """What the channel publishes for each SKU now: Σ available (on hand − committed − safety stock, never below
     0) over its source locations (the network snapshot's: active ones only), through its publishing policy
     (`ChannelInfo.published_number`); 0 for a SKU that is not active or whose listing is not published. One
     query."""
     sku_ids = list(sku_ids)
     listed = (
-        ChannelListing.objects.filter(channel_id=channel.id, sku_id__in=sku_ids, published=True, sku__active=True)
+        ChannelListing.objects.using(using)
+        .filter(channel_id=channel.id, sku_id__in=sku_ids, published=True, sku__active=True)
         .annotate(
             units=Sum(
                 Greatest(
@@ -103,9 +105,9 @@ def published_numbers(*, channel: ChannelInfo, sku_ids) -> dict[int, int]:
     return numbers
 
 
-def _answer(channel: ChannelInfo, sku_ids: list[int]) -> list[dict]:
-    numbers = published_numbers(channel=channel, sku_ids=sku_ids)
-    codes = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "code"))
+def _answer(channel: ChannelInfo, sku_ids: list[int], *, using: str = DEFAULT_DB_ALIAS) -> list[dict]:
+    numbers = published_numbers(channel=channel, sku_ids=sku_ids, using=using)
+    codes = dict(SKU.objects.using(using).filter(pk__in=sku_ids).values_list("pk", "code"))
     return [{"sku": codes[sku_id], "channel_available": numbers[sku_id]} for sku_id in sorted(sku_ids, key=codes.get)]
 
 
@@ -193,22 +195,29 @@ def _changes_in_one_statement(*, channel: ChannelInfo, start: Position, stable: 
     return {"results": results, "position": position, "changes_read": read}
 
 
-def snapshot_page(*, channel: ChannelInfo, page: str | None) -> dict:
+def snapshot_page(*, channel: ChannelInfo, page: str | None, using: str = DEFAULT_DB_ALIAS) -> dict:
     """A page of every SKU of the channel's listings with its number now. The first page fixes the horizon; the
-    last page carries the cursor from that horizon, so following it misses no change made while paging."""
+    last page carries the cursor from that horizon, so following it misses no change made while paging.
+
+    On a replica (`using`): the horizon is the replica's, so numbers and cursor agree; a later page is read there
+    only when the replica has replayed up to the snapshot's horizon (its first page may have come from the primary),
+    else on the primary: a page's numbers are never older than the cursor that follows them."""
     if page:
         data = _unsign(page, "s")
         after, start = int(data["a"]), Position(int(data["t"]), int(data["i"]))
+        if using != DEFAULT_DB_ALIAS and horizon(using).txid < start.txid:
+            using = DEFAULT_DB_ALIAS
     else:
-        after, start = 0, horizon()
+        after, start = 0, horizon(using)
     sku_ids = list(
-        ChannelListing.objects.filter(channel_id=channel.id, sku_id__gt=after)
+        ChannelListing.objects.using(using)
+        .filter(channel_id=channel.id, sku_id__gt=after)
         .order_by("sku_id")
         .values_list("sku_id", flat=True)[: PAGE_SIZE + 1]
     )
     more = len(sku_ids) > PAGE_SIZE
     sku_ids = sku_ids[:PAGE_SIZE]
-    answer = {"results": _answer(channel, sku_ids)}
+    answer = {"results": _answer(channel, sku_ids, using=using)}
     if more:
         answer["next_page"] = _sign("s", a=sku_ids[-1], t=start.txid, i=start.change_id)
         answer["next_cursor"] = None

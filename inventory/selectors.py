@@ -11,7 +11,7 @@ Every function here runs a constant number of queries whatever the number of SKU
 import functools
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from inventory.models import SKU, ChannelListing, Product, StockHold, StockLevel, has_stock_to_sell
@@ -76,8 +76,8 @@ def _available_rows_sql(count: int) -> str:
     )
 
 
-def available_rows(sku_codes: list[str]) -> list[tuple[str, int, int]]:
-    with connection.cursor() as cursor:
+def available_rows(sku_codes: list[str], *, using: str = DEFAULT_DB_ALIAS) -> list[tuple[str, int, int]]:
+    with connections[using].cursor() as cursor:
         cursor.execute(_available_rows_sql(len(sku_codes)), sku_codes)
         return cursor.fetchall()
 
@@ -99,11 +99,11 @@ def _ranked_locations(network, near) -> tuple[dict[int, int], list[str], list[fl
     return rank, [codes[loc_id] for loc_id in ranked], ranked_distances
 
 
-def _refuse_unknown_skus(missing: list[str]) -> None:
+def _refuse_unknown_skus(missing: list[str], *, using: str) -> None:
     """SKUs with no available unit anywhere are fine if they exist and are active; otherwise a 404."""
     if not missing:
         return
-    known = set(SKU.objects.filter(code__in=missing, active=True).values_list("code", flat=True))
+    known = set(SKU.objects.using(using).filter(code__in=missing, active=True).values_list("code", flat=True))
     unknown = [code for code in missing if code not in known]
     if unknown:
         raise NotFound(f"Unknown SKU: {', '.join(unknown)}", details={"skus": unknown})
@@ -116,13 +116,15 @@ def availability(
     location_code: str | None = None,
     near: tuple[float, float] | None = None,
     explain: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> list[dict]:
     """Per SKU: the channel's available-to-sell and the locations that have it; `explain` adds how the number is
     made (each location's available and whether it counts for the channel, the buffer, the policy).
 
     `locations` lists every active location with available > 0 (nearest first with `distance_km` when `near`
     is given, else by code); with `location_code` only that location, even at 0. One query (the network comes
-    from the per-process snapshot), plus one when some SKU has no available unit anywhere.
+    from the per-process snapshot), plus one when some SKU has no available unit anywhere, on `using` (the
+    replica, when the caller may read there).
     """
     network = network_snapshot()
     only_location_id = None
@@ -135,7 +137,7 @@ def availability(
     source_ranks = {rank[loc_id] for loc_id in channel.source_ids if loc_id in rank} if channel is not None else set()
 
     per_sku: dict[str, list[tuple[int, int]]] = {}
-    for code, location_id, available in available_rows(sku_codes):
+    for code, location_id, available in available_rows(sku_codes, using=using):
         position = rank.get(location_id)  # None: an inactive location
         if position is not None:
             located = per_sku.get(code)
@@ -143,7 +145,7 @@ def availability(
                 per_sku[code] = [(position, available)]
             else:
                 located.append((position, available))
-    _refuse_unknown_skus([code for code in sku_codes if code not in per_sku])
+    _refuse_unknown_skus([code for code in sku_codes if code not in per_sku], using=using)
     only_rank = rank[only_location_id] if only_location_id is not None else None
     withheld = withheld_codes(channel.id) if channel is not None else frozenset()
     results = []

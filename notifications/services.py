@@ -25,7 +25,9 @@ from notifications.messages import (
 from notifications.models import Notification
 from notifications.rendering import render_notification
 from notifications.signals import notification_failed
+from omnichannel.jobs import enqueue
 from omnichannel.localtime import after_quiet_hours
+from omnichannel.shared_cache import CACHE_UNREACHABLE, cache_unreachable
 from orders.events import OrderEventType as E
 from orders.events import ReturnEventType as RT
 from orders.models import (
@@ -159,9 +161,7 @@ def _queue(*, event_type: str, contact, tz_name: str, links: dict, fact: str = "
 
 def _enqueue(ids: list[int]) -> None:
     """One task for the messages of one change (an order's email and SMS), not one per message."""
-    from django_q.tasks import async_task
-
-    async_task("notifications.tasks.send_notifications", ids)
+    enqueue("notifications.tasks.send_notifications", ids)
 
 
 def claim(pk: int, *, now=None) -> Notification | None:
@@ -328,7 +328,12 @@ def record_tracking_page_view(*, order: Order, now=None) -> None:
     from notifications.models import TrackingPageView
 
     hour = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
-    if cache.add(f"tracking-visit:{order.pk}:{hour:%Y%m%d%H}", True, timeout=3600):
+    try:
+        first_this_hour = cache.add(f"tracking-visit:{order.pk}:{hour:%Y%m%d%H}", True, timeout=3600)
+    except CACHE_UNREACHABLE as error:  # the insert ignores an hour already counted: only costlier, still right
+        cache_unreachable("tracking page views", error)
+        first_this_hour = True
+    if first_this_hour:
         TrackingPageView.objects.bulk_create([TrackingPageView(order=order, at=hour)], ignore_conflicts=True)
 
 

@@ -26,6 +26,7 @@ from standardwebhooks import Webhook
 
 from inventory import feed
 from notifications.webhook_models import EventType, WebhookDelivery, WebhookEndpoint
+from omnichannel.jobs import enqueue
 from stores.selectors import network_snapshot
 
 D = WebhookDelivery.Status
@@ -52,10 +53,8 @@ def _payload(event_type: str, data: dict) -> dict:
 
 
 def _enqueue(ids: list[int]) -> None:
-    from django_q.tasks import async_task
-
     for delivery_id in ids:
-        async_task("notifications.tasks.deliver_webhook", delivery_id)
+        enqueue("notifications.tasks.deliver_webhook", delivery_id)
 
 
 def push_availability_changes() -> int:

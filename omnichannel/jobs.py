@@ -1,8 +1,26 @@
 """Scheduled jobs: one registry (settings.SCHEDULED_JOBS) for the django-q2 schedules and `manage.py run_job`."""
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
+
+from omnichannel.shared_cache import CACHE_UNREACHABLE
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(func: str, *args) -> None:
+    """Hand a task to the broker. A Redis broker that does not answer loses nothing: the task's rows are committed
+    in PostgreSQL (an outbox message, a webhook delivery) and the job's sweep takes them within a minute; the
+    request that caused them still answers."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task(func, *args)
+    except CACHE_UNREACHABLE as error:
+        logger.warning("task broker unreachable, %s%r left to its sweep: %s", func, args, error)
 
 
 def job_function(name: str):

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static files keep their long cache headers; every other answer is private.
     "omnichannel.middleware.NoStoreMiddleware",
+    # After a write, the client reads its own writes from the primary (omnichannel/replica.py).
+    "omnichannel.replica.ReadYourWritesMiddleware",
     "omnichannel.middleware.RejectBadRequestMiddleware",
     "omnichannel.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -147,6 +149,27 @@ else:
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
             f"-c {name}={value}" for name, value in _timeouts.items() if value
         )
+
+# A read replica (streaming replication of the primary) for reads that tolerate a little lag: availability, the
+# channel feed's snapshot, KPI pages (omnichannel/replica.py routes them explicitly; everything else, every write and
+# every read that decides a write, stays on the primary). Tests read the primary under the replica's name.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "TEST": {"MIRROR": "default"},
+    }
+    # Seen as such in the replica's pg_stat_activity; a replica that does not answer in 2 s is taken as down.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("application_name", "oms-replica-reads")
+    DATABASES["replica"]["OPTIONS"].setdefault("connect_timeout", 2)
+DATABASE_ROUTERS = ["omnichannel.replica.ScopedReadRouter"]
+# Past this lag (seconds) the replica's reads go to the primary, with a log line; /readyz reports the lag, and warns
+# (status "degraded") past REPLICA_ALERT_LAG_SECONDS.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_ALERT_LAG_SECONDS = env.float("REPLICA_ALERT_LAG_SECONDS", default=30.0)
+# Read-your-writes: an API key or a signed-in user that wrote reads from the primary for this long (never shorter
+# than the lag the replica may have). A marker in the shared cache, so every web node knows.
+READ_YOUR_WRITES_SECONDS = max(env.float("READ_YOUR_WRITES_SECONDS", default=10.0), REPLICA_MAX_LAG_SECONDS)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -247,9 +270,13 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# The task broker: the database (ORM broker, no extra service) unless Q_BROKER_URL names a Redis database, which must
+# not be the cache's (an evicting cache would drop queued tasks). A task the broker loses (Redis restarted, a
+# worker killed mid-task) is late, never lost: its truth is in PostgreSQL and the job sweeps finish it.
+Q_BROKER_URL = env.str("Q_BROKER_URL", default="")
 Q_CLUSTER = {
     "name": "omnichannel",
-    "orm": "default",
+    **({"redis": Q_BROKER_URL} if Q_BROKER_URL else {"orm": "default"}),
     "workers": env.int("Q_WORKERS", default=2),
     "timeout": 120,
     "retry": 300,
@@ -291,9 +318,16 @@ API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=300)
 # How long a web process reuses its snapshot of active locations and channels (availability's hot path).
 NETWORK_CACHE_SECONDS = env.int("NETWORK_CACHE_SECONDS", default=10)
 
-# The shared cache: API rate limits, key revocation, login lockout. Redis in production (redis://host:6379/0)
-# so every process counts together; `make run` uses a file cache that its web workers and task worker share.
+# The shared cache: API rate limits, key revocation, read-your-writes markers. Redis in production
+# (redis://host:6379/0) so every process counts together (the login lockout is in PostgreSQL: django-axes' database
+# handler); `make run` uses a file cache that its web workers and task worker share.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if "redis" in CACHES["default"]["BACKEND"].lower():
+    # A Redis that does not answer costs a request at most this long (seconds), then the request goes on without it
+    # (omnichannel/shared_cache.py says how each use degrades).
+    _redis_timeout = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", _redis_timeout)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", _redis_timeout)
 
 # Production security, all from the environment (docs/production.env passes `manage.py check --deploy`).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

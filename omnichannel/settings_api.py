@@ -15,6 +15,8 @@ from omnichannel.settings import MIDDLEWARE
 API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "omnichannel.middleware.NoStoreMiddleware",
+    # After a write, the client reads its own writes from the primary (omnichannel/replica.py).
+    "omnichannel.replica.ReadYourWritesMiddleware",
     "omnichannel.middleware.RejectBadRequestMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 
 from notifications.return_pages import return_page, start_return_page
 from notifications.views import reservation_page, tracking_page, twilio_status
-from omnichannel.views import healthz
+from omnichannel.views import healthz, readyz
 
 handler400 = "omnichannel.views.bad_request"
 handler403 = "omnichannel.views.permission_denied"
@@ -18,6 +18,7 @@ admin.site.site_title = "Omnichannel OMS"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="stores:dashboard", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("notifications/twilio/status/", twilio_status, name="twilio-status"),
     path("track/<str:token>/", tracking_page, name="tracking-page"),

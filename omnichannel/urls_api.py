@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from omnichannel.views import healthz
+from omnichannel.views import healthz, readyz
 
 handler400 = "omnichannel.views.bad_request"
 handler403 = "omnichannel.views.permission_denied"
@@ -11,5 +11,6 @@ handler500 = "omnichannel.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("api/v1/", include(("omnichannel.api.urls", "api"))),
 ]

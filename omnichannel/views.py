@@ -21,6 +21,18 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+@never_cache
+def readyz(request):
+    """For the load balancer: 200 while this node can sell (its primary database answers), 503 when it cannot. The
+    details say what else answers: the replica and its lag, the shared cache, the task broker. Those degrade the
+    node (status "degraded", still 200: the node sells without them, and every node shares them, so taking all out
+    of the pool would stop sales) and log an error past REPLICA_ALERT_LAG_SECONDS of lag."""
+    from omnichannel.readiness import readiness
+
+    ready, details = readiness()
+    return JsonResponse(details, status=200 if ready else 503)
+
+
 def _api_or(default_view, request, *, status: int, code: str, message: str, **kwargs):
     if request.path.startswith(API_PREFIX):
         return api_error(status=status, code=code, message=message)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from omnichannel.geo import haversine_km, radians_of
+from omnichannel.shared_cache import CACHE_UNREACHABLE, cache_unreachable
 from stores.models import ApiKey, Location, SalesChannel, StoreMembership
 from stores.roles import HEAD_OFFICE_GROUP
 
@@ -103,16 +104,29 @@ def bump_api_key_version() -> None:
     from django.core.cache import cache
 
     try:
-        cache.incr(API_KEY_VERSION_CACHE_KEY)
-    except ValueError:  # not set yet (or evicted): any new value differs from what processes hold
-        cache.set(API_KEY_VERSION_CACHE_KEY, time.time_ns(), timeout=None)
+        try:
+            cache.incr(API_KEY_VERSION_CACHE_KEY)
+        except ValueError:  # not set yet (or evicted): any new value differs from what processes hold
+            cache.set(API_KEY_VERSION_CACHE_KEY, time.time_ns(), timeout=None)
+    except CACHE_UNREACHABLE as error:
+        # The key is revoked in PostgreSQL all the same; processes that cannot read the version read every key
+        # there. One that cached the key before the outage and sees the old version after it keeps it at most
+        # API_KEY_CACHE_SECONDS (docs/deployment.md).
+        cache_unreachable("API key revocation", error)
     forget_cached_api_keys()
+
+
+_UNKNOWN_VERSION = object()  # the shared cache did not answer: the key is read from PostgreSQL
 
 
 def _api_key_version():
     from django.core.cache import cache
 
-    return cache.get(API_KEY_VERSION_CACHE_KEY)
+    try:
+        return cache.get(API_KEY_VERSION_CACHE_KEY)
+    except CACHE_UNREACHABLE as error:  # fail closed: without the version, no process trusts what it cached
+        cache_unreachable("API key revocation", error)
+        return _UNKNOWN_VERSION
 
 
 def api_client_for_key(hashed_key: str) -> ApiClient | None:
@@ -120,6 +134,8 @@ def api_client_for_key(hashed_key: str) -> ApiClient | None:
     ttl = settings.API_KEY_CACHE_SECONDS
     now = time.monotonic()
     version = _api_key_version() if ttl > 0 else None
+    if version is _UNKNOWN_VERSION:
+        ttl = 0  # neither trust nor keep a cached key while the version cannot be read
     if ttl > 0:
         cached = _api_key_cache.get(hashed_key)
         if cached and cached[0] > now and cached[1] == version:

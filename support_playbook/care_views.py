@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from inventory.models import Product
 from omnichannel.errors import DomainError, NotFound
+from omnichannel.replica import page_on_replica
 from stores.models import Location
 from stores.roles import Right, has_right
 from support_playbook import kpis, network_selectors, product_kpis, scorecard_views, selectors
@@ -147,6 +148,10 @@ def care_manual(request):
 
 @network_required
 def network(request):
+    return page_on_replica(request, lambda: _network_page(request))
+
+
+def _network_page(request):
     week = kpis.last_days(7, today=timezone.localdate())
     return render(
         request,

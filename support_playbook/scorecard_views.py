@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from omnichannel.csv_export import csv_response
+from omnichannel.replica import page_on_replica
 from stores.access import store_right_required
 from stores.roles import Right
 from support_playbook import kpis
@@ -48,6 +49,10 @@ def _figures(request):
 
 @store_right_required(Right.SEE_STORE_FIGURES)
 def scorecard(request):
+    return page_on_replica(request, lambda: _scorecard_page(request))
+
+
+def _scorecard_page(request):
     form, period, rows = _figures(request)
     context = {
         "charts": kpis.daily_charts(kpis.daily(period, location=request.location)) if period else [],
@@ -71,6 +76,10 @@ def figure_list_page(request, key: str, *, location, scope: str):
     """The rows behind one figure of the period asked for: the store's (scorecard), or the network's."""
     if key not in kpis.LIST_OF:
         raise Http404
+    return page_on_replica(request, lambda: _figure_list(request, key, location=location, scope=scope))
+
+
+def _figure_list(request, key: str, *, location, scope: str):
     form, period, days = asked_period(request)
     if period is None:
         return render(request, "support_playbook/scorecard.html", {"form": form, "kpis": []}, status=400)

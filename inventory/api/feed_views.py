@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from inventory import feed
 from omnichannel.errors import InvalidInput
+from omnichannel.replica import read_on_replica
 from stores.api.channels import request_channel
 from stores.models import ApiKey
 
@@ -52,4 +53,8 @@ class AvailabilityFeedApi(APIView):
         if cursor:
             answer = feed.changes_since(channel=channel, cursor=cursor)
             return Response({"results": answer["results"], "next_cursor": answer["next_cursor"]})
-        return Response(feed.snapshot_page(channel=channel, page=page))
+        # The snapshot may come from the replica; the cursor's changes always from the primary (their order is
+        # decided by what has committed there).
+        return Response(
+            read_on_replica(request, lambda using: feed.snapshot_page(channel=channel, page=page, using=using))
+        )

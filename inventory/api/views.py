@@ -9,6 +9,7 @@ from omnichannel.api.pagination import CursorPagination
 from omnichannel.api.schema import paginated
 from omnichannel.errors import InvalidInput
 from omnichannel.geo import parse_point
+from omnichannel.replica import read_on_replica
 from stores.api.channels import request_channel
 from stores.models import ApiKey
 
@@ -141,11 +142,15 @@ class AvailabilityApi(APIView):
                 raise InvalidInput(f"Bad near: {exc}", details={"near": params["near"]}) from None
         channel = request_channel(request, required=True)
         explain = params.get("explain", "").lower() in ("1", "true")
-        results = selectors.availability(
-            sku_codes=sku_codes,
-            channel=channel,
-            location_code=params.get("location") or None,
-            near=near,
-            explain=explain,
+        results = read_on_replica(
+            request,
+            lambda using: selectors.availability(
+                sku_codes=sku_codes,
+                channel=channel,
+                location_code=params.get("location") or None,
+                near=near,
+                explain=explain,
+                using=using,
+            ),
         )
         return Response({"results": results})

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework import exceptions, throttling
 
+from omnichannel.shared_cache import CACHE_UNREACHABLE, cache_unreachable
+
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -26,7 +28,15 @@ def _count(name: str, *, rate: str, add: bool) -> float | None:
     limit, period = parse_rate(rate)
     now = time.time()
     window = int(now // period)
-    key = f"throttle:{name}:{window}"
+    try:
+        count = _hits(f"throttle:{name}:{window}", period=period, add=add)
+    except CACHE_UNREACHABLE as error:  # fail open: a Redis outage must not stop sales (omnichannel/shared_cache.py)
+        cache_unreachable("rate limits", error)
+        return None
+    return max((window + 1) * period - now, 1.0) if count > limit else None
+
+
+def _hits(key: str, *, period: int, add: bool) -> int:
     if add:
         if cache.add(key, 1, timeout=period + 1):
             count = 1
@@ -38,7 +48,7 @@ def _count(name: str, *, rate: str, add: bool) -> float | None:
                 count = 1
     else:
         count = cache.get(key, 0)
-    return max((window + 1) * period - now, 1.0) if count > limit else None
+    return count
 
 
 def client_address(request) -> str:

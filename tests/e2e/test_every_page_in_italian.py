@@ -21,7 +21,7 @@ from tests.e2e.helpers import VISIBLE_TEXTS, problems_of, translated_english
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PAGES_PER_KIND = 50  # every page of today's demo; a bound if the demo grows a hundredfold
-NOT_PAGES = ("/admin/", "/api/", "/i18n/", "/logout/", "/static/", "/healthz")
+NOT_PAGES = ("/admin/", "/api/", "/i18n/", "/logout/", "/static/", "/healthz", "/readyz")
 
 
 def kind_of(path):
