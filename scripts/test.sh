@@ -15,31 +15,11 @@ if [ ! -x /usr/bin/chromium ]; then
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-# The fleet tests (tests/fleet) start their own redis-server; Debian's package, without starting its system service.
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "==> installing Redis (Debian package redis-server) for the fleet tests"
-  if [ "$(id -u)" = 0 ]; then SUDO=(); else SUDO=(sudo); fi
-  added_policy=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then  # tells the package's scripts not to start the service
-    printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-    "${SUDO[@]}" chmod +x /usr/sbin/policy-rc.d
-    added_policy=1
-  fi
-  "${SUDO[@]}" apt-get update -qq
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
-  if [ -n "$added_policy" ]; then "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
-fi
-
-# They also start their own PostgreSQL primary and replica, even when DATABASE_URL names a server.
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  echo "==> installing PostgreSQL (Debian package postgresql) for the fleet tests"
-  if [ "$(id -u)" = 0 ]; then SUDO=(); else SUDO=(sudo); fi
-  "${SUDO[@]}" apt-get update -qq
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-fi
-if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
-  useradd --system --home-dir /var/lib/postgresql --shell /bin/sh postgres
-fi
+# The fleet tests (tests/fleet) start their own redis-server, PostgreSQL primary and replica, even when DATABASE_URL
+# names a server: Debian's packages, installed when missing without starting their services.
+. scripts/debian-packages.sh
+install_packages redis-server postgresql
+[ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/sh postgres
 
 echo "==> ruff (complexity and keyword-only services included)"
 .venv/bin/ruff check .
