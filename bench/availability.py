@@ -57,14 +57,18 @@ def ensure_wrk():
     )
 
 
-def start_server(port: int, workers: int, threads: int, settings_module: str = "") -> subprocess.Popen:
+def start_server(
+    port: int, workers: int, threads: int, settings_module: str = "", worker_class: str = "gthread"
+) -> subprocess.Popen:
     env = {**os.environ, **BENCH_ENV, "LOG_LEVEL": "WARNING"}
     if settings_module:
         env["DJANGO_SETTINGS_MODULE"] = settings_module
-    # gthread workers keep client connections alive (sync workers close after every response).
     command = [str(Path(sys.executable).with_name("gunicorn")), "omnichannel.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
-    command += ["--keep-alive", "30", "--log-level", "warning"]
+    command += ["--workers", str(workers), "--worker-class", worker_class, "--log-level", "warning"]
+    if worker_class == "gthread":
+        # gthread workers keep client connections alive, each pinned to the worker that accepted it (sync workers
+        # close after every response, so the next request goes to whichever worker is free).
+        command += ["--threads", str(threads), "--keep-alive", "30"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(60):
         try:
@@ -111,6 +115,12 @@ def main():
         help="the web processes' settings: the API tier (default) or omnichannel.settings (pages' full stack)",
     )
     parser.add_argument("--runs", type=int, default=1, help="measured runs, one after the other")
+    parser.add_argument(
+        "--worker-class",
+        default="gthread",
+        choices=["sync", "gthread"],
+        help="gthread with keep-alive (default, as measured until now) or sync (as make run and make fleet run)",
+    )
     args = parser.parse_args()
 
     setup_django()
@@ -121,7 +131,7 @@ def main():
         f"(set-up {network['setup_seconds']} s)"
     )
     port = free_port()
-    server = start_server(port, args.workers, args.gunicorn_threads, args.settings)
+    server = start_server(port, args.workers, args.gunicorn_threads, args.settings, worker_class=args.worker_class)
     try:
         measure(
             port=port,
@@ -166,6 +176,8 @@ def main():
             "gunicorn_threads": args.gunicorn_threads,
             "connections": args.connections,
             "settings": args.settings,
+            "worker_class": args.worker_class,
+            "conn_max_age": os.environ.get("CONN_MAX_AGE", "60"),
         }
     )
     write_result("availability", result)

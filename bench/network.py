@@ -22,6 +22,7 @@ BENCH_ENV = {
     "SECRET_KEY": "bench-only-secret-key-not-for-production",
     "API_RATE_PER_KEY": "10000000/minute",
     "API_RATE_PER_IP": "10000000/minute",
+    "LOG_LEVEL": "WARNING",
 }
 
 
@@ -189,6 +190,131 @@ def cpu_split():
         idle_pct=round(100 * idle / total),
         steal_pct=round(100 * steal / total),
     )
+
+
+@contextlib.contextmanager
+def stall_dumps(server_pid: int, port: int, into: Path):
+    """While the block runs, watch the machine's idle time each second; the first time it passes 20 % over a second,
+    note how many of the clients' connections to `port` each gunicorn worker of `server_pid` holds (`ss`), and write
+    a stack dump of every worker (py-spy, when installed: `pip install py-spy`) to `into`: what the web processes
+    were doing while the CPUs idled. Yields {"dumped_at_idle_pct": …, "connections_per_worker": {pid: n}}."""
+    import shutil
+    import subprocess
+    import threading
+
+    found: dict = {}
+    stop = threading.Event()
+    py_spy = shutil.which("py-spy") or shutil.which(str(Path(sys.executable).with_name("py-spy")))
+
+    def dump(idle: float) -> None:
+        workers = [int(pid) for pid in Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()]
+        sockets = subprocess.run(
+            ["ss", "-Htnp", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True
+        ).stdout
+        found.update(
+            dumped_at_idle_pct=round(idle),
+            connections_per_worker={pid: sockets.count(f"pid={pid},") for pid in workers},
+        )
+        if py_spy:
+            stacks = [
+                subprocess.run([py_spy, "dump", "--pid", str(pid)], capture_output=True, text=True).stdout
+                for pid in workers
+            ]
+            into.write_text(
+                f"idle {idle:.0f} %, connections per worker {found['connections_per_worker']}\n\n" + "\n".join(stacks)
+            )
+
+    def watch():
+        before = _cpu_ticks()
+        while not stop.wait(1.0):
+            now = _cpu_ticks()
+            delta = [b - a for a, b in zip(before, now, strict=True)]
+            before = now
+            idle = 100 * (delta[3] + delta[4]) / max(sum(delta[:8]), 1)
+            if idle > 20 and not found and server_pid:
+                dump(idle)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield found
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def _database_url() -> str:
+    return os.environ["DATABASE_URL"]
+
+
+@contextlib.contextmanager
+def wait_events(every: float = 0.02):
+    """What PostgreSQL's client backends were doing while the block ran, sampled every 20 ms from
+    pg_stat_activity: {"state / wait event": share of samples}. `idle / Client:ClientRead` is a backend waiting for
+    its web process (the time is spent in Python or on the way); `active / Lock:…` or `LWLock:…` waits in the
+    database; `active / IO:WALSync` is the commit's flush."""
+    import collections
+    import threading
+
+    import psycopg
+
+    counts: collections.Counter = collections.Counter()
+    found: dict = {}
+    stop = threading.Event()
+
+    def sample():
+        with psycopg.connect(_database_url(), autocommit=True) as conn:
+            while not stop.is_set():
+                rows = conn.execute(
+                    "SELECT state, coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity "
+                    "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND datname = current_database()"
+                ).fetchall()
+                counts.update(f"{state} / {event}" for state, event in rows)
+                stop.wait(every)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield found
+    finally:
+        stop.set()
+        thread.join(5)
+        total = max(sum(counts.values()), 1)
+        found.update({name: round(100 * n / total, 1) for name, n in counts.most_common(8)})
+
+
+def _cluster_cpu_ticks(postmaster: int) -> int:
+    """CPU ticks (user + system) of the PostgreSQL server's processes now: the postmaster and its children."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        if pid == postmaster or int(fields[1]) == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+@contextlib.contextmanager
+def primary_cost():
+    """The primary's CPU seconds (all its processes) and WAL bytes written while the block ran. Connections that
+    close during the block take their CPU with them: run it against servers keeping their connections."""
+    import psycopg
+
+    with psycopg.connect(_database_url(), autocommit=True) as conn:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        wal_before = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+        ticks_before = _cluster_cpu_ticks(postmaster)
+        cost: dict = {}
+        yield cost
+        wal = conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", [wal_before]).fetchone()[0]
+        cost.update(
+            cpu_seconds=(_cluster_cpu_ticks(postmaster) - ticks_before) / os.sysconf("SC_CLK_TCK"),
+            wal_bytes=int(wal),
+        )
 
 
 def run_wrk(lua: str, *, port: int, duration: int, connections: int, threads: int = 1) -> tuple[list[str], dict]:

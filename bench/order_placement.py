@@ -14,7 +14,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from availability import ensure_wrk, free_port, start_server  # noqa: E402
-from network import build_network, run_wrk, setup_django, write_result  # noqa: E402
+from network import (  # noqa: E402
+    ROOT,
+    build_network,
+    primary_cost,
+    run_wrk,
+    setup_django,
+    stall_dumps,
+    wait_events,
+    write_result,
+)
 
 LUA = """
 math.randomseed(%(seed)d)
@@ -65,7 +74,7 @@ HOME = {
 }
 
 
-def run(*, port, key, skus, stores, hot, duration, connections):
+def run(*, port, key, skus, stores, hot, duration, connections, server_pid=None):
     lua = LUA % {
         "seed": 3,
         "skus": skus,
@@ -73,11 +82,13 @@ def run(*, port, key, skus, stores, hot, duration, connections):
         "hot": "true" if hot else "false",
         "key": key,
     }
-    fields, cpu = run_wrk(lua, port=port, duration=duration, connections=connections)
+    dumps = ROOT / "bench" / "results" / f"stall-{'hot' if hot else 'mixed'}.txt"
+    with primary_cost() as cost, wait_events() as waits, stall_dumps(server_pid or 0, port, dumps) as stall:
+        fields, cpu = run_wrk(lua, port=port, duration=duration, connections=connections)
     requests, duration_us, refused, p50, p95, p99 = fields
     seconds = int(duration_us) / 1e6
     placed = int(requests) - int(refused)
-    return {
+    result = {
         "requests": int(requests),
         "orders_placed": placed,
         "refused_non_2xx": int(refused),
@@ -86,7 +97,20 @@ def run(*, port, key, skus, stores, hot, duration, connections):
         "p95_ms": float(p95),
         "p99_ms": float(p99),
         "machine_cpu_during_run": cpu,
+        "primary_cpu_ms_per_order": round(1000 * cost["cpu_seconds"] / max(placed, 1), 2),
+        "primary_wal_bytes_per_order": round(cost["wal_bytes"] / max(placed, 1)),
     }
+    if cpu["idle_pct"] > 20:
+        # The machine waited instead of working: say on what (issue 28, item 7).
+        print(f"idle {cpu['idle_pct']} % during this phase; PostgreSQL's backends were:")
+        for name, share in waits.items():
+            print(f"  {share:5.1f} %  {name}")
+        result["wait_events"] = waits
+        if stall:
+            print(f"  stacks of the web workers at {stall['dumped_at_idle_pct']} % idle: {dumps}")
+            print(f"  the benchmark's connections per web worker then: {stall['connections_per_worker']}")
+        result["stall"] = stall
+    return result
 
 
 def queries_per_order(key, stores) -> dict:
@@ -194,6 +218,14 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="gthread threads per gunicorn worker")
+    parser.add_argument("--repeat", type=int, default=1, help="run both phases this many times on one server")
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        choices=["sync", "gthread"],
+        help="sync (default: as make run and make fleet run) or gthread with keep-alive, whose connections stay on "
+        "the worker that accepted them: a phase where most land on one worker idles the machine (docs/benchmarks.md)",
+    )
     args = parser.parse_args()
 
     setup_django()
@@ -227,7 +259,7 @@ def main():
         "cpu_per_order": cpu_per_order(network["api_key"], stores),
     }
     port = free_port()
-    server = start_server(port, args.workers, args.threads)
+    server = start_server(port, args.workers, args.threads, worker_class=args.worker_class)
     try:
         run(
             port=port,
@@ -238,29 +270,50 @@ def main():
             duration=3,
             connections=args.connections,
         )
-        result["mixed"] = run(
-            port=port,
-            key=network["api_key"],
-            skus=50_000,
-            stores=stores,
-            hot=False,
-            duration=args.duration,
-            connections=args.connections,
-        )
-        result["hot_sku"] = run(
-            port=port,
-            key=network["api_key"],
-            skus=50_000,
-            stores=stores,
-            hot=True,
-            duration=args.duration,
-            connections=args.connections,
-        )
+        runs = []
+        for repeat in range(args.repeat):
+            phases = {
+                name: run(
+                    port=port,
+                    key=network["api_key"],
+                    skus=50_000,
+                    stores=stores,
+                    hot=hot,
+                    duration=args.duration,
+                    connections=args.connections,
+                    server_pid=server.pid,
+                )
+                for name, hot in (("mixed", False), ("hot_sku", True))
+            }
+            print(
+                f"run {repeat + 1}: "
+                + ", ".join(
+                    f"{name} {phase['orders_per_second']}/s p50 {phase['p50_ms']} ms "
+                    f"busy {phase['machine_cpu_during_run']['busy_pct']} %"
+                    for name, phase in phases.items()
+                ),
+                flush=True,
+            )
+            runs.append(phases)
+        result.update(runs[0])
+        if args.repeat > 1:
+            result["repeats"] = [
+                {name: {k: phase[k] for k in ("orders_per_second", "p50_ms", "machine_cpu_during_run")}
+                 for name, phase in phases.items()}
+                for phases in runs
+            ]  # fmt: skip
     finally:
         server.terminate()
         server.wait(10)
     result["stock_check"] = stock_check()
-    result.update({"gunicorn_workers": args.workers, "threads": args.threads, "connections": args.connections})
+    result.update(
+        {
+            "gunicorn_workers": args.workers,
+            "worker_class": args.worker_class,
+            "threads": args.threads if args.worker_class == "gthread" else 1,
+            "connections": args.connections,
+        }
+    )
     write_result("orders", result)
 
 
