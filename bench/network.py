@@ -193,6 +193,21 @@ def cpu_split():
 
 
 @contextlib.contextmanager
+def _in_background(loop):
+    """Run `loop(stop)` in a thread while the block runs; `stop` (an Event) is set when it ends."""
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=loop, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+@contextlib.contextmanager
 def stall_dumps(server_pid: int, port: int, into: Path):
     """While the block runs, watch the machine's idle time each second; the first time it passes 20 % over a second,
     note how many of the clients' connections to `port` each gunicorn worker of `server_pid` holds (`ss`), and write
@@ -200,10 +215,8 @@ def stall_dumps(server_pid: int, port: int, into: Path):
     were doing while the CPUs idled. Yields {"dumped_at_idle_pct": …, "connections_per_worker": {pid: n}}."""
     import shutil
     import subprocess
-    import threading
 
     found: dict = {}
-    stop = threading.Event()
     py_spy = shutil.which("py-spy") or shutil.which(str(Path(sys.executable).with_name("py-spy")))
 
     def dump(idle: float) -> None:
@@ -224,7 +237,7 @@ def stall_dumps(server_pid: int, port: int, into: Path):
                 f"idle {idle:.0f} %, connections per worker {found['connections_per_worker']}\n\n" + "\n".join(stacks)
             )
 
-    def watch():
+    def watch(stop):
         before = _cpu_ticks()
         while not stop.wait(1.0):
             now = _cpu_ticks()
@@ -234,13 +247,8 @@ def stall_dumps(server_pid: int, port: int, into: Path):
             if idle > 20 and not found and server_pid:
                 dump(idle)
 
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    try:
+    with _in_background(watch):
         yield found
-    finally:
-        stop.set()
-        thread.join(5)
 
 
 def _database_url() -> str:
@@ -254,15 +262,13 @@ def wait_events(every: float = 0.02):
     its web process (the time is spent in Python or on the way); `active / Lock:…` or `LWLock:…` waits in the
     database; `active / IO:WALSync` is the commit's flush."""
     import collections
-    import threading
 
     import psycopg
 
     counts: collections.Counter = collections.Counter()
     found: dict = {}
-    stop = threading.Event()
 
-    def sample():
+    def sample(stop):
         with psycopg.connect(_database_url(), autocommit=True) as conn:
             while not stop.is_set():
                 rows = conn.execute(
@@ -272,13 +278,10 @@ def wait_events(every: float = 0.02):
                 counts.update(f"{state} / {event}" for state, event in rows)
                 stop.wait(every)
 
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
     try:
-        yield found
+        with _in_background(sample):
+            yield found
     finally:
-        stop.set()
-        thread.join(5)
         total = max(sum(counts.values()), 1)
         found.update({name: round(100 * n / total, 1) for name, n in counts.most_common(8)})
 
