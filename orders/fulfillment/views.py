@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from omnichannel.errors import DomainError, NotFound
+from omnichannel.replica import page_on_replica
 from orders.events import OrderEventType as E
 from orders.fulfillment import actions, selectors
 from orders.fulfillment import services as fulfilling
@@ -20,10 +21,15 @@ S = Fulfillment.Status
 
 @store_member_required
 def queue(request):
-    return render(
+    # Staff lists tolerate a second of lag (the replica, when there is one); a person who just acted reads the
+    # primary (read-your-writes), and every action re-reads its parcel on the primary.
+    return page_on_replica(
         request,
-        "orders/fulfillment/queue.html",
-        {**selectors.store_queue(location=request.location), "page_title": _("Orders")},
+        lambda: render(
+            request,
+            "orders/fulfillment/queue.html",
+            {**selectors.store_queue(location=request.location), "page_title": _("Orders")},
+        ),
     )
 
 
@@ -31,10 +37,13 @@ def queue(request):
 def history(request):
     """Past work: find an order by number, name or phone, collected and closed ones included."""
     query = request.GET.get("q", "").strip()[:80]
-    rows = selectors.store_order_history(location=request.location, query=query)
-    return render(
-        request, "orders/fulfillment/history.html", {"rows": rows, "query": query, "page_title": _("Order history")}
-    )
+
+    def page():
+        rows = selectors.store_order_history(location=request.location, query=query)
+        context = {"rows": rows, "query": query, "page_title": _("Order history")}
+        return render(request, "orders/fulfillment/history.html", context)
+
+    return page_on_replica(request, page)
 
 
 def _fulfillment(request, fulfillment_id):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from omnichannel.errors import DomainError, NotFound
+from omnichannel.replica import page_on_replica
 from orders.forms import ReasonForm
 from orders.models import Reservation
 from orders.reservations import selectors
@@ -21,12 +22,16 @@ ACTIONS = ("bought", "not_bought", "cancel")
 @store_member_required
 def reservation_list(request):
     query = request.GET.get("q", "").strip()
-    context = {
-        **selectors.store_reservations(location=request.location, query=query),
-        "query": query,
-        "page_title": _("Reservations"),
-    }
-    return render(request, "orders/reservations/reservations.html", context)
+
+    def page():  # a staff list: the replica when there is one (omnichannel/replica.py)
+        context = {
+            **selectors.store_reservations(location=request.location, query=query),
+            "query": query,
+            "page_title": _("Reservations"),
+        }
+        return render(request, "orders/reservations/reservations.html", context)
+
+    return page_on_replica(request, page)
 
 
 def _reservation(request, number: str) -> Reservation:

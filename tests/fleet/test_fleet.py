@@ -72,6 +72,19 @@ def test_a_key_revoked_through_node_a_is_refused_at_once_by_node_b(fleet, nodes)
     assert (status, body["error"]["code"]) == (401, "authentication_failed")
     # Head office's front page of the admin says where the lag-tolerant reads are served.
     assert 'id="replica-module" data-replica-serving="true"' in admin.get("/admin/")
+    # A staff list (a store's reservations) is a replica read, but head office just wrote (the revocation): for
+    # READ_YOUR_WRITES_SECONDS its reads stay on the primary, then they move to the replica.
+    # (The replica connection's last statement: the lag check alone, or a query of the page after it.)
+    on_replica = "SELECT query FROM pg_stat_activity WHERE application_name = 'oms-replica-reads'"
+    admin.get("/dashboard/MI01/reservations/")  # 200 (an error status raises)
+    assert "pg_last_wal_replay_lsn" in fleet.replica.sql(on_replica)
+
+    def listed_from_the_replica() -> bool:
+        admin.get("/dashboard/MI01/reservations/")
+        last = fleet.replica.sql(on_replica)
+        return "pg_last_wal_replay_lsn" not in last and " FROM " in last
+
+    wait_for(listed_from_the_replica, seconds=10, what="the list read on the replica", every=0.5)
 
 
 def test_a_rate_limit_is_counted_once_across_nodes(fleet, nodes):
