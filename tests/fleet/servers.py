@@ -62,8 +62,11 @@ class PostgresServer:
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run([*_as_postgres(), *args], capture_output=True, text=True, check=check)
 
+    durable: bool = False  # fsync and synchronous commit on, as in production (benchmarks); off for the tests
+
     def start(self, *options: str) -> None:
-        opts = f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1 -c fsync=off " + " ".join(options)
+        durability = "" if self.durable else "-c fsync=off -c synchronous_commit=off "
+        opts = f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1 {durability}" + " ".join(options)
         result = self.run(
             str(pg_bin() / "pg_ctl"),
             "-D",
@@ -151,7 +154,7 @@ class Fleet:
         self.processes.append(process)
         return process
 
-    def start_node(self, **extra: str) -> "Node":
+    def start_node(self, *, workers: int = 1, **extra: str) -> "Node":
         port = free_port()
         process = self.start(
             [
@@ -160,7 +163,7 @@ class Fleet:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "1",
+                str(workers),
                 "--graceful-timeout",
                 "2",
                 "--log-level",
@@ -245,13 +248,13 @@ def start_redis_server(folder: Path, port: int) -> subprocess.Popen:
     return process
 
 
-def start_fleet() -> Fleet:
-    """A primary with the project migrated, its streaming replica, and a Redis: about 15 s."""
+def start_fleet(*, durable: bool = False) -> Fleet:
+    """A primary with the project migrated, its streaming replica, and a Redis: about 10 s."""
     folder = Path(tempfile.mkdtemp(prefix="oms-fleet-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
-    primary = PostgresServer(folder / "primary", free_port(), folder / "primary.log")
-    replica = PostgresServer(folder / "replica", free_port(), folder / "replica.log")
+    primary = PostgresServer(folder / "primary", free_port(), folder / "primary.log", durable)
+    replica = PostgresServer(folder / "replica", free_port(), folder / "replica.log", durable)
     primary.run(str(pg_bin() / "initdb"), "-D", str(primary.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                 "--locale=C.UTF-8", "-N")  # fmt: skip
     primary.start("-c wal_level=replica -c max_wal_senders=5")
