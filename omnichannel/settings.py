@@ -463,6 +463,8 @@ SCHEDULED_JOBS = {
     "refresh_kpis": {"func": "support_playbook.tasks.refresh_kpis", "every_minutes": 10},
     "flag_overdue_returns": {"func": "orders.tasks.flag_overdue_returns", "every_minutes": 60},
     "prune_availability_changes": {"func": "inventory.tasks.prune_availability_changes", "every_minutes": 60},
+    # The stock ledger's monthly partitions, this month and two ahead (PostgreSQL; nothing on SQLite).
+    "ensure_ledger_partitions": {"func": "inventory.tasks.ensure_ledger_partitions", "every_minutes": 1440},
     "sweep_webhooks": {"func": "notifications.tasks.sweep_webhooks", "every_minutes": 1},
     # The availability pushes' coalescing window: changes within one run go out once per SKU, the last number.
     "push_availability_changes": {

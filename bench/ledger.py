@@ -1,0 +1,130 @@
+"""The stock ledger at scale: --rows movements (default 10 M) over --months months of monthly partitions, then the
+reads people make of it: a store's recent movements, a SKU's history at a store, a SKU's last 90 days everywhere.
+
+    PG_OPTIONS="-c fsync=on -c synchronous_commit=on -c shared_buffers=1GB" \\
+      scripts/with-postgres.sh .venv/bin/python bench/ledger.py [--rows 10000000]
+
+Prints each read's median and slowest time over 30 runs with random stores and SKUs, and how many partitions its
+plan opens. Writes bench/results/ledger.json. Not run in CI.
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from network import setup_django, write_result  # noqa: E402
+
+
+def load(*, rows: int, months: int, locations: int, skus: int) -> float:
+    from django.db import connection
+
+    from inventory.services.ledger_partitions import _month, add_month
+
+    started = time.perf_counter()
+    today = datetime.now(UTC).date()
+    for back in range(months):
+        add_month(_month(today, -back))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO stores_location (code, name, kind, address, city, postcode, country, phone, latitude,"
+            " longitude, timezone, opening_hours, capabilities, fulfillment_priority, active, created_at, updated_at)"
+            " SELECT 'L' || lpad(i::text, 3, '0'), 'Ledger ' || i, 'store', '', 'Ledger', '', 'IT', '', 45, 9,"
+            " 'Europe/Rome', '{}', '[]', 100, true, now(), now() FROM generate_series(1, %s) i",
+            [locations],
+        )
+        cursor.execute(
+            "INSERT INTO inventory_product (style, name, category, brand, description, created_at, updated_at)"
+            " VALUES ('LEDGER', 'Ledger', '', '', '', now(), now())"
+        )
+        cursor.execute(
+            "INSERT INTO inventory_sku (product_id, code, gtin, colour, size, active, created_at, updated_at)"
+            " SELECT (SELECT id FROM inventory_product WHERE style = 'LEDGER'), 'LEDGER-' || lpad(i::text, 6, '0'),"
+            " '', '', '', true, now(), now() FROM generate_series(1, %s) i",
+            [skus],
+        )
+        cursor.execute("SELECT min(id), max(id) FROM stores_location WHERE city = 'Ledger'")
+        loc_lo, loc_hi = cursor.fetchone()
+        cursor.execute("SELECT min(id), max(id) FROM inventory_sku WHERE code LIKE 'LEDGER-%%'")
+        sku_lo, sku_hi = cursor.fetchone()
+        batch = 1_000_000
+        for offset in range(0, rows, batch):
+            cursor.execute(
+                "INSERT INTO inventory_stockmovement (location_id, sku_id, delta_on_hand, on_hand_after, reason,"
+                " reference, note, at)"
+                " SELECT %s + (random() * %s)::int, %s + (random() * %s)::int, -1, 10, 'sale', '', '',"
+                " now() - random() * %s * interval '1 day' FROM generate_series(1, %s)",
+                [loc_lo, loc_hi - loc_lo, sku_lo, sku_hi - sku_lo, months * 30 - 1, min(batch, rows - offset)],
+            )
+            print(f"  {offset + batch:,} rows", flush=True)
+        cursor.execute("ANALYZE inventory_stockmovement")
+    return time.perf_counter() - started
+
+
+def timed(read, runs: int = 30) -> dict:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        read()
+        times.append((time.perf_counter() - started) * 1000)
+    return {"median_ms": round(statistics.median(times), 2), "slowest_ms": round(max(times), 2)}
+
+
+def partitions_opened(queryset) -> int:
+    scans = [line for line in queryset.explain().splitlines() if " on inventory_stockmovement" in line]
+    return len({line.split(" on ")[1].split()[0] for line in scans})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--locations", type=int, default=60)
+    parser.add_argument("--skus", type=int, default=20_000)
+    args = parser.parse_args()
+    setup_django()
+    from inventory.models import StockMovement
+
+    seconds = load(rows=args.rows, months=args.months, locations=args.locations, skus=args.skus)
+    print(f"loaded {args.rows:,} movements over {args.months} months in {seconds:.0f} s", flush=True)
+    location_ids = list(StockMovement.objects.values_list("location_id", flat=True).distinct()[:60])
+    from inventory.models import SKU
+
+    sku_ids = list(SKU.objects.filter(code__startswith="LEDGER-").values_list("id", flat=True)[:2000])
+    now = datetime.now(UTC)
+    pick = random.Random(1)
+
+    def store_recent():
+        return StockMovement.objects.filter(location_id=pick.choice(location_ids), at__gte=now - timedelta(days=7))
+
+    def sku_at_store():
+        return StockMovement.objects.filter(location_id=pick.choice(location_ids), sku_id=pick.choice(sku_ids))
+
+    def sku_90_days():
+        return StockMovement.objects.filter(sku_id=pick.choice(sku_ids), at__gte=now - timedelta(days=90))
+
+    reads = {
+        "a store's movements of the last 7 days, newest 50": lambda: list(store_recent().order_by("-at")[:50]),
+        "a SKU's whole history at a store, newest 100": lambda: list(sku_at_store().order_by("-at")[:100]),
+        "a SKU's last 90 days in every location": lambda: list(sku_90_days().order_by("-at")),
+    }
+    plans = {
+        "a store's movements of the last 7 days, newest 50": store_recent().order_by("-at")[:50],
+        "a SKU's whole history at a store, newest 100": sku_at_store().order_by("-at")[:100],
+        "a SKU's last 90 days in every location": sku_90_days().order_by("-at"),
+    }
+    result = {"rows": args.rows, "months": args.months, "load_seconds": round(seconds)}
+    for name, read in reads.items():
+        read()  # warm
+        figures = timed(read) | {"partitions_in_plan": partitions_opened(plans[name])}
+        print(f"{name}: {figures}", flush=True)
+        result[name] = figures
+    write_result("ledger", result)
+
+
+if __name__ == "__main__":
+    main()
