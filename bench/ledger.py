@@ -23,12 +23,13 @@ from network import setup_django, write_result  # noqa: E402
 def load(*, rows: int, months: int, locations: int, skus: int) -> float:
     from django.db import connection
 
-    from inventory.services.ledger_partitions import _month, add_month
+    from inventory.services.ledger_partitions import add_month
+    from omnichannel.partitions import month_start
 
     started = time.perf_counter()
     today = datetime.now(UTC).date()
     for back in range(months):
-        add_month(_month(today, -back))
+        add_month(month_start(today, -back))
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO stores_location (code, name, kind, address, city, postcode, country, phone, latitude,"

@@ -5,9 +5,3 @@ from inventory import services
 
 def prune_availability_changes() -> int:
     return services.prune_availability_changes()
-
-
-def ensure_ledger_partitions() -> list[str]:
-    from inventory.services.ledger_partitions import ensure_ledger_partitions
-
-    return ensure_ledger_partitions()

@@ -42,12 +42,17 @@ class Notification(TimeStampedModel):
     recipient = models.CharField(_("recipient"), max_length=254)
     locale = models.CharField(_("language"), max_length=5)
     # The event the message tells about: its words are rendered from it when the message is sent (or first read),
-    # never while the change that caused it holds its locks.
-    order_event = models.ForeignKey(OrderEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    reservation_event = models.ForeignKey(
-        ReservationEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    # never while the change that caused it holds its locks. Held by id without a database foreign key: the event
+    # tables are partitioned by month (omnichannel/partitions.py), and a key cannot point into those.
+    order_event = models.ForeignKey(
+        OrderEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
     )
-    return_event = models.ForeignKey(ReturnEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reservation_event = models.ForeignKey(
+        ReservationEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    return_event = models.ForeignKey(
+        ReturnEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     # The fact a message tells, for facts that happen once (the order cancelled, a parcel shipped, …): one message
     # per fact and medium, however many requests report it at once. Blank for messages sent again by a person.
     fact = models.CharField(_("fact"), max_length=80, blank=True)

@@ -463,8 +463,8 @@ SCHEDULED_JOBS = {
     "refresh_kpis": {"func": "support_playbook.tasks.refresh_kpis", "every_minutes": 10},
     "flag_overdue_returns": {"func": "orders.tasks.flag_overdue_returns", "every_minutes": 60},
     "prune_availability_changes": {"func": "inventory.tasks.prune_availability_changes", "every_minutes": 60},
-    # The stock ledger's monthly partitions, this month and two ahead (PostgreSQL; nothing on SQLite).
-    "ensure_ledger_partitions": {"func": "inventory.tasks.ensure_ledger_partitions", "every_minutes": 1440},
+    # The monthly partitions of the ledger and the timelines, this month and two ahead (PostgreSQL; nothing on SQLite).
+    "ensure_monthly_partitions": {"func": "omnichannel.partitions.ensure_all", "every_minutes": 1440},
     "sweep_webhooks": {"func": "notifications.tasks.sweep_webhooks", "every_minutes": 1},
     # The availability pushes' coalescing window: changes within one run go out once per SKU, the last number.
     "push_availability_changes": {
@@ -472,6 +472,14 @@ SCHEDULED_JOBS = {
         "every_minutes": env.int("WEBHOOK_AVAILABILITY_WINDOW_MINUTES", default=1),
     },
 }
+# Append-only tables partitioned by month of `at` on PostgreSQL (omnichannel/partitions.py; their migrations do it).
+MONTHLY_PARTITIONED_TABLES = [
+    "inventory_stockmovement",
+    "orders_orderevent",
+    "orders_reservationevent",
+    "orders_returnevent",
+]
+
 # Payment provider code -> adapter; "*" serves every provider without an integration of its own.
 PAYMENT_ADAPTERS = {"*": "orders.payments.adapters.ManualAdapter"}
 

@@ -95,7 +95,7 @@ def test_old_months_are_archived_to_files_and_dropped(shelf, tmp_path):
     add_month(_months_ago(13))
     old = _movement(location, sku, _mid(_months_ago(14)), reference="PO-OLD-1")
     recent = services.receive_stock(location=location, sku=sku, quantity=2)
-    call_command("archive_ledger", before=f"{_months_ago(12):%Y-%m}", to=str(tmp_path))
+    call_command("archive_months", before=f"{_months_ago(12):%Y-%m}", to=str(tmp_path), table="inventory_stockmovement")
     names = {name for name, _month in ledger_partitions()}
     assert partition_name(_months_ago(14)) not in names and partition_name(_months_ago(13)) not in names
     archived = gzip.open(tmp_path / f"{partition_name(old.at.date().replace(day=1))}.csv.gz", "rt").read()
@@ -105,7 +105,7 @@ def test_old_months_are_archived_to_files_and_dropped(shelf, tmp_path):
 
 def test_archive_refuses_a_month_that_is_not_one():
     with pytest.raises(CommandError, match="YYYY-MM"):
-        call_command("archive_ledger", before="last spring", to="/tmp/unused")
+        call_command("archive_months", before="last spring", to="/tmp/unused")
 
 
 @pytest.mark.django_db(transaction=True)
