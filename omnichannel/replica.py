@@ -47,7 +47,6 @@ END
 class ReplicaHealth:
     checked_at: float = float("-inf")
     lag_seconds: float | None = None  # None: unreachable
-    error: str = ""
 
     @property
     def usable(self) -> bool:
@@ -83,7 +82,7 @@ def _went_down(error: BaseException, now: float) -> None:
     connections[REPLICA].close()  # reconnect on the next try
     if _health.lag_seconds is not None or _health.checked_at == float("-inf"):
         logger.warning("read replica unreachable, reading from the primary: %s", str(error).strip()[:200])
-    _health = ReplicaHealth(checked_at=now, lag_seconds=None, error=str(error).strip()[:200])
+    _health = ReplicaHealth(checked_at=now, lag_seconds=None)
 
 
 def _marker(request: Any) -> str | None:
