@@ -71,7 +71,13 @@ def test_a_key_revoked_through_node_a_is_refused_at_once_by_node_b(fleet, nodes)
     status, body = node_b.get("/api/v1/locations/", key=key)
     assert (status, body["error"]["code"]) == (401, "authentication_failed")
     # Head office's front page of the admin says where the lag-tolerant reads are served.
-    assert 'id="replica-module" data-replica-serving="true"' in admin.get("/admin/")
+    # (the revocation just written may still be replaying: the replica serves once it has caught up)
+    wait_for(
+        lambda: 'id="replica-module" data-replica-serving="true"' in admin.get("/admin/"),
+        seconds=10,
+        what="the admin showing the replica serving",
+        every=0.5,
+    )
     # A staff list (a store's reservations) is a replica read, but head office just wrote (the revocation): for
     # READ_YOUR_WRITES_SECONDS its reads stay on the primary, then they move to the replica.
     # (The replica connection's last statement: the lag check alone, or a query of the page after it.)
