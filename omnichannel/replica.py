@@ -32,12 +32,12 @@ LAG_CHECK_SECONDS = 2.0
 DOWN_RETRY_SECONDS = 5.0
 T = TypeVar("T")
 
-# 0 while the replica has replayed all the WAL it received and is still receiving; otherwise the age of the last
-# transaction it replayed (which also grows while the primary is idle: then the primary serves, harmlessly).
+# 0 when the replica has replayed all the WAL the primary had flushed a moment before (%s: read there first, NULL
+# when the primary does not answer); otherwise the age of the last transaction it replayed: an upper bound of how old
+# its data is (the first transaction it lacks committed later), which `replica_health` tightens.
 LAG_SQL = """
 SELECT CASE
-    WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
-         AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN 0
+    WHEN pg_last_wal_replay_lsn() >= %s::pg_lsn THEN 0
     ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 1e9)
 END
 """
@@ -47,6 +47,7 @@ END
 class ReplicaHealth:
     checked_at: float = float("-inf")
     lag_seconds: float | None = None  # None: unreachable
+    caught_up_at: float = float("-inf")  # when it last held everything the primary had (monotonic)
 
     @property
     def usable(self) -> bool:
@@ -67,14 +68,38 @@ def replica_health(*, fresh: bool = False) -> ReplicaHealth:
     age = now - _health.checked_at
     if not fresh and age < (LAG_CHECK_SECONDS if _health.lag_seconds is not None else DOWN_RETRY_SECONDS):
         return _health
+    primary_flushed = _primary_wal_flushed()
     try:
         with connections[REPLICA].cursor() as cursor:
-            cursor.execute(LAG_SQL)
+            cursor.execute(LAG_SQL, [primary_flushed])
             lag = float(cursor.fetchone()[0])
-        _health = ReplicaHealth(checked_at=now, lag_seconds=lag)
+        # Caught up: all the primary had committed when asked is there. Behind: what it lacks was committed after it
+        # was last caught up, and after its last replayed transaction (a quiet primary makes that one old).
+        caught_up_at = now if lag == 0 else _health.caught_up_at
+        lag = min(lag, now - caught_up_at)
+        measured = ReplicaHealth(checked_at=now, lag_seconds=lag, caught_up_at=caught_up_at)
+        _say_lag_changed(_health, measured)
+        _health = measured
     except DatabaseError as error:
         _went_down(error, now)
     return _health
+
+
+def _primary_wal_flushed() -> str | None:
+    try:
+        with connections[PRIMARY].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_flush_lsn()::text")
+            return cursor.fetchone()[0]
+    except DatabaseError:  # the request that needs the primary will say so; here the replica's own view serves
+        return None
+
+
+def _say_lag_changed(before: ReplicaHealth, after: ReplicaHealth) -> None:
+    """A line when the replica falls too far behind and one when it serves again, not one per request between."""
+    if not after.usable and (before.usable or before.lag_seconds is None):
+        logger.info("read replica %.1f s behind, reading from the primary", after.lag_seconds)
+    elif after.usable and not before.usable and before.checked_at != float("-inf"):
+        logger.info("read replica %.1f s behind, reading from it again", after.lag_seconds)
 
 
 def _went_down(error: BaseException, now: float) -> None:
@@ -126,12 +151,7 @@ def read_alias(request: Any) -> str:
         return PRIMARY
     if request is not None and just_wrote(request):
         return PRIMARY
-    health = replica_health()
-    if not health.usable:
-        if health.lag_seconds is not None:
-            logger.info("read replica %.1f s behind, reading from the primary", health.lag_seconds)
-        return PRIMARY
-    return REPLICA
+    return REPLICA if replica_health().usable else PRIMARY
 
 
 def read_on_replica(request: Any, read: Callable[[str], T]) -> T:

@@ -140,6 +140,8 @@ def test_availability_reads_come_from_the_replica_and_a_writer_reads_its_own_wri
         "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'oms-replica-reads' AND query LIKE '%on_hand%'"
     )
     assert int(fleet.replica.sql(served)) >= 1  # the availability query ran on the replica
+    behind, again = "behind, reading from the primary", "behind, reading from it again"
+    said = fleet.log(nodes[0].log_name)
     fleet.replica.sql("SELECT pg_wal_replay_pause()")
     try:
         status, body = reserve(nodes[1], writer, "ryw@example.com")  # a write through node B
@@ -161,6 +163,10 @@ def test_availability_reads_come_from_the_replica_and_a_writer_reads_its_own_wri
     finally:
         fleet.replica.sql("SELECT pg_wal_replay_resume()")
     wait_for(lambda: nodes[0].get("/readyz")[1]["status"] == "ready", seconds=15, what="caught up", every=0.5)
+    assert milan(nodes[0].get(AVAILABILITY, key=reader)) == before - 1  # from the replica again
+    # One line when the replica fell behind and one when it served again, not one per request in between.
+    lines = fleet.log(nodes[0].log_name)[len(said) :]
+    assert (lines.count(behind), lines.count(again)) == (1, 1), lines
 
 
 def test_with_the_replica_stopped_reads_answer_from_the_primary(fleet, nodes):
