@@ -2,8 +2,8 @@
 
 The table is rebuilt as `PARTITION BY RANGE (at)` with a primary key of (id, at), its existing rows moved into one
 partition per month they cover, the next months' partitions created ahead, and a default partition for anything
-outside them; `inventory.services.ledger_partitions` keeps months ahead (a daily job) and archives old ones. The
-indexes, foreign keys, CHECKs and the id sequence are those the table had."""
+outside them; the daily job `ensure_monthly_partitions` keeps months ahead, `manage.py archive_months` archives old
+ones. The indexes, foreign keys, CHECKs and the id sequence are those the table had."""
 
 from django.db import migrations
 
