@@ -25,28 +25,18 @@ from order_placement import run as place_orders  # noqa: E402
 
 from tests.fleet.servers import free_port, start_fleet, stop_process, wait_for  # noqa: E402
 
-HAPROXY = """global
-    maxconn 2000
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-    option http-keep-alive
-frontend oms
-    bind 127.0.0.1:{port}
-    default_backend web
-backend web
-    balance roundrobin
-{servers}
-"""
-
 
 def start_haproxy(fleet, nodes) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    servers = "\n".join(f"    server web-{i} {node.base[len('http://') :]}" for i, node in enumerate(nodes))
+    servers = [node.base[len("http://") :] for node in nodes]
     config = fleet.folder / f"haproxy-{port}.cfg"
-    config.write_text(HAPROXY.format(port=port, servers=servers))
+    written = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "haproxy-config.sh"), str(port), *servers],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    config.write_text(written.stdout)
     process = fleet.start(["haproxy", "-db", "-f", str(config)], name=f"haproxy-{port}", env=dict(os.environ))
     wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2), seconds=20, what="haproxy")
     return process, port

@@ -101,27 +101,7 @@ PYEOF
 # Both nodes ready before the load balancer starts: its first checks find them up.
 for port in "${NODE_PORTS[@]}"; do wait_ready "$port"; done
 
-cat >"$DIR/haproxy.cfg" <<CFG
-global
-    maxconn 2000
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-    option forwardfor
-    option http-keep-alive
-frontend oms
-    bind 127.0.0.1:$FLEET_PORT
-    default_backend web
-backend web
-    balance roundrobin
-    # A node leaves the pool when it cannot sell (its primary gone: /readyz 503), and comes back by itself.
-    option httpchk GET /readyz
-    http-check expect status 200
-    server web-1 127.0.0.1:${NODE_PORTS[0]} check inter 2s fall 2 rise 2
-    server web-2 127.0.0.1:${NODE_PORTS[1]} check inter 2s fall 2 rise 2
-CFG
+scripts/haproxy-config.sh "$FLEET_PORT" "127.0.0.1:${NODE_PORTS[0]}" "127.0.0.1:${NODE_PORTS[1]}" >"$DIR/haproxy.cfg"
 setsid haproxy -db -f "$DIR/haproxy.cfg" >"$DIR/logs/haproxy.log" 2>&1 &
 pids+=($!)
 
