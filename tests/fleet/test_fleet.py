@@ -3,7 +3,10 @@ servers, started by these tests (tests/fleet/servers.py). What several processes
 tolerates lag reads from the replica; without the replica or Redis the API still sells."""
 
 import http.cookiejar
+import os
 import re
+import signal
+import socket
 import subprocess
 import time
 import urllib.parse
@@ -117,6 +120,36 @@ def test_a_task_enqueued_by_node_a_runs_once_with_two_clusters(fleet, nodes):
         for cluster in clusters:
             fleet.processes.remove(cluster)
             stop_process(cluster)
+
+
+def test_a_task_lost_with_its_killed_worker_is_finished_by_the_sweep(fleet, nodes):
+    # A mail server that takes the connection and never greets: the worker's send hangs, mid-task.
+    silent_mail_server = socket.socket()
+    silent_mail_server.bind(("127.0.0.1", 0))
+    silent_mail_server.listen(8)
+    cluster = fleet.start_cluster(
+        "killed", EMAIL_URL=f"smtp://127.0.0.1:{silent_mail_server.getsockname()[1]}", PROVIDER_TIMEOUT_SECONDS="300"
+    )
+    try:
+        status, body = reserve(nodes[0], fleet.seeded["keys"]["writer"], "killed@example.com")
+        assert status == 201, body
+        sending = "SELECT status, attempts FROM notifications_notification WHERE recipient = 'killed@example.com'"
+        assert wait_for(lambda: fleet.primary.sql(sending, database="oms") == "sending|1", seconds=60, what="claim")
+        os.killpg(cluster.pid, signal.SIGKILL)  # the worker dies with the task the Redis broker handed it
+        cluster.wait(timeout=10)
+    finally:
+        fleet.processes.remove(cluster)
+        stop_process(cluster)
+        silent_mail_server.close()
+    # Nothing in Redis brings it back; the outbox does: once OUTBOX_SENDING_TIMEOUT_SECONDS have passed (moved back
+    # here rather than waited for), the sweep takes the row back and sends it.
+    fleet.primary.sql(
+        "UPDATE notifications_notification SET claimed_at = claimed_at - interval '1 hour'"
+        " WHERE recipient = 'killed@example.com'",
+        database="oms",
+    )
+    fleet.manage("run_job", "sweep_outbox")
+    assert fleet.primary.sql(sending, database="oms") == "sent|2"
 
 
 def test_each_schedule_runs_once_when_two_schedulers_claim_at_once(fleet):
