@@ -1,11 +1,14 @@
 """The stock ledger at scale: --rows movements (default 10 M) over --months months of monthly partitions, then the
-reads people make of it: a store's recent movements, a SKU's history at a store, a SKU's last 90 days everywhere.
+reads people make of it: a store's recent movements, a SKU's history at a store, a SKU's last 90 days everywhere,
+and the project's own selectors that read the ledger (the count page's last movements, the network page's short
+picks).
 
     PG_OPTIONS="-c fsync=on -c synchronous_commit=on -c shared_buffers=1GB" \\
       scripts/with-postgres.sh .venv/bin/python bench/ledger.py [--rows 10000000]
 
 Prints each read's median and slowest time over 30 runs with random stores and SKUs, and how many partitions its
-plan opens. Writes bench/results/ledger.json. Not run in CI.
+plan opens. `--no-load` reads a ledger loaded before (DATABASE_URL given). Writes bench/results/ledger.json. Not run
+in CI.
 """
 
 import argparse
@@ -53,14 +56,16 @@ def load(*, rows: int, months: int, locations: int, skus: int) -> float:
         sku_lo, sku_hi = cursor.fetchone()
         # Movements arrive in time order, as a ledger is written: each batch covers the next stretch of the
         # months, so it fills one partition at a time and its indexes stay in memory, as they would in production.
+        # From the first month's start until now; one movement in a thousand is a short pick.
         batch = 1_000_000
-        first = datetime.now(UTC) - timedelta(days=months * 30 - 1)
-        span_seconds = (months * 30 - 1) * 86400
+        first = datetime.combine(month_start(today, -(months - 1)), datetime.min.time(), tzinfo=UTC)
+        span_seconds = (datetime.now(UTC) - first).total_seconds()
         for offset in range(0, rows, batch):
             cursor.execute(
                 "INSERT INTO inventory_stockmovement (location_id, sku_id, delta_on_hand, on_hand_after, reason,"
                 " reference, note, at)"
-                " SELECT %s + (random() * %s)::int, %s + (random() * %s)::int, -1, 10, 'sale', '', '',"
+                " SELECT %s + (random() * %s)::int, %s + (random() * %s)::int, -1, 10,"
+                " CASE WHEN i %% 1000 = 0 THEN 'shortage' ELSE 'sale' END, '', '',"
                 " %s + (i::float8 / %s) * %s * interval '1 second' FROM generate_series(%s, %s) i",
                 [
                     loc_lo,
@@ -103,17 +108,22 @@ def main():
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--locations", type=int, default=60)
     parser.add_argument("--skus", type=int, default=20_000)
+    parser.add_argument("--no-load", action="store_true", help="only read: the ledger a previous run loaded")
     args = parser.parse_args()
     setup_django()
-    from inventory.models import StockMovement
+    from django.db import connection
 
-    seconds = load(rows=args.rows, months=args.months, locations=args.locations, skus=args.skus)
-    print(f"loaded {args.rows:,} movements over {args.months} months in {seconds:.0f} s", flush=True)
-    from inventory.models import SKU
+    from inventory.models import SKU, StockMovement
+    from inventory.selectors import last_movements
     from stores.models import Location
+    from support_playbook.network_selectors import figure_rows, network_figures
 
-    location_ids = list(Location.objects.filter(city="Ledger").values_list("id", flat=True))
-
+    seconds = None
+    if not args.no_load:
+        seconds = load(rows=args.rows, months=args.months, locations=args.locations, skus=args.skus)
+        print(f"loaded {args.rows:,} movements over {args.months} months in {seconds:.0f} s", flush=True)
+    stores = list(Location.objects.filter(city="Ledger"))
+    location_ids = [store.pk for store in stores]
     sku_ids = list(SKU.objects.filter(code__startswith="LEDGER-").values_list("id", flat=True)[:2000])
     now = datetime.now(UTC)
     pick = random.Random(1)
@@ -127,20 +137,34 @@ def main():
     def sku_90_days():
         return StockMovement.objects.filter(sku_id=pick.choice(sku_ids), at__gte=now - timedelta(days=90))
 
-    reads = {
-        "a store's movements of the last 7 days, newest 50": lambda: list(store_recent().order_by("-at")[:50]),
-        "a SKU's whole history at a store, newest 100": lambda: list(sku_at_store().order_by("-at")[:100]),
-        "a SKU's last 90 days in every location": lambda: list(sku_90_days().order_by("-at")),
-    }
-    plans = {
-        "a store's movements of the last 7 days, newest 50": store_recent().order_by("-at")[:50],
-        "a SKU's whole history at a store, newest 100": sku_at_store().order_by("-at")[:100],
-        "a SKU's last 90 days in every location": sku_90_days().order_by("-at"),
-    }
-    result = {"rows": args.rows, "months": args.months, "load_seconds": round(seconds)}
-    for name, read in reads.items():
+    def short_picks():
+        return StockMovement.objects.filter(reason=StockMovement.Reason.SHORTAGE, at__gte=now - timedelta(days=7))
+
+    # (what, the read, the queryset whose plan is counted: None where the read is a selector of the project's own)
+    reads = [
+        ("a store's movements of the last 7 days, newest 50", lambda: list(store_recent().order_by("-at")[:50]),
+         store_recent().order_by("-at")[:50]),
+        ("a SKU's whole history at a store, newest 100", lambda: list(sku_at_store().order_by("-at")[:100]),
+         sku_at_store().order_by("-at")[:100]),
+        ("a SKU's last 90 days in every location", lambda: list(sku_90_days().order_by("-at")),
+         sku_90_days().order_by("-at")),
+        ("the count page: 20 SKUs' last 5 movements at a store (inventory.selectors.last_movements)",
+         lambda: last_movements(location=pick.choice(stores), sku_ids=pick.sample(sku_ids, 20)), None),
+        ("the network page's figures, short picks of 7 days by store (network_selectors.network_figures)",
+         lambda: network_figures(locations=Location.objects.filter(city="Ledger"), now=now), short_picks()),
+        ("the short picks of 7 days, newest 200 (network_selectors.figure_rows)",
+         lambda: figure_rows(figure="short_picks", now=now), short_picks().order_by("-at")[:200]),
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM inventory_stockmovement WHERE at >= %s", [now - timedelta(days=7)])
+        last_week = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM inventory_stockmovement")
+        rows = cursor.fetchone()[0]
+    result = {"rows": rows, "months": args.months, "load_seconds": seconds and round(seconds), "rows_7_days": last_week}
+    print(f"{rows:,} movements ({last_week:,} in the last 7 days)", flush=True)
+    for name, read, plan in reads:
         read()  # warm
-        figures = timed(read) | {"partitions_in_plan": partitions_opened(plans[name])}
+        figures = timed(read) | ({"partitions_in_plan": partitions_opened(plan)} if plan is not None else {})
         print(f"{name}: {figures}", flush=True)
         result[name] = figures
     write_result("ledger", result)
