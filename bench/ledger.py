@@ -160,8 +160,20 @@ def main():
         last_week = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM inventory_stockmovement")
         rows = cursor.fetchone()[0]
-    result = {"rows": rows, "months": args.months, "load_seconds": seconds and round(seconds), "rows_7_days": last_week}
-    print(f"{rows:,} movements ({last_week:,} in the last 7 days)", flush=True)
+        cursor.execute(
+            "SELECT sum(pg_relation_size(inhrelid)), sum(pg_indexes_size(inhrelid)) FROM pg_inherits"
+            " WHERE inhparent = 'inventory_stockmovement'::regclass"
+        )
+        table_gb, indexes_gb = (round(size / 2**30, 1) for size in cursor.fetchone())
+    result = {
+        "rows": rows,
+        "months": args.months,
+        "load_seconds": seconds and round(seconds),
+        "rows_7_days": last_week,
+        "table_gb": table_gb,
+        "indexes_gb": indexes_gb,
+    }
+    print(f"{rows:,} movements ({last_week:,} in the last 7 days): {table_gb} GB, indexes {indexes_gb} GB", flush=True)
     for name, read, plan in reads:
         read()  # warm
         figures = timed(read) | ({"partitions_in_plan": partitions_opened(plan)} if plan is not None else {})
