@@ -164,7 +164,7 @@ def main():
             "SELECT sum(pg_relation_size(inhrelid)), sum(pg_indexes_size(inhrelid)) FROM pg_inherits"
             " WHERE inhparent = 'inventory_stockmovement'::regclass"
         )
-        table_gb, indexes_gb = (round(size / 2**30, 1) for size in cursor.fetchone())
+        table_gb, indexes_gb = (round(float(size) / 2**30, 1) for size in cursor.fetchone())
     result = {
         "rows": rows,
         "months": args.months,
