@@ -19,7 +19,7 @@ fi
 # names a server: Debian's packages, installed when missing without starting their services.
 . scripts/debian-packages.sh
 install_packages redis-server postgresql
-[ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/sh postgres
+as_postgres true  # as root: the postgres user their servers run as
 
 echo "==> ruff (complexity and keyword-only services included)"
 .venv/bin/ruff check .

@@ -2,7 +2,8 @@
 # Run a command with DATABASE_URL pointing at PostgreSQL. When DATABASE_URL is already set, use it as is.
 # Otherwise start a throwaway cluster (initdb + pg_ctl in a temporary folder, on a free port), run the
 # command, then stop and remove the cluster. Installs Debian's postgresql package when the binaries are
-# missing. As root, the server runs as the `postgres` user (PostgreSQL refuses to run as root).
+# missing, without starting Debian's own cluster. As root, the server runs as the `postgres` user
+# (PostgreSQL refuses to run as root).
 # PG_OPTIONS adds server settings, e.g. PG_OPTIONS="-c shared_buffers=1GB" for benchmarks.
 set -euo pipefail
 
@@ -10,48 +11,42 @@ if [ -n "${DATABASE_URL:-}" ]; then
   exec "$@"
 fi
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+. "$(dirname "$0")/debian-packages.sh"  # install_packages, as_postgres, pg_bin_dir, free_port
 
 find_pg_bin() {
   if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
     dirname "$(readlink -f "$(command -v initdb)")"; return
   fi
-  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+  pg_bin_dir
 }
 
 PG_BIN="$(find_pg_bin)"
 if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-  echo "==> installing PostgreSQL (Debian package postgresql)"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  install_packages postgresql
   PG_BIN="$(find_pg_bin)"
 fi
 
 PGTMP="$(mktemp -d /tmp/oms-pg.XXXXXX)"
-RUN=()
-if [ "$(id -u)" = 0 ]; then
-  id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/sh postgres
-  chown postgres "$PGTMP"
-  RUN=(runuser -u postgres --)
-fi
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+as_postgres true  # as root: the postgres user exists from here on
+[ "$(id -u)" != 0 ] || chown postgres "$PGTMP"
+PORT="$(free_port)"
 
 cleanup() {
-  "${RUN[@]}" "$PG_BIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1 || true
+  as_postgres "$PG_BIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$PGTMP"
 }
 trap cleanup EXIT INT TERM
 
-"${RUN[@]}" "$PG_BIN/initdb" -D "$PGTMP/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 -N >"$PGTMP/initdb.log" 2>&1 \
+as_postgres "$PG_BIN/initdb" -D "$PGTMP/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 -N >"$PGTMP/initdb.log" 2>&1 \
   || { cat "$PGTMP/initdb.log"; exit 1; }
 # Durability off: a throwaway test cluster. Enough connections for the concurrency tests' threads.
-"${RUN[@]}" "$PG_BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 60 start \
+as_postgres "$PG_BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 60 start \
   -o "-p $PORT -k $PGTMP -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_OPTIONS:-}" \
   >/dev/null || { cat "$PGTMP/server.log"; exit 1; }
 echo "==> throwaway PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/oms"
-"${RUN[@]}" "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres oms
+as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres oms
 set +e
 "$@"
 status=$?
